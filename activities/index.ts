@@ -1,0 +1,76 @@
+// Every side effect of the workflows, built from injected dependencies (the worker builds
+// them once; tests pass their own).
+import { Context } from '@temporalio/activity';
+import type { Db } from '../infra/db';
+import { localDay } from '../domain/legal-calendar';
+import { profiles } from '../domain/profiles';
+import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
+import { writeAudit } from './audit';
+
+export interface ActivityDeps {
+  db: Db;
+}
+
+const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+
+export function createActivities({ db }: ActivityDeps) {
+  const workflowId = () => Context.current().info.workflowExecution?.workflowId;
+
+  return {
+    /** Enters the request in the database; idempotent, so a retry after a crash writes it once. */
+    async recordAccessRequest(input: AccessRequestInput): Promise<void> {
+      const requestedAt = new Date(input.requestedAt);
+      await db.$transaction(async (tx) => {
+        const existing = await tx.accessRequest.findUnique({ where: { id: input.requestId } });
+        if (existing) return;
+        await tx.accessRequest.create({
+          data: {
+            id: input.requestId,
+            canton: input.canton,
+            unitId: input.unitId,
+            service: input.service,
+            citizenSub: input.citizenSub,
+            filedBySub: input.filedBySub,
+            avsNumber: input.applicant.avsNumber,
+            email: input.applicant.email,
+            note: input.note ?? null,
+            status: 'awaiting-unit',
+            requestedAt,
+            // Art. 19 al. 1 c: an "other transaction", kept 18 months from its day.
+            retentionEventDay: localDay(requestedAt, profiles[input.canton].timeZone),
+          },
+        });
+        await writeAudit(tx, { ...SYSTEM, action: 'access-request.recorded', recordType: 'access-request', recordId: input.requestId, workflowId: workflowId() });
+      });
+    },
+
+    async remindUnit(args: { requestId: string; unitId: string; reminder: number }): Promise<void> {
+      await db.$transaction([
+        db.accessRequest.update({ where: { id: args.requestId }, data: { remindersSent: args.reminder } }),
+        db.auditLog.create({
+          data: { ...SYSTEM, action: `access-request.unit-reminded.${args.reminder}`, recordType: 'access-request', recordId: args.requestId, workflowId: workflowId() },
+        }),
+      ]);
+    },
+
+    async recordAccessDecision(args: UnitDecision & { requestId: string; workflowId: string }): Promise<void> {
+      await db.$transaction([
+        db.accessRequest.update({
+          where: { id: args.requestId },
+          data: {
+            status: args.outcome === 'grant' ? 'granted' : 'refused',
+            outcome: args.outcome,
+            reason: args.reason ?? null,
+            decidedBySub: args.decidedBySub,
+            decidedAt: new Date(args.decidedAt),
+          },
+        }),
+        db.auditLog.create({
+          data: { ...SYSTEM, action: `access-request.${args.outcome === 'grant' ? 'granted' : 'refused'}`, recordType: 'access-request', recordId: args.requestId, workflowId: args.workflowId },
+        }),
+      ]);
+    },
+  };
+}
+
+export type Activities = ReturnType<typeof createActivities>;

@@ -1,0 +1,100 @@
+// The Express app, apart from `listen`, so tests drive it over real HTTP with supertest.
+import { randomUUID } from 'node:crypto';
+import type { Client, Connection } from '@temporalio/client';
+import { OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
+import express from 'express';
+import helmet from 'helmet';
+import { pinoHttp } from 'pino-http';
+import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
+import swaggerUi from 'swagger-ui-express';
+import type { CantonCode } from '../domain/profiles';
+import type { AesGcmCodec } from '../infra/codec';
+import type { Db } from '../infra/db';
+import type { Logger } from '../infra/logger';
+import type { Verifier } from './auth';
+import { errorHandler, unknownRoute } from './errors';
+import { Api } from './http';
+import { accessRequestRoutes } from './routes/access-requests';
+import { codecRoutes } from './routes/codec';
+import { healthRoutes } from './routes/health';
+
+export interface AppDeps {
+  client: Client;
+  connection: Connection;
+  db: Db;
+  verify: Verifier;
+  codec: AesGcmCodec;
+  logger: Logger;
+  namespace: string;
+  taskQueue: string;
+  canton: CantonCode;
+  bodyLimit: string;
+  codecCorsOrigins: string[];
+  production: boolean;
+}
+
+export function createApp(deps: AppDeps) {
+  const app = express();
+  app.disable('x-powered-by');
+  app.set('trust proxy', 'loopback');
+
+  const metrics = new Registry();
+  collectDefaultMetrics({ register: metrics });
+  const duration = new Histogram({
+    name: 'http_request_duration_seconds',
+    help: 'HTTP requests by route and status',
+    labelNames: ['method', 'route', 'status'],
+    buckets: [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5],
+    registers: [metrics],
+  });
+
+  app.use(
+    pinoHttp({
+      logger: deps.logger,
+      genReqId: (req, res) => {
+        const given = req.headers['x-request-id'];
+        const id = typeof given === 'string' && /^[\w.-]{1,100}$/.test(given) ? given : randomUUID();
+        res.setHeader('X-Request-Id', id);
+        return id;
+      },
+      autoLogging: { ignore: (req) => req.url === '/healthz' || req.url === '/metrics' },
+      // Only method, path and status: never bodies, query strings or tokens.
+      serializers: {
+        req: (req: { id: string; method: string; url: string }) => ({ id: req.id, method: req.method, path: req.url.split('?')[0] }),
+        res: (res: { statusCode: number }) => ({ status: res.statusCode }),
+      },
+    }),
+  );
+  app.use(helmet());
+  app.use((req, res, next) => {
+    const end = duration.startTimer({ method: req.method });
+    res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
+    next();
+  });
+  app.use(express.json({ limit: deps.bodyLimit }));
+
+  const api = new Api(deps.verify);
+  app.use(healthRoutes(api, deps));
+  app.use(accessRequestRoutes(api, deps));
+  app.use(codecRoutes({ codec: deps.codec, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
+
+  const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({
+    openapi: '3.0.3',
+    info: {
+      title: 'Guichet engine API',
+      version: '0.1.0',
+      description: 'Processes of the secure virtual counter. Every error has the shape { error: { code, message, details: [{ path, issue }] } }.',
+    },
+  });
+  app.get('/openapi.json', (_req, res) => {
+    res.json(openapi);
+  });
+  app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
+  app.get('/metrics', async (_req, res) => {
+    res.type(metrics.contentType).send(await metrics.metrics());
+  });
+
+  app.use(unknownRoute);
+  app.use(errorHandler);
+  return app;
+}

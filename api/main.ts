@@ -1,0 +1,45 @@
+// The API process: validated config, one Temporal client, listen, graceful shutdown.
+import { createVerifier } from './auth';
+import { createApp } from './app';
+import { loadConfigOrExit } from '../infra/config';
+import { AesGcmCodec } from '../infra/codec';
+import { createDb } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { connectClient } from '../infra/temporal';
+
+async function main() {
+  const config = loadConfigOrExit();
+  const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
+  const db = createDb(config.DATABASE_URL);
+  const { client, connection } = await connectClient(config);
+  const app = createApp({
+    client,
+    connection,
+    db,
+    verify: createVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL }),
+    codec: new AesGcmCodec(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID),
+    logger,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    canton: config.CANTON,
+    bodyLimit: config.BODY_LIMIT,
+    codecCorsOrigins: config.CODEC_CORS_ORIGINS,
+    production: config.NODE_ENV === 'production',
+  });
+  const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
+  const stop = (signal: string) => {
+    logger.info({ signal }, 'api stopping');
+    server.close(async () => {
+      await db.$disconnect();
+      await connection.close();
+      process.exitCode = 0;
+    });
+  };
+  process.once('SIGINT', () => stop('SIGINT'));
+  process.once('SIGTERM', () => stop('SIGTERM'));
+}
+
+main().catch((err) => {
+  process.stderr.write(`api failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

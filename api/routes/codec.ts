@@ -1,0 +1,109 @@
+// Codec server for the Temporal Web UI and CLI: operators see decoded payloads only through
+// it, only with the operator role. The UI calls it from the browser (CORS), sending either
+// the operator's bearer token or, with "include credentials", the session cookie set here.
+import express, { Router, type RequestHandler } from 'express';
+import type { Payload } from '@temporalio/common';
+import { z } from 'zod';
+import type { AesGcmCodec } from '../../infra/codec';
+import type { Verifier } from '../auth';
+import { ApiError, errorBody } from '../errors';
+
+const COOKIE = 'gvs_codec';
+
+const payloadsBody = z.object({
+  payloads: z.array(z.object({ metadata: z.record(z.string(), z.string()).optional(), data: z.string().optional() })),
+});
+
+const fromJson = (p: { metadata?: Record<string, string>; data?: string }): Payload => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v, 'base64')])),
+  data: p.data === undefined ? undefined : Buffer.from(p.data, 'base64'),
+});
+const toJson = (p: Payload) => ({
+  metadata: Object.fromEntries(Object.entries(p.metadata ?? {}).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+  data: p.data ? Buffer.from(p.data).toString('base64') : undefined,
+});
+
+function readCookie(header: string | undefined, name: string): string | undefined {
+  for (const part of (header ?? '').split(';')) {
+    const [k, ...v] = part.trim().split('=');
+    if (k === name) return decodeURIComponent(v.join('='));
+  }
+  return undefined;
+}
+
+export function codecRoutes(opts: { codec: AesGcmCodec; verify: Verifier; corsOrigins: string[]; secureCookie: boolean }): Router {
+  const router = Router();
+
+  const cors: RequestHandler = (req, res, next) => {
+    const origin = req.headers.origin;
+    if (origin && opts.corsOrigins.includes(origin)) {
+      res.setHeader('Access-Control-Allow-Origin', origin);
+      res.setHeader('Access-Control-Allow-Credentials', 'true');
+      res.setHeader('Access-Control-Allow-Methods', 'POST, OPTIONS');
+      res.setHeader('Access-Control-Allow-Headers', 'Authorization, Content-Type, X-Namespace');
+      res.setHeader('Vary', 'Origin');
+    }
+    if (req.method === 'OPTIONS') {
+      res.status(204).end();
+      return;
+    }
+    next();
+  };
+
+  const operatorOnly: RequestHandler = async (req, _res, next) => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : readCookie(req.headers.cookie, COOKIE);
+    if (!token) return next(new ApiError(401, 'unauthorized', 'an operator token is required to decode payloads'));
+    try {
+      req.principal = await opts.verify(token);
+    } catch {
+      return next(new ApiError(401, 'unauthorized', 'the token is invalid or expired'));
+    }
+    if (req.principal.role !== 'operator') return next(new ApiError(403, 'forbidden', 'only operators may decode payloads'));
+    next();
+  };
+
+  const transform = (op: 'encode' | 'decode'): RequestHandler =>
+    async (req, res) => {
+      const parsed = payloadsBody.safeParse(req.body);
+      if (!parsed.success) throw new ApiError(400, 'validation_failed', 'expected { payloads: [...] }');
+      const payloads = parsed.data.payloads.map(fromJson);
+      try {
+        const out = await opts.codec[op](payloads);
+        req.log?.info({ op, count: payloads.length, operator: req.principal?.sub, namespace: req.headers['x-namespace'] }, 'codec request');
+        res.json({ payloads: out.map(toJson) });
+      } catch (err) {
+        res.status(422).json(errorBody('undecodable', (err as Error).message));
+      }
+    };
+
+  router.use('/codec', cors);
+  router.post('/codec/decode', operatorOnly, transform('decode'));
+  router.post('/codec/encode', operatorOnly, transform('encode'));
+
+  // Sign-in for the Web UI in a browser: paste an operator token once, get a cookie scoped
+  // to the codec endpoint (same site as the UI on loopback; SameSite=Lax).
+  router.get('/codec/session', (_req, res) => {
+    res.type('html').send(`<!doctype html><html lang="en"><meta charset="utf-8"><title>Codec sign-in</title>
+<main style="font-family:sans-serif;max-width:40rem;margin:2rem auto">
+<h1>Decode payloads in the Temporal Web UI</h1>
+<p>Paste an operator token (<code>npm run token -- --role operator</code>). In the Web UI's codec
+settings, tick <em>Include cross-origin credentials</em>.</p>
+<form method="post" action="/codec/session"><label for="t">Operator token</label><br>
+<textarea id="t" name="token" rows="6" cols="60" required></textarea><br><button type="submit">Sign in</button></form></main></html>`);
+  });
+  router.post('/codec/session', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+    const token = String((req.body as { token?: string })?.token ?? '').trim();
+    try {
+      const principal = await opts.verify(token);
+      if (principal.role !== 'operator') throw new ApiError(403, 'forbidden', 'only operators may decode payloads');
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError(401, 'unauthorized', 'the token is invalid or expired');
+    }
+    res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/codec', maxAge: 8 * 3600_000 });
+    res.type('html').send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
+  });
+
+  return router;
+}

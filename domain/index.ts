@@ -1,0 +1,4 @@
+export * from './profiles';
+export * from './legal-calendar';
+export * from './avs';
+export * from './uid';

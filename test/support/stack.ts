@@ -1,0 +1,117 @@
+// One test file's view of the stack: its own keyring, token issuer, worker and API app,
+// on the shared dev server and database started by global-setup.
+import { randomBytes, randomUUID } from 'node:crypto';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createApp } from '../../api/app';
+import { createVerifier } from '../../api/auth';
+import { AesGcmCodec, dataConverter } from '../../infra/codec';
+import { createDb, type Db } from '../../infra/db';
+import { LocalIssuer, type TokenRequest } from '../../infra/local-issuer';
+import { createLogger } from '../../infra/logger';
+import { freePort } from '../../scripts/lib/ports';
+import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+
+let runtimeInstalled = false;
+export function quietRuntime(): void {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  // Core's warnings about the test servers' capabilities are noise here; errors still show.
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+  });
+}
+
+export function testKeyring(): { keys: Map<string, Buffer>; activeKeyId: string } {
+  return { keys: new Map([['test-1', randomBytes(32)]]), activeKeyId: 'test-1' };
+}
+
+export async function bundle() {
+  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+}
+
+export interface Stack {
+  app: ReturnType<typeof createApp>;
+  client: Client;
+  db: Db;
+  issuer: LocalIssuer;
+  token(req: Partial<TokenRequest> & Pick<TokenRequest, 'role'>): Promise<string>;
+  taskQueue: string;
+  keys: Map<string, Buffer>;
+  activeKeyId: string;
+  stop(): Promise<void>;
+}
+
+export async function startStack(): Promise<Stack> {
+  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  const databaseUrl = process.env.TEST_DATABASE_URL;
+  if (!address || !databaseUrl) throw new Error('the stack tests run through jest (global-setup starts the servers)');
+  quietRuntime();
+  const { keys, activeKeyId } = testKeyring();
+  const taskQueue = `test-${randomUUID()}`;
+
+  const port = await freePort();
+  const issuer = await LocalIssuer.create(`http://127.0.0.1:${port}`, 'guichet-api');
+  const server = await issuer.listen(port);
+
+  const db = createDb(databaseUrl);
+  const connection = await Connection.connect({ address });
+  const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
+  const nativeConnection = await NativeConnection.connect({ address });
+  const worker: Worker = await createWorker({
+    connection: nativeConnection,
+    namespace: 'default',
+    taskQueue,
+    keys,
+    activeKeyId,
+    deps: { db },
+    workflowBundle: await bundle(),
+  });
+  const running = worker.run();
+
+  const app = createApp({
+    client,
+    connection,
+    db,
+    verify: createVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${issuer.issuer}/.well-known/jwks.json` }),
+    codec: new AesGcmCodec(keys, activeKeyId),
+    logger: createLogger({ name: 'test-api', level: 'silent' }),
+    namespace: 'default',
+    taskQueue,
+    canton: 'JU',
+    bodyLimit: '100kb',
+    codecCorsOrigins: ['http://127.0.0.1:8233'],
+    production: false,
+  });
+
+  return {
+    app,
+    client,
+    db,
+    issuer,
+    taskQueue,
+    keys,
+    activeKeyId,
+    token: (req) => issuer.sign({ sub: req.sub ?? `sub-${randomUUID()}`, ...req }),
+    async stop() {
+      worker.shutdown();
+      await running;
+      await nativeConnection.close();
+      await connection.close();
+      await db.$disconnect();
+      await new Promise((r) => server.close(r));
+    },
+  };
+}
+
+/** Waits for a state instead of sleeping: polls `probe` until `done` holds. */
+export async function waitFor<T>(probe: () => Promise<T>, done: (v: T) => boolean, timeoutMs = 20_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (done(v)) return v;
+    if (Date.now() > deadline) throw new Error(`condition not reached within ${timeoutMs} ms; last value: ${JSON.stringify(v)}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}

@@ -1,0 +1,38 @@
+// The worker process: runs every workflow and activity until SIGINT/SIGTERM, then drains
+// (in-flight activities finish or are handed back) and closes its connections.
+import { join } from 'node:path';
+import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { loadConfigOrExit } from '../infra/config';
+import { createDb } from '../infra/db';
+import { createLogger } from '../infra/logger';
+import { createWorker } from './worker';
+
+async function main() {
+  const config = loadConfigOrExit();
+  const log = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+  const db = createDb(config.DATABASE_URL);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const worker = await createWorker({
+    connection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    taskQueue: config.TEMPORAL_TASK_QUEUE,
+    keys: config.PAYLOAD_KEYS,
+    activeKeyId: config.PAYLOAD_ACTIVE_KEY_ID,
+    deps: { db },
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? join(__dirname, '..', 'dist', 'workflow-bundle.js'),
+  });
+  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  try {
+    await worker.run(); // resolves after a shutdown signal, once in-flight work is done
+  } finally {
+    await db.$disconnect();
+    await connection.close();
+    log.info('worker stopped');
+  }
+}
+
+main().catch((err) => {
+  process.stderr.write(`worker failed: ${(err as Error).stack ?? String(err)}\n`);
+  process.exit(1);
+});

@@ -1,0 +1,36 @@
+// Wiring only: connection, dependencies, Worker.create.
+import { existsSync, readFileSync } from 'node:fs';
+import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { createActivities, type ActivityDeps } from '../activities';
+import { dataConverter } from '../infra/codec';
+
+export const WORKFLOWS_PATH = require.resolve('../workflows');
+export const FAILURE_CONVERTER_PATH = require.resolve('../infra/failure-converter');
+
+export interface WorkerParams {
+  connection: NativeConnection;
+  namespace: string;
+  taskQueue: string;
+  keys: ReadonlyMap<string, Buffer>;
+  activeKeyId: string;
+  deps: ActivityDeps;
+  /** A bundle made by `npm run build` (production); without it the worker bundles at start. */
+  workflowBundlePath?: string;
+  /** Tests pass a bundle made once per suite. */
+  workflowBundle?: { code: string };
+  options?: Partial<WorkerOptions>;
+}
+
+export async function createWorker(p: WorkerParams): Promise<Worker> {
+  const bundle =
+    p.workflowBundle ?? (p.workflowBundlePath && existsSync(p.workflowBundlePath) ? { code: readFileSync(p.workflowBundlePath, 'utf8') } : undefined);
+  return Worker.create({
+    connection: p.connection,
+    namespace: p.namespace,
+    taskQueue: p.taskQueue,
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
+    activities: createActivities(p.deps),
+    dataConverter: dataConverter(p.keys, p.activeKeyId),
+    ...p.options,
+  });
+}

@@ -1,0 +1,41 @@
+// A request for access to a unit's service that is not free (Art. 14 al. 2): the unit decides.
+import type { CantonCode } from '../../domain/profiles';
+
+export interface AccessRequestInput {
+  requestId: string;
+  canton: CantonCode;
+  unitId: string;
+  service: string;
+  /** e-ID subject of the citizen the request is for */
+  citizenSub: string;
+  /** subject of whoever filed it: the citizen, or a post-office counsellor on their behalf */
+  filedBySub: string;
+  filedByRole: 'citizen' | 'counsellor';
+  /** Personal data the unit needs: encrypted in the history by the payload codec. */
+  applicant: { avsNumber: string; email: string };
+  note?: string;
+  requestedAt: string; // ISO instant
+}
+
+export type AccessRequestState = 'recording' | 'awaiting-unit' | 'granted' | 'refused';
+
+export interface UnitDecision {
+  outcome: 'grant' | 'refuse';
+  /** Required for a refusal: the citizen is told why (a dispute leads to a formal decision). */
+  reason?: string;
+  decidedBySub: string;
+  decidedAt: string; // ISO instant
+}
+
+/** What the status query answers: no personal data. */
+export interface AccessRequestStatus {
+  requestId: string;
+  state: AccessRequestState;
+  canton: CantonCode;
+  unitId: string;
+  service: string;
+  requestedAt: string;
+  remindersSent: number;
+  nextReminderDueAt?: string;
+  decision?: { outcome: 'grant' | 'refuse'; reason?: string; decidedAt: string };
+}

@@ -1,0 +1,2 @@
+// Every workflow the worker runs.
+export { accessRequest } from './access-request/workflow';

@@ -1,0 +1,12 @@
+// The custom search attributes operators filter by in the Web UI. Never personal data.
+import { defineSearchAttributeKey, SearchAttributeType } from '@temporalio/common';
+
+export const GvsProcess = defineSearchAttributeKey('GvsProcess', SearchAttributeType.KEYWORD);
+export const GvsState = defineSearchAttributeKey('GvsState', SearchAttributeType.KEYWORD);
+export const GvsWaitingFor = defineSearchAttributeKey('GvsWaitingFor', SearchAttributeType.KEYWORD);
+export const GvsCanton = defineSearchAttributeKey('GvsCanton', SearchAttributeType.KEYWORD);
+export const GvsUnit = defineSearchAttributeKey('GvsUnit', SearchAttributeType.KEYWORD);
+export const GvsCommune = defineSearchAttributeKey('GvsCommune', SearchAttributeType.KEYWORD);
+
+/** Registered on the namespace at start (`--search-attribute Name=Keyword` on the dev server). */
+export const ALL_SEARCH_ATTRIBUTES = [GvsProcess, GvsState, GvsWaitingFor, GvsCanton, GvsUnit, GvsCommune];
