@@ -1,0 +1,190 @@
+// `npm start`: the whole system on embedded defaults, on loopback, with its data kept in
+// .data/ (a restart keeps running workflows, timers, database rows and mail):
+//   Temporal dev server + Web UI, PostgreSQL (migrated), a mail catcher, the local token
+//   issuer, the worker and the API. TEMPORAL_ADDRESS / DATABASE_URL / SMTP_URL /
+//   AUTH_ISSUER point it at real infrastructure instead. Ctrl-C stops everything.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { Connection } from '@temporalio/client';
+import { LocalIssuer } from '../infra/local-issuer';
+import { ensureSearchAttributes } from '../infra/namespace';
+import { localPayloadKeys } from './lib/local-secrets';
+import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './lib/postgres';
+import { ensureTemporalCli } from './lib/provision';
+import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server';
+
+const root = join(__dirname, '..');
+const dataDir = process.env.DATA_DIR ?? join(root, '.data');
+const env = process.env;
+const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
+
+const PORTS = {
+  api: port('PORT', 3000),
+  issuer: port('ISSUER_PORT', 3001),
+  temporal: port('TEMPORAL_PORT', 7233),
+  temporalUi: port('TEMPORAL_UI_PORT', 8233),
+  postgres: port('POSTGRES_PORT', 5433),
+  smtp: port('SMTP_PORT', 1025),
+  mailWeb: port('MAIL_WEB_PORT', 1080),
+};
+
+const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+const children: ChildProcess[] = [];
+let stopping = false;
+
+function child(name: string, args: string[], extraEnv: NodeJS.ProcessEnv): ChildProcess {
+  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  children.push(proc);
+  proc.on('exit', (code, signal) => {
+    if (!stopping) {
+      say(`${name} exited (${code ?? signal}); stopping everything`);
+      void shutdown(1);
+    }
+  });
+  stops.push({
+    name,
+    stop: () =>
+      new Promise<void>((resolve) => {
+        if (proc.exitCode !== null || proc.signalCode) return resolve();
+        proc.once('exit', () => resolve());
+        proc.kill('SIGTERM');
+        setTimeout(() => proc.kill('SIGKILL'), 15_000).unref();
+      }),
+  });
+  return proc;
+}
+
+async function shutdown(code: number) {
+  if (stopping) return;
+  stopping = true;
+  say('stopping …');
+  // Reverse order: API and worker first (they drain), infrastructure last.
+  for (const s of [...stops].reverse()) {
+    try {
+      await s.stop();
+    } catch (err) {
+      say(`${s.name} did not stop cleanly: ${(err as Error).message}`);
+    }
+  }
+  say('stopped; data kept in ' + dataDir);
+  process.exit(code);
+}
+
+async function main() {
+  process.once('SIGINT', () => void shutdown(0));
+  process.once('SIGTERM', () => void shutdown(0));
+  mkdirSync(dataDir, { recursive: true });
+  chmodSync(dataDir, 0o755); // the postgres user (when run as root) must reach its data
+
+  // Secrets made once for this machine's embedded default.
+  const keys = env.PAYLOAD_KEYS ? { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_ACTIVE_KEY_ID: env.PAYLOAD_ACTIVE_KEY_ID ?? '' } : localPayloadKeys(join(dataDir, 'secrets', 'payload-keys.json'));
+
+  // Identity: the local issuer unless a real one is configured.
+  let auth = { AUTH_ISSUER: env.AUTH_ISSUER ?? '', AUTH_JWKS_URL: env.AUTH_JWKS_URL ?? '' };
+  if (!env.AUTH_ISSUER) {
+    const issuerUrl = `http://127.0.0.1:${PORTS.issuer}`;
+    const issuer = await LocalIssuer.persistent(join(dataDir, 'secrets', 'issuer.json'), issuerUrl, env.AUTH_AUDIENCE ?? 'guichet-api');
+    const server = await issuer.listen(PORTS.issuer);
+    stops.push({ name: 'token issuer', stop: () => new Promise((r) => server.close(() => r())) });
+    auth = { AUTH_ISSUER: issuerUrl, AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json` };
+  }
+
+  // PostgreSQL: embedded unless DATABASE_URL is set; migrations either way.
+  let databaseUrl = env.DATABASE_URL;
+  if (!databaseUrl) {
+    say('starting embedded PostgreSQL …');
+    const pg: RunningPostgres = await startEmbeddedPostgres({ dataDir: join(dataDir, 'postgres'), port: PORTS.postgres, persistent: true, log: say });
+    stops.push({ name: 'PostgreSQL', stop: () => pg.stop() });
+    databaseUrl = pg.url;
+  }
+  say('applying database migrations …');
+  await migrateDeploy(databaseUrl, root);
+
+  // Temporal: the dev server (persistent, with the Web UI decoding through our codec
+  // endpoint) unless TEMPORAL_ADDRESS is set.
+  let temporalAddress = env.TEMPORAL_ADDRESS;
+  let dev: RunningDevServer | undefined;
+  const apiUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`;
+  if (!temporalAddress) {
+    const bin = await ensureTemporalCli((m) => say(m));
+    mkdirSync(join(dataDir, 'temporal'), { recursive: true });
+    say('starting the Temporal dev server …');
+    dev = await startDevServer({
+      bin,
+      port: PORTS.temporal,
+      uiPort: PORTS.temporalUi,
+      dbFile: join(dataDir, 'temporal', 'temporal.db'),
+      codecEndpoint: `${apiUrl}/codec`,
+    });
+    dev.process.stderr?.pipe(process.stderr);
+    stops.push({ name: 'Temporal dev server', stop: () => dev!.stop() });
+    temporalAddress = dev.address;
+  }
+  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+  const conn = await Connection.connect({ address: temporalAddress });
+  await ensureSearchAttributes(conn, namespace);
+  await conn.close();
+
+  // Mail: a catcher with a web page, unless SMTP_URL points at a real relay.
+  let smtpUrl = env.SMTP_URL;
+  if (!smtpUrl) {
+    mkdirSync(join(dataDir, 'mail'), { recursive: true });
+    child('mail catcher', [join(root, 'node_modules/maildev/bin/maildev'), '--ip', '127.0.0.1', '--smtp', String(PORTS.smtp), '--web', String(PORTS.mailWeb), '--mail-directory', join(dataDir, 'mail'), '--silent'], {});
+    smtpUrl = `smtp://127.0.0.1:${PORTS.smtp}`;
+  }
+
+  const uiOrigin = `http://127.0.0.1:${PORTS.temporalUi}`;
+  const runtimeEnv: NodeJS.ProcessEnv = {
+    ...keys,
+    ...auth,
+    DATABASE_URL: databaseUrl,
+    TEMPORAL_ADDRESS: temporalAddress,
+    SMTP_URL: smtpUrl,
+    PORT: String(PORTS.api),
+    CODEC_CORS_ORIGINS: env.CODEC_CORS_ORIGINS ?? `${uiOrigin},http://localhost:${PORTS.temporalUi}`,
+  };
+  const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
+  child('worker', [tsx, join(root, 'worker/main.ts')], runtimeEnv);
+  child('api', [tsx, join(root, 'api/main.ts')], runtimeEnv);
+
+  await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000);
+  const lines = [
+    '',
+    'Guichet engine is running:',
+    `  API ........................ ${apiUrl}  (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`,
+    `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics`,
+    dev ? `  Temporal Web UI ............ ${dev.uiUrl}  (decode payloads: sign in at ${apiUrl}/codec/session)` : `  Temporal ................... ${temporalAddress}`,
+    dev ? `  Temporal frontend (gRPC) ... ${dev.address}` : '',
+    env.DATABASE_URL ? '  PostgreSQL ................. (DATABASE_URL)' : `  PostgreSQL ................. ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
+    env.SMTP_URL ? '  Mail ....................... (SMTP_URL)' : `  Mail catcher ............... http://127.0.0.1:${PORTS.mailWeb}  (SMTP ${smtpUrl})`,
+    env.AUTH_ISSUER ? `  Identity provider .......... ${auth.AUTH_ISSUER}` : `  Token issuer (local) ....... ${auth.AUTH_ISSUER}  — tokens: npm run token -- --role chancellery`,
+    `  Data ....................... ${dataDir}`,
+    '',
+    'Ctrl-C stops everything; the next start reuses the data.',
+    '',
+  ];
+  process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n\n');
+}
+
+async function waitForHttp(url: string, timeoutMs: number) {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline && !stopping) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs / 1000} s: ${last}`);
+}
+
+main().catch((err) => {
+  process.stderr.write(`[start] failed: ${(err as Error).message}\n`);
+  void shutdown(1);
+});
