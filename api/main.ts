@@ -32,8 +32,10 @@ async function main() {
     server.close(async () => {
       await db.$disconnect();
       await connection.close();
-      process.exitCode = 0;
+      logger.info('api stopped');
+      process.exit(0); // a JWKS or metrics timer must not hold a stopped API open
     });
+    server.closeIdleConnections(); // keep-alive sockets would hold close() open
   };
   process.once('SIGINT', () => stop('SIGINT'));
   process.once('SIGTERM', () => stop('SIGTERM'));

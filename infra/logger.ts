@@ -2,7 +2,7 @@
 // the fields that could carry personal data are redacted wherever they appear.
 import pino from 'pino';
 
-export const REDACTED_FIELDS = ['avsNumber', 'email', 'lastName', 'firstName', 'address', 'birthDate', 'name'];
+export const REDACTED_FIELDS = ['avsNumber', 'email', 'lastName', 'firstName', 'address', 'birthDate'];
 
 export function createLogger(opts: { level?: string; name: string }) {
   return pino({

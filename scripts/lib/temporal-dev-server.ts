@@ -11,7 +11,8 @@ export interface DevServerOptions {
   /** SQLite file for a persistent server; omit for in-memory */
   dbFile?: string;
   codecEndpoint?: string;
-  log?: (m: string) => void;
+  /** In its own process group, so a terminal's Ctrl-C leaves its shutdown to the caller. */
+  detached?: boolean;
 }
 
 export interface RunningDevServer {
@@ -37,7 +38,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
 }
 
 export async function startDevServer(o: DevServerOptions): Promise<RunningDevServer> {
-  const child = spawn(o.bin, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'] });
+  const child = spawn(o.bin, devServerArgs(o), { stdio: ['ignore', 'pipe', 'pipe'], detached: o.detached ?? false });
   let output = '';
   const collect = (c: Buffer) => {
     output = (output + c.toString()).slice(-8000);
