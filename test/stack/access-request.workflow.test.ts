@@ -10,12 +10,14 @@ import { createDb, type Db } from '../../infra/db';
 import { accessRequestWorkflowId, decideUpdate, statusQuery } from '../../workflows/access-request/definitions';
 import type { AccessRequestInput } from '../../workflows/access-request/types';
 import type { accessRequest } from '../../workflows/access-request/workflow';
-import { bundle, quietRuntime, testKeyring } from '../support/stack';
+import { fixtureKeyring, recordHistory } from '../support/histories';
+import { bundle, quietRuntime } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let workflowBundle: { code: string };
-const { keys, activeKeyId } = testKeyring();
+// The fixture key, so that RECORD_HISTORIES=1 can keep these runs as replay fixtures.
+const { keys, activeKeyId } = fixtureKeyring();
 const DAY = 24 * 3600 * 1000;
 
 beforeAll(async () => {
@@ -92,6 +94,7 @@ describe('access request waiting for the unit', () => {
       expect(decided).toMatchObject({ state: 'refused', decision: { outcome: 'refuse' } });
       expect(await handle.result()).toMatchObject({ state: 'refused', remindersSent: Math.floor(10 / reminderDays) });
       expect(await db.accessRequest.findUniqueOrThrow({ where: { id: args.requestId } })).toMatchObject({ status: 'refused', reason: 'Prestation réservée aux entreprises' });
+      await recordHistory('access-request-reminded-refused', handle);
     });
   });
 
@@ -102,6 +105,7 @@ describe('access request waiting for the unit', () => {
       await env.sleep(`${profiles.JU.reminders.taskReminderDays * 24 - 1} hours`);
       await handle.executeUpdate(decideUpdate, { args: [{ outcome: 'grant', decidedBySub: 'agent', decidedAt: new Date().toISOString() }] });
       expect(await handle.result()).toMatchObject({ state: 'granted', remindersSent: 0 });
+      await recordHistory('access-request-granted', handle);
     });
   });
 });

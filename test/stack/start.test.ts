@@ -1,0 +1,78 @@
+// The README's quick start, kept true: `npm start` brings the whole system up on embedded
+// defaults, Ctrl-C stops it cleanly, and the next start finds the data again.
+import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/ports';
+
+const root = join(__dirname, '..', '..');
+const dataDir = mkdtempSync(join(tmpdir(), 'guichet-start-'));
+chmodSync(dataDir, 0o755);
+let env: NodeJS.ProcessEnv;
+
+async function start(): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
+  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  const deadline = Date.now() + 150_000;
+  while (!out.includes('Guichet engine is running')) {
+    if (proc.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start not up in time:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { proc, output: () => out };
+}
+
+async function stop(proc: ChildProcess): Promise<number | null> {
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  proc.kill('SIGINT');
+  return exited;
+}
+
+const token = (role: string, sub: string) =>
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub], { cwd: root, env }).toString().trim();
+
+beforeAll(async () => {
+  const ports = { PORT: 0, ISSUER_PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, POSTGRES_PORT: 0, SMTP_PORT: 0, MAIL_WEB_PORT: 0 };
+  for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
+  const inherited = { ...process.env };
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'PAYLOAD_KEYS', 'PAYLOAD_ACTIVE_KEY_ID']) delete inherited[k];
+  env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+});
+afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
+
+it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps its data', async () => {
+  const api = `http://127.0.0.1:${env.PORT}`;
+  const first = await start();
+  try {
+    expect(first.output()).toContain(`Temporal Web UI ............ http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
+    expect((await fetch(`http://127.0.0.1:${env.MAIL_WEB_PORT}/`)).status).toBe(200);
+    expect((await fetch(`${api}/docs/`)).status).toBe(200);
+
+    const filed = await fetch(`${api}/v1/access-requests`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token('citizen', 'quick-start')}`, 'content-type': 'application/json' },
+      body: JSON.stringify({ unitId: 'SPOP', service: 'archives', avsNumber: '756.9217.0769.85', email: 'quick@example.ch' }),
+    });
+    expect(filed.status).toBe(202);
+    const { requestId } = (await filed.json()) as { requestId: string };
+
+    expect(await stop(first.proc)).toBe(0);
+    expect(first.output()).toContain('stopped; data kept in');
+
+    const second = await start();
+    try {
+      const res = await fetch(`${api}/v1/access-requests/${requestId}`, { headers: { authorization: `Bearer ${token('citizen', 'quick-start')}` } });
+      expect(res.status).toBe(200);
+      expect(await res.json()).toMatchObject({ requestId, state: 'awaiting-unit' });
+    } finally {
+      expect(await stop(second.proc)).toBe(0);
+    }
+  } finally {
+    if (first.proc.exitCode === null) first.proc.kill('SIGKILL');
+  }
+}, 400_000);
