@@ -6,14 +6,22 @@ import { localDay } from '../domain/legal-calendar';
 import { profiles } from '../domain/profiles';
 import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
 import { writeAudit } from './audit';
+import { createOnboardingActivities } from './onboarding';
+import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
 
 export interface ActivityDeps {
   db: Db;
+  registers: { resident: ResidentRegister; protection: ProtectionRegister };
+  mailer: Mailer;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
 
-export function createActivities({ db }: ActivityDeps) {
+export function createActivities(deps: ActivityDeps) {
+  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps) };
+}
+
+function createAccessRequestActivities({ db }: ActivityDeps) {
   const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
   return {

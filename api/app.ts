@@ -17,6 +17,8 @@ import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
 import { codecRoutes } from './routes/codec';
 import { healthRoutes } from './routes/health';
+import { onboardingRoutes } from './routes/onboarding';
+import { taskRoutes } from './routes/tasks';
 
 export interface AppDeps {
   client: Client;
@@ -76,6 +78,8 @@ export function createApp(deps: AppDeps) {
   const api = new Api(deps.verify);
   app.use(healthRoutes(api, deps));
   app.use(accessRequestRoutes(api, deps));
+  app.use(onboardingRoutes(api, deps));
+  app.use(taskRoutes(api, deps));
   app.use(codecRoutes({ codec: deps.codec, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({

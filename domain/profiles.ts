@@ -74,6 +74,10 @@ export interface CantonProfile {
   };
   /** Periods in calendar months, counted from the event day; kept through the end day. */
   retention: Record<RetentionCategory, { months: number }>;
+  onboarding: {
+    /** Age of majority on the day of the check (Art. 4.5 b; Swiss Civil Code Art. 14). */
+    majorityAge: number;
+  };
   /** Product decisions, not law: operational durations for human tasks. */
   reminders: {
     taskReminderDays: number;
@@ -137,6 +141,7 @@ const JU: CantonProfile = {
     'decision-service': { months: 24 }, // Art. 18.1 b: two years (legal hold aside)
     'other-transaction': { months: 18 }, // Art. 18.1 c: eighteen months
   },
+  onboarding: { majorityAge: 18 }, // CC Art. 14
   reminders: REMINDERS,
 };
 
@@ -199,6 +204,7 @@ const NE: CantonProfile = {
     'decision-service': { months: 24 },
     'other-transaction': { months: 18 },
   },
+  onboarding: { majorityAge: 18 }, // CC Art. 14
   reminders: REMINDERS,
 };
 

@@ -53,6 +53,12 @@ export const configSchema = z
     PAYLOAD_KEYS: keyring,
     PAYLOAD_ACTIVE_KEY_ID: z.string().min(1),
     CODEC_CORS_ORIGINS: csv,
+    /** The cantonal resident register and the protection authority's register (HTTP adapters). */
+    RESIDENT_REGISTER_URL: url,
+    PROTECTION_REGISTER_URL: url,
+    REGISTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    SMTP_URL: url.refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL'),
+    MAIL_FROM: z.string().min(3).default('Guichet virtuel <guichet@localhost>'),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb').default('100kb'),
     WORKFLOW_BUNDLE_PATH: z.string().optional(),
   })

@@ -7,6 +7,7 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { startFakeRegisters } from '../fakes/registers/server';
 import { LocalIssuer } from '../infra/local-issuer';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { localPayloadKeys } from './lib/local-secrets';
@@ -27,6 +28,7 @@ const PORTS = {
   postgres: port('POSTGRES_PORT', 5433),
   smtp: port('SMTP_PORT', 1025),
   mailWeb: port('MAIL_WEB_PORT', 1080),
+  registers: port('REGISTER_PORT', 4010),
 };
 
 const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
@@ -151,10 +153,20 @@ async function main() {
     smtpUrl = `smtp://127.0.0.1:${PORTS.smtp}`;
   }
 
+  // The cantonal registers: a fake service speaking their HTTP, with demo people, unless
+  // RESIDENT_REGISTER_URL / PROTECTION_REGISTER_URL point at the real ones.
+  let registers = { RESIDENT_REGISTER_URL: env.RESIDENT_REGISTER_URL ?? '', PROTECTION_REGISTER_URL: env.PROTECTION_REGISTER_URL ?? '' };
+  if (!env.RESIDENT_REGISTER_URL) {
+    const fake = await startFakeRegisters({ port: PORTS.registers, fixturePath: env.REGISTER_FIXTURE ?? join(root, 'fakes/registers/demo-people.json') });
+    stops.push({ name: 'fake registers', stop: () => fake.close() });
+    registers = { RESIDENT_REGISTER_URL: fake.residentUrl, PROTECTION_REGISTER_URL: fake.protectionUrl };
+  }
+
   const uiOrigin = `http://127.0.0.1:${PORTS.temporalUi}`;
   const runtimeEnv: NodeJS.ProcessEnv = {
     ...keys,
     ...auth,
+    ...registers,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     SMTP_URL: smtpUrl,
@@ -176,6 +188,7 @@ async function main() {
     env.DATABASE_URL ? '  PostgreSQL ................. (DATABASE_URL)' : `  PostgreSQL ................. ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
     env.SMTP_URL ? '  Mail ....................... (SMTP_URL)' : `  Mail catcher ............... http://127.0.0.1:${PORTS.mailWeb}  (SMTP ${smtpUrl})`,
     env.AUTH_ISSUER ? `  Identity provider .......... ${auth.AUTH_ISSUER}` : `  Token issuer (local) ....... ${auth.AUTH_ISSUER}  — tokens: npm run token -- --role chancellery`,
+    env.RESIDENT_REGISTER_URL ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)' : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
     `  Data ....................... ${dataDir}`,
     '',
     'Ctrl-C stops everything; the next start reuses the data.',

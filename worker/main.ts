@@ -2,6 +2,8 @@
 // (in-flight activities finish or are handed back) and closes its connections.
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createSmtpMailer } from '../activities/mailer';
+import { createHttpRegisters } from '../activities/registers';
 import { loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
@@ -13,6 +15,7 @@ async function main() {
   // The SDK's own messages at WARN and above (its INFO includes the whole webpack report).
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const db = createDb(config.DATABASE_URL);
+  const mailer = createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   const worker = await createWorker({
     connection,
@@ -20,7 +23,11 @@ async function main() {
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     keys: config.PAYLOAD_KEYS,
     activeKeyId: config.PAYLOAD_ACTIVE_KEY_ID,
-    deps: { db },
+    deps: {
+      db,
+      registers: createHttpRegisters({ residentUrl: config.RESIDENT_REGISTER_URL, protectionUrl: config.PROTECTION_REGISTER_URL, timeoutMs: config.REGISTER_TIMEOUT_MS }),
+      mailer,
+    },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? join(__dirname, '..', 'dist', 'workflow-bundle.js'),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
@@ -28,6 +35,7 @@ async function main() {
     await worker.run(); // resolves after a shutdown signal, once in-flight work is done
   } finally {
     await db.$disconnect();
+    mailer.close();
     await connection.close();
     log.info('worker stopped');
   }

@@ -1,2 +1,3 @@
 // Every workflow the worker runs.
 export { accessRequest } from './access-request/workflow';
+export { onboarding } from './onboarding/workflow';

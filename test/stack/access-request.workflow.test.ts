@@ -11,11 +11,12 @@ import { accessRequestWorkflowId, decideUpdate, statusQuery } from '../../workfl
 import type { AccessRequestInput } from '../../workflows/access-request/types';
 import type { accessRequest } from '../../workflows/access-request/workflow';
 import { fixtureKeyring, recordHistory } from '../support/histories';
-import { bundle, quietRuntime } from '../support/stack';
+import { bundle, quietRuntime, startAdapters } from '../support/stack';
 
 let env: TestWorkflowEnvironment;
 let db: Db;
 let workflowBundle: { code: string };
+let adapters: Awaited<ReturnType<typeof startAdapters>>;
 // The fixture key, so that RECORD_HISTORIES=1 can keep these runs as replay fixtures.
 const { keys, activeKeyId } = fixtureKeyring();
 const DAY = 24 * 3600 * 1000;
@@ -29,8 +30,10 @@ beforeAll(async () => {
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
   db = createDb(process.env.TEST_DATABASE_URL!);
   workflowBundle = await bundle();
+  adapters = await startAdapters();
 });
 afterAll(async () => {
+  await adapters?.close();
   await db?.$disconnect();
   await env?.teardown();
 });
@@ -56,7 +59,7 @@ async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> 
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle,
-    activities: createActivities({ db }),
+    activities: createActivities({ db, ...adapters.adapters }),
     dataConverter: dataConverter(keys, activeKeyId),
   });
   return worker.runUntil(fn(taskQueue));

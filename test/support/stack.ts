@@ -1,6 +1,7 @@
 // One test file's view of the stack: its own keyring, token issuer, worker and API app,
 // on the shared dev server and database started by global-setup.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
@@ -10,6 +11,10 @@ import { createDb, type Db } from '../../infra/db';
 import { LocalIssuer, type TokenRequest } from '../../infra/local-issuer';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../scripts/lib/ports';
+import { createSmtpMailer } from '../../activities/mailer';
+import { createHttpRegisters } from '../../activities/registers';
+import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
+import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
 
 let runtimeInstalled = false;
@@ -31,7 +36,29 @@ export async function bundle() {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
 }
 
+export const TEST_PEOPLE = join(__dirname, '..', 'fixtures', 'people.json');
+
+/** The systems we cannot run here, as small real services, and the adapters that talk to them. */
+export async function startAdapters() {
+  const registers = await startFakeRegisters({ port: await freePort(), fixturePath: TEST_PEOPLE });
+  const mail = await startSmtpCatcher();
+  const mailer = createSmtpMailer({ smtpUrl: mail.url, from: 'Guichet virtuel <guichet@test.local>' });
+  return {
+    registers,
+    mail,
+    mailer,
+    adapters: { registers: createHttpRegisters({ residentUrl: registers.residentUrl, protectionUrl: registers.protectionUrl, timeoutMs: 2000 }), mailer },
+    async close() {
+      mailer.close();
+      await mail.close();
+      await registers.close();
+    },
+  };
+}
+
 export interface Stack {
+  registers: FakeRegisters;
+  mail: SmtpCatcher;
   app: ReturnType<typeof createApp>;
   client: Client;
   db: Db;
@@ -56,6 +83,7 @@ export async function startStack(): Promise<Stack> {
   const server = await issuer.listen(port);
 
   const db = createDb(databaseUrl);
+  const { registers, mail, mailer, adapters } = await startAdapters();
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
   const nativeConnection = await NativeConnection.connect({ address });
@@ -65,7 +93,7 @@ export async function startStack(): Promise<Stack> {
     taskQueue,
     keys,
     activeKeyId,
-    deps: { db },
+    deps: { db, ...adapters },
     workflowBundle: await bundle(),
   });
   const running = worker.run();
@@ -86,6 +114,8 @@ export async function startStack(): Promise<Stack> {
   });
 
   return {
+    registers,
+    mail,
     app,
     client,
     db,
@@ -100,6 +130,9 @@ export async function startStack(): Promise<Stack> {
       await nativeConnection.close();
       await connection.close();
       await db.$disconnect();
+      mailer.close();
+      await mail.close();
+      await registers.close();
       await new Promise((r) => server.close(r));
     },
   };

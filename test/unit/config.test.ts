@@ -9,6 +9,9 @@ const valid = {
   AUTH_JWKS_URL: 'http://127.0.0.1:3001/.well-known/jwks.json',
   PAYLOAD_KEYS: `k1:${key}`,
   PAYLOAD_ACTIVE_KEY_ID: 'k1',
+  RESIDENT_REGISTER_URL: 'http://127.0.0.1:4010/resident-register',
+  PROTECTION_REGISTER_URL: 'http://127.0.0.1:4010/protection-register',
+  SMTP_URL: 'smtp://127.0.0.1:1025',
 };
 
 const problems = (env: Record<string, string>) => {
@@ -29,7 +32,7 @@ describe('configuration', () => {
   });
 
   it('names every missing variable', () => {
-    expect(problems({}).map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_ISSUER', 'AUTH_JWKS_URL', 'DATABASE_URL', 'PAYLOAD_ACTIVE_KEY_ID', 'PAYLOAD_KEYS']);
+    expect(problems({}).map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_ISSUER', 'AUTH_JWKS_URL', 'DATABASE_URL', 'PAYLOAD_ACTIVE_KEY_ID', 'PAYLOAD_KEYS', 'PROTECTION_REGISTER_URL', 'RESIDENT_REGISTER_URL', 'SMTP_URL']);
   });
 
   it('names the bad value and says why', () => {

@@ -1,0 +1,164 @@
+/**
+ * The counter's e-mails, in French. Each template is written once as blocks (paragraphs
+ * and lists) and rendered twice, as plain text and as simple HTML, so both parts always
+ * say the same thing. Pure functions: no clock, no I/O; dates come in as `YYYY-MM-DD`.
+ */
+
+export interface RenderedMail {
+  subject: string;
+  text: string;
+  html: string;
+}
+
+/** A paragraph, or a bulleted list. */
+type Block = string | { list: readonly string[] };
+
+const SENDER = ["Chancellerie d'Etat", 'République et Canton du Jura'];
+const COUNTER = 'guichet virtuel sécurisé';
+// Where a written request goes (Art. 4 al. 8): the Chancellery's postal address.
+const CHANCELLERY_POSTAL = "Chancellerie d'Etat, 2800 Delémont";
+const ORDINANCE = 'Ordonnance concernant le guichet virtuel sécurisé';
+
+const longDate = new Intl.DateTimeFormat('fr-CH', { day: 'numeric', month: 'long', year: 'numeric', timeZone: 'UTC' });
+
+/**
+ * A calendar day in the Swiss French long form: "1er décembre 2026", "15 mars 2027".
+ * The day is a civil date, not an instant, so it is formatted in UTC to never shift.
+ */
+export function formatSwissDate(isoDay: string): string {
+  const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(isoDay);
+  const date = m ? new Date(Date.UTC(Number(m[1]), Number(m[2]) - 1, Number(m[3]))) : undefined;
+  if (!m || !date || date.toISOString().slice(0, 10) !== isoDay) {
+    throw new RangeError(`not a calendar day (YYYY-MM-DD): ${JSON.stringify(isoDay)}`);
+  }
+  // French writes the first of the month as an ordinal ("1er"); Intl does not.
+  return longDate
+    .formatToParts(date)
+    .map((p) => (p.type === 'day' && p.value === '1' ? '1er' : p.value))
+    .join('');
+}
+
+export function escapeHtml(value: string): string {
+  return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
+}
+
+function render(subject: string, blocks: readonly Block[]): RenderedMail {
+  const all: Block[] = [...blocks, SENDER.join('\n')];
+  const text = all.map((b) => (typeof b === 'string' ? b : b.list.map((item) => `- ${item}`).join('\n'))).join('\n\n') + '\n';
+  const body = all
+    .map((b) =>
+      typeof b === 'string'
+        ? `<p>${b.split('\n').map(escapeHtml).join('<br>')}</p>`
+        : `<ul>${b.list.map((item) => `<li>${escapeHtml(item)}</li>`).join('')}</ul>`,
+    )
+    .join('\n');
+  const html =
+    `<!DOCTYPE html>\n<html lang="fr">\n<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n` +
+    `<body>\n${body}\n</body>\n</html>\n`;
+  return { subject, text, html };
+}
+
+/** A name goes into a greeting only: trimmed, on one line (it is user input). */
+function greeting(firstName: string, lastName: string): string {
+  const name = `${firstName} ${lastName}`.replace(/\s+/g, ' ').trim();
+  return `Bonjour ${name},`;
+}
+
+export interface OnboardingApprovedInput {
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD */
+  contractStart: string;
+  termsVersion: string;
+}
+
+/** Art. 4 al. 6: confirms that the contract is concluded and the counter open to the person. */
+export function onboardingApproved(input: OnboardingApprovedInput): RenderedMail {
+  return render(`Votre accès au ${COUNTER} est ouvert`, [
+    greeting(input.firstName, input.lastName),
+    `Nous vous confirmons la conclusion de votre contrat d'utilisation du ${COUNTER} avec la Chancellerie d'Etat. ` +
+      `Le contrat prend effet le ${formatSwissDate(input.contractStart)} et votre compte est actif : ` +
+      `vous pouvez dès à présent accéder au ${COUNTER}.`,
+    `Le contrat est régi par les conditions générales, version ${input.termsVersion}, que vous avez acceptées par votre signature électronique qualifiée.`,
+    `Ce message vous est adressé conformément à l'article 4, alinéa 6, de l'${ORDINANCE}.`,
+  ]);
+}
+
+export interface OnboardingRefusedInput {
+  firstName: string;
+  lastName: string;
+  /** Brief reasons (Art. 4 al. 8), one sentence each. */
+  reasons: readonly string[];
+  /** YYYY-MM-DD, last day to ask for a formal decision (profile `reminders.formalDecisionRequestDays`). */
+  formalDecisionDeadline: string;
+  applicationId: string;
+}
+
+/** Art. 4 al. 8: the refusal, its brief reasons, and the right to a formal decision (CPA). */
+export function onboardingRefused(input: OnboardingRefusedInput): RenderedMail {
+  // The law requires reasons; a refusal without any must not go out.
+  const reasons = input.reasons.map((r) => r.trim()).filter((r) => r.length > 0);
+  if (reasons.length === 0) throw new Error('onboardingRefused: Art. 4 al. 8 requires at least one reason');
+  const deadline = formatSwissDate(input.formalDecisionDeadline);
+  return render(`Votre demande d'accès au ${COUNTER} est refusée`, [
+    greeting(input.firstName, input.lastName),
+    `La Chancellerie d'Etat a examiné votre demande d'accès au ${COUNTER} (référence ${input.applicationId}) ` +
+      `et ne peut pas y donner suite, pour ${reasons.length > 1 ? 'les motifs suivants' : 'le motif suivant'} :`,
+    { list: reasons },
+    `Si vous contestez ce refus, vous pouvez demander une décision formelle au sens du Code de procédure administrative ` +
+      `(RSJU 175.1), au plus tard le ${deadline} :`,
+    {
+      list: [
+        `dans le ${COUNTER}, sous votre demande (référence ${input.applicationId}) ;`,
+        `ou par écrit à la ${CHANCELLERY_POSTAL}, en indiquant la référence ${input.applicationId}.`,
+      ],
+    },
+    `La décision formelle pourra ensuite être contestée : elle indiquera la voie de droit (opposition ou recours) et le délai pour le faire.`,
+    `Ce message vous est adressé conformément à l'article 4, alinéa 8, de l'${ORDINANCE}.`,
+  ]);
+}
+
+export interface FormalDecisionRequestedInput {
+  firstName: string;
+  lastName: string;
+  applicationId: string;
+}
+
+/** Acknowledges a request for a formal decision after a refusal (Art. 4 al. 8). */
+export function formalDecisionRequested(input: FormalDecisionRequestedInput): RenderedMail {
+  return render('Votre demande de décision formelle a été reçue', [
+    greeting(input.firstName, input.lastName),
+    `Nous avons bien reçu votre demande de décision formelle concernant le refus de votre accès au ${COUNTER} ` +
+      `(référence ${input.applicationId}).`,
+    `La Chancellerie d'Etat rendra une décision formelle au sens du Code de procédure administrative (RSJU 175.1). ` +
+      `Elle vous sera notifiée et indiquera la voie de droit (opposition ou recours) et le délai pour la contester.`,
+  ]);
+}
+
+export interface TaskReminderInput {
+  taskKind: string;
+  taskId: string;
+  waitingDays: number;
+  /** Past the profile's escalation delay: the mail goes to the supervisors too. */
+  escalated: boolean;
+}
+
+/**
+ * To Chancellery staff: a task is waiting. Ids and kinds only — never the applicant's
+ * personal data, which staff read in the counter after signing in.
+ */
+export function taskReminder(input: TaskReminderInput): RenderedMail {
+  const days = `${input.waitingDays} jour${input.waitingDays > 1 ? 's' : ''}`;
+  const subject = input.escalated
+    ? `Escalade : tâche ${input.taskKind} en attente depuis ${days}`
+    : `Rappel : tâche ${input.taskKind} en attente depuis ${days}`;
+  return render(subject, [
+    'Bonjour,',
+    `La tâche suivante attend un traitement dans le ${COUNTER} depuis ${days} :`,
+    { list: [`type : ${input.taskKind}`, `référence : ${input.taskId}`] },
+    input.escalated
+      ? `Le délai de traitement est dépassé : cette tâche vous est signalée pour escalade. Merci de la faire traiter sans délai.`
+      : `Merci de la traiter dans le ${COUNTER}.`,
+    'Message automatique ; merci de ne pas y répondre.',
+  ]);
+}

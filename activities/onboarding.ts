@@ -1,0 +1,183 @@
+// Side effects of the onboarding process. Each is idempotent: Temporal retries an activity
+// after a crash, and a retry must not write a second user, contract or e-mail.
+import { ApplicationFailure } from '@temporalio/common';
+import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
+import type { Db } from '../infra/db';
+import { writeAudit } from './audit';
+import { formalDecisionRequested, onboardingApproved, onboardingRefused, type RenderedMail } from './mail-templates';
+import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
+
+export interface OnboardingDeps {
+  db: Db;
+  registers: { resident: ResidentRegister; protection: ProtectionRegister };
+  mailer: Mailer;
+}
+
+const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+const audit = (db: Parameters<typeof writeAudit>[0], action: string, recordType: string, recordId: string, extra: { actorRole?: string; actorSub?: string } = {}) =>
+  writeAudit(db, { ...SYSTEM, ...extra, action, recordType, recordId });
+
+export type MailTemplate = 'onboarding-approved' | 'onboarding-refused' | 'formal-decision-requested';
+
+export function createOnboardingActivities({ db, registers, mailer }: OnboardingDeps) {
+  const application = (id: string) => db.onboardingApplication.findUniqueOrThrow({ where: { id } });
+
+  return {
+    /** Art. 4.5: what the resident register and the protection authority's register say. */
+    async checkRegisters({ applicationId }: { applicationId: string }): Promise<RegisterFacts> {
+      const { avsNumber } = await application(applicationId);
+      const [resident, measure] = await Promise.all([registers.resident.lookup(avsNumber), registers.protection.hasMeasure(avsNumber)]);
+      return {
+        found: resident !== null,
+        domiciledInCanton: resident?.domiciledInCanton ?? false,
+        birthDate: resident?.birthDate ?? null,
+        protectionMeasure: (resident?.protectionMeasure ?? false) || measure,
+      };
+    },
+
+    async recordChecks({ applicationId, checks }: { applicationId: string; checks: CheckOutcome }): Promise<void> {
+      await db.onboardingApplication.update({ where: { id: applicationId }, data: { checks: { ...checks } } });
+      await audit(db, 'onboarding.checked', 'onboarding-application', applicationId);
+    },
+
+    async openTask(t: { taskId: string; kind: string; applicationId: string; workflowId: string; canton: string; commune: string; subject: string; createdAt: string; dueAt: string }): Promise<void> {
+      await db.$transaction(async (tx) => {
+        if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
+        await tx.task.create({
+          data: { id: t.taskId, kind: t.kind, status: 'open', applicationId: t.applicationId, workflowId: t.workflowId, canton: t.canton, commune: t.commune, subject: t.subject, createdAt: new Date(t.createdAt), dueAt: new Date(t.dueAt), reasons: [] },
+        });
+        await tx.onboardingApplication.update({ where: { id: t.applicationId }, data: { status: t.kind === 'authority-inquiry' ? 'awaiting-authority' : t.kind === 'review' ? 'awaiting-review' : 'formal-decision-requested' } });
+        await audit(tx, `task.opened.${t.kind}`, 'task', t.taskId);
+      });
+    },
+
+    async recordTaskClaim({ taskId, claimedBy }: { taskId: string; claimedBy: string | null }): Promise<void> {
+      await db.$transaction([
+        db.task.update({ where: { id: taskId }, data: { claimedBy, claimedAt: claimedBy ? new Date() : null } }),
+        db.auditLog.create({ data: { actorRole: 'chancellery', actorSub: claimedBy ?? 'released', action: claimedBy ? 'task.claimed' : 'task.released', recordType: 'task', recordId: taskId } }),
+      ]);
+    },
+
+    /** Nobody acted within the period: the reminder is recorded (and the escalation, once). */
+    async remindTask({ taskId, remindersSent, escalate, nextDueAt }: { taskId: string; remindersSent: number; escalate: boolean; nextDueAt: string }): Promise<void> {
+      await db.$transaction([
+        db.task.update({ where: { id: taskId }, data: { remindersSent, dueAt: new Date(nextDueAt), ...(escalate ? { escalatedAt: new Date() } : {}) } }),
+        db.auditLog.create({ data: { ...SYSTEM, action: escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, recordType: 'task', recordId: taskId } }),
+      ]);
+    },
+
+    async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; note?: string; at: string }): Promise<void> {
+      await db.$transaction([
+        db.task.update({
+          where: { id: c.taskId },
+          data: { status: 'completed', outcome: c.outcome, justification: c.justification ?? c.note ?? null, reasons: c.reasons ?? [], completedBy: c.by, completedAt: new Date(c.at) },
+        }),
+        db.auditLog.create({ data: { actorRole: c.outcome.startsWith('capacity') ? 'authority' : 'chancellery', actorSub: c.by, action: `task.completed.${c.outcome}`, recordType: 'task', recordId: c.taskId } }),
+      ]);
+    },
+
+    /** Art. 8: the user enters the user register and the contract starts, in one transaction. */
+    async admitApplicant({ applicationId, specialReason, startedOn }: { applicationId: string; specialReason?: string; startedOn: string }): Promise<{ userId: string; contractId: string }> {
+      return db.$transaction(async (tx) => {
+        const existing = await tx.contract.findUnique({ where: { applicationId } });
+        if (existing) return { userId: existing.userId, contractId: existing.id };
+        const a = await tx.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId } });
+        const taken = await tx.registeredUser.findFirst({ where: { OR: [{ avsNumber: a.avsNumber }, { sub: a.applicantSub }] }, select: { id: true } });
+        if (taken) throw ApplicationFailure.nonRetryable('this person is already in the user register', 'AlreadyRegistered');
+        const user = await tx.registeredUser.create({
+          data: {
+            id: `user-${applicationId}`,
+            sub: a.applicantSub,
+            avsNumber: a.avsNumber,
+            lastName: a.lastName,
+            firstName: a.firstName,
+            email: a.email,
+            street: a.street,
+            postCode: a.postCode,
+            locality: a.locality,
+            commune: a.commune,
+            birthDate: a.birthDate,
+            canton: a.canton,
+            applicationId,
+          },
+        });
+        const contract = await tx.contract.create({
+          data: {
+            id: `contract-${applicationId}`,
+            userId: user.id,
+            applicationId,
+            status: 'active',
+            startedOn,
+            termsVersion: a.termsVersion,
+            documentSha256: a.documentSha256,
+            signatureValue: a.signatureValue,
+            signedAt: a.signedAt,
+            identityProofRef: a.identityProofRef,
+            specialReason: specialReason ?? null,
+          },
+        });
+        await tx.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'approved', decidedAt: new Date() } });
+        await tx.openApplication.deleteMany({ where: { applicationId } });
+        await audit(tx, 'user.registered', 'registered-user', user.id);
+        await audit(tx, 'contract.started', 'contract', contract.id);
+        return { userId: user.id, contractId: contract.id };
+      });
+    },
+
+    /**
+     * The one hand-off to the contract lifecycle (terms, blocking, termination: a later
+     * process). Until that process exists, the contract record is the truth; this records
+     * that the contract was handed over.
+     */
+    async handOverToContractLifecycle({ contractId }: { contractId: string; applicationId: string }): Promise<void> {
+      await audit(db, 'contract.handed-over-to-lifecycle', 'contract', contractId);
+    },
+
+    async refuseApplication({ applicationId, reasons, formalDecisionDeadline }: { applicationId: string; reasons: string[]; formalDecisionDeadline: string }): Promise<void> {
+      await db.$transaction([
+        db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: reasons, formalDecisionDeadline, decidedAt: new Date() } }),
+        db.openApplication.deleteMany({ where: { applicationId } }),
+        db.auditLog.create({ data: { ...SYSTEM, action: 'onboarding.refused', recordType: 'onboarding-application', recordId: applicationId } }),
+      ]);
+    },
+
+    async recordFormalDecisionRequest({ applicationId }: { applicationId: string }): Promise<void> {
+      await db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'formal-decision-requested' } });
+    },
+
+    async recordFormalDecision({ applicationId, reasons }: { applicationId: string; reasons: string[] }): Promise<void> {
+      await db.$transaction([
+        db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: reasons } }),
+        db.auditLog.create({ data: { ...SYSTEM, action: 'onboarding.formal-decision.refusal-confirmed', recordType: 'onboarding-application', recordId: applicationId } }),
+      ]);
+    },
+
+    /** Sends each e-mail of an application once: the outbox row is the proof it went out. */
+    async sendApplicationMail({ applicationId, template }: { applicationId: string; template: MailTemplate }): Promise<void> {
+      const id = `${applicationId}:${template}`;
+      const sent = await db.mailOutbox.findUnique({ where: { id } });
+      if (sent?.sentAt) return;
+      if (!sent) await db.mailOutbox.create({ data: { id, template, recordType: 'onboarding-application', recordId: applicationId } });
+      const a = await application(applicationId);
+      const name = { firstName: a.firstName, lastName: a.lastName };
+      let mail: RenderedMail;
+      switch (template) {
+        case 'onboarding-approved': {
+          const contract = await db.contract.findUniqueOrThrow({ where: { applicationId } });
+          mail = onboardingApproved({ ...name, contractStart: contract.startedOn, termsVersion: contract.termsVersion });
+          break;
+        }
+        case 'onboarding-refused':
+          mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline ?? '', applicationId });
+          break;
+        case 'formal-decision-requested':
+          mail = formalDecisionRequested({ ...name, applicationId });
+          break;
+      }
+      // The same Message-ID on a resend after a crash lets mail clients show it once.
+      await mailer.send({ to: a.email, ...mail, messageId: `<${id}@guichet.local>` });
+      await db.mailOutbox.update({ where: { id }, data: { sentAt: new Date() } });
+      await audit(db, `mail.sent.${template}`, 'onboarding-application', applicationId);
+    },
+  };
+}

@@ -1,0 +1,38 @@
+// The external systems the activities talk to, as interfaces: the real adapters speak HTTP
+// or SMTP; tests and `npm start` point them at small real services standing in for the
+// systems we cannot run here (the cantonal registers).
+
+/** What the cantonal resident register says of a person, by AVS number. */
+export interface ResidentRecord {
+  avsNumber: string;
+  /** YYYY-MM-DD */
+  birthDate: string;
+  domiciledInCanton: boolean;
+  /** commune of residence (official name), null when not domiciled in the canton */
+  commune: string | null;
+  /** a protection measure is recorded in the resident register */
+  protectionMeasure: boolean;
+}
+
+export interface ResidentRegister {
+  /** null: the register does not know this AVS number */
+  lookup(avsNumber: string): Promise<ResidentRecord | null>;
+}
+
+export interface ProtectionRegister {
+  /** Whether the protection authority (APEA) records a measure for this person. */
+  hasMeasure(avsNumber: string): Promise<boolean>;
+}
+
+export interface MailMessage {
+  to: string;
+  subject: string;
+  text: string;
+  html?: string;
+  /** Stable Message-ID, so a resent message is recognisable as the same one. */
+  messageId: string;
+}
+
+export interface Mailer {
+  send(message: MailMessage): Promise<void>;
+}

@@ -1,0 +1,183 @@
+// The Chancellery's task inbox: list, read, claim, release, complete. The list is read from
+// the database (it mirrors the workflows); every change goes to the workflow as an Update,
+// whose validator is the single judge of "already done" and "not yours".
+import type { Client } from '@temporalio/client';
+import { Router } from 'express';
+import { z } from 'zod';
+import { writeAudit } from '../../activities/audit';
+import type { Prisma } from '../../generated/prisma/client';
+import type { Db } from '../../infra/db';
+import { claimTaskUpdate, completeTaskUpdate, Rejections, releaseTaskUpdate } from '../../workflows/onboarding/definitions';
+import type { Principal } from '../auth';
+import { ApiError, notFound } from '../errors';
+import type { Api } from '../http';
+import { runUpdate } from '../temporal-errors';
+
+const taskSchema = z
+  .object({
+    taskId: z.string(),
+    kind: z.enum(['review', 'authority-inquiry', 'formal-decision']),
+    status: z.enum(['open', 'completed']),
+    applicationId: z.string(),
+    canton: z.string(),
+    commune: z.string().nullable(),
+    subject: z.string(),
+    claimedBy: z.string().nullable(),
+    dueAt: z.string(),
+    overdue: z.boolean(),
+    remindersSent: z.number(),
+    escalated: z.boolean(),
+    createdAt: z.string(),
+    outcome: z.string().nullable(),
+  })
+  .openapi('Task');
+
+const listQuery = z
+  .object({
+    status: z.enum(['open', 'completed']).default('open'),
+    kind: z.enum(['review', 'authority-inquiry', 'formal-decision']).optional(),
+    claimedBy: z.string().min(1).max(200).optional().openapi({ description: '"me", "none", or a staff subject' }),
+    overdue: z.enum(['true', 'false']).optional(),
+    limit: z.coerce.number().int().min(1).max(100).default(25),
+    cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+  })
+  .strict();
+
+const completion = z
+  .discriminatedUnion('outcome', [
+    z.object({ outcome: z.literal('approve'), justification: z.string().trim().min(1, 'an approval needs a justification (Art. 4.7)').max(4000) }).strict(),
+    z
+      .object({
+        outcome: z.literal('refuse'),
+        reasons: z.array(z.string().trim().min(1, 'a reason cannot be empty').max(1000)).min(1, 'a refusal needs at least one reason (Art. 4.8)').max(20),
+      })
+      .strict(),
+  ])
+  .openapi('TaskCompletion');
+
+const params = z.object({ id: z.string().regex(/^[0-9a-f-]{36}-(review|authority-inquiry|formal-decision)$/, 'not a task id') });
+
+type TaskRow = Prisma.TaskGetPayload<object>;
+const toView = (t: TaskRow, now = Date.now()) => ({
+  taskId: t.id,
+  kind: t.kind as z.infer<typeof taskSchema>['kind'],
+  status: t.status as 'open' | 'completed',
+  applicationId: t.applicationId,
+  canton: t.canton,
+  commune: t.commune,
+  subject: t.subject,
+  claimedBy: t.claimedBy,
+  dueAt: t.dueAt.toISOString(),
+  overdue: t.status === 'open' && t.dueAt.getTime() < now,
+  remindersSent: t.remindersSent,
+  escalated: t.escalatedAt !== null,
+  createdAt: t.createdAt.toISOString(),
+  outcome: t.outcome,
+});
+
+/** Keyset pagination on (dueAt, id): the same cost for page 1 and page 400. */
+const encodeCursor = (t: TaskRow) => Buffer.from(JSON.stringify([t.dueAt.toISOString(), t.id])).toString('base64url');
+function decodeCursor(cursor: string): { dueAt: Date; id: string } {
+  try {
+    const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
+    const d = new Date(dueAt);
+    if (Number.isNaN(d.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
+    return { dueAt: d, id };
+  } catch {
+    throw new ApiError(400, 'validation_failed', 'the request query is not valid', [{ path: 'cursor', issue: 'not a cursor from this API' }]);
+  }
+}
+
+export function taskRoutes(api: Api, deps: { client: Client; db: Db }): Router {
+  const router = Router();
+  const { client, db } = deps;
+
+  async function taskOr404(id: string) {
+    const t = await db.task.findUnique({ where: { id } });
+    if (!t) throw notFound('task');
+    return t;
+  }
+  const answers = { [Rejections.taskNotOpen]: 409, [Rejections.taskClaimed]: 409, [Rejections.notClaimedByCaller]: 409, [Rejections.incomplete]: 400 };
+  const closed = () => new ApiError(409, 'conflict', 'this task is already done');
+  const audit = (req: { id: unknown }, principal: Principal, action: string, taskId: string, workflowId: string) =>
+    writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action, recordType: 'task', recordId: taskId, requestId: String(req.id), workflowId });
+
+  api.add(router, {
+    method: 'get',
+    path: '/v1/tasks',
+    tag: 'Tasks',
+    summary: "The Chancellery's inbox, soonest due first",
+    roles: ['chancellery'],
+    query: listQuery,
+    responses: { 200: { description: 'A page of tasks', schema: z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() }) } },
+    async handler({ query: q, principal }) {
+      const now = new Date();
+      const where: Prisma.TaskWhereInput = { status: q.status };
+      if (q.kind) where.kind = q.kind;
+      if (q.claimedBy) where.claimedBy = q.claimedBy === 'me' ? principal.sub : q.claimedBy === 'none' ? null : q.claimedBy;
+      if (q.overdue === 'true') where.dueAt = { lt: now };
+      if (q.overdue === 'false') where.dueAt = { gte: now };
+      const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+      const page = await db.task.findMany({
+        where: after ? { AND: [where, { OR: [{ dueAt: { gt: after.dueAt } }, { dueAt: after.dueAt, id: { gt: after.id } }] }] } : where,
+        orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+        take: q.limit + 1,
+      });
+      const items = page.slice(0, q.limit);
+      return { status: 200, body: { items: items.map((t) => toView(t, now.getTime())), nextCursor: page.length > q.limit ? encodeCursor(items[items.length - 1]!) : null } };
+    },
+  });
+
+  api.add(router, {
+    method: 'get',
+    path: '/v1/tasks/:id',
+    tag: 'Tasks',
+    summary: 'One task, with the application it is about',
+    roles: ['chancellery'],
+    params,
+    responses: { 200: { description: 'The task', schema: taskSchema } },
+    async handler({ params: p }) {
+      return { status: 200, body: toView(await taskOr404(p.id)) };
+    },
+  });
+
+  for (const [action, update, summary] of [
+    ['claim', claimTaskUpdate, 'Claim a task: nobody else can complete it while you hold it'],
+    ['release', releaseTaskUpdate, 'Give a claimed task back to the inbox'],
+  ] as const) {
+    api.add(router, {
+      method: 'post',
+      path: `/v1/tasks/:id/${action}`,
+      tag: 'Tasks',
+      summary,
+      roles: ['chancellery'],
+      params,
+      responses: { 200: { description: 'Done', schema: taskSchema }, 409: { description: 'Done already, or claimed by someone else' } },
+      async handler({ req, params: p, principal }) {
+        const t = await taskOr404(p.id);
+        await runUpdate(() => client.workflow.getHandle(t.workflowId).executeUpdate(update, { args: [{ taskId: t.id, by: principal.sub }] }), answers, closed);
+        await audit(req, principal, `task.${action}`, t.id, t.workflowId);
+        return { status: 200, body: toView(await taskOr404(p.id)) };
+      },
+    });
+  }
+
+  api.add(router, {
+    method: 'post',
+    path: '/v1/tasks/:id/complete',
+    tag: 'Tasks',
+    summary: 'Complete a claimed task: approve with a justification, or refuse with reasons',
+    roles: ['chancellery'],
+    params,
+    body: completion,
+    responses: { 200: { description: 'Completed', schema: taskSchema }, 409: { description: 'Done already, or not claimed by you' } },
+    async handler({ req, params: p, body, principal }) {
+      const t = await taskOr404(p.id);
+      await runUpdate(() => client.workflow.getHandle(t.workflowId).executeUpdate(completeTaskUpdate, { args: [{ ...body, taskId: t.id, by: principal.sub }] }), answers, closed);
+      await audit(req, principal, `task.complete.${body.outcome}`, t.id, t.workflowId);
+      return { status: 200, body: toView(await taskOr404(p.id)) };
+    },
+  });
+
+  return router;
+}

@@ -1,0 +1,230 @@
+// Contract onboarding (Art. 3-4, 8): the registers are checked; a clean case is admitted,
+// a failed check goes to a Chancellery reviewer (Art. 4.7), a protection measure to the
+// protection authority (Art. 4.5 c); a refusal can be followed by a formal decision (4.8).
+import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import { addDays, endOfLocalDay, localDay } from '../../domain/days';
+import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOutcome } from '../../domain/onboarding';
+import { profiles } from '../../domain/profiles';
+import { GvsCanton, GvsCommune, GvsProcess, GvsState, GvsWaitingFor } from '../search-attributes';
+import {
+  authorityAnswerUpdate,
+  claimTaskUpdate,
+  completeTaskUpdate,
+  formalDecisionRequestUpdate,
+  ONBOARDING_PROCESS,
+  onboardingWorkflowId,
+  Rejections,
+  releaseTaskUpdate,
+  stateQuery,
+  taskIdFor,
+} from './definitions';
+import type { AuthorityAnswer, OnboardingInput, OnboardingState, OnboardingStatus, TaskCompletion, TaskKind, TaskView } from './types';
+
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  // A register or the mail server down for hours: keep trying, slowly; nothing is lost.
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
+const DAY_MS = 24 * 60 * 60 * 1000;
+const reject = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
+
+export async function onboarding(input: OnboardingInput): Promise<OnboardingState> {
+  const profile = profiles[input.canton];
+  const { applicationId } = input;
+  const workflowId = onboardingWorkflowId(applicationId);
+  const today = () => localDay(new Date(Date.now()), profile.timeZone);
+
+  let status: OnboardingStatus = 'checking';
+  // eslint-disable-next-line prefer-const -- the state query reads it before the checks have run
+  let checks: CheckOutcome | undefined;
+  let pending: TaskView | null = null;
+  let completion: TaskCompletion | undefined;
+  let answer: AuthorityAnswer | undefined;
+  let formalDecisionAsked = false;
+  let refusalReasons: string[] | undefined;
+  let formalDecisionDeadline: string | undefined;
+
+  const state = (): OnboardingState => ({ applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline });
+  const enter = (next: OnboardingStatus, waitingFor: 'system' | 'chancellery' | 'authority' | 'applicant' | 'none') => {
+    status = next;
+    upsertSearchAttributes([
+      { key: GvsState, value: next },
+      { key: GvsWaitingFor, value: waitingFor },
+    ]);
+  };
+  /** An update's handler answers once the workflow has moved on from the state it changed. */
+  const settledFrom = async (from: OnboardingStatus) => {
+    await condition(() => status !== from);
+    return state();
+  };
+  const openTaskOf = (taskId: string) => {
+    if (!pending || pending.taskId !== taskId || pending.status !== 'open') throw reject(Rejections.taskNotOpen, 'this task is not open (already done, or not the one pending)');
+    return pending;
+  };
+
+  setHandler(stateQuery, state);
+  setHandler(
+    claimTaskUpdate,
+    async ({ taskId, by }) => {
+      const task = openTaskOf(taskId);
+      task.claimedBy = by;
+      await acts.recordTaskClaim({ taskId, claimedBy: by });
+      return state();
+    },
+    {
+      validator: ({ taskId, by }) => {
+        const task = openTaskOf(taskId);
+        if (task.claimedBy && task.claimedBy !== by) throw reject(Rejections.taskClaimed, 'this task is claimed by someone else');
+      },
+    },
+  );
+  setHandler(
+    releaseTaskUpdate,
+    async ({ taskId }) => {
+      openTaskOf(taskId).claimedBy = null;
+      await acts.recordTaskClaim({ taskId, claimedBy: null });
+      return state();
+    },
+    {
+      validator: ({ taskId, by }) => {
+        if (openTaskOf(taskId).claimedBy !== by) throw reject(Rejections.notClaimedByCaller, 'only the person who claimed this task can release it');
+      },
+    },
+  );
+  setHandler(
+    completeTaskUpdate,
+    async (c) => {
+      const from = status;
+      completion = c;
+      return settledFrom(from);
+    },
+    {
+      validator: (c) => {
+        const task = openTaskOf(c.taskId);
+        if (task.claimedBy !== c.by) throw reject(Rejections.notClaimedByCaller, 'claim this task before completing it');
+        if (c.outcome === 'approve' && !c.justification?.trim()) throw reject(Rejections.incomplete, 'an approval needs a justification (Art. 4.7)');
+        if (c.outcome === 'refuse' && !(c.reasons?.length && c.reasons.every((r: string) => r.trim()))) throw reject(Rejections.incomplete, 'a refusal needs its reasons (Art. 4.8)');
+      },
+    },
+  );
+  setHandler(
+    authorityAnswerUpdate,
+    async (a) => {
+      answer = a;
+      return settledFrom('awaiting-authority');
+    },
+    {
+      validator: (_a: AuthorityAnswer) => {
+        if (status !== 'awaiting-authority' || answer) throw reject(Rejections.notWaiting, 'no question to the authority is pending for this application');
+      },
+    },
+  );
+  setHandler(
+    formalDecisionRequestUpdate,
+    async () => {
+      formalDecisionAsked = true;
+      return settledFrom('refused');
+    },
+    {
+      validator: (_r: { by: string }) => {
+        if (status !== 'refused' || formalDecisionAsked || !formalDecisionDeadline) throw reject(Rejections.notWaiting, 'a formal decision can be asked only after a refusal, once');
+        if (today() > formalDecisionDeadline) throw reject(Rejections.periodOver, `the period to ask for a formal decision ended on ${formalDecisionDeadline}`);
+      },
+    },
+  );
+
+  /** Opens a task and waits until `done`, reminding every period and escalating once. */
+  async function task(kind: TaskKind, subject: string, done: () => boolean): Promise<void> {
+    const createdAt = Date.now();
+    const reminderMs = profile.reminders.taskReminderDays * DAY_MS;
+    const escalateAt = createdAt + profile.reminders.taskEscalationDays * DAY_MS;
+    let nextReminder = createdAt + reminderMs;
+    const taskId = taskIdFor(applicationId, kind);
+    pending = { taskId, kind, status: 'open', claimedBy: null, dueAt: new Date(nextReminder).toISOString(), remindersSent: 0, escalated: false };
+    await acts.openTask({ taskId, kind, applicationId, workflowId, canton: input.canton, commune: input.commune, subject, createdAt: new Date(createdAt).toISOString(), dueAt: pending.dueAt });
+    for (;;) {
+      const wakeAt = pending.escalated ? nextReminder : Math.min(nextReminder, escalateAt);
+      pending.dueAt = new Date(wakeAt).toISOString();
+      if (await condition(done, Math.max(1, wakeAt - Date.now()))) break;
+      // Nobody acted in time: remind (and, once, escalate); the task keeps waiting.
+      const now = Date.now();
+      const escalate = !pending.escalated && now >= escalateAt;
+      if (escalate) pending.escalated = true;
+      if (now >= nextReminder) {
+        pending.remindersSent += 1;
+        nextReminder += reminderMs;
+      }
+      await acts.remindTask({ taskId, remindersSent: pending.remindersSent, escalate, nextDueAt: new Date(Math.min(nextReminder, pending.escalated ? nextReminder : escalateAt)).toISOString() });
+    }
+    pending.status = 'completed';
+  }
+
+  async function admit(specialReason?: string): Promise<OnboardingState> {
+    const { contractId } = await acts.admitApplicant({ applicationId, specialReason, startedOn: today() });
+    await acts.handOverToContractLifecycle({ contractId, applicationId });
+    await acts.sendApplicationMail({ applicationId, template: 'onboarding-approved' });
+    pending = null;
+    enter('approved', 'none');
+    return state();
+  }
+
+  async function refuse(reasons: string[]): Promise<OnboardingState> {
+    refusalReasons = reasons;
+    // Art. 4.8: the applicant may ask for a formal decision until the end of this day.
+    formalDecisionDeadline = addDays(today(), profile.reminders.formalDecisionRequestDays);
+    await acts.refuseApplication({ applicationId, reasons, formalDecisionDeadline });
+    await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused' });
+    pending = null;
+    enter('refused', 'applicant');
+    const deadlineMs = endOfLocalDay(formalDecisionDeadline, profile.timeZone).getTime();
+    if (!(await condition(() => formalDecisionAsked, Math.max(1, deadlineMs - Date.now())))) {
+      // Not asked in time: the refusal stands.
+      enter('refused', 'none');
+      return state();
+    }
+    enter('formal-decision-requested', 'chancellery');
+    await acts.recordFormalDecisionRequest({ applicationId });
+    await acts.sendApplicationMail({ applicationId, template: 'formal-decision-requested' });
+    completion = undefined;
+    await task('formal-decision', 'décision formelle demandée (art. 4 al. 8)', () => completion !== undefined);
+    const decided = completion!;
+    await acts.completeTaskRecord({ ...decided, at: new Date(Date.now()).toISOString() });
+    if (decided.outcome === 'approve') return admit(decided.justification);
+    // The formal decision confirms the refusal; it is served as a decision (Art. 16-17).
+    await acts.recordFormalDecision({ applicationId, reasons: decided.reasons });
+    pending = null;
+    enter('refused', 'none');
+    return state();
+  }
+
+  upsertSearchAttributes([
+    { key: GvsProcess, value: ONBOARDING_PROCESS },
+    { key: GvsCanton, value: input.canton },
+    { key: GvsCommune, value: input.commune },
+  ]);
+  enter('checking', 'system');
+  const facts = await acts.checkRegisters({ applicationId });
+  checks = assess(facts, today(), profile);
+  await acts.recordChecks({ applicationId, checks });
+
+  let next = route(checks);
+  if (next === 'ask-authority') {
+    enter('awaiting-authority', 'authority');
+    await task('authority-inquiry', 'capacité civile pour les prestations du guichet (art. 4 al. 5 let. c)', () => answer !== undefined);
+    const a = answer!;
+    await acts.completeTaskRecord({ taskId: taskIdFor(applicationId, 'authority-inquiry'), by: a.by, outcome: a.hasCivilCapacity ? 'capacity-confirmed' : 'capacity-denied', note: a.note, at: new Date(Date.now()).toISOString() });
+    if (!a.hasCivilCapacity) return refuse(["l'autorité de protection n'a pas confirmé la capacité civile requise (art. 4 al. 5 let. c)"]);
+    next = routeAfterCapacityConfirmed(checks);
+  }
+  if (next === 'review') {
+    enter('awaiting-review', 'chancellery');
+    await task('review', failedChecks(checks).join('; '), () => completion !== undefined);
+    const decided = completion!;
+    await acts.completeTaskRecord({ ...decided, at: new Date(Date.now()).toISOString() });
+    if (decided.outcome === 'refuse') return refuse(decided.reasons);
+    return admit(decided.justification);
+  }
+  return admit();
+}
