@@ -1,7 +1,6 @@
 // One test file's view of the stack: its own keyring, token issuer, worker and API app,
 // on the shared dev server and database started by global-setup.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
@@ -14,6 +13,7 @@ import { freePort } from '../../scripts/lib/ports';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createHttpRegisters } from '../../activities/registers';
 import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
+import { testPeople } from './applications';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
 
@@ -36,11 +36,9 @@ export async function bundle() {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
 }
 
-export const TEST_PEOPLE = join(__dirname, '..', 'fixtures', 'people.json');
-
 /** The systems we cannot run here, as small real services, and the adapters that talk to them. */
-export async function startAdapters() {
-  const registers = await startFakeRegisters({ port: await freePort(), fixturePath: TEST_PEOPLE });
+export async function startAdapters(fixturePath = testPeople().fixturePath) {
+  const registers = await startFakeRegisters({ port: await freePort(), fixturePath });
   const mail = await startSmtpCatcher();
   const mailer = createSmtpMailer({ smtpUrl: mail.url, from: 'Guichet virtuel <guichet@test.local>' });
   return {
@@ -70,7 +68,7 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(): Promise<Stack> {
+export async function startStack(opts: { fixturePath?: string } = {}): Promise<Stack> {
   const address = process.env.TEST_TEMPORAL_ADDRESS;
   const databaseUrl = process.env.TEST_DATABASE_URL;
   if (!address || !databaseUrl) throw new Error('the stack tests run through jest (global-setup starts the servers)');
@@ -83,7 +81,7 @@ export async function startStack(): Promise<Stack> {
   const server = await issuer.listen(port);
 
   const db = createDb(databaseUrl);
-  const { registers, mail, mailer, adapters } = await startAdapters();
+  const { registers, mail, mailer, adapters } = await startAdapters(opts.fixturePath);
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
   const nativeConnection = await NativeConnection.connect({ address });

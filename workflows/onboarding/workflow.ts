@@ -135,14 +135,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     },
   );
 
-  /** Opens a task and waits until `done`, reminding every period and escalating once. */
-  async function task(kind: TaskKind, subject: string, done: () => boolean): Promise<void> {
+  type Waiting = [OnboardingStatus, 'chancellery' | 'authority'];
+  /** Opens a task (entering `waiting`) and waits until `done`, reminding every period and escalating once. */
+  async function task(kind: TaskKind, subject: string, waiting: Waiting, done: () => boolean): Promise<void> {
     const createdAt = Date.now();
     const reminderMs = profile.reminders.taskReminderDays * DAY_MS;
     const escalateAt = createdAt + profile.reminders.taskEscalationDays * DAY_MS;
     let nextReminder = createdAt + reminderMs;
     const taskId = taskIdFor(applicationId, kind);
     pending = { taskId, kind, status: 'open', claimedBy: null, dueAt: new Date(nextReminder).toISOString(), remindersSent: 0, escalated: false };
+    enter(...waiting);
     await acts.openTask({ taskId, kind, applicationId, workflowId, canton: input.canton, commune: input.commune, subject, createdAt: new Date(createdAt).toISOString(), dueAt: pending.dueAt });
     for (;;) {
       const wakeAt = pending.escalated ? nextReminder : Math.min(nextReminder, escalateAt);
@@ -184,16 +186,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       enter('refused', 'none');
       return state();
     }
-    enter('formal-decision-requested', 'chancellery');
     await acts.recordFormalDecisionRequest({ applicationId });
     await acts.sendApplicationMail({ applicationId, template: 'formal-decision-requested' });
     completion = undefined;
-    await task('formal-decision', 'décision formelle demandée (art. 4 al. 8)', () => completion !== undefined);
+    await task('formal-decision', 'décision formelle demandée (art. 4 al. 8)', ['formal-decision-requested', 'chancellery'], () => completion !== undefined);
     const decided = completion!;
     await acts.completeTaskRecord({ ...decided, at: new Date(Date.now()).toISOString() });
     if (decided.outcome === 'approve') return admit(decided.justification);
     // The formal decision confirms the refusal; it is served as a decision (Art. 16-17).
     await acts.recordFormalDecision({ applicationId, reasons: decided.reasons });
+    refusalReasons = decided.reasons;
     pending = null;
     enter('refused', 'none');
     return state();
@@ -211,16 +213,14 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   let next = route(checks);
   if (next === 'ask-authority') {
-    enter('awaiting-authority', 'authority');
-    await task('authority-inquiry', 'capacité civile pour les prestations du guichet (art. 4 al. 5 let. c)', () => answer !== undefined);
+    await task('authority-inquiry', 'capacité civile pour les prestations du guichet (art. 4 al. 5 let. c)', ['awaiting-authority', 'authority'], () => answer !== undefined);
     const a = answer!;
     await acts.completeTaskRecord({ taskId: taskIdFor(applicationId, 'authority-inquiry'), by: a.by, outcome: a.hasCivilCapacity ? 'capacity-confirmed' : 'capacity-denied', note: a.note, at: new Date(Date.now()).toISOString() });
     if (!a.hasCivilCapacity) return refuse(["l'autorité de protection n'a pas confirmé la capacité civile requise (art. 4 al. 5 let. c)"]);
     next = routeAfterCapacityConfirmed(checks);
   }
   if (next === 'review') {
-    enter('awaiting-review', 'chancellery');
-    await task('review', failedChecks(checks).join('; '), () => completion !== undefined);
+    await task('review', failedChecks(checks).join('; '), ['awaiting-review', 'chancellery'], () => completion !== undefined);
     const decided = completion!;
     await acts.completeTaskRecord({ ...decided, at: new Date(Date.now()).toISOString() });
     if (decided.outcome === 'refuse') return refuse(decided.reasons);
