@@ -1,0 +1,197 @@
+// Onboarding through the API, on the dev server with real PostgreSQL, the fake registers
+// over HTTP and a real SMTP server catching the mail: what applicants and staff rely on.
+import request from 'supertest';
+import { applicationBody, testPeople, type RegisterEntry } from '../support/applications';
+import { startStack, waitFor, type Stack } from '../support/stack';
+
+const { people, fixturePath } = testPeople({ adult2: {}, adult3: {}, minor2: { birthDate: '2012-01-01' }, nonResident2: { domiciledInCanton: false } });
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack({ fixturePath });
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+
+const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+const citizen = (sub: string) => stack.token({ role: 'citizen', sub });
+const staff = (sub: string) => stack.token({ role: 'chancellery', sub });
+
+async function applyAs(sub: string, person: RegisterEntry | undefined, email?: string) {
+  const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(await citizen(sub))).send(applicationBody(person!, email));
+  expect(res.status).toBe(202);
+  return res.body as { applicationId: string; status: string };
+}
+
+async function statusOf(applicationId: string, token: string) {
+  return (await request(stack.app).get(`/v1/onboarding/applications/${applicationId}`).set(bearer(token))).body as {
+    status: string;
+    pending: { kind: string; taskId: string } | null;
+    refusalReasons?: string[];
+  };
+}
+
+describe('the walk-through', () => {
+  it('admits an adult resident automatically and e-mails the confirmation', async () => {
+    const token = await citizen('anna');
+    const { applicationId, status } = await applyAs('anna', people.adult, 'anna@example.ch');
+    expect(status).toBe('checking');
+
+    const done = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'approved');
+    expect(done.pending).toBeNull();
+    const mail = await stack.mail.waitFor((m) => m.to.includes('anna@example.ch'));
+    expect(mail.text).toMatch(/contrat/i);
+    expect(await stack.db.registeredUser.findUniqueOrThrow({ where: { applicationId } })).toMatchObject({ sub: 'anna', commune: 'Delémont' });
+    expect(await stack.db.contract.findUniqueOrThrow({ where: { applicationId } })).toMatchObject({ status: 'active' });
+  });
+
+  it("sends a minor to the Chancellery's inbox, where a reviewer claims and approves the application", async () => {
+    const token = await citizen('mino');
+    const { applicationId } = await applyAs('mino', people.minor);
+    const waiting = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-review');
+    const taskId = waiting.pending!.taskId;
+
+    const reviewer = await staff('reviewer-1');
+    const inbox = await request(stack.app).get('/v1/tasks').query({ kind: 'review', claimedBy: 'none', limit: 100 }).set(bearer(reviewer));
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ taskId, applicationId, kind: 'review', status: 'open', commune: 'Porrentruy' })]));
+    // The inbox carries no personal data of the applicant, only what the review is about.
+    expect(JSON.stringify(inbox.body)).not.toContain(people.minor!.avsNumber);
+
+    // Completing before claiming: 409. Claimed by a colleague: 409.
+    expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve', justification: 'x' })).status).toBe(409);
+    const claim = await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(reviewer));
+    expect(claim.status).toBe(200);
+    expect(claim.body).toMatchObject({ claimedBy: 'reviewer-1' });
+    expect((await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(await staff('reviewer-2')))).status).toBe(409);
+
+    // A refusal without reasons, an approval without justification: 400 naming the field.
+    const noReasons = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'refuse', reasons: [] });
+    expect(noReasons.status).toBe(400);
+    expect(noReasons.body.error.details).toEqual([{ path: 'reasons', issue: 'a refusal needs at least one reason (Art. 4.8)' }]);
+    expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve' })).body.error.details[0].path).toBe('justification');
+
+    const approved = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve', justification: 'Apprenti auprès de la commune (art. 4 al. 7)' });
+    expect(approved.status).toBe(200);
+    expect(approved.body).toMatchObject({ status: 'completed', outcome: 'approve' });
+    expect((await statusOf(applicationId, token)).status).toBe('approved');
+
+    // The same task completed twice: 409.
+    const again = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve', justification: 'again' });
+    expect(again.status).toBe(409);
+    expect(await stack.db.contract.count({ where: { applicationId } })).toBe(1);
+  });
+});
+
+describe('applying', () => {
+  it('names each bad field', async () => {
+    const body = applicationBody(people.adult2!);
+    const bad = {
+      ...body,
+      avsNumber: '756.1234.5678.00',
+      birthDate: '2001-02-30',
+      email: 'anna.example.ch',
+      address: { ...body.address, postCode: '280' },
+      contractSignature: { ...body.contractSignature, documentSha256: 'xyz' },
+    };
+    const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(await citizen('bad-fields'))).send(bad);
+    expect(res.status).toBe(400);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['address.postCode', 'avsNumber', 'birthDate', 'contractSignature.documentSha256', 'email']);
+  });
+
+  it('refuses a birth date in the future', async () => {
+    const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(await citizen('future'))).send({ ...applicationBody(people.adult2!), birthDate: '2099-01-01' });
+    expect(res.status).toBe(400);
+    expect(res.body.error.details).toEqual([{ path: 'birthDate', issue: 'must be in the past' }]);
+  });
+
+  it('answers a retried Idempotency-Key with the same application, 422 with another body, 409 for a second open application', async () => {
+    const token = await citizen('bruno');
+    const body = applicationBody(people.nonResident2!, 'bruno@example.ch');
+    const send = (b: object, key: string) => request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).set('Idempotency-Key', key).send(b);
+    const first = await send(body, 'idem-key-0001');
+    const retry = await send(body, 'idem-key-0001');
+    expect(first.status).toBe(202);
+    expect(retry.status).toBe(202);
+    expect(retry.body.applicationId).toBe(first.body.applicationId);
+    expect(await stack.db.onboardingApplication.count({ where: { applicantSub: 'bruno' } })).toBe(1);
+
+    const other = await send({ ...body, firstName: 'Autre' }, 'idem-key-0001');
+    expect(other.status).toBe(422);
+    expect(other.body.error.code).toBe('idempotency_key_reused');
+
+    const second = await send(body, 'idem-key-0002');
+    expect(second.status).toBe(409);
+    expect(second.body.error.code).toBe('application_open');
+  });
+
+  it('shows an application to its applicant, their counsellor and the Chancellery only', async () => {
+    const counsellor = await stack.token({ role: 'counsellor', sub: 'poste-porrentruy-1' });
+    const res = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(counsellor))
+      .send({ ...applicationBody(people.adult3!), onBehalfOf: 'carla' });
+    expect(res.status).toBe(202);
+    const id = res.body.applicationId as string;
+    const filed = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: id, action: 'onboarding.applied' } });
+    expect(filed).toMatchObject({ actorRole: 'counsellor', actorSub: 'poste-porrentruy-1', onBehalfOf: 'carla' });
+
+    const get = async (token: string) => (await request(stack.app).get(`/v1/onboarding/applications/${id}`).set(bearer(token))).status;
+    expect(await get(await citizen('carla'))).toBe(200);
+    expect(await get(counsellor)).toBe(200);
+    expect(await get(await staff('staff-1'))).toBe(200);
+    expect(await get(await citizen('someone-else'))).toBe(404);
+    expect(await get(await stack.token({ role: 'counsellor', sub: 'poste-delemont-2' }))).toBe(404);
+    expect(await get(await stack.token({ role: 'unit', sub: 'u', unit: 'SPOP' }))).toBe(403);
+  });
+});
+
+describe('the protection authority and the formal decision', () => {
+  it("admits once the authority confirms a protected adult's civil capacity", async () => {
+    const token = await citizen('prot');
+    const { applicationId } = await applyAs('prot', people.protectedAdult);
+    await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-authority');
+    const path = `/v1/onboarding/applications/${applicationId}/authority-answer`;
+    expect((await request(stack.app).post(path).set(bearer(await staff('s'))).send({ hasCivilCapacity: true })).status).toBe(403);
+    const answered = await request(stack.app).post(path).set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' }))).send({ hasCivilCapacity: true, note: 'Curatelle de représentation limitée' });
+    expect(answered.status).toBe(200);
+    expect(answered.body.status).toBe('approved');
+    expect((await request(stack.app).post(path).set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' }))).send({ hasCivilCapacity: true })).status).toBe(409);
+  });
+
+  it('lets a refused applicant ask for a formal decision, which opens a task', async () => {
+    const token = await citizen('dora');
+    const { applicationId } = await applyAs('dora', people.nonResident, 'dora@example.ch');
+    const waiting = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-review');
+    const reviewer = await staff('reviewer-3');
+    await request(stack.app).post(`/v1/tasks/${waiting.pending!.taskId}/claim`).set(bearer(reviewer));
+    const refused = await request(stack.app).post(`/v1/tasks/${waiting.pending!.taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'refuse', reasons: ['Domicile hors du canton'] });
+    expect(refused.status).toBe(200);
+    const mail = await stack.mail.waitFor((m) => m.to.includes('dora@example.ch'));
+    expect(mail.text).toContain('Domicile hors du canton');
+
+    const path = `/v1/onboarding/applications/${applicationId}/formal-decision-request`;
+    expect((await request(stack.app).post(path).set(bearer(await citizen('not-dora')))).status).toBe(404);
+    const asked = await request(stack.app).post(path).set(bearer(token));
+    expect(asked.status).toBe(200);
+    expect(asked.body).toMatchObject({ status: 'formal-decision-requested', pending: { kind: 'formal-decision' } });
+    expect((await request(stack.app).post(path).set(bearer(token))).status).toBe(409);
+
+    const inbox = await request(stack.app).get('/v1/tasks').query({ kind: 'formal-decision' }).set(bearer(reviewer));
+    expect(inbox.body.items.map((t: { applicationId: string }) => t.applicationId)).toContain(applicationId);
+  });
+});
+
+describe('the inbox', () => {
+  it('pages by cursor without repeating a task', async () => {
+    const reviewer = await staff('pager');
+    const first = await request(stack.app).get('/v1/tasks').query({ status: 'completed', limit: 1 }).set(bearer(reviewer));
+    expect(first.status).toBe(200);
+    expect(first.body.items).toHaveLength(1);
+    expect(first.body.nextCursor).toEqual(expect.any(String));
+    const second = await request(stack.app).get('/v1/tasks').query({ status: 'completed', limit: 1, cursor: first.body.nextCursor }).set(bearer(reviewer));
+    expect(second.body.items[0].taskId).not.toBe(first.body.items[0].taskId);
+    expect((await request(stack.app).get('/v1/tasks').query({ cursor: 'garbage' }).set(bearer(reviewer))).status).toBe(400);
+    expect((await request(stack.app).get('/v1/tasks').set(bearer(await citizen('x')))).status).toBe(403);
+  });
+});
