@@ -13,6 +13,7 @@ export interface ActivityDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
   mailer: Mailer;
+  notify: { chancellery: string; authority: string };
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;

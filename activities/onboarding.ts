@@ -4,13 +4,15 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
 import type { Db } from '../infra/db';
 import { writeAudit } from './audit';
-import { formalDecisionRequested, onboardingApproved, onboardingRefused, type RenderedMail } from './mail-templates';
+import { formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
 
 export interface OnboardingDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
   mailer: Mailer;
+  /** Who hears about waiting tasks: the Chancellery's inbox, the protection authority's. */
+  notify: { chancellery: string; authority: string };
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
@@ -19,7 +21,7 @@ const audit = (db: Parameters<typeof writeAudit>[0], action: string, recordType:
 
 export type MailTemplate = 'onboarding-approved' | 'onboarding-refused' | 'formal-decision-requested';
 
-export function createOnboardingActivities({ db, registers, mailer }: OnboardingDeps) {
+export function createOnboardingActivities({ db, registers, mailer, notify }: OnboardingDeps) {
   const application = (id: string) => db.onboardingApplication.findUniqueOrThrow({ where: { id } });
 
   return {
@@ -58,12 +60,20 @@ export function createOnboardingActivities({ db, registers, mailer }: Onboarding
       ]);
     },
 
-    /** Nobody acted within the period: the reminder is recorded (and the escalation, once). */
+    /**
+     * Nobody acted within the period: the reminder (and, once, the escalation) is recorded
+     * and mailed to whoever owes the answer — once each, whatever the retries.
+     */
     async remindTask({ taskId, remindersSent, escalate, nextDueAt }: { taskId: string; remindersSent: number; escalate: boolean; nextDueAt: string }): Promise<void> {
-      await db.$transaction([
-        db.task.update({ where: { id: taskId }, data: { remindersSent, dueAt: new Date(nextDueAt), ...(escalate ? { escalatedAt: new Date() } : {}) } }),
-        db.auditLog.create({ data: { ...SYSTEM, action: escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, recordType: 'task', recordId: taskId } }),
-      ]);
+      const task = await db.task.update({ where: { id: taskId }, data: { remindersSent, dueAt: new Date(nextDueAt), ...(escalate ? { escalatedAt: new Date() } : {}) } });
+      const outboxId = `${taskId}:${escalate ? 'escalation' : `reminder-${remindersSent}`}`;
+      if ((await db.mailOutbox.findUnique({ where: { id: outboxId } }))?.sentAt) return;
+      await db.mailOutbox.upsert({ where: { id: outboxId }, create: { id: outboxId, template: 'task-reminder', recordType: 'task', recordId: taskId }, update: {} });
+      const waitingDays = Math.floor((Date.now() - task.createdAt.getTime()) / 86_400_000);
+      const mail = taskReminder({ taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null });
+      await mailer.send({ to: task.kind === 'authority-inquiry' ? notify.authority : notify.chancellery, ...mail, messageId: `<${outboxId}@guichet.local>` });
+      await db.mailOutbox.update({ where: { id: outboxId }, data: { sentAt: new Date() } });
+      await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
     },
 
     async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; note?: string; at: string }): Promise<void> {

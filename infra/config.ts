@@ -56,9 +56,13 @@ export const configSchema = z
     /** The cantonal resident register and the protection authority's register (HTTP adapters). */
     RESIDENT_REGISTER_URL: url,
     PROTECTION_REGISTER_URL: url,
-    REGISTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(5000),
+    // Below the 30 s the workflow gives a whole lookup (two registers, in parallel).
+    REGISTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(20_000).default(5000),
     SMTP_URL: url.refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL'),
     MAIL_FROM: z.string().min(3).default('Guichet virtuel <guichet@localhost>'),
+    /** Where reminders of waiting tasks go: the Chancellery's and the protection authority's inboxes. */
+    CHANCELLERY_MAIL: z.email().default('chancellerie@localhost'),
+    AUTHORITY_MAIL: z.email().default('apea@localhost'),
     BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb').default('100kb'),
     WORKFLOW_BUNDLE_PATH: z.string().optional(),
   })

@@ -151,7 +151,7 @@ async function main() {
       activeKeyId,
       // The access-request workflow never calls the registers or the mail server: adapters
       // pointed at a closed port would fail loudly if it did.
-      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }) },
+      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }), notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' } },
       workflowBundle,
       // The baseline: the same worker without the payload codec.
       options: plain ? { dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } } : undefined,

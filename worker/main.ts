@@ -27,6 +27,7 @@ async function main() {
       db,
       registers: createHttpRegisters({ residentUrl: config.RESIDENT_REGISTER_URL, protectionUrl: config.PROTECTION_REGISTER_URL, timeoutMs: config.REGISTER_TIMEOUT_MS }),
       mailer,
+      notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
     },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? join(__dirname, '..', 'dist', 'workflow-bundle.js'),
   });

@@ -135,7 +135,7 @@ export function onboardingRoutes(api: Api, deps: OnboardingRouteDeps): Router {
     headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
     responses: {
       202: { description: 'Accepted: the checks run', schema: applicationStatus },
-      409: { description: 'An application for this AVS number is already open' },
+      409: { description: 'An application for this AVS number is already open, or the person already has a contract' },
       422: { description: 'This Idempotency-Key was used with another body' },
     },
     async handler({ req, body, principal }) {
@@ -163,8 +163,11 @@ export function onboardingRoutes(api: Api, deps: OnboardingRouteDeps): Router {
       const earlier = await replay();
       if (earlier) return earlier;
 
-      const applicationId = randomUUID();
       const avsNumber = normalizeAvs(body.avsNumber)!;
+      if (await db.registeredUser.findFirst({ where: { OR: [{ avsNumber }, { sub: principal.role === 'counsellor' ? body.onBehalfOf! : principal.sub }] }, select: { id: true } })) {
+        throw new ApiError(409, 'already_registered', 'this person already has a user contract');
+      }
+      const applicationId = randomUUID();
       const now = new Date();
       try {
         await db.$transaction([

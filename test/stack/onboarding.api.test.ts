@@ -43,6 +43,11 @@ describe('the walk-through', () => {
     expect(mail.text).toMatch(/contrat/i);
     expect(await stack.db.registeredUser.findUniqueOrThrow({ where: { applicationId } })).toMatchObject({ sub: 'anna', commune: 'Delémont' });
     expect(await stack.db.contract.findUniqueOrThrow({ where: { applicationId } })).toMatchObject({ status: 'active' });
+
+    // Admitted once: a second application is refused at the door.
+    const again = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(applicationBody(people.adult!));
+    expect(again.status).toBe(409);
+    expect(again.body.error.code).toBe('already_registered');
   });
 
   it("sends a minor to the Chancellery's inbox, where a reviewer claims and approves the application", async () => {

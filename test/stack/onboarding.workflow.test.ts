@@ -24,7 +24,7 @@ import type { OnboardingState } from '../../workflows/onboarding/types';
 import type { onboarding } from '../../workflows/onboarding/workflow';
 import { insertApplication, testPeople, type RegisterEntry } from '../support/applications';
 import { fixtureKeyring, recordHistory } from '../support/histories';
-import { bundle, quietRuntime, startAdapters } from '../support/stack';
+import { bundle, quietRuntime, STAFF_INBOX, startAdapters } from '../support/stack';
 
 const JU = profiles.JU;
 const { keys, activeKeyId } = fixtureKeyring();
@@ -148,6 +148,10 @@ describe('onboarding', () => {
     const waited = await handle.query(stateQuery);
     expect(waited.pending).toMatchObject({ remindersSent: Math.floor(JU.reminders.taskEscalationDays / JU.reminders.taskReminderDays), escalated: true });
     expect(await db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({ remindersSent: 2, escalatedAt: expect.any(Date) });
+    // The Chancellery heard of it: two reminders and one escalation, by e-mail, ids only.
+    const staffMail = adapters.mail.messages.filter((m) => m.to.includes(STAFF_INBOX) && m.text.includes(taskId));
+    expect(staffMail.map((m) => m.subject.split(' ')[0]).sort()).toEqual(['Escalade', 'Rappel', 'Rappel']);
+    expect(staffMail.some((m) => m.text.includes(people.minor!.avsNumber) || m.text.includes(people.minor!.firstName))).toBe(false);
 
     // Completing needs a claim, by the same person.
     expect(await rejection(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: 'x' }] }))).toBe('TaskNotClaimedByCaller');

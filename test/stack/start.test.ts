@@ -1,7 +1,7 @@
 // The README's quick start, kept true: `npm start` brings the whole system up on embedded
 // defaults, Ctrl-C stops it cleanly, and the next start finds the data again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { chmodSync, mkdtempSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/ports';
@@ -35,10 +35,10 @@ const token = (role: string, sub: string) =>
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub], { cwd: root, env }).toString().trim();
 
 beforeAll(async () => {
-  const ports = { PORT: 0, ISSUER_PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, POSTGRES_PORT: 0, SMTP_PORT: 0, MAIL_WEB_PORT: 0 };
+  const ports = { PORT: 0, ISSUER_PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, POSTGRES_PORT: 0, SMTP_PORT: 0, MAIL_WEB_PORT: 0, REGISTER_PORT: 0 };
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
   const inherited = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'PAYLOAD_KEYS', 'PAYLOAD_ACTIVE_KEY_ID']) delete inherited[k];
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'PAYLOAD_KEYS', 'PAYLOAD_ACTIVE_KEY_ID', 'RESIDENT_REGISTER_URL', 'PROTECTION_REGISTER_URL']) delete inherited[k];
   env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -60,6 +60,36 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     });
     expect(filed.status).toBe(202);
     const { requestId } = (await filed.json()) as { requestId: string };
+
+    // The README's onboarding walk-through, with the demo people of the fake registers.
+    const post = (path: string, token: string, body?: unknown) =>
+      fetch(`${api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
+    const get = async (path: string, token: string) => (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ status: string; pending: { taskId: string } }>;
+    const until = async (path: string, token: string, status: string) => {
+      for (let i = 0; i < 300; i++) {
+        const body = await get(path, token);
+        if (body.status === status) return body;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${path} never reached ${status}`);
+    };
+    const adele = token('citizen', 'demo-adele');
+    const adult = await post('/v1/onboarding/applications', adele, JSON.parse(readFileSync(join(root, 'scripts/demo/application-adult.json'), 'utf8')));
+    expect(adult.status).toBe(202);
+    const adultId = ((await adult.json()) as { applicationId: string }).applicationId;
+    await until(`/v1/onboarding/applications/${adultId}`, adele, 'approved');
+    const mails = (await (await fetch(`http://127.0.0.1:${env.MAIL_WEB_PORT}/email`)).json()) as Array<{ to: Array<{ address: string }> }>;
+    expect(mails.some((m) => m.to.some((t) => t.address === 'adele.exemple@example.ch'))).toBe(true);
+
+    const noe = token('citizen', 'demo-noe');
+    const minor = await post('/v1/onboarding/applications', noe, JSON.parse(readFileSync(join(root, 'scripts/demo/application-minor.json'), 'utf8')));
+    const minorId = ((await minor.json()) as { applicationId: string }).applicationId;
+    const waiting = await until(`/v1/onboarding/applications/${minorId}`, noe, 'awaiting-review');
+    const staff = token('chancellery', 'reviewer-1');
+    expect((await post(`/v1/tasks/${waiting.pending.taskId}/claim`, staff)).status).toBe(200);
+    const done = await post(`/v1/tasks/${waiting.pending.taskId}/complete`, staff, { outcome: 'approve', justification: "Apprenti auprès de l'administration cantonale (art. 4 al. 7)" });
+    expect(done.status).toBe(200);
+    expect((await get(`/v1/onboarding/applications/${minorId}`, noe)).status).toBe('approved');
 
     expect(await stop(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped; data kept in');

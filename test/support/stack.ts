@@ -36,6 +36,9 @@ export async function bundle() {
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
 }
 
+export const STAFF_INBOX = 'chancellerie@test.local';
+export const AUTHORITY_INBOX = 'apea@test.local';
+
 /** The systems we cannot run here, as small real services, and the adapters that talk to them. */
 export async function startAdapters(fixturePath = testPeople().fixturePath) {
   const registers = await startFakeRegisters({ port: await freePort(), fixturePath });
@@ -45,7 +48,11 @@ export async function startAdapters(fixturePath = testPeople().fixturePath) {
     registers,
     mail,
     mailer,
-    adapters: { registers: createHttpRegisters({ residentUrl: registers.residentUrl, protectionUrl: registers.protectionUrl, timeoutMs: 2000 }), mailer },
+    adapters: {
+      registers: createHttpRegisters({ residentUrl: registers.residentUrl, protectionUrl: registers.protectionUrl, timeoutMs: 2000 }),
+      mailer,
+      notify: { chancellery: STAFF_INBOX, authority: AUTHORITY_INBOX },
+    },
     async close() {
       mailer.close();
       await mail.close();

@@ -27,6 +27,13 @@ const acts = proxyActivities<ReturnType<typeof createActivities>>({
   retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
 });
 
+// The register lookups get a shorter limit: a worker that dies mid-lookup is noticed within
+// it, and the lookup runs again elsewhere (each HTTP call has its own, shorter timeout).
+const registerActs = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+
 const DAY_MS = 24 * 60 * 60 * 1000;
 const reject = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
@@ -143,9 +150,11 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     const escalateAt = createdAt + profile.reminders.taskEscalationDays * DAY_MS;
     let nextReminder = createdAt + reminderMs;
     const taskId = taskIdFor(applicationId, kind);
-    pending = { taskId, kind, status: 'open', claimedBy: null, dueAt: new Date(nextReminder).toISOString(), remindersSent: 0, escalated: false };
+    const dueAt = new Date(nextReminder).toISOString();
+    await acts.openTask({ taskId, kind, applicationId, workflowId, canton: input.canton, commune: input.commune, subject, createdAt: new Date(createdAt).toISOString(), dueAt });
+    // Visible (and claimable) only once it is in the inbox's table.
+    pending = { taskId, kind, status: 'open', claimedBy: null, dueAt, remindersSent: 0, escalated: false };
     enter(...waiting);
-    await acts.openTask({ taskId, kind, applicationId, workflowId, canton: input.canton, commune: input.commune, subject, createdAt: new Date(createdAt).toISOString(), dueAt: pending.dueAt });
     for (;;) {
       const wakeAt = pending.escalated ? nextReminder : Math.min(nextReminder, escalateAt);
       pending.dueAt = new Date(wakeAt).toISOString();
@@ -207,7 +216,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     { key: GvsCommune, value: input.commune },
   ]);
   enter('checking', 'system');
-  const facts = await acts.checkRegisters({ applicationId });
+  const facts = await registerActs.checkRegisters({ applicationId });
   checks = assess(facts, today(), profile);
   await acts.recordChecks({ applicationId, checks });
 
