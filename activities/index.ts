@@ -6,7 +6,9 @@ import { localDay } from '../domain/legal-calendar';
 import { profiles } from '../domain/profiles';
 import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
 import { writeAudit } from './audit';
+import { createDecisionActivities } from './decisions';
 import { createOnboardingActivities } from './onboarding';
+import type { PostalGateway } from './postal';
 import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
 
 export interface ActivityDeps {
@@ -14,12 +16,13 @@ export interface ActivityDeps {
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
   mailer: Mailer;
   notify: { chancellery: string; authority: string };
+  postal: PostalGateway;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps) };
+  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps) };
 }
 
 function createAccessRequestActivities({ db }: ActivityDeps) {

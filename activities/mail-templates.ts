@@ -162,3 +162,24 @@ export function taskReminder(input: TaskReminderInput): RenderedMail {
     'Message automatique ; merci de ne pas y répondre.',
   ]);
 }
+
+export interface DecisionAvailableInput {
+  firstName: string;
+  lastName: string;
+  unitName: string;
+  title: string;
+  /** Last day on which opening it in the counter counts as its notification */
+  windowLastDay: string;
+}
+
+/** Art. 16 al. 3: the alert that a decision waits in the inbox, and what the window means. */
+export function decisionAvailable(input: DecisionAvailableInput): RenderedMail {
+  return render('Une décision vous attend dans le guichet virtuel sécurisé', [
+    greeting(input.firstName, input.lastName),
+    `${input.unitName} vous a notifié une décision dans votre boîte de réception du ${COUNTER} : « ${input.title} ».`,
+    `Si vous l'ouvrez au plus tard le ${formatSwissDate(input.windowLastDay)}, elle vous est notifiée le jour de son ouverture ` +
+      `et le délai pour la contester court dès le lendemain (art. 16 al. 4). ` +
+      `Sinon, elle vous sera notifiée une seconde fois par courrier recommandé (art. 16 al. 5).`,
+    `Aucune opposition ni aucun recours ne peut être déposé par le ${COUNTER} (art. 17) : la décision indique où et comment le faire.`,
+  ]);
+}

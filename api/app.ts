@@ -16,6 +16,7 @@ import { errorHandler, unknownRoute } from './errors';
 import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
 import { codecRoutes } from './routes/codec';
+import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { onboardingRoutes } from './routes/onboarding';
 import { taskRoutes } from './routes/tasks';
@@ -73,6 +74,8 @@ export function createApp(deps: AppDeps) {
     res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
+  // A decision carries its PDF: that route alone takes larger bodies.
+  app.use('/v1/decisions', express.json({ limit: Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 64 * 1024 }));
   app.use(express.json({ limit: deps.bodyLimit }));
 
   const api = new Api(deps.verify);
@@ -80,6 +83,7 @@ export function createApp(deps: AppDeps) {
   app.use(accessRequestRoutes(api, deps));
   app.use(onboardingRoutes(api, deps));
   app.use(taskRoutes(api, deps));
+  app.use(decisionRoutes(api, deps));
   app.use(codecRoutes({ codec: deps.codec, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({

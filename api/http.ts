@@ -40,7 +40,7 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
     query: z.output<Q>;
     params: z.output<P>;
     principal: Principal;
-  }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string> }>;
+  }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string>; file?: { type: string; data: Buffer; filename: string } }>;
 }
 
 export class Api {
@@ -96,7 +96,10 @@ export class Api {
       const principal = route.roles ? principalOf(req) : { sub: 'anonymous', role: 'citizen' as Role, domains: [] };
       const out = await route.handler({ req, res, body, query, params, principal });
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-      if (out.body === undefined) res.status(out.status).end();
+      if (out.file) {
+        res.status(out.status).type(out.file.type).setHeader('Content-Disposition', `inline; filename="${out.file.filename}"`);
+        res.send(out.file.data);
+      } else if (out.body === undefined) res.status(out.status).end();
       else res.status(out.status).json(out.body);
     });
   }

@@ -58,6 +58,9 @@ export const configSchema = z
     PROTECTION_REGISTER_URL: url,
     // Below the 30 s the workflow gives a whole lookup (two registers, in parallel).
     REGISTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(20_000).default(5000),
+    /** The postal service's gateway for registered letters (Art. 16.5). */
+    POSTAL_GATEWAY_URL: url,
+    POSTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     SMTP_URL: url.refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL'),
     MAIL_FROM: z.string().min(3).default('Guichet virtuel <guichet@localhost>'),
     /** Where reminders of waiting tasks go: the Chancellery's and the protection authority's inboxes. */

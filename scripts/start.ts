@@ -7,7 +7,10 @@ import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
+import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
+import { createDb } from '../infra/db';
+import { seedDemoUnits } from './lib/demo-data';
 import { LocalIssuer } from '../infra/local-issuer';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { localPayloadKeys } from './lib/local-secrets';
@@ -29,6 +32,7 @@ const PORTS = {
   smtp: port('SMTP_PORT', 1025),
   mailWeb: port('MAIL_WEB_PORT', 1080),
   registers: port('REGISTER_PORT', 4010),
+  postal: port('POSTAL_PORT', 4020),
 };
 
 const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
@@ -162,11 +166,25 @@ async function main() {
     registers = { RESIDENT_REGISTER_URL: fake.residentUrl, PROTECTION_REGISTER_URL: fake.protectionUrl };
   }
 
+  // The postal service's gateway for registered letters: a fake unless POSTAL_GATEWAY_URL is set.
+  let postalUrl = env.POSTAL_GATEWAY_URL;
+  if (!postalUrl) {
+    const post = await startFakePostal({ port: PORTS.postal });
+    stops.push({ name: 'fake postal gateway', stop: () => post.close() });
+    postalUrl = post.url;
+  }
+
+  // Demo units (the walk-through's SPOP serves population decisions).
+  const db = createDb(databaseUrl);
+  await seedDemoUnits(db);
+  await db.$disconnect();
+
   const uiOrigin = `http://127.0.0.1:${PORTS.temporalUi}`;
   const runtimeEnv: NodeJS.ProcessEnv = {
     ...keys,
     ...auth,
     ...registers,
+    POSTAL_GATEWAY_URL: postalUrl,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     SMTP_URL: smtpUrl,
@@ -189,6 +207,7 @@ async function main() {
     env.SMTP_URL ? '  Mail ....................... (SMTP_URL)' : `  Mail catcher ............... http://127.0.0.1:${PORTS.mailWeb}  (SMTP ${smtpUrl})`,
     env.AUTH_ISSUER ? `  Identity provider .......... ${auth.AUTH_ISSUER}` : `  Token issuer (local) ....... ${auth.AUTH_ISSUER}  — tokens: npm run token -- --role chancellery`,
     env.RESIDENT_REGISTER_URL ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)' : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
+    env.POSTAL_GATEWAY_URL ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)' : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
     `  Data ....................... ${dataDir}`,
     '',
     'Ctrl-C stops everything; the next start reuses the data.',

@@ -3,6 +3,7 @@
 import { join } from 'node:path';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createSmtpMailer } from '../activities/mailer';
+import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';
 import { loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
@@ -28,6 +29,7 @@ async function main() {
       registers: createHttpRegisters({ residentUrl: config.RESIDENT_REGISTER_URL, protectionUrl: config.PROTECTION_REGISTER_URL, timeoutMs: config.REGISTER_TIMEOUT_MS }),
       mailer,
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
+      postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),
     },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? join(__dirname, '..', 'dist', 'workflow-bundle.js'),
   });

@@ -35,10 +35,10 @@ const token = (role: string, sub: string) =>
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub], { cwd: root, env }).toString().trim();
 
 beforeAll(async () => {
-  const ports = { PORT: 0, ISSUER_PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, POSTGRES_PORT: 0, SMTP_PORT: 0, MAIL_WEB_PORT: 0, REGISTER_PORT: 0 };
+  const ports = { PORT: 0, ISSUER_PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, POSTGRES_PORT: 0, SMTP_PORT: 0, MAIL_WEB_PORT: 0, REGISTER_PORT: 0, POSTAL_PORT: 0 };
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
   const inherited = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'PAYLOAD_KEYS', 'PAYLOAD_ACTIVE_KEY_ID', 'RESIDENT_REGISTER_URL', 'PROTECTION_REGISTER_URL']) delete inherited[k];
+  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'PAYLOAD_KEYS', 'PAYLOAD_ACTIVE_KEY_ID', 'RESIDENT_REGISTER_URL', 'PROTECTION_REGISTER_URL', 'POSTAL_GATEWAY_URL']) delete inherited[k];
   env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -64,7 +64,7 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     // The README's onboarding walk-through, with the demo people of the fake registers.
     const post = (path: string, token: string, body?: unknown) =>
       fetch(`${api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const get = async (path: string, token: string) => (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ status: string; pending: { taskId: string } }>;
+    const get = async (path: string, token: string) => (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ status: string; state: string; pending: { taskId: string } }>;
     const until = async (path: string, token: string, status: string) => {
       for (let i = 0; i < 300; i++) {
         const body = await get(path, token);
@@ -91,6 +91,26 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     expect(done.status).toBe(200);
     expect((await get(`/v1/onboarding/applications/${minorId}`, noe)).status).toBe('approved');
 
+    // The README's decision walk-through: consent, a decision from the demo unit SPOP, opening.
+    expect((await post('/v1/me/service-consents', adele, { unitId: 'SPOP', domain: 'population' })).status).toBe(201);
+    const spop = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', 'unit', '--sub', 'agent-1', '--unit', 'SPOP', '--domains', 'population'], { cwd: root, env }).toString().trim();
+    const served = await post('/v1/decisions', spop, {
+      recipientSub: 'demo-adele',
+      unitId: 'SPOP',
+      domain: 'population',
+      reference: 'SPOP-2026-001',
+      title: 'Prolongation du permis de séjour',
+      remedy: { kind: 'opposition', days: 30 },
+      legalRemediesText: 'Opposition dans les 30 jours auprès du Service de la population, 2800 Delémont.',
+      documentPdfBase64: readFileSync(join(root, 'scripts/demo/decision.pdf')).toString('base64'),
+    });
+    expect(served.status).toBe(202);
+    const decisionId = ((await served.json()) as { decisionId: string }).decisionId;
+    for (let i = 0; i < 300 && (await get(`/v1/decisions/${decisionId}`, adele)).state !== 'awaiting-opening'; i++) await new Promise((r) => setTimeout(r, 100));
+    const opened = (await (await post(`/v1/decisions/${decisionId}/open`, adele)).json()) as { state: string; rule: string; remedyPeriod: unknown };
+    expect(opened).toMatchObject({ state: 'served', rule: 'opened in time', remedyPeriod: { start: expect.any(String), lastDay: expect.any(String) } });
+    expect((await post(`/v1/decisions/${decisionId}/appeal`, adele)).status).toBe(422);
+
     expect(await stop(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped; data kept in');
 
@@ -103,6 +123,8 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
       expect(await stop(second.proc)).toBe(0);
     }
   } finally {
+    // After a failure: an orderly stop (its children live in their own process groups).
+    if (first.proc.exitCode === null) await Promise.race([stop(first.proc), new Promise((r) => setTimeout(r, 30_000))]);
     if (first.proc.exitCode === null) first.proc.kill('SIGKILL');
   }
 }, 400_000);

@@ -38,6 +38,7 @@ function startWorker(): ChildProcess {
     RESIDENT_REGISTER_URL: adapters.registers.residentUrl,
     PROTECTION_REGISTER_URL: adapters.registers.protectionUrl,
     SMTP_URL: adapters.mail.url,
+    POSTAL_GATEWAY_URL: adapters.post.url,
   };
   const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
   workers.push(proc);

@@ -1,7 +1,9 @@
 // Starts the real servers the stack tests share, once per `npm test`: provisions the Temporal
 // servers (cached outside the clone), a fresh embedded PostgreSQL with the migrations, and a
 // Temporal dev server in memory. Test files find them through environment variables.
-import { chmodSync, mkdtempSync } from 'node:fs';
+import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
+import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
@@ -22,6 +24,11 @@ export default async function globalSetup(): Promise<void> {
   const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'data'), port: await freePort(), persistent: false, log });
   await migrateDeploy(pg.url, root);
   process.env.TEST_DATABASE_URL = pg.url;
+
+  // One workflow bundle for every test file (each would take seconds to make its own).
+  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  writeFileSync(join(dataDir, 'workflow-bundle.js'), code);
+  process.env.TEST_WORKFLOW_BUNDLE = join(dataDir, 'workflow-bundle.js');
 
   const dev = await startDevServer({ bin: temporalCli, port: await freePort() });
   process.env.TEST_TEMPORAL_ADDRESS = dev.address;

@@ -1,6 +1,7 @@
 // One test file's view of the stack: its own keyring, token issuer, worker and API app,
 // on the shared dev server and database started by global-setup.
 import { randomBytes, randomUUID } from 'node:crypto';
+import { readFileSync } from 'node:fs';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
@@ -11,7 +12,9 @@ import { LocalIssuer, type TokenRequest } from '../../infra/local-issuer';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../scripts/lib/ports';
 import { createSmtpMailer } from '../../activities/mailer';
+import { createHttpPostalGateway } from '../../activities/postal';
 import { createHttpRegisters } from '../../activities/registers';
+import { startFakePostal, type FakePostal } from '../../fakes/postal/server';
 import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
 import { testPeople } from './applications';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
@@ -32,7 +35,10 @@ export function testKeyring(): { keys: Map<string, Buffer>; activeKeyId: string 
   return { keys: new Map([['test-1', randomBytes(32)]]), activeKeyId: 'test-1' };
 }
 
-export async function bundle() {
+/** The workflow bundle global-setup built once for the run (bundling takes seconds). */
+export async function bundle(): Promise<{ code: string }> {
+  const file = process.env.TEST_WORKFLOW_BUNDLE;
+  if (file) return { code: readFileSync(file, 'utf8') };
   return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
 }
 
@@ -44,16 +50,20 @@ export async function startAdapters(fixturePath = testPeople().fixturePath) {
   const registers = await startFakeRegisters({ port: await freePort(), fixturePath });
   const mail = await startSmtpCatcher();
   const mailer = createSmtpMailer({ smtpUrl: mail.url, from: 'Guichet virtuel <guichet@test.local>' });
+  const post = await startFakePostal({ port: await freePort() });
   return {
     registers,
     mail,
     mailer,
+    post,
     adapters: {
       registers: createHttpRegisters({ residentUrl: registers.residentUrl, protectionUrl: registers.protectionUrl, timeoutMs: 2000 }),
       mailer,
       notify: { chancellery: STAFF_INBOX, authority: AUTHORITY_INBOX },
+      postal: createHttpPostalGateway({ url: post.url, timeoutMs: 5000 }),
     },
     async close() {
+      await post.close();
       mailer.close();
       await mail.close();
       await registers.close();
@@ -64,6 +74,7 @@ export async function startAdapters(fixturePath = testPeople().fixturePath) {
 export interface Stack {
   registers: FakeRegisters;
   mail: SmtpCatcher;
+  post: FakePostal;
   app: ReturnType<typeof createApp>;
   client: Client;
   db: Db;
@@ -88,7 +99,8 @@ export async function startStack(opts: { fixturePath?: string } = {}): Promise<S
   const server = await issuer.listen(port);
 
   const db = createDb(databaseUrl);
-  const { registers, mail, mailer, adapters } = await startAdapters(opts.fixturePath);
+  const started = await startAdapters(opts.fixturePath);
+  const { registers, mail, post, adapters } = started;
   const connection = await Connection.connect({ address });
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
   const nativeConnection = await NativeConnection.connect({ address });
@@ -121,6 +133,7 @@ export async function startStack(opts: { fixturePath?: string } = {}): Promise<S
   return {
     registers,
     mail,
+    post,
     app,
     client,
     db,
@@ -135,9 +148,7 @@ export async function startStack(opts: { fixturePath?: string } = {}): Promise<S
       await nativeConnection.close();
       await connection.close();
       await db.$disconnect();
-      mailer.close();
-      await mail.close();
-      await registers.close();
+      await started.close();
       await new Promise((r) => server.close(r));
     },
   };

@@ -1,0 +1,131 @@
+// Side effects of serving a decision. Idempotent: a retried activity writes, mails, posts
+// and notifies once.
+import { createHash, createHmac } from 'node:crypto';
+import { ApplicationFailure } from '@temporalio/common';
+import { localDay } from '../domain/days';
+import { profiles, type CantonCode } from '../domain/profiles';
+import type { Db } from '../infra/db';
+import { writeAudit } from './audit';
+import { renderRegisteredLetter } from './letter-pdf';
+import { decisionAvailable } from './mail-templates';
+import type { PostalGateway } from './postal';
+import type { Mailer } from './ports';
+
+export interface DecisionDeps {
+  db: Db;
+  mailer: Mailer;
+  postal: PostalGateway;
+}
+
+const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+
+/** The signature a unit checks: HMAC-SHA256 over "<timestamp>.<body>" with its secret. */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export function createDecisionActivities({ db, mailer, postal }: DecisionDeps) {
+  const decision = (id: string) => db.decision.findUniqueOrThrow({ where: { id } });
+  const recipientOf = async (sub: string) => {
+    const user = await db.registeredUser.findUnique({ where: { sub } });
+    if (!user) throw ApplicationFailure.nonRetryable('the recipient is not in the user register', 'UnknownRecipient');
+    return user;
+  };
+
+  return {
+    /** Art. 16.1: an active consent of the recipient for this unit and domain. */
+    async checkServiceConsent({ decisionId }: { decisionId: string }): Promise<{ consent: boolean }> {
+      const d = await decision(decisionId);
+      const consent = await db.serviceConsent.findFirst({ where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null }, orderBy: { grantedAt: 'desc' } });
+      await db.decision.update({ where: { id: decisionId }, data: { consentId: consent?.id ?? null } });
+      return { consent: consent !== null };
+    },
+
+    /** Art. 16.3: the decision is in the inbox, and the recipient is alerted by e-mail. */
+    async depositInInbox({ decisionId, communicatedAt, windowLastDay }: { decisionId: string; communicatedAt: string; windowLastDay: string }): Promise<void> {
+      const d = await db.decision.update({ where: { id: decisionId }, data: { channel: 'electronic', state: 'awaiting-opening', communicatedAt: new Date(communicatedAt), windowLastDay } });
+      const outboxId = `${decisionId}:alert`;
+      if ((await db.mailOutbox.findUnique({ where: { id: outboxId } }))?.sentAt) return;
+      await db.mailOutbox.upsert({ where: { id: outboxId }, create: { id: outboxId, template: 'decision-available', recordType: 'decision', recordId: decisionId }, update: {} });
+      const user = await recipientOf(d.recipientSub);
+      const unit = await db.unit.findUnique({ where: { id: d.unitId } });
+      const mail = decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay });
+      await mailer.send({ to: user.email, ...mail, messageId: `<${outboxId}@guichet.local>` });
+      await db.mailOutbox.update({ where: { id: outboxId }, data: { sentAt: new Date() } });
+      await writeAudit(db, { ...SYSTEM, action: 'decision.communicated', recordType: 'decision', recordId: decisionId });
+    },
+
+    async recordOpening({ decisionId, openedAt }: { decisionId: string; openedAt: string }): Promise<void> {
+      await db.decision.update({ where: { id: decisionId }, data: { openedAt: new Date(openedAt) } });
+      await writeAudit(db, { ...SYSTEM, action: 'decision.opened-in-time', recordType: 'decision', recordId: decisionId });
+    },
+
+    async recordLateOpening({ decisionId, at }: { decisionId: string; at: string }): Promise<void> {
+      await db.decision.updateMany({ where: { id: decisionId, lateOpenedAt: null }, data: { lateOpenedAt: new Date(at) } });
+      await writeAudit(db, { ...SYSTEM, action: 'decision.opened-late', recordType: 'decision', recordId: decisionId });
+    },
+
+    /** Art. 16.5: the second service, by registered post (a real PDF, to the postal gateway). */
+    async sendRegisteredLetter({ decisionId, sentOn, windowLastDay }: { decisionId: string; sentOn: string; windowLastDay?: string }): Promise<{ trackingNumber: string }> {
+      const d = await decision(decisionId);
+      if (d.trackingNumber) return { trackingNumber: d.trackingNumber };
+      const user = await recipientOf(d.recipientSub);
+      const unit = await db.unit.findUnique({ where: { id: d.unitId } });
+      const pdf = await renderRegisteredLetter({
+        unit: { name: unit?.name ?? d.unitId, address: unit?.address ?? [] },
+        recipient: { name: `${user.firstName} ${user.lastName}`, street: user.street, postCode: user.postCode, locality: user.locality },
+        reference: d.reference,
+        title: d.title,
+        decisionSha256: d.documentSha256,
+        communicatedOn: d.communicatedAt ? localDay(d.communicatedAt, profiles[d.canton as CantonCode].timeZone) : sentOn,
+        windowLastDay: windowLastDay ?? sentOn,
+        remedy: { kind: d.remedyKind as 'opposition' | 'appeal', days: d.remedyDays, text: d.legalRemediesText },
+        sentOn,
+      });
+      // The letter id is the decision id: a retry after a crash is the same letter.
+      const { trackingNumber } = await postal.sendRegistered({
+        letterId: decisionId,
+        recipient: { name: `${user.firstName} ${user.lastName}`, street: user.street, postCode: user.postCode, locality: user.locality },
+        pdf,
+      });
+      await db.decision.update({
+        where: { id: decisionId },
+        data: { channel: d.channel === 'electronic' ? 'electronic+postal' : 'postal', state: 'awaiting-postal-delivery', letterId: decisionId, trackingNumber, letterSha256: createHash('sha256').update(pdf).digest('hex') },
+      });
+      await writeAudit(db, { ...SYSTEM, action: 'decision.sent-by-registered-post', recordType: 'decision', recordId: decisionId });
+      return { trackingNumber };
+    },
+
+    async recordService(r: { decisionId: string; rule: string; triggerDay: string; remedyStart: string; remedyLastDay: string }): Promise<void> {
+      await db.decision.update({ where: { id: r.decisionId }, data: { state: 'served', serviceRule: r.rule, triggerDay: r.triggerDay, remedyStart: r.remedyStart, remedyLastDay: r.remedyLastDay } });
+      await writeAudit(db, { ...SYSTEM, action: 'decision.served', recordType: 'decision', recordId: r.decisionId });
+    },
+
+    /**
+     * Tells the unit, at its webhook, HMAC-signed, with an event id it can deduplicate on.
+     * A failure is retried with backoff by Temporal; a delivered event is not sent again.
+     */
+    async notifyUnit({ decisionId, type }: { decisionId: string; type: 'decision.served' }): Promise<void> {
+      const d = await decision(decisionId);
+      const unit = await db.unit.findUnique({ where: { id: d.unitId } });
+      const eventId = `${decisionId}:${type}`;
+      const delivery = await db.webhookDelivery.upsert({ where: { eventId }, create: { eventId, unitId: d.unitId, decisionId, type }, update: {} });
+      if (delivery.deliveredAt || !unit?.webhookUrl || !unit.webhookSecret) return;
+      const body = JSON.stringify({
+        id: eventId,
+        type,
+        decision: { id: d.id, reference: d.reference, state: d.state, serviceRule: d.serviceRule, triggerDay: d.triggerDay, remedy: { start: d.remedyStart, lastDay: d.remedyLastDay } },
+      });
+      const timestamp = Math.floor(Date.now() / 1000);
+      await db.webhookDelivery.update({ where: { eventId }, data: { attempts: { increment: 1 } } });
+      const res = await fetch(unit.webhookUrl, {
+        method: 'POST',
+        headers: { 'content-type': 'application/json', 'guichet-event-id': eventId, 'guichet-signature': signWebhook(unit.webhookSecret, timestamp, body) },
+        body,
+        signal: AbortSignal.timeout(10_000),
+      });
+      if (!res.ok) throw new Error(`unit webhook answered ${res.status}; will retry`);
+      await db.webhookDelivery.update({ where: { eventId }, data: { deliveredAt: new Date() } });
+    },
+  };
+}

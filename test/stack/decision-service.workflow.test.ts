@@ -1,0 +1,214 @@
+// Every path of serving a decision, on the time-skipping server: the 10-day window, the
+// registered letter, delivery and deemed delivery, a late opening, Neuchâtel's rules, and
+// the unit's webhook — against real PostgreSQL, SMTP and the fake postal gateway.
+import { createHmac, randomUUID } from 'node:crypto';
+import { createServer, type Server } from 'node:http';
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import { Worker } from '@temporalio/worker';
+import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
+import { createActivities } from '../../activities';
+import { addDays, localDay } from '../../domain/days';
+import { appealPeriod, electronicServiceWindow, endOfLocalDay } from '../../domain/legal-calendar';
+import { profiles } from '../../domain/profiles';
+import { dataConverter } from '../../infra/codec';
+import { createDb, type Db } from '../../infra/db';
+import { ensureSearchAttributes } from '../../infra/namespace';
+import { decisionServiceWorkflowId, openUpdate, postalEventSignal, serviceStateQuery } from '../../workflows/decision-service/definitions';
+import type { DecisionServiceState } from '../../workflows/decision-service/types';
+import type { decisionService } from '../../workflows/decision-service/workflow';
+import { grantConsent, insertDecision, insertUnit, insertUser } from '../support/decisions';
+import { fixtureKeyring, recordHistory } from '../support/histories';
+import { bundle, quietRuntime, startAdapters } from '../support/stack';
+
+const JU = profiles.JU;
+const { keys, activeKeyId } = fixtureKeyring();
+let env: TestWorkflowEnvironment;
+let db: Db;
+let adapters: Awaited<ReturnType<typeof startAdapters>>;
+let worker: Worker;
+let running: Promise<void>;
+const taskQueue = `dec-${randomUUID()}`;
+
+// A unit's webhook receiver that checks the signature and fails the first delivery.
+const SECRET = 'whsec-test-0123456789';
+const received: Array<{ eventId: string; body: { type: string; decision: { id: string; serviceRule: string } }; valid: boolean }> = [];
+let failNext = 1;
+let hook: Server;
+let hookUrl: string;
+
+beforeAll(async () => {
+  quietRuntime();
+  hook = createServer((req, res) => {
+    let body = '';
+    req.on('data', (c: Buffer) => (body += c.toString()));
+    req.on('end', () => {
+      const sig = String(req.headers['guichet-signature']);
+      const [t, v1] = sig.split(',').map((p) => p.split('=')[1]);
+      const valid = createHmac('sha256', SECRET).update(`${t}.${body}`).digest('hex') === v1;
+      if (failNext > 0) {
+        failNext -= 1;
+        res.writeHead(503).end();
+        return;
+      }
+      received.push({ eventId: String(req.headers['guichet-event-id']), body: JSON.parse(body), valid });
+      res.writeHead(204).end();
+    });
+  });
+  await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
+  hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hooks/guichet`;
+
+  env = await TestWorkflowEnvironment.createTimeSkipping({
+    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
+    client: { dataConverter: dataConverter(keys, activeKeyId) },
+  });
+  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
+  db = createDb(process.env.TEST_DATABASE_URL!);
+  adapters = await startAdapters();
+  worker = await Worker.create({
+    connection: env.nativeConnection,
+    taskQueue,
+    workflowBundle: await bundle(),
+    activities: createActivities({ db, ...adapters.adapters }),
+    dataConverter: dataConverter(keys, activeKeyId),
+  });
+  running = worker.run();
+});
+afterAll(async () => {
+  worker?.shutdown();
+  await running;
+  await adapters?.close();
+  await db?.$disconnect();
+  await env?.teardown();
+  await new Promise((r) => hook?.close(r));
+});
+
+async function serve(opts: { consent: boolean; canton?: 'JU' | 'NE'; webhook?: boolean; provisionalMeasure?: boolean }) {
+  const user = await insertUser(db);
+  const unitId = await insertUnit(db, opts.webhook ? { webhookUrl: hookUrl, webhookSecret: SECRET } : {});
+  if (opts.consent) await grantConsent(db, user.sub, unitId);
+  const decisionId = await insertDecision(db, { unitId, recipientSub: user.sub, canton: opts.canton, provisionalMeasure: opts.provisionalMeasure });
+  const handle = await env.client.workflow.start<typeof decisionService>('decisionService', {
+    taskQueue,
+    workflowId: decisionServiceWorkflowId(decisionId),
+    args: [{ decisionId, canton: opts.canton ?? 'JU', unitId, remedyDays: 30, provisionalMeasure: opts.provisionalMeasure ?? false }],
+  });
+  return { decisionId, handle, user, unitId };
+}
+
+async function until(handle: WorkflowHandle, done: (s: DecisionServiceState) => boolean) {
+  for (let i = 0; i < 200; i++) {
+    const s = await handle.query(serviceStateQuery);
+    if (done(s)) return s;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error(`state not reached: ${JSON.stringify(await handle.query(serviceStateQuery))}`);
+}
+
+const today = async () => localDay(new Date(await env.currentTimeMs()), JU.timeZone);
+
+describe('served through the counter (Art. 16.3-16.4)', () => {
+  it('opened inside the window: valid service, the remedy period starts the next day; the unit is told once, signed', async () => {
+    const { decisionId, handle, user } = await serve({ consent: true, webhook: true });
+    const waiting = await until(handle, (s) => s.state === 'awaiting-opening');
+    expect(waiting.windowLastDay).toBe(electronicServiceWindow(new Date(waiting.communicatedAt!), JU).lastDay);
+    expect(waiting.windowLastDay).toBe(addDays(localDay(new Date(waiting.communicatedAt!), JU.timeZone), 10));
+    const alert = await adapters.mail.waitFor((m) => m.to.includes(user.email));
+    expect(alert.text).toContain('art. 16 al. 4');
+
+    await env.sleep('3 days');
+    const opened = await handle.executeUpdate(openUpdate);
+    const openedDay = await today();
+    expect(opened).toMatchObject({ state: 'served', rule: 'opened in time', triggerDay: openedDay, remedy: appealPeriod(openedDay, 30, JU) });
+    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ state: 'served', serviceRule: 'opened in time', trackingNumber: null });
+    expect(adapters.post.letters().filter((l) => l.letterId === decisionId)).toHaveLength(0);
+
+    await handle.result();
+    await env.sleep('2 minutes'); // the webhook's first attempt failed: its retry
+    const events = received.filter((r) => r.body.decision.id === decisionId);
+    expect(events).toHaveLength(1);
+    expect(events[0]).toMatchObject({ eventId: `${decisionId}:decision.served`, valid: true, body: { type: 'decision.served', decision: { serviceRule: 'opened in time' } } });
+    expect((await db.webhookDelivery.findUniqueOrThrow({ where: { eventId: `${decisionId}:decision.served` } })).attempts).toBe(2);
+    await recordHistory('decision-opened-in-time', handle);
+  });
+
+  it('an opening at 23:59:59 local on the last day still counts', async () => {
+    const { handle } = await serve({ consent: true });
+    const s = await until(handle, (x) => x.state === 'awaiting-opening');
+    await env.sleep(endOfLocalDay(s.windowLastDay!, JU.timeZone).getTime() - 1000 - (await env.currentTimeMs()));
+    const opened = await handle.executeUpdate(openUpdate);
+    expect(opened).toMatchObject({ rule: 'opened in time', triggerDay: s.windowLastDay });
+  });
+});
+
+describe('not opened in time: a second service by registered post (Art. 16.5)', () => {
+  it('sends a registered letter when the window is over; delivery sets the remedy period; a late opening changes nothing', async () => {
+    const { decisionId, handle } = await serve({ consent: true });
+    const s = await until(handle, (x) => x.state === 'awaiting-opening');
+    await env.sleep(endOfLocalDay(s.windowLastDay!, JU.timeZone).getTime() + 1000 - (await env.currentTimeMs()));
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    const letter = adapters.post.letters().find((l) => l.letterId === decisionId);
+    expect(letter).toBeDefined();
+    const row = await db.decision.findUniqueOrThrow({ where: { id: decisionId } });
+    expect(row.trackingNumber).toBe(letter!.trackingNumber);
+
+    const late = await handle.executeUpdate(openUpdate);
+    expect(late.lateOpenedAt).toBeDefined();
+    expect(late.state).toBe('awaiting-postal-delivery');
+
+    const deliveredOn = addDays(s.windowLastDay!, 3);
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
+    expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn, remedy: appealPeriod(deliveredOn, 30, JU) });
+    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ serviceRule: 'delivered by post', lateOpenedAt: expect.any(Date), openedAt: null });
+    await recordHistory('decision-delivered-by-post', handle);
+  });
+
+  it('a notice left and never collected: deemed delivered on the 7th day after, once that day is over', async () => {
+    const { handle } = await serve({ consent: false });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    const noticeOn = await today();
+    await handle.signal(postalEventSignal, { type: 'notice-left', occurredOn: noticeOn });
+    const deemed = addDays(noticeOn, 7);
+    expect((await until(handle, (x) => x.deemedDeliveryDate !== undefined)).deemedDeliveryDate).toBe(deemed);
+    await env.sleep(endOfLocalDay(deemed, JU.timeZone).getTime() + 1000 - (await env.currentTimeMs()));
+    expect(await handle.result()).toMatchObject({ rule: 'deemed delivery', triggerDay: deemed, remedy: appealPeriod(deemed, 30, JU) });
+    await recordHistory('decision-deemed-delivery', handle);
+  });
+
+  it('a notice left, then collected: the collection day counts', async () => {
+    const { handle } = await serve({ consent: false });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    const noticeOn = await today();
+    await handle.signal(postalEventSignal, { type: 'notice-left', occurredOn: noticeOn });
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: addDays(noticeOn, 4) });
+    expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: addDays(noticeOn, 4) });
+  });
+
+  it('without consent the decision goes by post at once, and is not in the inbox', async () => {
+    const { decisionId, handle } = await serve({ consent: false });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    expect(adapters.post.letters().some((l) => l.letterId === decisionId)).toBe(true);
+    const rejected = await handle.executeUpdate(openUpdate).catch((e: unknown) => e);
+    expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
+    expect(((rejected as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe('NotInInbox');
+  });
+
+  it('a provisional measure: the féries do not suspend its period', async () => {
+    const { handle } = await serve({ consent: false, provisionalMeasure: true });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: '2026-12-20' });
+    const r = await handle.result();
+    expect(r.remedy).toEqual(appealPeriod('2026-12-20', 30, JU, { provisionalMeasure: true }));
+    expect(r.remedy).not.toEqual(appealPeriod('2026-12-20', 30, JU));
+  });
+});
+
+describe('Neuchâtel (LPA Art. 30)', () => {
+  it('unopened, the notice takes effect at the end of the 7th day: no letter', async () => {
+    const { decisionId, handle } = await serve({ consent: true, canton: 'NE' });
+    const s = await until(handle, (x) => x.state === 'awaiting-opening');
+    expect(s.windowLastDay).toBe(addDays(localDay(new Date(s.communicatedAt!), profiles.NE.timeZone), 7));
+    await env.sleep(endOfLocalDay(s.windowLastDay!, profiles.NE.timeZone).getTime() + 1000 - (await env.currentTimeMs()));
+    expect(await handle.result()).toMatchObject({ rule: 'deemed notified at the end of the electronic window', triggerDay: s.windowLastDay, remedy: appealPeriod(s.windowLastDay!, 30, profiles.NE) });
+    expect(adapters.post.letters().some((l) => l.letterId === decisionId)).toBe(false);
+  });
+});

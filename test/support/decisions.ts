@@ -1,0 +1,85 @@
+// Test users, units and decisions, written as the API would write them.
+import { createHash, randomUUID } from 'node:crypto';
+import type { Db } from '../../infra/db';
+import { freshAvs } from './applications';
+
+/** A small but real PDF (one page, one line of text). */
+export function samplePdf(text = 'Décision de test'): Buffer {
+  const stream = `BT /F1 18 Tf 72 720 Td (${text.replace(/[()\\]/g, '')}) Tj ET`;
+  const objects = [
+    '<< /Type /Catalog /Pages 2 0 R >>',
+    '<< /Type /Pages /Kids [3 0 R] /Count 1 >>',
+    '<< /Type /Page /Parent 2 0 R /MediaBox [0 0 595 842] /Contents 4 0 R /Resources << /Font << /F1 5 0 R >> >> >>',
+    `<< /Length ${Buffer.byteLength(stream, 'latin1')} >>\nstream\n${stream}\nendstream`,
+    '<< /Type /Font /Subtype /Type1 /BaseFont /Helvetica >>',
+  ];
+  let out = '%PDF-1.4\n';
+  const offsets: number[] = [];
+  objects.forEach((o, i) => {
+    offsets.push(Buffer.byteLength(out, 'latin1'));
+    out += `${i + 1} 0 obj\n${o}\nendobj\n`;
+  });
+  const xref = Buffer.byteLength(out, 'latin1');
+  out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
+  out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
+  return Buffer.from(out, 'latin1');
+}
+
+export async function insertUser(db: Db, sub = `user-${randomUUID()}`) {
+  const id = randomUUID();
+  await db.registeredUser.create({
+    data: {
+      id,
+      sub,
+      avsNumber: freshAvs(),
+      lastName: 'Destinataire',
+      firstName: 'Jeanne',
+      email: `${sub}@example.ch`,
+      street: 'Rue de la Préfecture 2',
+      postCode: '2800',
+      locality: 'Delémont',
+      commune: 'Delémont',
+      birthDate: '1980-04-04',
+      canton: 'JU',
+      applicationId: `app-${id}`,
+    },
+  });
+  return { sub, email: `${sub}@example.ch` };
+}
+
+export async function insertUnit(db: Db, opts: { webhookUrl?: string; webhookSecret?: string; domains?: string[] } = {}) {
+  const id = `U${randomUUID().slice(0, 8)}`;
+  await db.unit.create({
+    data: { id, name: 'Service de test', address: ['Service de test', 'Rue du 24-Septembre 1', '2800 Delémont'], domains: opts.domains ?? ['population'], webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret },
+  });
+  return id;
+}
+
+export async function grantConsent(db: Db, userSub: string, unitId: string, domain = 'population') {
+  await db.serviceConsent.create({ data: { id: randomUUID(), userSub, unitId, domain, grantedAt: new Date(), evidence: { test: true } } });
+}
+
+export async function insertDecision(db: Db, p: { unitId: string; recipientSub: string; canton?: 'JU' | 'NE'; remedyDays?: number; provisionalMeasure?: boolean }) {
+  const id = randomUUID();
+  const pdf = samplePdf();
+  await db.decision.create({
+    data: {
+      id,
+      canton: p.canton ?? 'JU',
+      unitId: p.unitId,
+      domain: 'population',
+      reference: `REF-${id.slice(0, 8)}`,
+      recipientSub: p.recipientSub,
+      title: 'Décision relative au permis de séjour',
+      document: new Uint8Array(pdf),
+      documentSha256: createHash('sha256').update(pdf).digest('hex'),
+      remedyKind: 'opposition',
+      remedyDays: p.remedyDays ?? 30,
+      provisionalMeasure: p.provisionalMeasure ?? false,
+      legalRemediesText: "Opposition dans les 30 jours auprès du Service de la population, Rue du 24-Septembre 1, 2800 Delémont, par écrit et motivée (CPA art. 94).",
+      channel: 'pending',
+      state: 'checking-consent',
+    },
+  });
+  return id;
+}

@@ -1,0 +1,144 @@
+// Serving a formal decision (Art. 16-17): through the counter where the user authorised the
+// unit for that domain, else by post; the window, the second service by registered post,
+// delivery or deemed delivery, and the remedy period — all from the canton profile.
+import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import type { createActivities } from '../../activities';
+import { appealPeriod, deemedDeliveryDate, electronicServiceWindow, endOfLocalDay, localDay } from '../../domain/legal-calendar';
+import { profiles } from '../../domain/profiles';
+import { GvsCanton, GvsProcess, GvsState, GvsUnit, GvsWaitingFor } from '../search-attributes';
+import { DECISION_SERVICE_PROCESS, NOT_IN_INBOX, openUpdate, postalEventSignal, serviceStateQuery } from './definitions';
+import type { DecisionServiceInput, DecisionServiceState, PostalEventIn, ServiceRule, ServiceState } from './types';
+
+const acts = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '1 minute',
+  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
+});
+// A unit's webhook receiver may be down for a while: keep trying, up to hourly.
+const webhookActs = proxyActivities<ReturnType<typeof createActivities>>({
+  startToCloseTimeout: '30 seconds',
+  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
+});
+
+export async function decisionService(input: DecisionServiceInput): Promise<DecisionServiceState> {
+  const profile = profiles[input.canton];
+  const tz = profile.timeZone;
+  const { decisionId } = input;
+  const s: DecisionServiceState = { decisionId, state: 'checking-consent', channel: null, postalEvents: [] };
+  let openedMs: number | undefined;
+  /** From the communication until the window closes (or the opening): an opening counts. */
+  let windowOpen = false;
+
+  const enter = (state: ServiceState, waitingFor: 'system' | 'recipient' | 'postal' | 'none') => {
+    s.state = state;
+    upsertSearchAttributes([
+      { key: GvsState, value: state },
+      { key: GvsWaitingFor, value: waitingFor },
+    ]);
+  };
+
+  setHandler(serviceStateQuery, () => ({ ...s, postalEvents: [...s.postalEvents] }));
+  setHandler(postalEventSignal, (e: PostalEventIn) => {
+    s.postalEvents.push(e);
+  });
+  setHandler(
+    openUpdate,
+    async () => {
+      if (windowOpen && openedMs === undefined) {
+        openedMs = Date.now();
+        await condition(() => s.state === 'served');
+      } else if (openedMs === undefined && !s.lateOpenedAt) {
+        // Art. 16.5: an opening after the window is recorded and changes nothing.
+        s.lateOpenedAt = new Date(Date.now()).toISOString();
+        await acts.recordLateOpening({ decisionId, at: s.lateOpenedAt });
+      }
+      return { ...s, postalEvents: [...s.postalEvents] };
+    },
+    {
+      validator: () => {
+        if (s.channel === null || s.communicatedAt === undefined) {
+          throw ApplicationFailure.create({ type: NOT_IN_INBOX, message: 'this decision was not put in the counter inbox', nonRetryable: true });
+        }
+      },
+    },
+  );
+
+  upsertSearchAttributes([
+    { key: GvsProcess, value: DECISION_SERVICE_PROCESS },
+    { key: GvsCanton, value: input.canton },
+    { key: GvsUnit, value: input.unitId },
+  ]);
+  enter('checking-consent', 'system');
+
+  let rule: ServiceRule | undefined;
+  let triggerDay: string | undefined;
+
+  // Art. 16.1: through the counter only where the user authorised this unit for this domain.
+  const { consent } = await acts.checkServiceConsent({ decisionId });
+  if (consent) {
+    const communicatedMs = Date.now();
+    s.channel = 'electronic';
+    s.communicatedAt = new Date(communicatedMs).toISOString();
+    s.windowLastDay = electronicServiceWindow(new Date(communicatedMs), profile).lastDay;
+    windowOpen = true;
+    // Art. 16.3: in the inbox, and an e-mail alert.
+    await acts.depositInInbox({ decisionId, communicatedAt: s.communicatedAt, windowLastDay: s.windowLastDay });
+    enter('awaiting-opening', 'recipient');
+    // The window closes when its last local day is over (no extension for weekends or holidays).
+    const closesAt = endOfLocalDay(s.windowLastDay, tz).getTime();
+    const openedInTime = await condition(() => openedMs !== undefined, Math.max(1, closesAt - Date.now()));
+    windowOpen = false;
+    if (openedInTime) {
+      s.openedAt = new Date(openedMs!).toISOString();
+      await acts.recordOpening({ decisionId, openedAt: s.openedAt });
+      rule = 'opened in time';
+      triggerDay = localDay(new Date(openedMs!), tz); // Art. 16.4: the period starts the next day
+    } else if (profile.electronicService.windowExpiry === 'deemed-notified') {
+      // NE LPA Art. 30: notified at the latest at the end of the window's last day.
+      rule = 'deemed notified at the end of the electronic window';
+      triggerDay = s.windowLastDay;
+    }
+  }
+
+  if (!rule) {
+    // No consent, or the window passed unopened (Art. 16.5): a registered letter.
+    s.channel = s.channel ?? 'postal';
+    await acts.sendRegisteredLetter({ decisionId, sentOn: localDay(new Date(Date.now()), tz), windowLastDay: s.windowLastDay });
+    enter('awaiting-postal-delivery', 'postal');
+    let seen = 0;
+    while (!rule) {
+      const next = () => s.postalEvents.length > seen;
+      if (s.deemedDeliveryDate) {
+        // Waiting for a collection until the collection period's last day is over.
+        await condition(next, Math.max(1, endOfLocalDay(s.deemedDeliveryDate, tz).getTime() - Date.now()));
+      } else {
+        await condition(next);
+      }
+      const event = s.postalEvents[seen];
+      if (!event) {
+        // The collection period is over, the letter not collected: deemed delivered on its last day.
+        rule = 'deemed delivery';
+        triggerDay = s.deemedDeliveryDate;
+        break;
+      }
+      seen += 1;
+      if (event.type === 'delivered' && (!s.deemedDeliveryDate || event.occurredOn <= s.deemedDeliveryDate)) {
+        rule = 'delivered by post';
+        triggerDay = event.occurredOn;
+      } else if (event.type === 'notice-left' && !s.deemedDeliveryDate) {
+        // Not collected within the collection period: deemed delivered on its last day.
+        s.deemedDeliveryDate = deemedDeliveryDate(event.occurredOn, profile);
+      } else if (event.type === 'returned-uncollected') {
+        rule = 'deemed delivery';
+        triggerDay = s.deemedDeliveryDate ?? event.occurredOn;
+      }
+    }
+  }
+
+  s.rule = rule;
+  s.triggerDay = triggerDay!;
+  s.remedy = appealPeriod(triggerDay!, input.remedyDays, profile, { provisionalMeasure: input.provisionalMeasure });
+  await acts.recordService({ decisionId, rule: rule!, triggerDay: triggerDay!, remedyStart: s.remedy.start, remedyLastDay: s.remedy.lastDay });
+  enter('served', 'none');
+  await webhookActs.notifyUnit({ decisionId, type: 'decision.served' });
+  return { ...s, postalEvents: [...s.postalEvents] };
+}
