@@ -31,7 +31,9 @@ async function main() {
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),
     },
-    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? join(__dirname, '..', 'dist', 'workflow-bundle.js'),
+    // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
+    // compiled dist/worker/); development bundles the current source at start.
+    workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (config.NODE_ENV === 'production' ? join(__dirname, '..', 'workflow-bundle.js') : undefined),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
   try {

@@ -22,8 +22,10 @@ export interface WorkerParams {
 }
 
 export async function createWorker(p: WorkerParams): Promise<Worker> {
-  const bundle =
-    p.workflowBundle ?? (p.workflowBundlePath && existsSync(p.workflowBundlePath) ? { code: readFileSync(p.workflowBundlePath, 'utf8') } : undefined);
+  if (p.workflowBundlePath && !existsSync(p.workflowBundlePath)) {
+    throw new Error(`no workflow bundle at ${p.workflowBundlePath}: run \`npm run build\`, or unset WORKFLOW_BUNDLE_PATH to bundle at start`);
+  }
+  const bundle = p.workflowBundle ?? (p.workflowBundlePath ? { code: readFileSync(p.workflowBundlePath, 'utf8') } : undefined);
   return Worker.create({
     connection: p.connection,
     namespace: p.namespace,

@@ -4,11 +4,10 @@
 // tests and demos can look at what was posted. Tracking events (delivered, notice left,
 // returned) are not sent from here: the postal side reports them to our API on its own.
 // It logs nothing: letters carry names and addresses.
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { createHash } from 'node:crypto';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { finishApp, listenOn } from '../http';
 
 /** Our letter ids: opaque, URL-safe (the decision id, a UUID, in practice). */
 const LETTER_ID = /^[A-Za-z0-9][A-Za-z0-9._:-]{0,127}$/;
@@ -191,20 +190,7 @@ export function createFakePostalApp(state = new FakePostalState()): Express {
     res.json({ latencyMs: state.latencyMs });
   });
 
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'no such endpoint' });
-  });
-  // Our own handler: express's default one logs the error, and a bad body may echo its content.
-  const onError: ErrorRequestHandler = (err: { status?: number; type?: string }, _req, res, _next) => {
-    if (err.type === 'entity.too.large') {
-      res.status(413).json({ error: 'the PDF is too large' });
-      return;
-    }
-    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    res.status(status).json({ error: status === 500 ? 'internal error' : 'bad request' });
-  };
-  app.use(onError);
-  return app;
+  return finishApp(app, 'the PDF is too large');
 }
 
 export interface FakePostalOptions {
@@ -229,11 +215,11 @@ export interface FakePostal {
 export async function startFakePostal({ port, host = '127.0.0.1' }: FakePostalOptions): Promise<FakePostal> {
   const state = new FakePostalState();
   const app = createFakePostalApp(state);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
-  });
-  const { port: actual } = server.address() as AddressInfo;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actual}`;
+  const clearTimers = () => {
+    for (const t of state.timers) clearTimeout(t);
+    state.timers.clear();
+  };
+  const { url, close } = await listenOn(app, port, host, clearTimers);
   return {
     url,
     letters: () => [...state.letters.values()].map(publicView),
@@ -247,13 +233,6 @@ export async function startFakePostal({ port, host = '127.0.0.1' }: FakePostalOp
     setLatency: (ms) => {
       state.latencyMs = ms;
     },
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const t of state.timers) clearTimeout(t);
-        state.timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Keep-alive sockets would otherwise hold close() open.
-        server.closeAllConnections();
-      }),
+    close,
   };
 }

@@ -3,11 +3,10 @@
 // (activities/registers.ts) use, serves people from a JSON fixture, and can be told to fail
 // or be slow so tests and demos can show what the processes do when a register is down.
 // It logs nothing: the fixture is fake, but the habit of not logging AVS numbers is not.
-import express, { type ErrorRequestHandler, type Express, type Request, type Response } from 'express';
+import express, { type Express, type Request, type Response } from 'express';
 import { readFileSync } from 'node:fs';
-import type { Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { z } from 'zod';
+import { finishApp, listenOn } from '../http';
 import { isValidAvsNumber, normalizeAvs } from '../../domain/avs';
 
 export type RegisterName = 'resident' | 'protection';
@@ -178,16 +177,7 @@ export function createFakeRegistersApp(people: readonly FakePerson[], state = ne
     res.json(state.requests);
   });
 
-  app.use((_req, res) => {
-    res.status(404).json({ error: 'no such endpoint' });
-  });
-  // Our own handler: express's default one logs the error, and a bad body may echo its content.
-  const onError: ErrorRequestHandler = (err: { status?: number }, _req, res, _next) => {
-    const status = typeof err.status === 'number' && err.status >= 400 && err.status < 500 ? err.status : 500;
-    res.status(status).json({ error: status === 500 ? 'internal error' : 'bad request' });
-  };
-  app.use(onError);
-  return app;
+  return finishApp(app);
 }
 
 export interface FakeRegistersOptions {
@@ -215,11 +205,10 @@ export async function startFakeRegisters({ port, host = '127.0.0.1', fixturePath
   const people = loadFixture(fixturePath);
   const state = new FakeRegistersState();
   const app = createFakeRegistersApp(people, state);
-  const server = await new Promise<Server>((resolve, reject) => {
-    const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
+  const { url, close } = await listenOn(app, port, host, () => {
+    for (const t of state.timers) clearTimeout(t);
+    state.timers.clear();
   });
-  const actualPort = (server.address() as AddressInfo).port;
-  const url = `http://${host.includes(':') ? `[${host}]` : host}:${actualPort}`;
   return {
     url,
     residentUrl: `${url}/resident-register`,
@@ -227,13 +216,6 @@ export async function startFakeRegisters({ port, host = '127.0.0.1', fixturePath
     setOutage: (down, register) => state.setOutage(down, register),
     setLatency: (ms, register) => state.setLatency(ms, register),
     requests: () => ({ ...state.requests }),
-    close: () =>
-      new Promise<void>((resolve, reject) => {
-        for (const t of state.timers) clearTimeout(t);
-        state.timers.clear();
-        server.close((err) => (err ? reject(err) : resolve()));
-        // Keep-alive sockets would otherwise hold close() open.
-        server.closeAllConnections();
-      }),
+    close,
   };
 }

@@ -1,41 +1,23 @@
 // The access-request workflow on the time-skipping server: days pass in milliseconds.
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { randomUUID } from 'node:crypto';
-import { createActivities } from '../../activities';
 import { profiles } from '../../domain/profiles';
-import { dataConverter } from '../../infra/codec';
-import { ensureSearchAttributes } from '../../infra/namespace';
-import { createDb, type Db } from '../../infra/db';
 import { accessRequestWorkflowId, decideUpdate, statusQuery } from '../../workflows/access-request/definitions';
 import type { AccessRequestInput } from '../../workflows/access-request/types';
 import type { accessRequest } from '../../workflows/access-request/workflow';
-import { fixtureKeyring, recordHistory } from '../support/histories';
-import { bundle, quietRuntime, startAdapters } from '../support/stack';
+import { recordHistory } from '../support/histories';
+import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
-let env: TestWorkflowEnvironment;
-let db: Db;
-let workflowBundle: { code: string };
-let adapters: Awaited<ReturnType<typeof startAdapters>>;
-// The fixture key, so that RECORD_HISTORIES=1 can keep these runs as replay fixtures.
-const { keys, activeKeyId } = fixtureKeyring();
+let suite: TimeSkippingSuite;
+let env: TimeSkippingSuite['env'];
+let db: TimeSkippingSuite['db'];
 const DAY = 24 * 3600 * 1000;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
-    client: { dataConverter: dataConverter(keys, activeKeyId) },
-  });
-  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
-  db = createDb(process.env.TEST_DATABASE_URL!);
-  workflowBundle = await bundle();
-  adapters = await startAdapters();
+  suite = await startTimeSkippingSuite();
+  ({ env, db } = suite);
 });
 afterAll(async () => {
-  await adapters?.close();
-  await db?.$disconnect();
-  await env?.teardown();
+  await suite?.stop();
 });
 
 function input(): AccessRequestInput {
@@ -53,17 +35,8 @@ function input(): AccessRequestInput {
   };
 }
 
-async function withWorker<T>(fn: (taskQueue: string) => Promise<T>): Promise<T> {
-  const taskQueue = `ts-${randomUUID()}`;
-  const worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: createActivities({ db, ...adapters.adapters }),
-    dataConverter: dataConverter(keys, activeKeyId),
-  });
-  return worker.runUntil(fn(taskQueue));
-}
+/** Each test on the suite's worker. */
+const withWorker = <T>(fn: (taskQueue: string) => Promise<T>): Promise<T> => fn(suite.taskQueue);
 
 describe('access request waiting for the unit', () => {
   it('reminds the unit every period while it waits 10 days, then records its decision', async () => {

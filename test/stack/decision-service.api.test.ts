@@ -112,6 +112,15 @@ it('validates the decision: not a PDF, unknown recipient', async () => {
   expect(notPdf.body.error.details[0].path).toBe('documentPdfBase64');
   const nobody = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, 'not-a-user'));
   expect(nobody.status).toBe(422);
+  // Just over the 5 MiB a decision PDF may weigh: refused, naming the field; far over it,
+  // the body itself is refused before it is read whole (413).
+  const over = (bytes: number) => ({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: Buffer.concat([samplePdf(), Buffer.alloc(bytes, 32)]).toString('base64') });
+  const tooBig = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(over(5 * 1024 * 1024 + 10_000));
+  expect(tooBig.status).toBe(400);
+  expect(tooBig.body.error.details[0]).toEqual({ path: 'documentPdfBase64', issue: 'at most 5 MiB of PDF' });
+  const far = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(over(6 * 1024 * 1024));
+  expect(far.status).toBe(413);
+  expect(far.body.error.code).toBe('payload_too_large');
 });
 
 it('lets a citizen list and revoke consents; a revoked consent means post', async () => {

@@ -1,33 +1,25 @@
 // Every path of serving a decision, on the time-skipping server: the 10-day window, the
 // registered letter, delivery and deemed delivery, a late opening, Neuchâtel's rules, and
 // the unit's webhook — against real PostgreSQL, SMTP and the fake postal gateway.
-import { createHmac, randomUUID } from 'node:crypto';
+import { createHmac } from 'node:crypto';
 import { createServer, type Server } from 'node:http';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import { addDays, localDay } from '../../domain/days';
 import { appealPeriod, electronicServiceWindow, endOfLocalDay } from '../../domain/legal-calendar';
 import { profiles } from '../../domain/profiles';
-import { dataConverter } from '../../infra/codec';
-import { createDb, type Db } from '../../infra/db';
-import { ensureSearchAttributes } from '../../infra/namespace';
 import { decisionServiceWorkflowId, openUpdate, postalEventSignal, serviceStateQuery } from '../../workflows/decision-service/definitions';
 import type { DecisionServiceState } from '../../workflows/decision-service/types';
 import type { decisionService } from '../../workflows/decision-service/workflow';
 import { grantConsent, insertDecision, insertUnit, insertUser } from '../support/decisions';
-import { fixtureKeyring, recordHistory } from '../support/histories';
-import { bundle, quietRuntime, startAdapters } from '../support/stack';
+import { recordHistory } from '../support/histories';
+import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
 const JU = profiles.JU;
-const { keys, activeKeyId } = fixtureKeyring();
-let env: TestWorkflowEnvironment;
-let db: Db;
-let adapters: Awaited<ReturnType<typeof startAdapters>>;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `dec-${randomUUID()}`;
+let suite: TimeSkippingSuite;
+let env: TimeSkippingSuite['env'];
+let db: TimeSkippingSuite['db'];
+let adapters: TimeSkippingSuite['adapters'];
+let taskQueue: string;
 
 // A unit's webhook receiver that checks the signature and fails the first delivery.
 const SECRET = 'whsec-test-0123456789';
@@ -37,7 +29,6 @@ let hook: Server;
 let hookUrl: string;
 
 beforeAll(async () => {
-  quietRuntime();
   hook = createServer((req, res) => {
     let body = '';
     req.on('data', (c: Buffer) => (body += c.toString()));
@@ -57,28 +48,11 @@ beforeAll(async () => {
   await new Promise<void>((r) => hook.listen(0, '127.0.0.1', r));
   hookUrl = `http://127.0.0.1:${(hook.address() as { port: number }).port}/hooks/guichet`;
 
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
-    client: { dataConverter: dataConverter(keys, activeKeyId) },
-  });
-  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
-  db = createDb(process.env.TEST_DATABASE_URL!);
-  adapters = await startAdapters();
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle: await bundle(),
-    activities: createActivities({ db, ...adapters.adapters }),
-    dataConverter: dataConverter(keys, activeKeyId),
-  });
-  running = worker.run();
+  suite = await startTimeSkippingSuite();
+  ({ env, db, adapters, taskQueue } = suite);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await adapters?.close();
-  await db?.$disconnect();
-  await env?.teardown();
+  await suite?.stop();
   await new Promise((r) => hook?.close(r));
 });
 

@@ -1,15 +1,9 @@
 // Every branch of contract onboarding on the time-skipping server: days and months pass in
 // milliseconds, against real PostgreSQL, the fake registers over HTTP and a real SMTP server.
 import { randomUUID } from 'node:crypto';
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import { Worker } from '@temporalio/worker';
 import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/client';
-import { createActivities } from '../../activities';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { profiles } from '../../domain/profiles';
-import { dataConverter } from '../../infra/codec';
-import { createDb, type Db } from '../../infra/db';
-import { ensureSearchAttributes } from '../../infra/namespace';
 import {
   authorityAnswerUpdate,
   claimTaskUpdate,
@@ -23,11 +17,11 @@ import {
 import type { OnboardingState } from '../../workflows/onboarding/types';
 import type { onboarding } from '../../workflows/onboarding/workflow';
 import { insertApplication, testPeople, type RegisterEntry } from '../support/applications';
-import { fixtureKeyring, recordHistory } from '../support/histories';
-import { bundle, quietRuntime, STAFF_INBOX, startAdapters } from '../support/stack';
+import { recordHistory } from '../support/histories';
+import { STAFF_INBOX } from '../support/stack';
+import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
 const JU = profiles.JU;
-const { keys, activeKeyId } = fixtureKeyring();
 // Turns 18 tomorrow (Europe/Zurich), as seen when this file starts: the boundary test runs
 // first, before other tests move the time-skipping server's clock forward.
 const today0 = localDay(new Date(), JU.timeZone);
@@ -35,39 +29,18 @@ const tomorrow0 = addDays(today0, 1);
 const turningBirthDate = `${Number(tomorrow0.slice(0, 4)) - 18}${tomorrow0.slice(4)}`;
 const { people, fixturePath } = testPeople({ turning: { birthDate: turningBirthDate }, outage: {} });
 
-let env: TestWorkflowEnvironment;
-let db: Db;
-let workflowBundle: { code: string };
-let adapters: Awaited<ReturnType<typeof startAdapters>>;
-let worker: Worker;
-let running: Promise<void>;
-const taskQueue = `onb-${randomUUID()}`;
+let suite: TimeSkippingSuite;
+let env: TimeSkippingSuite['env'];
+let db: TimeSkippingSuite['db'];
+let adapters: TimeSkippingSuite['adapters'];
+let taskQueue: string;
 
 beforeAll(async () => {
-  quietRuntime();
-  env = await TestWorkflowEnvironment.createTimeSkipping({
-    server: { executable: { type: 'existing-path', path: process.env.TEMPORAL_TEST_SERVER_PATH! } },
-    client: { dataConverter: dataConverter(keys, activeKeyId) },
-  });
-  await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
-  db = createDb(process.env.TEST_DATABASE_URL!);
-  workflowBundle = await bundle();
-  adapters = await startAdapters(fixturePath);
-  worker = await Worker.create({
-    connection: env.nativeConnection,
-    taskQueue,
-    workflowBundle,
-    activities: createActivities({ db, ...adapters.adapters }),
-    dataConverter: dataConverter(keys, activeKeyId),
-  });
-  running = worker.run();
+  suite = await startTimeSkippingSuite({ fixturePath });
+  ({ env, db, adapters, taskQueue } = suite);
 });
 afterAll(async () => {
-  worker?.shutdown();
-  await running;
-  await adapters?.close();
-  await db?.$disconnect();
-  await env?.teardown();
+  await suite?.stop();
 });
 
 async function apply(person: RegisterEntry): Promise<{ id: string; handle: WorkflowHandle<typeof onboarding>; email: string }> {
