@@ -26,10 +26,13 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
 
 export function createDecisionActivities({ db, mailer, postal }: DecisionDeps) {
   const decision = (id: string) => db.decision.findUniqueOrThrow({ where: { id } });
+  /** A user, or — for the formal decision after a refused application — that applicant. */
   const recipientOf = async (sub: string) => {
     const user = await db.registeredUser.findUnique({ where: { sub } });
-    if (!user) throw ApplicationFailure.nonRetryable('the recipient is not in the user register', 'UnknownRecipient');
-    return user;
+    if (user) return user;
+    const applicant = await db.onboardingApplication.findFirst({ where: { applicantSub: sub }, orderBy: { submittedAt: 'desc' } });
+    if (!applicant) throw ApplicationFailure.nonRetryable('the recipient is neither a user nor an applicant', 'UnknownRecipient');
+    return applicant;
   };
 
   return {

@@ -1,9 +1,12 @@
 // Side effects of the onboarding process. Each is idempotent: Temporal retries an activity
 // after a crash, and a retry must not write a second user, contract or e-mail.
 import { ApplicationFailure } from '@temporalio/common';
+import { createHash } from 'node:crypto';
 import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
+import { profiles, type CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
 import { writeAudit } from './audit';
+import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision } from './formal-decision';
 import { formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
 
@@ -160,6 +163,42 @@ export function createOnboardingActivities({ db, registers, mailer, notify }: On
         db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: reasons } }),
         db.auditLog.create({ data: { ...SYSTEM, action: 'onboarding.formal-decision.refusal-confirmed', recordType: 'onboarding-application', recordId: applicationId } }),
       ]);
+    },
+
+    /**
+     * Art. 4.8: the Chancellery's formal decision confirming a refusal, as a decision record
+     * with its PDF, to be served like any decision (Art. 16-17). Idempotent on its reference.
+     */
+    async issueFormalDecision({ applicationId, reasons, decidedOn }: { applicationId: string; reasons: string[]; decidedOn: string }): Promise<{ decisionId: string }> {
+      const reference = `GVS-ONB-${applicationId}`;
+      const existing = await db.decision.findUnique({ where: { unitId_reference: { unitId: CHANCELLERY_UNIT.id, reference } } });
+      if (existing) return { decisionId: existing.id };
+      const a = await application(applicationId);
+      const remedy = formalDecisionRemedy(profiles[a.canton as CantonCode]);
+      const pdf = await renderFormalDecision({ applicant: a, applicationId, reasons, decidedOn, remedyText: remedy.text });
+      await db.unit.upsert({ where: { id: CHANCELLERY_UNIT.id }, create: CHANCELLERY_UNIT, update: {} });
+      const decisionId = `fd-${applicationId}`;
+      await db.decision.create({
+        data: {
+          id: decisionId,
+          canton: a.canton,
+          unitId: CHANCELLERY_UNIT.id,
+          domain: 'guichet',
+          reference,
+          recipientSub: a.applicantSub,
+          title: "Décision formelle : refus de l'accès au guichet virtuel sécurisé",
+          document: new Uint8Array(pdf),
+          documentSha256: createHash('sha256').update(pdf).digest('hex'),
+          remedyKind: remedy.kind,
+          remedyDays: remedy.days,
+          provisionalMeasure: false,
+          legalRemediesText: remedy.text,
+          channel: 'pending',
+          state: 'checking-consent',
+        },
+      });
+      await audit(db, 'onboarding.formal-decision.issued', 'decision', decisionId);
+      return { decisionId };
     },
 
     /** Sends each e-mail of an application once: the outbox row is the proof it went out. */

@@ -15,6 +15,7 @@ import {
   taskIdFor,
 } from '../../workflows/onboarding/definitions';
 import type { OnboardingState } from '../../workflows/onboarding/types';
+import { decisionServiceWorkflowId, serviceStateQuery } from '../../workflows/decision-service/definitions';
 import type { onboarding } from '../../workflows/onboarding/workflow';
 import { insertApplication, testPeople, type RegisterEntry } from '../support/applications';
 import { recordHistory } from '../support/histories';
@@ -185,8 +186,18 @@ describe('onboarding', () => {
     await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: fd, by: 'jurist' }] });
     const decided = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: fd, by: 'jurist', outcome: 'refuse', reasons: ['Art. 4 al. 5 let. a'] }] });
     expect(decided).toMatchObject({ status: 'refused', refusalReasons: ['Art. 4 al. 5 let. a'] });
-    expect(await handle.result()).toMatchObject({ status: 'refused' });
+    const final = await handle.result();
+    expect(final).toMatchObject({ status: 'refused', formalDecisionId: `fd-${id}` });
     await recordHistory('onboarding-formal-decision', handle);
+
+    // The formal decision is served like any decision (Art. 16-17): the applicant gave no
+    // consent, so by registered post, to the address of the application.
+    const decision = await db.decision.findUniqueOrThrow({ where: { id: final.formalDecisionId! } });
+    expect(decision).toMatchObject({ unitId: 'CHA', reference: `GVS-ONB-${id}`, remedyKind: 'opposition', remedyDays: 30 });
+    const service = env.client.workflow.getHandle(decisionServiceWorkflowId(decision.id));
+    for (let i = 0; i < 200 && (await service.query(serviceStateQuery)).state !== 'awaiting-postal-delivery'; i++) await new Promise((r) => setTimeout(r, 25));
+    const letter = adapters.post.letters().find((l) => l.letterId === decision.id);
+    expect(letter?.recipient).toMatchObject({ name: `${people.nonResident!.firstName} ${people.nonResident!.lastName}`, postCode: '2800' });
   });
 
   it('asks the protection authority first; a denied capacity refuses with that reason', async () => {

@@ -32,6 +32,8 @@ export interface OnboardingState {
   refusalReasons?: string[];
   /** Last day to ask for a formal decision after a refusal */
   formalDecisionDeadline?: string;
+  /** The formal decision, served by its own decisionService process */
+  formalDecisionId?: string;
 }
 
 export type TaskCompletion =

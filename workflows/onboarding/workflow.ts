@@ -1,7 +1,8 @@
 // Contract onboarding (Art. 3-4, 8): the registers are checked; a clean case is admitted,
 // a failed check goes to a Chancellery reviewer (Art. 4.7), a protection measure to the
 // protection authority (Art. 4.5 c); a refusal can be followed by a formal decision (4.8).
-import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, ParentClosePolicy, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { decisionServiceWorkflowId } from '../decision-service/definitions';
 import type { createActivities } from '../../activities';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOutcome } from '../../domain/onboarding';
@@ -52,8 +53,9 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   let formalDecisionAsked = false;
   let refusalReasons: string[] | undefined;
   let formalDecisionDeadline: string | undefined;
+  let formalDecisionId: string | undefined;
 
-  const state = (): OnboardingState => ({ applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline });
+  const state = (): OnboardingState => ({ applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline, formalDecisionId });
   const enter = (next: OnboardingStatus, waitingFor: 'system' | 'chancellery' | 'authority' | 'applicant' | 'none') => {
     status = next;
     upsertSearchAttributes([
@@ -205,6 +207,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     // The formal decision confirms the refusal; it is served as a decision (Art. 16-17).
     await acts.recordFormalDecision({ applicationId, reasons: decided.reasons });
     refusalReasons = decided.reasons;
+    if (patched('serve-formal-decision')) {
+      const { decisionId } = await acts.issueFormalDecision({ applicationId, reasons: decided.reasons, decidedOn: today() });
+      formalDecisionId = decisionId;
+      // Its own process: it outlives this one (postal delivery, remedy period).
+      await startChild('decisionService', {
+        workflowId: decisionServiceWorkflowId(decisionId),
+        args: [{ decisionId, canton: input.canton, unitId: 'CHA', remedyDays: profile.remedies.defaultDays, provisionalMeasure: false }],
+        parentClosePolicy: ParentClosePolicy.ABANDON,
+      });
+    }
     pending = null;
     enter('refused', 'none');
     return state();
