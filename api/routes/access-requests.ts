@@ -1,7 +1,6 @@
 // Access to a service that is not free (Art. 14 al. 2): the citizen asks, the unit decides.
 import { createHash, randomUUID } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, WorkflowUpdateFailedError, type Client } from '@temporalio/client';
-import { ApplicationFailure } from '@temporalio/common';
+import { WorkflowExecutionAlreadyStartedError, WorkflowNotFoundError, type Client } from '@temporalio/client';
 import { Router } from 'express';
 import { z } from 'zod';
 import { writeAudit } from '../../activities/audit';
@@ -20,6 +19,7 @@ import type { AccessRequestStatus } from '../../workflows/access-request/types';
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
+import { runUpdate } from '../temporal-errors';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
 
@@ -189,34 +189,25 @@ export function accessRequestRoutes(api: Api, deps: AccessRequestDeps): Router {
     async handler({ req, params: p, body, principal }) {
       if (!(await visibleTo(principal, p.id))) throw notFound('access request');
       const workflowId = accessRequestWorkflowId(p.id);
-      try {
-        const status = await client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, {
-          args: [{ outcome: body.outcome, reason: body.reason, decidedBySub: principal.sub, decidedAt: new Date().toISOString() }],
-        });
-        await writeAudit(db, {
-          actorRole: principal.role,
-          actorSub: principal.sub,
-          action: `access-request.decided.${body.outcome}`,
-          recordType: 'access-request',
-          recordId: p.id,
-          requestId: String(req.id),
-          workflowId,
-        });
-        return { status: 200, body: status };
-      } catch (err) {
-        // Once decided, the workflow ends: a later decision finds it closed.
-        if (err instanceof WorkflowNotFoundError) {
-          const row = await db.accessRequest.findUnique({ where: { id: p.id }, select: { outcome: true } });
-          if (row?.outcome) throw new ApiError(409, 'conflict', 'this request has already been decided');
-          throw notFound('access request');
-        }
-        const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
-        if (cause instanceof ApplicationFailure && cause.type === ALREADY_DECIDED) throw new ApiError(409, 'conflict', cause.message);
-        if (cause instanceof ApplicationFailure && cause.type === REASON_REQUIRED) {
-          throw new ApiError(400, 'validation_failed', cause.message, [{ path: 'reason', issue: cause.message }]);
-        }
-        throw err;
-      }
+      // Once decided, the workflow ends: a later decision finds it closed.
+      const status = await runUpdate(
+        () =>
+          client.workflow.getHandle(workflowId).executeUpdate(decideUpdate, {
+            args: [{ outcome: body.outcome, reason: body.reason, decidedBySub: principal.sub, decidedAt: new Date().toISOString() }],
+          }),
+        { [ALREADY_DECIDED]: 409, [REASON_REQUIRED]: 400 },
+        () => new ApiError(409, 'conflict', 'this request has already been decided'),
+      );
+      await writeAudit(db, {
+        actorRole: principal.role,
+        actorSub: principal.sub,
+        action: `access-request.decided.${body.outcome}`,
+        recordType: 'access-request',
+        recordId: p.id,
+        requestId: String(req.id),
+        workflowId,
+      });
+      return { status: 200, body: status };
     },
   });
 
