@@ -1,21 +1,17 @@
 import {
   ApplicationFailure,
   condition,
-  proxyActivities,
   setHandler,
   upsertSearchAttributes,
   workflowInfo,
 } from '@temporalio/workflow';
-import type { createActivities } from '../../activities';
 import { profiles } from '../../domain/profiles';
-import { GvsCanton, GvsProcess, GvsState, GvsUnit, GvsWaitingFor } from '../search-attributes';
+import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
+import { activitiesWith, markState } from '../common';
 import { ACCESS_REQUEST_PROCESS, ALREADY_DECIDED, decideUpdate, REASON_REQUIRED, statusQuery } from './definitions';
 import type { AccessRequestInput, AccessRequestState, AccessRequestStatus, UnitDecision } from './types';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '1 second', backoffCoefficient: 2, maximumInterval: '5 minutes' },
-});
+const acts = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '1 second', maximumInterval: '5 minutes' });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 
@@ -39,10 +35,7 @@ export async function accessRequest(input: AccessRequestInput): Promise<AccessRe
   });
   const enter = (next: AccessRequestState, waitingFor: string) => {
     state = next;
-    upsertSearchAttributes([
-      { key: GvsState, value: next },
-      { key: GvsWaitingFor, value: waitingFor },
-    ]);
+    markState(next, waitingFor);
   };
 
   setHandler(statusQuery, status);

@@ -1,23 +1,17 @@
 // Serving a formal decision (Art. 16-17): through the counter where the user authorised the
 // unit for that domain, else by post; the window, the second service by registered post,
 // delivery or deemed delivery, and the remedy period — all from the canton profile.
-import { ApplicationFailure, condition, proxyActivities, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
-import type { createActivities } from '../../activities';
+import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { appealPeriod, deemedDeliveryDate, electronicServiceWindow, endOfLocalDay, localDay } from '../../domain/legal-calendar';
 import { profiles } from '../../domain/profiles';
-import { GvsCanton, GvsProcess, GvsState, GvsUnit, GvsWaitingFor } from '../search-attributes';
+import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
+import { activitiesWith, markState } from '../common';
 import { DECISION_SERVICE_PROCESS, NOT_IN_INBOX, openUpdate, postalEventSignal, serviceStateQuery } from './definitions';
 import type { DecisionServiceInput, DecisionServiceState, PostalEventIn, ServiceRule, ServiceState } from './types';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 // A unit's webhook receiver may be down for a while: keep trying, up to hourly.
-const webhookActs = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '5 seconds', backoffCoefficient: 2, maximumInterval: '1 hour' },
-});
+const webhookActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '5 seconds', maximumInterval: '1 hour' });
 
 export async function decisionService(input: DecisionServiceInput): Promise<DecisionServiceState> {
   const profile = profiles[input.canton];
@@ -30,10 +24,7 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
 
   const enter = (state: ServiceState, waitingFor: 'system' | 'recipient' | 'postal' | 'none') => {
     s.state = state;
-    upsertSearchAttributes([
-      { key: GvsState, value: state },
-      { key: GvsWaitingFor, value: waitingFor },
-    ]);
+    markState(state, waitingFor);
   };
 
   setHandler(serviceStateQuery, () => ({ ...s, postalEvents: [...s.postalEvents] }));

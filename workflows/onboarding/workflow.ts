@@ -1,13 +1,13 @@
 // Contract onboarding (Art. 3-4, 8): the registers are checked; a clean case is admitted,
 // a failed check goes to a Chancellery reviewer (Art. 4.7), a protection measure to the
 // protection authority (Art. 4.5 c); a refusal can be followed by a formal decision (4.8).
-import { ApplicationFailure, condition, ParentClosePolicy, patched, proxyActivities, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, ParentClosePolicy, patched, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import { decisionServiceWorkflowId } from '../decision-service/definitions';
-import type { createActivities } from '../../activities';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOutcome } from '../../domain/onboarding';
 import { profiles } from '../../domain/profiles';
-import { GvsCanton, GvsCommune, GvsProcess, GvsState, GvsWaitingFor } from '../search-attributes';
+import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
+import { activitiesWith, markState } from '../common';
 import {
   authorityAnswerUpdate,
   claimTaskUpdate,
@@ -22,18 +22,12 @@ import {
 } from './definitions';
 import type { AuthorityAnswer, OnboardingInput, OnboardingState, OnboardingStatus, TaskCompletion, TaskKind, TaskView } from './types';
 
-const acts = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '1 minute',
-  // A register or the mail server down for hours: keep trying, slowly; nothing is lost.
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+// A register or the mail server down for hours: keep trying, slowly; nothing is lost.
+const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 
 // The register lookups get a shorter limit: a worker that dies mid-lookup is noticed within
 // it, and the lookup runs again elsewhere (each HTTP call has its own, shorter timeout).
-const registerActs = proxyActivities<ReturnType<typeof createActivities>>({
-  startToCloseTimeout: '30 seconds',
-  retry: { initialInterval: '2 seconds', backoffCoefficient: 2, maximumInterval: '10 minutes' },
-});
+const registerActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 const reject = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -58,10 +52,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   const state = (): OnboardingState => ({ applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline, formalDecisionId });
   const enter = (next: OnboardingStatus, waitingFor: 'system' | 'chancellery' | 'authority' | 'applicant' | 'none') => {
     status = next;
-    upsertSearchAttributes([
-      { key: GvsState, value: next },
-      { key: GvsWaitingFor, value: waitingFor },
-    ]);
+    markState(next, waitingFor);
   };
   /** An update's handler answers once the workflow has moved on from the state it changed. */
   const settledFrom = async (from: OnboardingStatus) => {
