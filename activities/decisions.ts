@@ -4,6 +4,7 @@ import { createHash, createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
+import { accessDenial, type ContractStatus } from '../domain/contract';
 import type { Db } from '../infra/db';
 import { writeAudit } from './audit';
 import { renderRegisteredLetter } from './letter-pdf';
@@ -36,10 +37,17 @@ export function createDecisionActivities({ db, mailer, postal }: DecisionDeps) {
   };
 
   return {
-    /** Art. 16.1: an active consent of the recipient for this unit and domain. */
+    /**
+     * Art. 16.1: an active consent of the recipient for this unit and domain — and a contract
+     * that may read decisions online: a blocked or ended one gets them by post (Art. 5.2, 10).
+     */
     async checkServiceConsent({ decisionId }: { decisionId: string }): Promise<{ consent: boolean }> {
       const d = await decision(decisionId);
-      const consent = await db.serviceConsent.findFirst({ where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null }, orderBy: { grantedAt: 'desc' } });
+      const contract = await db.contract.findFirst({ where: { user: { sub: d.recipientSub } }, orderBy: { createdAt: 'desc' }, select: { status: true, statusReason: true, canton: true } });
+      const readsOnline = !contract || accessDenial({ status: contract.status as ContractStatus, reason: contract.statusReason }, 'decision.read', profiles[contract.canton as CantonCode]) === null;
+      const consent = readsOnline
+        ? await db.serviceConsent.findFirst({ where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null }, orderBy: { grantedAt: 'desc' } })
+        : null;
       await db.decision.update({ where: { id: decisionId }, data: { consentId: consent?.id ?? null } });
       return { consent: consent !== null };
     },

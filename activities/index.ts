@@ -6,10 +6,11 @@ import { localDay } from '../domain/legal-calendar';
 import { profiles } from '../domain/profiles';
 import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
 import { writeAudit } from './audit';
+import { createContractActivities } from './contracts';
 import { createDecisionActivities } from './decisions';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
-import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
+import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister } from './ports';
 
 export interface ActivityDeps {
   db: Db;
@@ -17,12 +18,14 @@ export interface ActivityDeps {
   mailer: Mailer;
   notify: { chancellery: string; authority: string };
   postal: PostalGateway;
+  /** The contract workflows (a Temporal client): onboarding hands over, rollouts notify. */
+  contracts: ContractEngine;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps) };
+  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps), ...createContractActivities(deps) };
 }
 
 function createAccessRequestActivities({ db }: ActivityDeps) {

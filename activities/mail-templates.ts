@@ -183,3 +183,86 @@ export function decisionAvailable(input: DecisionAvailableInput): RenderedMail {
     `Aucune opposition ni aucun recours ne peut être déposé par le ${COUNTER} (art. 17) : la décision indique où et comment le faire.`,
   ]);
 }
+
+
+export interface TermsPublishedInput {
+  firstName: string;
+  lastName: string;
+  version: string;
+  title: string;
+  effectiveOn: string;
+  /** Null: no acceptance period, the restriction applies from the effective day. */
+  lastAcceptanceDay: string | null;
+  restrictFrom: string;
+  blockFrom: string;
+}
+
+/** Art. 5.2: a new terms version, and what happens if it is not accepted. */
+export function termsPublished(input: TermsPublishedInput): RenderedMail {
+  return render(`Nouvelles conditions générales du ${COUNTER} (version ${input.version})`, [
+    greeting(input.firstName, input.lastName),
+    `La Chancellerie d'Etat a modifié les conditions générales du ${COUNTER} : « ${input.title} », version ${input.version}, en vigueur dès le ${formatSwissDate(input.effectiveOn)}.`,
+    input.lastAcceptanceDay
+      ? `Nous vous invitons à les accepter au moyen de votre signature électronique qualifiée, au plus tard le ${formatSwissDate(input.lastAcceptanceDay)}, dans votre espace du guichet.`
+      : `Nous vous invitons à les accepter au moyen de votre signature électronique qualifiée dans votre espace du guichet.`,
+    {
+      list: [
+        `Sans acceptation, l'utilisation du guichet est restreinte dès le ${formatSwissDate(input.restrictFrom)} (nouvelles démarches impossibles).`,
+        `Elle est bloquée dès le ${formatSwissDate(input.blockFrom)} ; vos décisions vous sont alors notifiées par la poste.`,
+      ],
+    },
+    `Si vous refusez ces conditions mais souhaitez continuer à utiliser le guichet, vous pouvez l'indiquer dans votre espace ; la Chancellerie d'Etat examinera votre situation (${ORDINANCE}, art. 5 al. 3).`,
+  ]);
+}
+
+export interface ContractStatusInput {
+  firstName: string;
+  lastName: string;
+  from: string;
+  status: 'active' | 'restricted' | 'blocked' | 'terminating' | 'terminated';
+  /** Why, in the engine's words (English), quoted for the record */
+  reason: string | null;
+  noticeEndsOn: string | null;
+  endedOn: string | null;
+}
+
+/** Every change of the contract's state (Art. 5.2, 7.2, 10), told to the user. */
+export function contractStatusChanged(input: ContractStatusInput): RenderedMail {
+  const hello = greeting(input.firstName, input.lastName);
+  switch (input.status) {
+    case 'restricted':
+      return render(`Votre accès au ${COUNTER} est restreint`, [
+        hello,
+        `Vous n'avez pas accepté la nouvelle version des conditions générales dans le délai : l'utilisation du ${COUNTER} est restreinte (${ORDINANCE}, art. 5 al. 2). Vous ne pouvez plus engager de nouvelles démarches ; vos décisions restent consultables.`,
+        `Acceptez les conditions générales dans votre espace pour retrouver un accès complet.`,
+      ]);
+    case 'blocked':
+      return render(`Votre accès au ${COUNTER} est bloqué`, [
+        hello,
+        `Votre accès au ${COUNTER} est bloqué. Les décisions qui vous sont adressées vous seront notifiées par la poste.`,
+        input.reason?.includes('Art. 5.2')
+          ? `Motif : les conditions générales n'ont pas été acceptées (${ORDINANCE}, art. 5 al. 2). Acceptez-les dans votre espace pour lever le blocage.`
+          : input.reason?.includes('Art. 7.2')
+            ? `Motif : vous nous avez signalé un possible usage abusif de vos moyens d'identification (${ORDINANCE}, art. 7 al. 2). Contactez la Chancellerie d'Etat pour lever le blocage.`
+            : `Motif : mesure provisionnelle de la Chancellerie d'Etat (${ORDINANCE}, art. 10 al. 3). Contactez-la pour en savoir plus.`,
+      ]);
+    case 'terminating':
+      return render(`Résiliation de votre contrat d'utilisation du ${COUNTER}`, [
+        hello,
+        `Nous avons bien reçu votre résiliation. Votre contrat prend fin le ${formatSwissDate(input.noticeEndsOn!)} au soir (préavis d'un mois, ${ORDINANCE}, art. 10 al. 1). Vous pouvez l'annuler jusque-là dans votre espace.`,
+      ]);
+    case 'terminated':
+      return render(`Fin de votre contrat d'utilisation du ${COUNTER}`, [
+        hello,
+        `Votre contrat d'utilisation du ${COUNTER} a pris fin le ${formatSwissDate(input.endedOn!)} (${ORDINANCE}, art. 10). Votre accès est fermé.`,
+        `Les preuves du contrat sont conservées une année après sa fin, puis détruites (${ORDINANCE}, art. 18 al. 1 let. a).`,
+      ]);
+    default:
+      return render(`Votre accès au ${COUNTER} est rétabli`, [
+        hello,
+        input.from === 'terminating'
+          ? `Votre résiliation est annulée : votre contrat d'utilisation du ${COUNTER} continue.`
+          : `Votre accès au ${COUNTER} est à nouveau complet.`,
+      ]);
+  }
+}

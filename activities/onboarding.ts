@@ -45,13 +45,28 @@ export function createOnboardingActivities({ db, registers, mailer, notify }: On
       await audit(db, 'onboarding.checked', 'onboarding-application', applicationId);
     },
 
-    async openTask(t: { taskId: string; kind: string; applicationId: string; workflowId: string; canton: string; commune: string; subject: string; createdAt: string; dueAt: string }): Promise<void> {
+    async openTask(t: { taskId: string; kind: string; workflowId: string; canton: string; commune: string | null; subject: string; createdAt: string; dueAt: string; applicationId?: string; contractId?: string }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
         await tx.task.create({
-          data: { id: t.taskId, kind: t.kind, status: 'open', applicationId: t.applicationId, workflowId: t.workflowId, canton: t.canton, commune: t.commune, subject: t.subject, createdAt: new Date(t.createdAt), dueAt: new Date(t.dueAt), reasons: [] },
+          data: {
+            id: t.taskId,
+            kind: t.kind,
+            status: 'open',
+            applicationId: t.applicationId ?? null,
+            contractId: t.contractId ?? null,
+            workflowId: t.workflowId,
+            canton: t.canton,
+            commune: t.commune,
+            subject: t.subject,
+            createdAt: new Date(t.createdAt),
+            dueAt: new Date(t.dueAt),
+            reasons: [],
+          },
         });
-        await tx.onboardingApplication.update({ where: { id: t.applicationId }, data: { status: t.kind === 'authority-inquiry' ? 'awaiting-authority' : t.kind === 'review' ? 'awaiting-review' : 'formal-decision-requested' } });
+        if (t.applicationId) {
+          await tx.onboardingApplication.update({ where: { id: t.applicationId }, data: { status: t.kind === 'authority-inquiry' ? 'awaiting-authority' : t.kind === 'review' ? 'awaiting-review' : 'formal-decision-requested' } });
+        }
         await audit(tx, `task.opened.${t.kind}`, 'task', t.taskId);
       });
     },
@@ -79,13 +94,13 @@ export function createOnboardingActivities({ db, registers, mailer, notify }: On
       await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
     },
 
-    async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; note?: string; at: string }): Promise<void> {
+    async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; clauses?: string[]; note?: string; at: string }): Promise<void> {
       await db.$transaction([
         db.task.update({
           where: { id: c.taskId },
-          data: { status: 'completed', outcome: c.outcome, justification: c.justification ?? c.note ?? null, reasons: c.reasons ?? [], completedBy: c.by, completedAt: new Date(c.at) },
+          data: { status: 'completed', outcome: c.outcome, justification: c.justification ?? c.note ?? null, reasons: c.reasons ?? c.clauses ?? [], completedBy: c.by, completedAt: new Date(c.at) },
         }),
-        db.auditLog.create({ data: { actorRole: c.outcome.startsWith('capacity') ? 'authority' : 'chancellery', actorSub: c.by, action: `task.completed.${c.outcome}`, recordType: 'task', recordId: c.taskId } }),
+        db.auditLog.create({ data: { actorRole: c.outcome.startsWith('capacity') ? 'authority' : c.by === 'system' ? 'system' : 'chancellery', actorSub: c.by, action: `task.completed.${c.outcome}`, recordType: 'task', recordId: c.taskId } }),
       ]);
     },
 
@@ -120,6 +135,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify }: On
             userId: user.id,
             applicationId,
             status: 'active',
+            canton: a.canton,
             startedOn,
             termsVersion: a.termsVersion,
             documentSha256: a.documentSha256,
@@ -135,15 +151,6 @@ export function createOnboardingActivities({ db, registers, mailer, notify }: On
         await audit(tx, 'contract.started', 'contract', contract.id);
         return { userId: user.id, contractId: contract.id };
       });
-    },
-
-    /**
-     * The one hand-off to the contract lifecycle (terms, blocking, termination: a later
-     * process). Until that process exists, the contract record is the truth; this records
-     * that the contract was handed over.
-     */
-    async handOverToContractLifecycle({ contractId }: { contractId: string; applicationId: string }): Promise<void> {
-      await audit(db, 'contract.handed-over-to-lifecycle', 'contract', contractId);
     },
 
     async refuseApplication({ applicationId, reasons, formalDecisionDeadline }: { applicationId: string; reasons: string[]; formalDecisionDeadline: string }): Promise<void> {

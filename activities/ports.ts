@@ -36,3 +36,14 @@ export interface MailMessage {
 export interface Mailer {
   send(message: MailMessage): Promise<void>;
 }
+
+/** The contract workflows, as the activities that start and notify them see them. */
+export interface ContractEngine {
+  /** Starts the contract's workflow; nothing when it is already running. */
+  start(input: import('../workflows/contract/types').ContractInput): Promise<void>;
+  /**
+   * Tells a contract's workflow of a terms version, starting it when it is not running (a
+   * contract admitted before the lifecycle existed). False when its workflow has closed.
+   */
+  notifyTerms(input: import('../workflows/contract/types').ContractInput, notice: import('../workflows/contract/types').TermsNotice): Promise<boolean>;
+}

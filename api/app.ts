@@ -16,6 +16,7 @@ import { errorHandler, unknownRoute } from './errors';
 import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
 import { codecRoutes } from './routes/codec';
+import { contractRoutes, MAX_TERMS_PDF_BYTES } from './routes/contracts';
 import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { onboardingRoutes } from './routes/onboarding';
@@ -34,6 +35,8 @@ export interface AppDeps {
   bodyLimit: string;
   codecCorsOrigins: string[];
   production: boolean;
+  /** Terms rollouts: contracts per batch and batches per run (the workflow's defaults otherwise). */
+  rollout?: { batchSize?: number; batchesPerRun?: number };
 }
 
 export function createApp(deps: AppDeps) {
@@ -74,8 +77,9 @@ export function createApp(deps: AppDeps) {
     res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
-  // A decision carries its PDF: that route alone takes larger bodies.
+  // A decision or a terms version carries its PDF: those routes alone take larger bodies.
   app.use('/v1/decisions', express.json({ limit: Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 64 * 1024 }));
+  app.use('/v1/terms-versions', express.json({ limit: Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3) + 64 * 1024 }));
   app.use(express.json({ limit: deps.bodyLimit }));
 
   const api = new Api(deps.verify);
@@ -84,6 +88,7 @@ export function createApp(deps: AppDeps) {
   app.use(onboardingRoutes(api, deps));
   app.use(taskRoutes(api, deps));
   app.use(decisionRoutes(api, deps));
+  app.use(contractRoutes(api, deps));
   app.use(codecRoutes({ codec: deps.codec, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({

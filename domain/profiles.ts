@@ -19,6 +19,9 @@ export type WindowExpiry =
 
 export type RemedyKind = 'opposition' | 'appeal';
 
+/** The counter's actions a contract's state may forbid (the API checks them). */
+export type ContractAction = 'access-request.create' | 'service-consent.grant' | 'decision.read';
+
 export type RetentionCategory = 'contract-evidence' | 'decision-service' | 'other-transaction';
 
 /** One holiday, by rule, so a year's list can be computed for any year. */
@@ -78,6 +81,20 @@ export interface CantonProfile {
     /** Age of majority on the day of the check (Art. 4.5 b; Swiss Civil Code Art. 14). */
     majorityAge: number;
   };
+  /** The user contract (Art. 5, 7, 10): terms rollouts, restriction, blocking, notice. */
+  contract: {
+    /** Days from a terms version's effective day during which it can still be accepted
+     * before the contract is restricted, unless the version sets its own period. */
+    defaultAcceptanceDays: number;
+    /** Art. 5.2: days a contract stays restricted before it is blocked. */
+    blockAfterRestrictedDays: number;
+    /** Art. 10.1: the user's notice, in calendar months; the contract ends at the end of its last day. */
+    userNoticeMonths: number;
+    /** What a restricted contract may not do any more (Art. 5.2 "restreindre"). */
+    restrictedActions: readonly ContractAction[];
+    /** What a blocked contract may not do (Art. 5.2, 7.2, 10.3); its decisions go by post. */
+    blockedActions: readonly ContractAction[];
+  };
   /** Product decisions, not law: operational durations for human tasks. */
   reminders: {
     taskReminderDays: number;
@@ -99,6 +116,17 @@ const REMINDERS: CantonProfile['reminders'] = {
   taskReminderDays: 3,
   taskEscalationDays: 7,
   formalDecisionRequestDays: 30,
+};
+
+// Product decisions (Art. 5.2 lets the Chancellery restrict, then block, without numbers):
+// 30 days to accept, then 30 days restricted (no new transactions, decisions still readable),
+// then blocked (nothing but the contract's own actions; decisions served by post).
+const CONTRACT: CantonProfile['contract'] = {
+  defaultAcceptanceDays: 30,
+  blockAfterRestrictedDays: 30,
+  userNoticeMonths: 1, // Art. 10.1: "moyennant un préavis d'un mois"
+  restrictedActions: ['access-request.create', 'service-consent.grant'],
+  blockedActions: ['access-request.create', 'service-consent.grant', 'decision.read'],
 };
 
 const JU: CantonProfile = {
@@ -142,6 +170,7 @@ const JU: CantonProfile = {
     'other-transaction': { months: 18 }, // Art. 18.1 c: eighteen months
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
+  contract: CONTRACT,
   reminders: REMINDERS,
 };
 
@@ -205,6 +234,7 @@ const NE: CantonProfile = {
     'other-transaction': { months: 18 },
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
+  contract: CONTRACT,
   reminders: REMINDERS,
 };
 

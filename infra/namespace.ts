@@ -4,7 +4,15 @@ import type { Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { ALL_SEARCH_ATTRIBUTES } from '../workflows/search-attributes';
 
-const KEYWORD = temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD;
+const INDEXED_TYPES = {
+  KEYWORD: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_KEYWORD,
+  INT: temporal.api.enums.v1.IndexedValueType.INDEXED_VALUE_TYPE_INT,
+} as const;
+const indexedType = (type: string) => {
+  const t = INDEXED_TYPES[type as keyof typeof INDEXED_TYPES];
+  if (t === undefined) throw new Error(`search attribute type ${type} is not mapped`);
+  return t;
+};
 
 const UNIMPLEMENTED = 12;
 const ALREADY_EXISTS = 6;
@@ -19,16 +27,16 @@ export async function ensureSearchAttributes(connection: Pick<Connection, 'opera
     // The time-skipping test server can add search attributes but not list them.
     if (grpcCode(err) !== UNIMPLEMENTED) throw err;
   }
-  const missing = ALL_SEARCH_ATTRIBUTES.map((sa) => sa.name).filter((name) => !known.has(name));
+  const missing = ALL_SEARCH_ATTRIBUTES.filter((sa) => !known.has(sa.name));
   if (missing.length > 0) {
     try {
       await connection.operatorService.addSearchAttributes({
         namespace,
-        searchAttributes: Object.fromEntries(missing.map((name) => [name, KEYWORD])),
+        searchAttributes: Object.fromEntries(missing.map((sa) => [sa.name, indexedType(sa.type)])),
       });
     } catch (err) {
       if (grpcCode(err) !== ALREADY_EXISTS) throw err;
     }
   }
-  return missing;
+  return missing.map((sa) => sa.name);
 }

@@ -3,6 +3,7 @@
 // in memory and a fresh embedded PostgreSQL with the migrations — and stops them at the end,
 // on error and on Ctrl-C. Knobs: BENCH_WORKFLOWS (200), BENCH_CONCURRENCY (20),
 // BENCH_HTTP (400).
+import { createTemporalContractEngine } from '../activities/contract-engine';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';
@@ -152,7 +153,7 @@ async function main() {
       activeKeyId,
       // The access-request workflow never calls the registers or the mail server: adapters
       // pointed at a closed port would fail loudly if it did.
-      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }), notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' }, postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }) },
+      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }), notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' }, postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }), contracts: createTemporalContractEngine(encClient, taskQueue) },
       workflowBundle,
       // The baseline: the same worker without the payload codec.
       options: plain ? { dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } } : undefined,

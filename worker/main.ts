@@ -1,10 +1,13 @@
 // The worker process: runs every workflow and activity until SIGINT/SIGTERM, then drains
 // (in-flight activities finish or are handed back) and closes its connections.
 import { join } from 'node:path';
+import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
+import { createTemporalContractEngine } from '../activities/contract-engine';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';
+import { dataConverter } from '../infra/codec';
 import { loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createLogger } from '../infra/logger';
@@ -18,6 +21,9 @@ async function main() {
   const db = createDb(config.DATABASE_URL);
   const mailer = createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  // The activities' own client (contract hand-off, terms rollouts), encrypting like the rest.
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID) });
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -30,6 +36,7 @@ async function main() {
       mailer,
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),
+      contracts: createTemporalContractEngine(client, config.TEMPORAL_TASK_QUEUE),
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.
@@ -41,6 +48,7 @@ async function main() {
   } finally {
     await db.$disconnect();
     mailer.close();
+    await clientConnection.close();
     await connection.close();
     log.info('worker stopped');
   }

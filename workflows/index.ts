@@ -2,3 +2,5 @@
 export { accessRequest } from './access-request/workflow';
 export { onboarding } from './onboarding/workflow';
 export { decisionService } from './decision-service/workflow';
+export { contract } from './contract/workflow';
+export { termsRollout } from './terms-rollout/workflow';

@@ -7,6 +7,10 @@ export const GvsWaitingFor = defineSearchAttributeKey('GvsWaitingFor', SearchAtt
 export const GvsCanton = defineSearchAttributeKey('GvsCanton', SearchAttributeType.KEYWORD);
 export const GvsUnit = defineSearchAttributeKey('GvsUnit', SearchAttributeType.KEYWORD);
 export const GvsCommune = defineSearchAttributeKey('GvsCommune', SearchAttributeType.KEYWORD);
+/** A contract's terms version waiting for acceptance ("none" when there is none); a rollout's version. */
+export const GvsTermsVersion = defineSearchAttributeKey('GvsTermsVersion', SearchAttributeType.KEYWORD);
+/** A terms rollout's progress: contracts notified so far. */
+export const GvsNotified = defineSearchAttributeKey('GvsNotified', SearchAttributeType.INT);
 
 /** Registered on the namespace at start (`--search-attribute Name=Keyword` on the dev server). */
-export const ALL_SEARCH_ATTRIBUTES = [GvsProcess, GvsState, GvsWaitingFor, GvsCanton, GvsUnit, GvsCommune];
+export const ALL_SEARCH_ATTRIBUTES = [GvsProcess, GvsState, GvsWaitingFor, GvsCanton, GvsUnit, GvsCommune, GvsTermsVersion, GvsNotified];

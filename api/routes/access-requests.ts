@@ -19,6 +19,7 @@ import type { AccessRequestStatus } from '../../workflows/access-request/types';
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
+import { contractGate } from './contracts';
 import { runUpdate } from '../temporal-errors';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
@@ -79,6 +80,7 @@ function requestIdFor(principal: Principal, key: string | undefined): string {
 export function accessRequestRoutes(api: Api, deps: AccessRequestDeps): Router {
   const router = Router();
   const { client, db } = deps;
+  const contractAllows = contractGate(db, deps.canton);
 
   /** Who may see a request: its citizen or their counsellor, its unit, the Chancellery. */
   async function visibleTo(principal: Principal, requestId: string) {
@@ -113,6 +115,8 @@ export function accessRequestRoutes(api: Api, deps: AccessRequestDeps): Router {
       if (principal.role === 'citizen' && body.onBehalfOf) {
         throw new ApiError(400, 'validation_failed', 'a citizen files for themself', [{ path: 'onBehalfOf', issue: 'only a counsellor may act on behalf of someone' }]);
       }
+      // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
+      await contractAllows(citizenSub, 'access-request.create');
       const key = req.header('idempotency-key');
       const requestId = requestIdFor(principal, key);
       const workflowId = accessRequestWorkflowId(requestId);

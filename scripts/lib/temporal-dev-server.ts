@@ -22,7 +22,7 @@ export interface RunningDevServer {
   stop(): Promise<void>;
 }
 
-const KEYWORD = 'Keyword';
+const CLI_TYPES: Record<string, string> = { KEYWORD: 'Keyword', INT: 'Int' };
 
 export function devServerArgs(o: DevServerOptions): string[] {
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(o.port), '--log-level', 'warn', '--log-format', 'pretty'];
@@ -33,7 +33,7 @@ export function devServerArgs(o: DevServerOptions): string[] {
     args.push('--db-filename', o.dbFile, '--sqlite-pragma', 'journal_mode=wal', '--sqlite-pragma', 'synchronous=normal');
   }
   if (o.codecEndpoint) args.push('--ui-codec-endpoint', o.codecEndpoint);
-  for (const sa of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${KEYWORD}`);
+  for (const sa of ALL_SEARCH_ATTRIBUTES) args.push('--search-attribute', `${sa.name}=${CLI_TYPES[sa.type] ?? sa.type}`);
   return args;
 }
 

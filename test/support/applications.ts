@@ -65,13 +65,13 @@ export function applicationBody(person: Person, email = `${randomUUID().slice(0,
 }
 
 /** The row the API writes before it starts the workflow (for workflow-level tests). */
-export async function insertApplication(db: Db, person: Person, opts: { applicantSub?: string; email?: string } = {}): Promise<string> {
+export async function insertApplication(db: Db, person: Person, opts: { applicantSub?: string; email?: string; canton?: 'JU' | 'NE' } = {}): Promise<string> {
   const id = randomUUID();
   const b = applicationBody(person, opts.email);
   await db.onboardingApplication.create({
     data: {
       id,
-      canton: 'JU',
+      canton: opts.canton ?? 'JU',
       status: 'checking',
       applicantSub: opts.applicantSub ?? `citizen-${id}`,
       filedBySub: opts.applicantSub ?? `citizen-${id}`,

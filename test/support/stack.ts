@@ -2,6 +2,8 @@
 // on the shared dev server and database started by global-setup.
 import { randomBytes, randomUUID } from 'node:crypto';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
@@ -11,6 +13,10 @@ import { createDb, type Db } from '../../infra/db';
 import { LocalIssuer, type TokenRequest } from '../../infra/local-issuer';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../scripts/lib/ports';
+import { migrateDeploy } from '../../scripts/lib/migrate';
+import type { CantonCode } from '../../domain/profiles';
+import type { Mailer } from '../../activities/ports';
+import { createTemporalContractEngine } from '../../activities/contract-engine';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createHttpPostalGateway } from '../../activities/postal';
 import { createHttpRegisters } from '../../activities/registers';
@@ -86,9 +92,42 @@ export interface Stack {
   stop(): Promise<void>;
 }
 
-export async function startStack(opts: { fixturePath?: string } = {}): Promise<Stack> {
+/**
+ * A database of its own on the test server, migrated: for a suite whose actions reach every
+ * record of a kind (a terms rollout notifies every contract), so other suites' rows stay out.
+ */
+export async function createTestDatabase(): Promise<string> {
+  const shared = process.env.TEST_DATABASE_URL;
+  if (!shared) throw new Error('the stack tests run through jest (global-setup starts the servers)');
+  const name = `t_${randomUUID().replace(/-/g, '').slice(0, 16)}`;
+  const admin = new pg.Client({ connectionString: shared });
+  await admin.connect();
+  try {
+    await admin.query(`CREATE DATABASE "${name}"`);
+  } finally {
+    await admin.end();
+  }
+  const url = new URL(shared);
+  url.pathname = `/${name}`;
+  await migrateDeploy(url.toString(), join(__dirname, '..', '..'));
+  return url.toString();
+}
+
+export interface StackOptions {
+  fixturePath?: string;
+  /** The canton the API serves (default JU). */
+  canton?: CantonCode;
+  /** Use a database of its own (see createTestDatabase). */
+  ownDatabase?: boolean;
+  /** Terms rollouts in small batches, to see several. */
+  rollout?: { batchSize?: number; batchesPerRun?: number };
+  /** Tests wrap the real mailer, e.g. to fail a send once. */
+  wrapMailer?: (mailer: Mailer) => Mailer;
+}
+
+export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const address = process.env.TEST_TEMPORAL_ADDRESS;
-  const databaseUrl = process.env.TEST_DATABASE_URL;
+  const databaseUrl = opts.ownDatabase ? await createTestDatabase() : process.env.TEST_DATABASE_URL;
   if (!address || !databaseUrl) throw new Error('the stack tests run through jest (global-setup starts the servers)');
   quietRuntime();
   const { keys, activeKeyId } = testKeyring();
@@ -110,7 +149,7 @@ export async function startStack(opts: { fixturePath?: string } = {}): Promise<S
     taskQueue,
     keys,
     activeKeyId,
-    deps: { db, ...adapters },
+    deps: { db, ...adapters, ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}), contracts: createTemporalContractEngine(client, taskQueue) },
     workflowBundle: await bundle(),
   });
   const running = worker.run();
@@ -124,10 +163,11 @@ export async function startStack(opts: { fixturePath?: string } = {}): Promise<S
     logger: createLogger({ name: 'test-api', level: 'silent' }),
     namespace: 'default',
     taskQueue,
-    canton: 'JU',
+    canton: opts.canton ?? 'JU',
     bodyLimit: '100kb',
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     production: false,
+    rollout: opts.rollout,
   });
 
   return {

@@ -5,13 +5,14 @@ import { randomUUID } from 'node:crypto';
 import { TestWorkflowEnvironment } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { createTemporalContractEngine } from '../../activities/contract-engine';
 import { dataConverter } from '../../infra/codec';
 import { createDb } from '../../infra/db';
 import { ensureSearchAttributes } from '../../infra/namespace';
 import { fixtureKeyring } from './histories';
-import { bundle, quietRuntime, startAdapters } from './stack';
+import { bundle, createTestDatabase, quietRuntime, startAdapters } from './stack';
 
-export async function startTimeSkippingSuite(opts: { fixturePath?: string } = {}) {
+export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDatabase?: boolean } = {}) {
   quietRuntime();
   const { keys, activeKeyId } = fixtureKeyring();
   const env = await TestWorkflowEnvironment.createTimeSkipping({
@@ -19,14 +20,14 @@ export async function startTimeSkippingSuite(opts: { fixturePath?: string } = {}
     client: { dataConverter: dataConverter(keys, activeKeyId) },
   });
   await ensureSearchAttributes(env.connection, env.namespace ?? 'default');
-  const db = createDb(process.env.TEST_DATABASE_URL!);
+  const db = createDb(opts.ownDatabase ? await createTestDatabase() : process.env.TEST_DATABASE_URL!);
   const adapters = await startAdapters(opts.fixturePath);
   const taskQueue = `ts-${randomUUID()}`;
   const worker = await Worker.create({
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await bundle(),
-    activities: createActivities({ db, ...adapters.adapters }),
+    activities: createActivities({ db, ...adapters.adapters, contracts: createTemporalContractEngine(env.client, taskQueue) }),
     dataConverter: dataConverter(keys, activeKeyId),
   });
   const running = worker.run();

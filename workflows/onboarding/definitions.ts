@@ -1,6 +1,7 @@
 // Imports nothing but @temporalio/workflow and types, so the API can import it.
 import { defineQuery, defineUpdate } from '@temporalio/workflow';
-import type { AuthorityAnswer, OnboardingState, TaskClaim, TaskCompletion } from './types';
+import { TaskRejections, type TaskClaim, type TaskCompletion } from '../task/definitions';
+import type { AuthorityAnswer, OnboardingState } from './types';
 
 export const ONBOARDING_PROCESS = 'onboarding';
 
@@ -10,6 +11,8 @@ export const taskIdFor = (applicationId: string, kind: string) => `${application
 export const stateQuery = defineQuery<OnboardingState>('state');
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).
+// The task ones (claim, release, complete) are shared by every process (../task/definitions);
+// these are the same Updates, typed with the onboarding's answer.
 export const claimTaskUpdate = defineUpdate<OnboardingState, [TaskClaim]>('claimTask');
 export const releaseTaskUpdate = defineUpdate<OnboardingState, [TaskClaim]>('releaseTask');
 export const completeTaskUpdate = defineUpdate<OnboardingState, [TaskCompletion]>('completeTask');
@@ -18,13 +21,7 @@ export const formalDecisionRequestUpdate = defineUpdate<OnboardingState, [{ by: 
 
 /** ApplicationFailure types the validators throw; the API maps them to HTTP answers. */
 export const Rejections = {
-  /** 409: not the task pending now, or already done */
-  taskNotOpen: 'TaskNotOpen',
-  /** 409: claimed by someone else / not claimed by the caller */
-  taskClaimed: 'TaskClaimedByOther',
-  notClaimedByCaller: 'TaskNotClaimedByCaller',
-  /** 400: approve without justification, refuse without reasons */
-  incomplete: 'CompletionIncomplete',
+  ...TaskRejections,
   /** 409: the process is not waiting for this */
   notWaiting: 'NotWaitingForThis',
   /** 422: the period to ask for a formal decision is over */

@@ -1,5 +1,8 @@
 import type { CantonCode } from '../../domain/profiles';
 import type { CheckOutcome } from '../../domain/onboarding';
+import type { TaskView } from '../task/definitions';
+
+export type { TaskClaim, TaskCompletion, TaskKind, TaskView } from '../task/definitions';
 
 /** The workflow carries references only: the personal data stays in the database. */
 export interface OnboardingInput {
@@ -11,19 +14,6 @@ export interface OnboardingInput {
 
 export type OnboardingStatus = 'checking' | 'awaiting-review' | 'awaiting-authority' | 'approved' | 'refused' | 'formal-decision-requested';
 
-export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision';
-
-export interface TaskView {
-  taskId: string;
-  kind: TaskKind;
-  status: 'open' | 'completed';
-  claimedBy: string | null;
-  /** When a reminder goes out next if nobody acts */
-  dueAt: string;
-  remindersSent: number;
-  escalated: boolean;
-}
-
 export interface OnboardingState {
   applicationId: string;
   status: OnboardingStatus;
@@ -34,15 +24,6 @@ export interface OnboardingState {
   formalDecisionDeadline?: string;
   /** The formal decision, served by its own decisionService process */
   formalDecisionId?: string;
-}
-
-export type TaskCompletion =
-  | { taskId: string; by: string; outcome: 'approve'; justification: string }
-  | { taskId: string; by: string; outcome: 'refuse'; reasons: string[] };
-
-export interface TaskClaim {
-  taskId: string;
-  by: string;
 }
 
 export interface AuthorityAnswer {

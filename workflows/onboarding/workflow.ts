@@ -1,26 +1,17 @@
 // Contract onboarding (Art. 3-4, 8): the registers are checked; a clean case is admitted,
 // a failed check goes to a Chancellery reviewer (Art. 4.7), a protection measure to the
 // protection authority (Art. 4.5 c); a refusal can be followed by a formal decision (4.8).
-import { ApplicationFailure, condition, ParentClosePolicy, patched, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, ParentClosePolicy, patched, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
 import { decisionServiceWorkflowId } from '../decision-service/definitions';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOutcome } from '../../domain/onboarding';
 import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
 import { activitiesWith, markState } from '../common';
-import {
-  authorityAnswerUpdate,
-  claimTaskUpdate,
-  completeTaskUpdate,
-  formalDecisionRequestUpdate,
-  ONBOARDING_PROCESS,
-  onboardingWorkflowId,
-  Rejections,
-  releaseTaskUpdate,
-  stateQuery,
-  taskIdFor,
-} from './definitions';
-import type { AuthorityAnswer, OnboardingInput, OnboardingState, OnboardingStatus, TaskCompletion, TaskKind, TaskView } from './types';
+import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
+import type { TaskCompletion, TaskKind, TaskView } from '../task/definitions';
+import { authorityAnswerUpdate, formalDecisionRequestUpdate, ONBOARDING_PROCESS, onboardingWorkflowId, Rejections, stateQuery, taskIdFor } from './definitions';
+import type { AuthorityAnswer, OnboardingInput, OnboardingState, OnboardingStatus } from './types';
 
 // A register or the mail server down for hours: keep trying, slowly; nothing is lost.
 const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
@@ -28,9 +19,6 @@ const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: 
 // The register lookups get a shorter limit: a worker that dies mid-lookup is noticed within
 // it, and the lookup runs again elsewhere (each HTTP call has its own, shorter timeout).
 const registerActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
-
-const DAY_MS = 24 * 60 * 60 * 1000;
-const reject = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
 
 export async function onboarding(input: OnboardingInput): Promise<OnboardingState> {
   const profile = profiles[input.canton];
@@ -42,7 +30,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   // eslint-disable-next-line prefer-const -- the state query reads it before the checks have run
   let checks: CheckOutcome | undefined;
   let pending: TaskView | null = null;
-  let completion: TaskCompletion | undefined;
+  // The validator lets only these two complete an onboarding task (OUTCOMES_BY_KIND).
+  let completion: Extract<TaskCompletion, { outcome: 'approve' | 'refuse' }> | undefined;
   let answer: AuthorityAnswer | undefined;
   let formalDecisionAsked = false;
   let refusalReasons: string[] | undefined;
@@ -59,56 +48,15 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     await condition(() => status !== from);
     return state();
   };
-  const openTaskOf = (taskId: string) => {
-    if (!pending || pending.taskId !== taskId || pending.status !== 'open') throw reject(Rejections.taskNotOpen, 'this task is not open (already done, or not the one pending)');
-    return pending;
-  };
-
   setHandler(stateQuery, state);
-  setHandler(
-    claimTaskUpdate,
-    async ({ taskId, by }) => {
-      const task = openTaskOf(taskId);
-      task.claimedBy = by;
-      await acts.recordTaskClaim({ taskId, claimedBy: by });
-      return state();
-    },
-    {
-      validator: ({ taskId, by }) => {
-        const task = openTaskOf(taskId);
-        if (task.claimedBy && task.claimedBy !== by) throw reject(Rejections.taskClaimed, 'this task is claimed by someone else');
-      },
-    },
-  );
-  setHandler(
-    releaseTaskUpdate,
-    async ({ taskId }) => {
-      openTaskOf(taskId).claimedBy = null;
-      await acts.recordTaskClaim({ taskId, claimedBy: null });
-      return state();
-    },
-    {
-      validator: ({ taskId, by }) => {
-        if (openTaskOf(taskId).claimedBy !== by) throw reject(Rejections.notClaimedByCaller, 'only the person who claimed this task can release it');
-      },
-    },
-  );
-  setHandler(
-    completeTaskUpdate,
-    async (c) => {
+  handleTaskUpdates(acts, () => pending, {
+    state,
+    complete: async (c) => {
       const from = status;
-      completion = c;
+      completion = c as typeof completion;
       return settledFrom(from);
     },
-    {
-      validator: (c) => {
-        const task = openTaskOf(c.taskId);
-        if (task.claimedBy !== c.by) throw reject(Rejections.notClaimedByCaller, 'claim this task before completing it');
-        if (c.outcome === 'approve' && !c.justification?.trim()) throw reject(Rejections.incomplete, 'an approval needs a justification (Art. 4.7)');
-        if (c.outcome === 'refuse' && !(c.reasons?.length && c.reasons.every((r: string) => r.trim()))) throw reject(Rejections.incomplete, 'a refusal needs its reasons (Art. 4.8)');
-      },
-    },
-  );
+  });
   setHandler(
     authorityAnswerUpdate,
     async (a) => {
@@ -138,31 +86,11 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   type Waiting = [OnboardingStatus, 'chancellery' | 'authority'];
   /** Opens a task (entering `waiting`) and waits until `done`, reminding every period and escalating once. */
   async function task(kind: TaskKind, subject: string, waiting: Waiting, done: () => boolean): Promise<void> {
-    const createdAt = Date.now();
-    const reminderMs = profile.reminders.taskReminderDays * DAY_MS;
-    const escalateAt = createdAt + profile.reminders.taskEscalationDays * DAY_MS;
-    let nextReminder = createdAt + reminderMs;
-    const taskId = taskIdFor(applicationId, kind);
-    const dueAt = new Date(nextReminder).toISOString();
-    await acts.openTask({ taskId, kind, applicationId, workflowId, canton: input.canton, commune: input.commune, subject, createdAt: new Date(createdAt).toISOString(), dueAt });
-    // Visible (and claimable) only once it is in the inbox's table.
-    pending = { taskId, kind, status: 'open', claimedBy: null, dueAt, remindersSent: 0, escalated: false };
-    enter(...waiting);
-    for (;;) {
-      const wakeAt = pending.escalated ? nextReminder : Math.min(nextReminder, escalateAt);
-      pending.dueAt = new Date(wakeAt).toISOString();
-      if (await condition(done, Math.max(1, wakeAt - Date.now()))) break;
-      // Nobody acted in time: remind (and, once, escalate); the task keeps waiting.
-      const now = Date.now();
-      const escalate = !pending.escalated && now >= escalateAt;
-      if (escalate) pending.escalated = true;
-      if (now >= nextReminder) {
-        pending.remindersSent += 1;
-        nextReminder += reminderMs;
-      }
-      await acts.remindTask({ taskId, remindersSent: pending.remindersSent, escalate, nextDueAt: new Date(Math.min(nextReminder, pending.escalated ? nextReminder : escalateAt)).toISOString() });
-    }
-    pending.status = 'completed';
+    const spec = { taskId: taskIdFor(applicationId, kind), kind, subject, workflowId, canton: input.canton, commune: input.commune, applicationId };
+    await runHumanTask(acts, profile, spec, (view) => {
+      pending = view;
+      enter(...waiting);
+    }, done);
   }
 
   async function admit(specialReason?: string): Promise<OnboardingState> {

@@ -1,0 +1,162 @@
+// Side effects of the contract lifecycle and of terms rollouts. Each is idempotent: a retry
+// after a crash writes each row and sends each e-mail once.
+import { Context } from '@temporalio/activity';
+import { ApplicationFailure } from '@temporalio/common';
+import type { ContractStatus, PendingTerms } from '../domain/contract';
+import { termsSchedule } from '../domain/contract';
+import { profiles, type CantonCode } from '../domain/profiles';
+import type { Db } from '../infra/db';
+import type { ContractInput } from '../workflows/contract/types';
+import { writeAudit } from './audit';
+import { MAIL_REJECTED } from './mailer';
+import { contractStatusChanged, termsPublished } from './mail-templates';
+import type { ContractEngine, Mailer } from './ports';
+
+export interface ContractDeps {
+  db: Db;
+  mailer: Mailer;
+  contracts: ContractEngine;
+}
+
+const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+/** E-mails of one rollout sent at once (the SMTP pool has 5 connections). */
+const MAIL_CONCURRENCY = 10;
+
+/** A published version as the contracts' workflows receive it. */
+export function noticeOf(v: { version: string; sequence: number; effectiveOn: string; restrictFrom: string; blockFrom: string }): PendingTerms {
+  return { version: v.version, sequence: v.sequence, effectiveOn: v.effectiveOn, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom };
+}
+
+const inputOf = (c: { id: string; canton: string; startedOn: string; termsVersion: string }): ContractInput => ({
+  contractId: c.id,
+  canton: c.canton as CantonCode,
+  startedOn: c.startedOn,
+  termsVersion: c.termsVersion,
+});
+
+export function createContractActivities({ db, mailer, contracts }: ContractDeps) {
+  /** Sends one e-mail once: the outbox row is the proof it went out. */
+  async function sendOnce(id: string, template: string, recordType: string, recordId: string, to: string, mail: { subject: string; text: string; html: string }) {
+    const row = await db.mailOutbox.findUnique({ where: { id } });
+    if (row?.sentAt) return;
+    if (!row) await db.mailOutbox.create({ data: { id, template, recordType, recordId } });
+    await mailer.send({ to, ...mail, messageId: `<${id}@guichet.local>` });
+    await db.mailOutbox.update({ where: { id }, data: { sentAt: new Date() } });
+  }
+
+  return {
+    /**
+     * The hand-off from onboarding: the contract's workflow starts, told of a terms version
+     * published since the one the user signed, if any.
+     */
+    async handOverToContractLifecycle({ contractId }: { contractId: string; applicationId: string }): Promise<void> {
+      const c = await db.contract.findUniqueOrThrow({ where: { id: contractId } });
+      const latest = await db.termsVersion.findFirst({ where: { canton: c.canton }, orderBy: { sequence: 'desc' } });
+      const signed = await db.termsVersion.findUnique({ where: { version: c.termsVersion } });
+      const newer = latest && latest.version !== c.termsVersion && (!signed || latest.sequence > signed.sequence) ? noticeOf(latest) : null;
+      await contracts.start({ ...inputOf(c), pendingTerms: newer });
+      await writeAudit(db, { ...SYSTEM, action: 'contract.lifecycle-started', recordType: 'contract', recordId: contractId });
+    },
+
+    /** The contract's state as the API enforces it, the audit trail, and the user's e-mail on a change. */
+    async recordContractState(s: {
+      contractId: string;
+      step: number;
+      from: ContractStatus;
+      status: ContractStatus;
+      reason: string | null;
+      noticeEndsOn: string | null;
+      endedOn: string | null;
+      cause: string;
+      by: string;
+    }): Promise<void> {
+      const c = await db.contract.update({
+        where: { id: s.contractId },
+        data: { status: s.status, statusReason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn },
+        include: { user: true },
+      });
+      const auditId = `${s.contractId}:step-${s.step}`;
+      if (!(await db.auditLog.findFirst({ where: { recordType: 'contract', recordId: s.contractId, requestId: auditId }, select: { id: true } }))) {
+        await writeAudit(db, {
+          actorRole: s.by === 'system' ? 'system' : 'user',
+          actorSub: s.by,
+          action: `contract.${s.cause}${s.status !== s.from ? `.${s.status}` : ''}`,
+          recordType: 'contract',
+          recordId: s.contractId,
+          requestId: auditId,
+        });
+      }
+      if (s.status === s.from) return;
+      const mail = contractStatusChanged({ firstName: c.user.firstName, lastName: c.user.lastName, from: s.from, status: s.status, reason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn });
+      await sendOnce(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail);
+    },
+
+    /** Art. 5.2: the QES evidence of an acceptance, kept as contract evidence (Art. 18.1 a). */
+    async recordTermsAcceptance(a: { contractId: string; version: string; documentSha256: string; signatureValue: string; signedAt: string; by: string }): Promise<void> {
+      const id = `${a.contractId}:${a.version}`;
+      await db.$transaction(async (tx) => {
+        if (await tx.termsAcceptance.findUnique({ where: { id } })) return;
+        await tx.termsAcceptance.create({
+          data: { id, contractId: a.contractId, version: a.version, documentSha256: a.documentSha256, signatureValue: a.signatureValue, signedAt: new Date(a.signedAt), acceptedBy: a.by },
+        });
+        await tx.contract.update({ where: { id: a.contractId }, data: { termsVersion: a.version } });
+        await writeAudit(tx, { actorRole: 'citizen', actorSub: a.by, action: 'terms.accepted', recordType: 'terms-acceptance', recordId: id });
+      });
+    },
+
+    /** Art. 5.3, 6.2: special clauses agreed with a user who refused the terms. */
+    async recordContractAmendment(a: { contractId: string; taskId: string; termsVersion: string; clauses: string[]; by: string }): Promise<void> {
+      await db.$transaction(async (tx) => {
+        if (await tx.contractAmendment.findUnique({ where: { taskId: a.taskId } })) return;
+        await tx.contractAmendment.create({ data: { id: `${a.taskId}:amendment`, contractId: a.contractId, termsVersion: a.termsVersion, clauses: a.clauses, taskId: a.taskId, agreedBy: a.by, agreedAt: new Date() } });
+        await tx.contract.update({ where: { id: a.contractId }, data: { termsVersion: a.termsVersion } });
+        await writeAudit(tx, { actorRole: 'chancellery', actorSub: a.by, action: 'contract.special-clauses-agreed', recordType: 'contract', recordId: a.contractId });
+      });
+    },
+
+    /**
+     * One batch of a rollout: the next `limit` contracts of the version's canton that have not ended, by id after
+     * `afterId`. Each user gets the e-mail once and each contract's workflow the notice
+     * (idempotent there), so a batch retried after a crash notifies nobody twice.
+     */
+    async notifyTermsBatch({ version, afterId, limit }: { version: string; afterId: string | null; limit: number }): Promise<{ count: number; notified: number; lastId: string | null }> {
+      const v = await db.termsVersion.findUnique({ where: { version } });
+      if (!v) throw ApplicationFailure.nonRetryable(`terms version ${version} is not published`, 'UnknownTermsVersion');
+      const page = await db.contract.findMany({
+        where: { canton: v.canton, endedOn: null, ...(afterId ? { id: { gt: afterId } } : {}) },
+        orderBy: { id: 'asc' },
+        take: limit,
+        include: { user: { select: { firstName: true, lastName: true, email: true } } },
+      });
+      const notice = noticeOf(v);
+      const { lastAcceptanceDay } = termsSchedule(v.effectiveOn, v.acceptanceDays, profiles[v.canton as CantonCode]);
+      let notified = 0;
+      for (let i = 0; i < page.length; i += MAIL_CONCURRENCY) {
+        const slice = page.slice(i, i + MAIL_CONCURRENCY);
+        const results = await Promise.all(
+          slice.map(async (c) => {
+            if (c.termsVersion === version) return false; // signed this very version
+            if (!(await contracts.notifyTerms(inputOf(c), notice))) return false; // its workflow has closed
+            const mail = termsPublished({ ...c.user, version, title: v.title, effectiveOn: v.effectiveOn, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom });
+            try {
+              await sendOnce(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail);
+            } catch (err) {
+              // One address refused for good must not stop the rollout: recorded, and the
+              // contract's workflow knows (the user sees it in their space).
+              if (!(err instanceof ApplicationFailure && err.type === MAIL_REJECTED)) throw err;
+              await writeAudit(db, { ...SYSTEM, action: 'mail.rejected.terms-published', recordType: 'contract', recordId: c.id });
+            }
+            return true;
+          }),
+        );
+        notified += results.filter(Boolean).length;
+        Context.current().heartbeat({ done: i + slice.length });
+      }
+      return { count: page.length, notified, lastId: page.length ? page[page.length - 1]!.id : null };
+    },
+
+    async recordRolloutDone({ version, notified, batches }: { version: string; notified: number; batches: number }): Promise<void> {
+      await writeAudit(db, { ...SYSTEM, action: `terms.rollout-done.${notified}-contracts.${batches}-batches`, recordType: 'terms-version', recordId: version });
+    },
+  };
+}

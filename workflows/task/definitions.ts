@@ -1,0 +1,57 @@
+// The human task every process shares (a Chancellery review, an inquiry, a terms refusal):
+// the Updates the task API sends to whichever workflow holds the task. Imports nothing but
+// @temporalio/workflow, so the API can import it.
+import { defineUpdate } from '@temporalio/workflow';
+
+export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal';
+
+export interface TaskView {
+  taskId: string;
+  kind: TaskKind;
+  status: 'open' | 'completed';
+  claimedBy: string | null;
+  /** When a reminder goes out next if nobody acts */
+  dueAt: string;
+  remindersSent: number;
+  escalated: boolean;
+}
+
+export interface TaskClaim {
+  taskId: string;
+  by: string;
+}
+
+export type TaskCompletion =
+  // onboarding review and formal decision (Art. 4.7, 4.8)
+  | { taskId: string; by: string; outcome: 'approve'; justification: string }
+  | { taskId: string; by: string; outcome: 'refuse'; reasons: string[] }
+  // a refusal of the terms of use (Art. 5.3)
+  | { taskId: string; by: string; outcome: 'special-clauses'; clauses: string[] }
+  | { taskId: string; by: string; outcome: 'keep-blocked'; justification: string }
+  | { taskId: string; by: string; outcome: 'revoke'; reasons: string[] };
+
+export type TaskOutcome = TaskCompletion['outcome'];
+
+/** Which outcomes complete which kind of task. */
+export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
+  review: ['approve', 'refuse'],
+  'authority-inquiry': [],
+  'formal-decision': ['approve', 'refuse'],
+  'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
+};
+
+// Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).
+export const claimTaskUpdate = defineUpdate<unknown, [TaskClaim]>('claimTask');
+export const releaseTaskUpdate = defineUpdate<unknown, [TaskClaim]>('releaseTask');
+export const completeTaskUpdate = defineUpdate<unknown, [TaskCompletion]>('completeTask');
+
+/** ApplicationFailure types the task validators throw; the API maps them to HTTP answers. */
+export const TaskRejections = {
+  /** 409: not the task pending now, or already done */
+  taskNotOpen: 'TaskNotOpen',
+  /** 409: claimed by someone else / not claimed by the caller */
+  taskClaimed: 'TaskClaimedByOther',
+  notClaimedByCaller: 'TaskNotClaimedByCaller',
+  /** 400: an outcome without its justification, reasons or clauses, or not one for this kind of task */
+  incomplete: 'CompletionIncomplete',
+} as const;
