@@ -56,7 +56,7 @@ const termsBody = z
       z.object({ text: z.string().min(1, 'required').max(200_000, 'at most 200,000 characters') }).strict(),
       z.object({ pdfBase64: z.base64('base64').max(Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3), 'at most 5 MiB') }).strict(),
     ]),
-    effectiveOn: isoDay.openapi({ example: '2027-01-01' }),
+    effectiveOn: isoDay.optional().openapi({ example: '2027-01-01', description: 'Today (Europe/Zurich) when absent' }),
     acceptanceDays: z.number().int('whole days').min(0).max(365).optional().openapi({ description: "Days from the effective day to accept before the contract is restricted; the profile's default when absent" }),
   })
   .strict()
@@ -186,7 +186,9 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     body: termsBody,
     responses: { 201: { description: 'Published; the rollout runs', schema: termsView }, 200: { description: 'The same version again: already published', schema: termsView }, 409: { description: 'This version exists with other content' } },
     async handler({ req, body, principal }) {
-      if (body.effectiveOn < localDay(new Date(), profile.timeZone)) {
+      const today = localDay(new Date(), profile.timeZone);
+      const effectiveOn = body.effectiveOn ?? today;
+      if (effectiveOn < today) {
         throw new ApiError(400, 'validation_failed', 'the request body is not valid', [{ path: 'effectiveOn', issue: 'a new version cannot take effect in the past' }]);
       }
       const isText = 'text' in body.document;
@@ -196,9 +198,11 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
       }
       const documentSha256 = createHash('sha256').update(document).digest('hex');
       const acceptanceDays = body.acceptanceDays ?? profile.contract.defaultAcceptanceDays;
-      const schedule = termsSchedule(body.effectiveOn, acceptanceDays, profile);
-      const fields = { title: body.title, mediaType: isText ? 'text/plain; charset=utf-8' : 'application/pdf', documentSha256, effectiveOn: body.effectiveOn, acceptanceDays, restrictFrom: schedule.restrictFrom, blockFrom: schedule.blockFrom };
-      const same = (v: TermsRow) => (Object.keys(fields) as (keyof typeof fields)[]).every((k) => v[k] === fields[k]);
+      const schedule = termsSchedule(effectiveOn, acceptanceDays, profile);
+      const fields = { title: body.title, mediaType: isText ? 'text/plain; charset=utf-8' : 'application/pdf', documentSha256, effectiveOn, acceptanceDays, restrictFrom: schedule.restrictFrom, blockFrom: schedule.blockFrom };
+      // A retry without effectiveOn on a later day is the same publication, not a new one.
+      const compared = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => body.effectiveOn !== undefined || !['effectiveOn', 'restrictFrom', 'blockFrom'].includes(k));
+      const same = (v: TermsRow) => compared.every((k) => v[k] === fields[k]);
 
       let row = await db.termsVersion.findUnique({ where: { version: body.version } });
       let created = false;

@@ -1,6 +1,7 @@
 // The README's quick start, kept true: `npm start` brings the whole system up on embedded
 // defaults, Ctrl-C stops it cleanly, and the next start finds the data again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -110,6 +111,28 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     const opened = (await (await post(`/v1/decisions/${decisionId}/open`, adele)).json()) as { state: string; rule: string; remedyPeriod: unknown };
     expect(opened).toMatchObject({ state: 'served', rule: 'opened in time', remedyPeriod: { start: expect.any(String), lastDay: expect.any(String) } });
     expect((await post(`/v1/decisions/${decisionId}/appeal`, adele)).status).toBe(422);
+
+    // The README's terms walk-through: a new version restricts Adèle until her QES acceptance.
+    const terms = await post('/v1/terms-versions', staff, JSON.parse(readFileSync(join(root, 'scripts/demo/terms-version.json'), 'utf8')));
+    expect(terms.status).toBe(201);
+    const contract = async () => (await (await fetch(`${api}/v1/me/contract`, { headers: { authorization: `Bearer ${adele}` } })).json()) as { status: string; reason: string };
+    for (let i = 0; i < 300 && (await contract()).status !== 'restricted'; i++) await new Promise((r) => setTimeout(r, 100));
+    expect(await contract()).toMatchObject({ status: 'restricted', reason: expect.stringContaining('CG-2027-1') });
+    const archives = { unitId: 'SPOP', service: 'archives', avsNumber: '756.1234.5678.04', email: 'adele.exemple@example.ch' };
+    const refused = await post('/v1/access-requests', adele, archives);
+    expect(refused.status).toBe(403);
+    expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('contract_restricted');
+    const text = Buffer.from(await (await fetch(`${api}/v1/terms-versions/CG-2027-1/document`, { headers: { authorization: `Bearer ${adele}` } })).arrayBuffer());
+    const accepted = await post('/v1/me/terms-acceptances', adele, {
+      version: 'CG-2027-1',
+      documentSha256: createHash('sha256').update(text).digest('hex'),
+      signatureValue: 'MIIBqesDemoSignatureValueAAAA==',
+      signedAt: new Date().toISOString(),
+    });
+    expect(accepted.status).toBe(200);
+    expect(await accepted.json()).toMatchObject({ status: 'active' });
+    // The acceptance answers once the contract's state is written: access is back at once.
+    expect((await post('/v1/access-requests', adele, archives)).status).toBe(202);
 
     expect(await stop(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped; data kept in');
