@@ -10,12 +10,13 @@ import type { ContractInput } from '../workflows/contract/types';
 import { writeAudit } from './audit';
 import { MAIL_REJECTED } from './mailer';
 import { contractStatusChanged, termsPublished } from './mail-templates';
-import type { ContractEngine, Mailer } from './ports';
+import type { ContractEngine, Mailer, RetentionEngine } from './ports';
 
 export interface ContractDeps {
   db: Db;
   mailer: Mailer;
   contracts: ContractEngine;
+  retention: RetentionEngine;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
@@ -34,7 +35,7 @@ const inputOf = (c: { id: string; canton: string; startedOn: string; termsVersio
   termsVersion: c.termsVersion,
 });
 
-export function createContractActivities({ db, mailer, contracts }: ContractDeps) {
+export function createContractActivities({ db, mailer, contracts, retention }: ContractDeps) {
   /** Sends one e-mail once: the outbox row is the proof it went out. */
   async function sendOnce(id: string, template: string, recordType: string, recordId: string, to: string, mail: { subject: string; text: string; html: string }) {
     const row = await db.mailOutbox.findUnique({ where: { id } });
@@ -86,6 +87,8 @@ export function createContractActivities({ db, mailer, contracts }: ContractDeps
           requestId: auditId,
         });
       }
+      // Art. 18.1 a: the evidence is kept one year from the contract's end.
+      if (s.endedOn) await retention.schedule({ recordKind: 'contract', recordId: s.contractId, category: 'contract-evidence', eventDay: s.endedOn, canton: c.canton as CantonCode });
       if (s.status === s.from) return;
       const mail = contractStatusChanged({ firstName: c.user.firstName, lastName: c.user.lastName, from: s.from, status: s.status, reason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn });
       await sendOnce(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail);

@@ -10,12 +10,13 @@ import { writeAudit } from './audit';
 import { renderRegisteredLetter } from './letter-pdf';
 import { decisionAvailable } from './mail-templates';
 import type { PostalGateway } from './postal';
-import type { Mailer } from './ports';
+import type { Mailer, RetentionEngine } from './ports';
 
 export interface DecisionDeps {
   db: Db;
   mailer: Mailer;
   postal: PostalGateway;
+  retention: RetentionEngine;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
@@ -25,7 +26,7 @@ export function signWebhook(secret: string, timestamp: number, body: string): st
   return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
 }
 
-export function createDecisionActivities({ db, mailer, postal }: DecisionDeps) {
+export function createDecisionActivities({ db, mailer, postal, retention }: DecisionDeps) {
   const decision = (id: string) => db.decision.findUniqueOrThrow({ where: { id } });
   /** A user, or — for the formal decision after a refused application — that applicant. */
   const recipientOf = async (sub: string) => {
@@ -110,6 +111,9 @@ export function createDecisionActivities({ db, mailer, postal }: DecisionDeps) {
     async recordService(r: { decisionId: string; rule: string; triggerDay: string; remedyStart: string; remedyLastDay: string }): Promise<void> {
       await db.decision.update({ where: { id: r.decisionId }, data: { state: 'served', serviceRule: r.rule, triggerDay: r.triggerDay, remedyStart: r.remedyStart, remedyLastDay: r.remedyLastDay } });
       await writeAudit(db, { ...SYSTEM, action: 'decision.served', recordType: 'decision', recordId: r.decisionId });
+      // Art. 18.1 b: its records are kept 2 years from the day the service became valid.
+      const d = await decision(r.decisionId);
+      await retention.schedule({ recordKind: 'decision', recordId: r.decisionId, category: 'decision-service', eventDay: r.triggerDay, canton: d.canton as CantonCode });
     },
 
     /**

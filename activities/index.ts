@@ -2,6 +2,7 @@
 // them once; tests pass their own).
 import { Context } from '@temporalio/activity';
 import type { Db } from '../infra/db';
+import type { DataKeyStore } from '../infra/data-keys';
 import { localDay } from '../domain/legal-calendar';
 import { profiles } from '../domain/profiles';
 import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
@@ -10,7 +11,8 @@ import { createContractActivities } from './contracts';
 import { createDecisionActivities } from './decisions';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
-import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister } from './ports';
+import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
+import { createRetentionActivities } from './retention';
 
 export interface ActivityDeps {
   db: Db;
@@ -20,43 +22,59 @@ export interface ActivityDeps {
   postal: PostalGateway;
   /** The contract workflows (a Temporal client): onboarding hands over, rollouts notify. */
   contracts: ContractEngine;
+  /** The retention processes (a Temporal client): started once a record's event day is known. */
+  retention: RetentionEngine;
+  /** The records' data keys: destruction deletes them (crypto-shredding). */
+  dataKeys?: DataKeyStore | null;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
 
-export function createActivities(deps: ActivityDeps) {
-  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps), ...createContractActivities(deps) };
+/**
+ * Enters an access request in the database, once: the API does it before it starts the
+ * workflow (so the request is readable at once), the workflow's activity again after a
+ * crash in between.
+ */
+export async function recordAccessRequestRow(db: Db, input: AccessRequestInput, workflowId?: string): Promise<void> {
+  const requestedAt = new Date(input.requestedAt);
+  await db.$transaction(async (tx) => {
+    const existing = await tx.accessRequest.findUnique({ where: { id: input.requestId } });
+    if (existing) return;
+    await tx.accessRequest.create({
+      data: {
+        id: input.requestId,
+        canton: input.canton,
+        unitId: input.unitId,
+        service: input.service,
+        citizenSub: input.citizenSub,
+        filedBySub: input.filedBySub,
+        avsNumber: input.applicant.avsNumber,
+        email: input.applicant.email,
+        note: input.note ?? null,
+        status: 'awaiting-unit',
+        requestedAt,
+        // Art. 19 al. 1 c: an "other transaction", kept 18 months from its day.
+        retentionEventDay: localDay(requestedAt, profiles[input.canton].timeZone),
+      },
+    });
+    await writeAudit(tx, { ...SYSTEM, action: 'access-request.recorded', recordType: 'access-request', recordId: input.requestId, workflowId });
+  });
 }
 
-function createAccessRequestActivities({ db }: ActivityDeps) {
+
+export function createActivities(deps: ActivityDeps) {
+  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps), ...createContractActivities(deps), ...createRetentionActivities(deps) };
+}
+
+function createAccessRequestActivities({ db, retention }: ActivityDeps) {
   const workflowId = () => Context.current().info.workflowExecution?.workflowId;
 
   return {
     /** Enters the request in the database; idempotent, so a retry after a crash writes it once. */
     async recordAccessRequest(input: AccessRequestInput): Promise<void> {
       const requestedAt = new Date(input.requestedAt);
-      await db.$transaction(async (tx) => {
-        const existing = await tx.accessRequest.findUnique({ where: { id: input.requestId } });
-        if (existing) return;
-        await tx.accessRequest.create({
-          data: {
-            id: input.requestId,
-            canton: input.canton,
-            unitId: input.unitId,
-            service: input.service,
-            citizenSub: input.citizenSub,
-            filedBySub: input.filedBySub,
-            avsNumber: input.applicant.avsNumber,
-            email: input.applicant.email,
-            note: input.note ?? null,
-            status: 'awaiting-unit',
-            requestedAt,
-            // Art. 19 al. 1 c: an "other transaction", kept 18 months from its day.
-            retentionEventDay: localDay(requestedAt, profiles[input.canton].timeZone),
-          },
-        });
-        await writeAudit(tx, { ...SYSTEM, action: 'access-request.recorded', recordType: 'access-request', recordId: input.requestId, workflowId: workflowId() });
-      });
+      await recordAccessRequestRow(db, input, workflowId());
+      await retention.schedule({ recordKind: 'access-request', recordId: input.requestId, category: 'other-transaction', eventDay: localDay(requestedAt, profiles[input.canton].timeZone), canton: input.canton });
     },
 
     async remindUnit(args: { requestId: string; unitId: string; reminder: number }): Promise<void> {

@@ -6,9 +6,10 @@ import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
 import { profiles, type CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
 import { writeAudit } from './audit';
+import { personalData } from '../workflows/personal-data';
 import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision } from './formal-decision';
 import { formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
-import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
+import type { Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
 
 export interface OnboardingDeps {
   db: Db;
@@ -16,6 +17,7 @@ export interface OnboardingDeps {
   mailer: Mailer;
   /** Who hears about waiting tasks: the Chancellery's inbox, the protection authority's. */
   notify: { chancellery: string; authority: string };
+  retention: RetentionEngine;
 }
 
 const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
@@ -24,7 +26,7 @@ const audit = (db: Parameters<typeof writeAudit>[0], action: string, recordType:
 
 export type MailTemplate = 'onboarding-approved' | 'onboarding-refused' | 'formal-decision-requested';
 
-export function createOnboardingActivities({ db, registers, mailer, notify }: OnboardingDeps) {
+export function createOnboardingActivities({ db, registers, mailer, notify, retention }: OnboardingDeps) {
   const application = (id: string) => db.onboardingApplication.findUniqueOrThrow({ where: { id } });
 
   return {
@@ -32,17 +34,19 @@ export function createOnboardingActivities({ db, registers, mailer, notify }: On
     async checkRegisters({ applicationId }: { applicationId: string }): Promise<RegisterFacts> {
       const { avsNumber } = await application(applicationId);
       const [resident, measure] = await Promise.all([registers.resident.lookup(avsNumber), registers.protection.hasMeasure(avsNumber)]);
-      return {
+      return personalData('onboarding-application', applicationId, {
         found: resident !== null,
         domiciledInCanton: resident?.domiciledInCanton ?? false,
         birthDate: resident?.birthDate ?? null,
         protectionMeasure: (resident?.protectionMeasure ?? false) || measure,
-      };
+      });
     },
 
     async recordChecks({ applicationId, checks }: { applicationId: string; checks: CheckOutcome }): Promise<void> {
-      await db.onboardingApplication.update({ where: { id: applicationId }, data: { checks: { ...checks } } });
+      const a = await db.onboardingApplication.update({ where: { id: applicationId }, data: { checks: { ...checks } } });
       await audit(db, 'onboarding.checked', 'onboarding-application', applicationId);
+      // Art. 18.1 c: an "other transaction", kept 18 months from its day.
+      await retention.schedule({ recordKind: 'onboarding-application', recordId: applicationId, category: 'other-transaction', eventDay: a.retentionEventDay, canton: a.canton as CantonCode });
     },
 
     async openTask(t: { taskId: string; kind: string; workflowId: string; canton: string; commune: string | null; subject: string; createdAt: string; dueAt: string; applicationId?: string; contractId?: string }): Promise<void> {

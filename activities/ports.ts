@@ -47,3 +47,11 @@ export interface ContractEngine {
    */
   notifyTerms(input: import('../workflows/contract/types').ContractInput, notice: import('../workflows/contract/types').TermsNotice): Promise<boolean>;
 }
+
+/** The retention processes, as the activities that start and wake them see them. */
+export interface RetentionEngine {
+  /** Starts the record's retention process; nothing when it exists already. */
+  schedule(input: import('../workflows/retention/definitions').RetentionInput): Promise<void>;
+  /** Tells the record's retention process that its legal holds changed (nothing if it has none). */
+  holdsChanged(kind: import('../workflows/retention/definitions').RecordKind, id: string): Promise<void>;
+}

@@ -9,6 +9,7 @@ import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import type { CantonCode } from '../domain/profiles';
 import type { AesGcmCodec } from '../infra/codec';
+import type { DataKeyStore } from '../infra/data-keys';
 import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import type { Verifier } from './auth';
@@ -19,6 +20,7 @@ import { codecRoutes } from './routes/codec';
 import { contractRoutes, MAX_TERMS_PDF_BYTES } from './routes/contracts';
 import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
+import { legalHoldRoutes } from './routes/legal-holds';
 import { onboardingRoutes } from './routes/onboarding';
 import { taskRoutes } from './routes/tasks';
 
@@ -28,6 +30,8 @@ export interface AppDeps {
   db: Db;
   verify: Verifier;
   codec: AesGcmCodec;
+  /** The records' data keys: the codec server opens a record's personal data with them, or says it was destroyed. */
+  dataKeys?: DataKeyStore | null;
   logger: Logger;
   namespace: string;
   taskQueue: string;
@@ -89,7 +93,8 @@ export function createApp(deps: AppDeps) {
   app.use(taskRoutes(api, deps));
   app.use(decisionRoutes(api, deps));
   app.use(contractRoutes(api, deps));
-  app.use(codecRoutes({ codec: deps.codec, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
+  app.use(legalHoldRoutes(api, deps));
+  app.use(codecRoutes({ codec: deps.codec, dataKeys: deps.dataKeys ?? null, db: deps.db, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({
     openapi: '3.0.3',

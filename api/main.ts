@@ -4,6 +4,7 @@ import { createApp } from './app';
 import { loadConfigOrExit } from '../infra/config';
 import { AesGcmCodec } from '../infra/codec';
 import { createDb } from '../infra/db';
+import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { connectClient } from '../infra/temporal';
 
@@ -11,13 +12,15 @@ async function main() {
   const config = loadConfigOrExit();
   const logger = createLogger({ name: 'api', level: config.LOG_LEVEL });
   const db = createDb(config.DATABASE_URL);
-  const { client, connection } = await connectClient(config);
+  const dataKeys = createDbDataKeyStore(db, config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID);
+  const { client, connection } = await connectClient(config, dataKeys);
   const app = createApp({
     client,
     connection,
     db,
     verify: createVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL }),
     codec: new AesGcmCodec(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID),
+    dataKeys,
     logger,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,

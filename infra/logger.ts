@@ -4,8 +4,10 @@ import pino from 'pino';
 
 export const REDACTED_FIELDS = ['avsNumber', 'email', 'lastName', 'firstName', 'address', 'birthDate'];
 
-export function createLogger(opts: { level?: string; name: string }) {
-  return pino({
+/** `destination`: a file to append to (synchronously) or a stream; stdout when omitted. */
+export function createLogger(opts: { level?: string; name: string; destination?: string | pino.DestinationStream }) {
+  const destination = typeof opts.destination === 'string' ? pino.destination({ dest: opts.destination, sync: true }) : opts.destination;
+  const options: pino.LoggerOptions = {
     name: opts.name,
     level: opts.level ?? 'info',
     redact: {
@@ -16,7 +18,8 @@ export function createLogger(opts: { level?: string; name: string }) {
       ],
       censor: '[redacted]',
     },
-  });
+  };
+  return destination ? pino(options, destination) : pino(options);
 }
 
 export type Logger = pino.Logger;

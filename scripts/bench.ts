@@ -2,8 +2,11 @@
 // run (ratios, never absolute thresholds). Starts its own real servers — a Temporal dev server
 // in memory and a fresh embedded PostgreSQL with the migrations — and stops them at the end,
 // on error and on Ctrl-C. Knobs: BENCH_WORKFLOWS (200), BENCH_CONCURRENCY (20),
-// BENCH_HTTP (400).
+// BENCH_HTTP (400), BENCH_ROLLOUT_CONTRACTS (50000) and BENCH_ROLLOUT_BASELINE (1000): the
+// terms rollout's size and its baseline's (the rollout takes minutes at the default size),
+// BENCH_ROLLOUT_WORKER_CACHE (500, or "sdk"): the rollout worker's workflow cache.
 import { createTemporalContractEngine } from '../activities/contract-engine';
+import { createTemporalRetentionEngine } from '../activities/retention-engine';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';
@@ -26,6 +29,7 @@ import type { accessRequest } from '../workflows/access-request/workflow';
 import { httpGetter, runHttp } from './bench/api-bench';
 import { benchCodec } from './bench/codec-bench';
 import { cpuDelta, cpuSnapshot, cpuSum, type CpuSnapshot } from './bench/cpu';
+import { batchDrift, batchP, benchRollout, fmtMiB, type RolloutResult } from './bench/rollout-bench';
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
 import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
 import { freePort } from './lib/ports';
@@ -41,6 +45,11 @@ const intEnv = (name: string, fallback: number) => {
 const WORKFLOWS = intEnv('BENCH_WORKFLOWS', 200);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20);
 const HTTP_ITERATIONS = intEnv('BENCH_HTTP', 400);
+const ROLLOUT_CONTRACTS = intEnv('BENCH_ROLLOUT_CONTRACTS', 50_000);
+const ROLLOUT_BASELINE = intEnv('BENCH_ROLLOUT_BASELINE', 1000);
+// The rollout worker's workflow cache; "sdk" keeps the SDK's default (which runs out of heap
+// with this bundle past ~1,860 cached workflows: see scripts/bench/rollout-bench.ts).
+const ROLLOUT_WORKER_CACHE = process.env.BENCH_ROLLOUT_WORKER_CACHE === 'sdk' ? null : intEnv('BENCH_ROLLOUT_WORKER_CACHE', 500);
 const OPEN_REQUESTS = 20;
 const WARMUP = 50;
 const IDLE_REQUESTS = 20;
@@ -123,7 +132,7 @@ async function main() {
   log(`PostgreSQL on ${pg.url.replace(/^.*@/, '')}, Temporal on ${dev.address}`);
 
   // ── 1. Payload codec ──────────────────────────────────────────────────────────────────
-  log('1/3 payload codec …');
+  log('1/4 payload codec …');
   const codecRes = await benchCodec({ rounds: 6, roundMs: 400 });
 
   // ── Worker(s), clients ────────────────────────────────────────────────────────────────
@@ -153,7 +162,7 @@ async function main() {
       activeKeyId,
       // The access-request workflow never calls the registers or the mail server: adapters
       // pointed at a closed port would fail loudly if it did.
-      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }), notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' }, postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }), contracts: createTemporalContractEngine(encClient, taskQueue) },
+      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }), notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' }, postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }), contracts: createTemporalContractEngine(encClient, taskQueue), retention: createTemporalRetentionEngine(encClient, taskQueue) },
       workflowBundle,
       // The baseline: the same worker without the payload codec.
       options: plain ? { dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } } : undefined,
@@ -180,21 +189,21 @@ async function main() {
     mode === 'plain' ? runBatch(plainClient, plainQueue, count, concurrency) : runBatch(encClient, encQueue, count, concurrency);
   // Unloaded latency (one request at a time), before any load and again after it.
   const idleRounds = async (phase: 'before' | 'after') => {
-    log(`2/3 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
+    log(`2/4 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
     for (const mode of ['plain', 'codec', 'codec', 'plain'] as const) idle[phase][mode].push(await run(mode, IDLE_REQUESTS / 2, 1));
   };
-  log('2/3 workflows: warm-up, one at a time …');
+  log('2/4 workflows: warm-up, one at a time …');
   await run('plain', 10, 1);
   await run('codec', 10, 1);
   await idleRounds('before');
-  log(`2/3 workflows: warm-up (${WARMUP} per converter) …`);
+  log(`2/4 workflows: warm-up (${WARMUP} per converter) …`);
   await run('plain', WARMUP, CONCURRENCY);
   await run('codec', WARMUP, CONCURRENCY);
   // ABBA ABBA: drift (history growth, GC, JIT) falls on both alike.
   const ORDER = ['plain', 'codec', 'codec', 'plain', 'plain', 'codec', 'codec', 'plain'] as const;
   const perRound = Math.ceil(WORKFLOWS / (ORDER.length / 2));
   for (const [i, mode] of ORDER.entries()) {
-    log(`2/3 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
+    log(`2/4 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
     const before = cpuSnapshot(serverPid);
     batches[mode].push(await run(mode, perRound, CONCURRENCY));
     cpu[mode].push(cpuDelta(before, cpuSnapshot(serverPid)));
@@ -211,7 +220,7 @@ async function main() {
   if (granted !== expected) throw new Error(`expected ${expected} granted requests in PostgreSQL, found ${granted}`);
 
   // ── 3. API ────────────────────────────────────────────────────────────────────────────
-  log('3/3 API: starting the token issuer and the API …');
+  log('3/4 API: starting the token issuer and the API …');
   const issuerPort = await freePort();
   const issuer = await LocalIssuer.create(`http://127.0.0.1:${issuerPort}`, 'guichet-api');
   const issuerServer = await issuer.listen(issuerPort);
@@ -255,7 +264,7 @@ async function main() {
   // Decided ones: their workflows are closed, so the worker replays the history to answer.
   const closed = enc.batch.timings.slice(0, 50).map((t) => t.requestId);
   const token = await issuer.sign({ role: 'unit', unit: 'SPOP', sub: 'unit-agent-SPOP' });
-  log(`3/3 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
+  log(`3/4 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
   const lat = await runHttp(
     http.get,
     [
@@ -270,12 +279,30 @@ async function main() {
   const openLat = lat.get('open')!;
   const closedLat = lat.get('closed')!;
 
+  // ── 4. Terms rollout ──────────────────────────────────────────────────────────────────
+  const rollout = await benchRollout({
+    root,
+    db,
+    databaseUrl: pg.url,
+    temporalAddress: dev.address,
+    client: encClient,
+    keys,
+    activeKeyId,
+    workflowBundleCode: workflowBundle.code,
+    serverPid,
+    contracts: ROLLOUT_CONTRACTS,
+    baseline: ROLLOUT_BASELINE,
+    workerCache: ROLLOUT_WORKER_CACHE,
+    log,
+    stops,
+  });
+
   // ── Report ────────────────────────────────────────────────────────────────────────────
   const machine = cpus();
   say('');
   say('Guichet engine benchmark');
   say(`machine: ${machine.length} CPU × ${machine[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}, node ${process.version}`);
-  say(`servers: Temporal dev server (CLI) in memory, embedded PostgreSQL, worker + API in this process`);
+  say(`servers: Temporal dev server (CLI) in memory, embedded PostgreSQL, worker + API in this process (sections 1-3)`);
   say('');
   say(`1. Payload codec — ${codecRes.payloadBytes} B JSON payload (${codecRes.encryptedBytes} B sealed), encode + decode, median of 6 rounds`);
   say(
@@ -370,6 +397,94 @@ async function main() {
       ['ratio closed query / health', '', fmtRatio(percentile(closedLat, 50) / percentile(health, 50)), fmtRatio(percentile(closedLat, 99) / percentile(health, 99))],
     ]),
   );
+  say('');
+  const { baseline: rb, full: rf } = rollout;
+  const n = (x: number) => x.toLocaleString('en-US');
+  const secs = (msec: number) => `${(msec / 1000).toFixed(1)} s`;
+  const perContract = (r: RolloutResult) => r.rolloutMs / r.contracts;
+  const maxRunHistory = (r: RolloutResult) => Math.max(...r.rolloutRuns.map((x) => x.historyLength));
+  say(`4. Terms-of-use rollout — ${n(rf.contracts)} active contracts (canton ${rf.canton}) against a baseline of ${n(rb.contracts)} (${rb.canton}), same setup`);
+  say('   the real worker process (worker/main.ts, prebuilt bundle), a fresh one per rollout (empty workflow cache); every contract');
+  say('   workflow running before the rollout (started from here, timed apart as "setup"): the rollout signals running workflows;');
+  say('   the workflow\'s defaults (batches of 500, 50 per run); one e-mail per user, to a counting SMTP sink');
+  say(
+    rf.workerCache === null
+      ? "   worker workflow cache: the SDK's default (from the heap limit)"
+      : `   worker workflow cache: ${n(rf.workerCache)} workflows, set by the bench (worker/main.ts has no setting; the SDK's default, 2,310 with a 4 GiB heap, runs out of heap with this bundle)`,
+  );
+  say('   rollout = start → last run done (every user e-mailed, every workflow signalled); all applied = every contract workflow has the notice');
+  const timeRow = (r: RolloutResult) => [
+    `${r.label} (${r.canton})`,
+    n(r.contracts),
+    `${secs(r.setup.settledMs)} (${fmtRate(r.contracts / (r.setup.settledMs / 1000), 'wf')})`,
+    secs(r.rolloutMs),
+    fmtRate(r.contracts / (r.rolloutMs / 1000), 'contracts'),
+    fmtMs(perContract(r)),
+    secs(r.appliedMs),
+    fmtMs(batchP(r, 50)),
+    fmtMs(batchP(r, 100)),
+  ];
+  say(
+    table([
+      ['', 'contracts', 'setup (start → running)', 'rollout', 'throughput', 'per contract', 'all applied', 'p50 batch', 'max batch'],
+      timeRow(rb),
+      timeRow(rf),
+      ['ratio full / baseline', fmtRatio(rf.contracts / rb.contracts), '', fmtRatio(rf.rolloutMs / rb.rolloutMs), '', `${fmtRatio(perContract(rf) / perContract(rb))} time`, '', '', ''],
+    ]),
+  );
+  const memRow = (r: RolloutResult) => [
+    `${r.label} (${r.canton})`,
+    fmtMiB(r.worker.idleRssBytes),
+    fmtMiB(r.worker.peakBytes),
+    fmtMiB(r.worker.peakBytes - r.worker.idleRssBytes),
+    fmtMiB(r.setup.workerPeakBytes),
+    String(r.rolloutRuns.length),
+    String(maxRunHistory(r)),
+    `${r.contractHistory.max} / ${r.contractHistory.median}`,
+    `${r.contractHistory.continued}/${r.contractHistory.sampled}`,
+  ];
+  say('');
+  say('   worker memory (VmHWM = peak resident set of the worker process; it includes garbage V8 has not collected yet) and history lengths (events)');
+  say(
+    table([
+      ['', 'worker idle', 'worker peak', 'peak − idle', 'setup worker peak', 'rollout runs', 'longest run', 'contract max / p50', 'contracts continued'],
+      memRow(rb),
+      memRow(rf),
+      [
+        'ratio full / baseline',
+        '',
+        fmtRatio(rf.worker.peakBytes / rb.worker.peakBytes),
+        fmtRatio((rf.worker.peakBytes - rf.worker.idleRssBytes) / Math.max(1, rb.worker.peakBytes - rb.worker.idleRssBytes)),
+        fmtRatio(rf.setup.workerPeakBytes / rb.setup.workerPeakBytes),
+        '',
+        fmtRatio(maxRunHistory(rf) / maxRunHistory(rb)),
+        fmtRatio(rf.contractHistory.max / rb.contractHistory.max),
+        '',
+      ],
+    ]),
+  );
+  const quarters = (r: RolloutResult) => r.worker.rssByQuarter.map(fmtMiB).join(' / ');
+  say(`   worker RSS, highest in each quarter of the rollout (start → all applied): baseline ${quarters(rb)}; full ${quarters(rf)}`);
+  const runs = (r: RolloutResult) => r.rolloutRuns.map((x) => `${x.historyLength} (${x.batches} batches, first task waited ${fmtMs(x.firstTaskWaitMs)})`).join(', ');
+  say(`   rollout runs, events each (a new run's first workflow task waits in the shared task queue, behind the contracts' tasks):`);
+  say(`     baseline ${runs(rb)}`);
+  say(`     full     ${runs(rf)}`);
+  const drift = batchDrift(rf);
+  say(`   full rollout, median batch of the first tenth ${fmtMs(drift.first)}, of the last tenth ${fmtMs(drift.last)} (${fmtRatio(drift.last / drift.first)})`);
+  const cpuPer = (r: RolloutResult) => {
+    const rest = Math.max(0, r.cpu.machineMs - r.cpu.workerMs - r.cpu.serverMs - r.cpu.selfMs);
+    return `worker ${fmtMs(r.cpu.workerMs / r.contracts)}, Temporal server ${fmtMs(r.cpu.serverMs / r.contracts)}, this process (SMTP sink, polling) ${fmtMs(r.cpu.selfMs / r.contracts)}, rest ${fmtMs(rest / r.contracts)} (machine busy ${((100 * r.cpu.machineMs) / (r.cpu.wallMs * machine.length)).toFixed(0)} %)`;
+  };
+  say('   CPU per contract, rollout start → all applied (rest = PostgreSQL and anything else running on the machine):');
+  say(`     baseline: ${cpuPer(rb)}`);
+  say(`     full:     ${cpuPer(rf)}`);
+  say(`   machine load (1-min average) at the rollout's start → end: baseline ${rb.load.start.toFixed(1)} → ${rb.load.end.toFixed(1)}, full ${rf.load.start.toFixed(1)} → ${rf.load.end.toFixed(1)} (${machine.length} CPUs)`);
+  say(`   setup: rows written in ${secs(rb.setup.insertMs)} / ${secs(rf.setup.insertMs)}, workflows started in ${secs(rb.setup.startMs)} / ${secs(rf.setup.startMs)} (baseline / full)`);
+  for (const r of [rb, rf]) {
+    say(
+      `   ${r.label}: ${n(r.progress.notified)} notified in ${r.progress.batches} batches, ${n(r.mails.messages)} e-mails to ${n(r.mails.recipients)} recipients, ${n(r.mails.outboxSent)} outbox rows sent, ${r.retries} activity retries${r.problems.length ? ` — CHECK FAILED: ${r.problems.join('; ')}` : ' — checks ok'}`,
+    );
+  }
   say('');
   process.stdout.write(out.join('\n') + '\n');
 }

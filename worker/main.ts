@@ -4,12 +4,14 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createTemporalContractEngine } from '../activities/contract-engine';
+import { createTemporalRetentionEngine } from '../activities/retention-engine';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';
 import { dataConverter } from '../infra/codec';
 import { loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
+import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { createWorker } from './worker';
 
@@ -19,24 +21,28 @@ async function main() {
   // The SDK's own messages at WARN and above (its INFO includes the whole webpack report).
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const db = createDb(config.DATABASE_URL);
+  const dataKeys = createDbDataKeyStore(db, config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID);
   const mailer = createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // The activities' own client (contract hand-off, terms rollouts), encrypting like the rest.
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID) });
+  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID, dataKeys) });
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     keys: config.PAYLOAD_KEYS,
     activeKeyId: config.PAYLOAD_ACTIVE_KEY_ID,
+    dataKeys,
     deps: {
       db,
+      dataKeys,
       registers: createHttpRegisters({ residentUrl: config.RESIDENT_REGISTER_URL, protectionUrl: config.PROTECTION_REGISTER_URL, timeoutMs: config.REGISTER_TIMEOUT_MS }),
       mailer,
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),
       contracts: createTemporalContractEngine(client, config.TEMPORAL_TASK_QUEUE),
+      retention: createTemporalRetentionEngine(client, config.TEMPORAL_TASK_QUEUE),
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.

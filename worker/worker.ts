@@ -3,6 +3,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { dataConverter } from '../infra/codec';
+import type { DataKeyStore } from '../infra/data-keys';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const FAILURE_CONVERTER_PATH = require.resolve('../infra/failure-converter');
@@ -13,6 +14,8 @@ export interface WorkerParams {
   taskQueue: string;
   keys: ReadonlyMap<string, Buffer>;
   activeKeyId: string;
+  /** Data keys of the records' personal data (crypto-shredding); the activities get the same store. */
+  dataKeys?: DataKeyStore | null;
   deps: ActivityDeps;
   /** A bundle made by `npm run build` (production); without it the worker bundles at start. */
   workflowBundlePath?: string;
@@ -32,7 +35,7 @@ export async function createWorker(p: WorkerParams): Promise<Worker> {
     taskQueue: p.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
     activities: createActivities(p.deps),
-    dataConverter: dataConverter(p.keys, p.activeKeyId),
+    dataConverter: dataConverter(p.keys, p.activeKeyId, p.dataKeys ?? null),
     ...p.options,
   });
 }

@@ -4,3 +4,4 @@ export { onboarding } from './onboarding/workflow';
 export { decisionService } from './decision-service/workflow';
 export { contract } from './contract/workflow';
 export { termsRollout } from './terms-rollout/workflow';
+export { retention } from './retention/workflow';

@@ -15,10 +15,12 @@ import {
   REASON_REQUIRED,
   statusQuery,
 } from '../../workflows/access-request/definitions';
-import type { AccessRequestStatus } from '../../workflows/access-request/types';
+import type { AccessRequestInput, AccessRequestStatus } from '../../workflows/access-request/types';
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
+import { recordAccessRequestRow } from '../../activities';
+import { personalData } from '../../workflows/personal-data';
 import { contractGate } from './contracts';
 import { runUpdate } from '../temporal-errors';
 
@@ -121,11 +123,7 @@ export function accessRequestRoutes(api: Api, deps: AccessRequestDeps): Router {
       const requestId = requestIdFor(principal, key);
       const workflowId = accessRequestWorkflowId(requestId);
       try {
-        await client.workflow.start<typeof accessRequest>('accessRequest', {
-          taskQueue: deps.taskQueue,
-          workflowId,
-          args: [
-            {
+        const input: AccessRequestInput = {
               requestId,
               canton: deps.canton,
               unitId: body.unitId,
@@ -133,12 +131,13 @@ export function accessRequestRoutes(api: Api, deps: AccessRequestDeps): Router {
               citizenSub,
               filedBySub: principal.sub,
               filedByRole: principal.role as 'citizen' | 'counsellor',
-              applicant: { avsNumber: body.avsNumber, email: body.email },
+              applicant: personalData('access-request', requestId, { avsNumber: body.avsNumber, email: body.email }),
               note: body.note,
               requestedAt: new Date().toISOString(),
-            },
-          ],
-        });
+            };
+        // In the database before the workflow starts: the request is readable at once.
+        await recordAccessRequestRow(db, input, workflowId);
+        await client.workflow.start<typeof accessRequest>('accessRequest', { taskQueue: deps.taskQueue, workflowId, args: [input] });
         await writeAudit(db, {
           actorRole: principal.role,
           actorSub: principal.sub,

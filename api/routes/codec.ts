@@ -5,6 +5,9 @@ import express, { Router, type RequestHandler } from 'express';
 import type { Payload } from '@temporalio/common';
 import { z } from 'zod';
 import type { AesGcmCodec } from '../../infra/codec';
+import { DataKeyCodec, KeyDestroyedError, type DataKeyStore } from '../../infra/data-keys';
+import type { Db } from '../../infra/db';
+import { writeAccessLog } from '../access-log';
 import type { Verifier } from '../auth';
 import { ApiError, errorBody } from '../errors';
 
@@ -31,8 +34,35 @@ function readCookie(header: string | undefined, name: string): string | undefine
   return undefined;
 }
 
-export function codecRoutes(opts: { codec: AesGcmCodec; verify: Verifier; corsOrigins: string[]; secureCookie: boolean }): Router {
+/** What the UI shows for a payload whose record was destroyed: a readable JSON note. */
+const destroyedNote = (err: KeyDestroyedError): Payload => ({
+  metadata: { encoding: Buffer.from('json/plain') },
+  data: Buffer.from(JSON.stringify({ error: 'key-destroyed', dataKey: err.dataKeyId, message: err.message })),
+});
+
+export function codecRoutes(opts: { codec: AesGcmCodec; dataKeys: DataKeyStore | null; db: Db; verify: Verifier; corsOrigins: string[]; secureCookie: boolean }): Router {
   const router = Router();
+  const dataKeyCodec = new DataKeyCodec(opts.dataKeys);
+  // Decoding goes through both layers, payload by payload: a destroyed record's payload
+  // answers "key destroyed" and the others still decode. Encoding mirrors the worker.
+  const codecs = {
+    async decode(payloads: Payload[]): Promise<Payload[]> {
+      const opened = await opts.codec.decode(payloads);
+      return Promise.all(
+        opened.map(async (p) => {
+          try {
+            return (await dataKeyCodec.decode([p]))[0]!;
+          } catch (err) {
+            if (err instanceof KeyDestroyedError) return destroyedNote(err);
+            throw err;
+          }
+        }),
+      );
+    },
+    async encode(payloads: Payload[]): Promise<Payload[]> {
+      return opts.codec.encode(await dataKeyCodec.encode(payloads));
+    },
+  };
 
   const cors: RequestHandler = (req, res, next) => {
     const origin = req.headers.origin;
@@ -69,8 +99,10 @@ export function codecRoutes(opts: { codec: AesGcmCodec; verify: Verifier; corsOr
       if (!parsed.success) throw new ApiError(400, 'validation_failed', 'expected { payloads: [...] }');
       const payloads = parsed.data.payloads.map(fromJson);
       try {
-        const out = await opts.codec[op](payloads);
+        const out = await codecs[op](payloads);
         req.log?.info({ op, count: payloads.length, operator: req.principal?.sub, namespace: req.headers['x-namespace'] }, 'codec request');
+        // Every decode is an operator reading what may be personal data: the access log says who, when and why.
+        if (op === 'decode') await writeAccessLog(opts.db, req, { action: 'codec.decode', recordType: 'workflow-payloads', recordId: null, purpose: 'operating the workflow engine (Temporal Web UI / CLI)', count: payloads.length });
         res.json({ payloads: out.map(toJson) });
       } catch (err) {
         res.status(422).json(errorBody('undecodable', (err as Error).message));

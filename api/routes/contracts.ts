@@ -8,7 +8,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { writeAudit } from '../../activities/audit';
 import { accessDenial, termsSchedule, type ContractStatus } from '../../domain/contract';
-import { localDay, parseDay } from '../../domain/days';
+import { localDay } from '../../domain/days';
 import { profiles, type CantonCode, type ContractAction } from '../../domain/profiles';
 import type { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
@@ -26,26 +26,16 @@ import {
   unblockUpdate,
 } from '../../workflows/contract/definitions';
 import type { ContractState } from '../../workflows/contract/types';
+import { personalData } from '../../workflows/personal-data';
 import { rolloutProgressQuery, termsRolloutWorkflowId } from '../../workflows/terms-rollout/definitions';
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
 import { runUpdate } from '../temporal-errors';
+import { isoDay, text } from '../schemas';
 
 export const MAX_TERMS_PDF_BYTES = 5 * 1024 * 1024;
 
-const text = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`);
-const isoDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
-  .refine((d) => {
-    try {
-      parseDay(d);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a real calendar date');
 const versionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-", at most 40, e.g. 2027-01');
 
 const termsBody = z
@@ -300,7 +290,8 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
         throw new ApiError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [{ path: 'documentSha256', issue: `must be the SHA-256 of version ${body.version}` }]);
       }
       const id = await myContract(principal);
-      const s = await runUpdate(() => handle(id).executeUpdate(acceptTermsUpdate, { args: [{ ...body, by: principal.sub }] }), answers, closed);
+      // A QES carries the signer's certificate: personal data, under the contract's data key.
+      const s = await runUpdate(() => handle(id).executeUpdate(acceptTermsUpdate, { args: [personalData('contract', id, { ...body, by: principal.sub })] }), answers, closed);
       await audit(req, principal, 'terms.acceptance-submitted', 'contract', id);
       return { status: 200, body: stateOut(s) };
     },
@@ -390,7 +381,7 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
       responses: { 200: { description: 'Done', schema: contractView } },
       async handler({ req, params: p, body: b, principal }) {
         if (!(await db.contract.findUnique({ where: { id: p.id }, select: { id: true } }))) throw notFound('contract');
-        const args = [{ ...b, by: principal.sub }] as never;
+        const args = [personalData('contract', p.id, { ...b, by: principal.sub })] as never;
         const s = await runUpdate(() => handle(p.id).executeUpdate(update as typeof blockUpdate, { args }), answers, closed);
         await audit(req, principal, action, 'contract', p.id);
         return { status: 200, body: stateOut(s) };

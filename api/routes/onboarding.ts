@@ -6,7 +6,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import { writeAudit } from '../../activities/audit';
 import { isValidAvsNumber, normalizeAvs } from '../../domain/avs';
-import { localDay, parseDay } from '../../domain/days';
+import { localDay } from '../../domain/days';
 import { profiles, type CantonCode } from '../../domain/profiles';
 import { Prisma } from '../../generated/prisma/client';
 import type { Db } from '../../infra/db';
@@ -21,21 +21,10 @@ import type { onboarding } from '../../workflows/onboarding/workflow';
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
+import { writeAccessLog } from '../access-log';
 import { runUpdate } from '../temporal-errors';
+import { isoDay, text } from '../schemas';
 
-const text = (max: number) => z.string().trim().min(1, 'required').max(max, `at most ${max} characters`);
-
-const isoDay = z
-  .string()
-  .regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD')
-  .refine((d) => {
-    try {
-      parseDay(d);
-      return true;
-    } catch {
-      return false;
-    }
-  }, 'not a real calendar date');
 
 export const applicationBody = z
   .object({
@@ -75,6 +64,10 @@ const applicationStatus = z
     refusalReasons: z.array(z.string()).optional(),
     formalDecisionDeadline: z.string().optional(),
     submittedAt: z.string(),
+    applicant: z
+      .object({ lastName: z.string(), firstName: z.string(), birthDate: z.string(), commune: z.string(), street: z.string(), postCode: z.string(), locality: z.string(), email: z.string() })
+      .optional()
+      .openapi({ description: 'Chancellery only (the reviewer needs to know whom they decide on); each such read is written to the access log' }),
   })
   .openapi('OnboardingStatus');
 
@@ -251,9 +244,13 @@ export function onboardingRoutes(api: Api, deps: OnboardingRouteDeps): Router {
     roles: ['citizen', 'counsellor', 'chancellery'],
     params,
     responses: { 200: { description: 'The application', schema: applicationStatus } },
-    async handler({ params: p, principal }) {
+    async handler({ req, params: p, principal }) {
       await visible(principal, p.id);
-      return { status: 200, body: await view(p.id) };
+      const body = await view(p.id);
+      if (principal.role !== 'chancellery') return { status: 200, body };
+      const a = await db.onboardingApplication.findUniqueOrThrow({ where: { id: p.id }, select: { lastName: true, firstName: true, birthDate: true, commune: true, street: true, postCode: true, locality: true, email: true } });
+      await writeAccessLog(db, req, { action: 'read.onboarding-application', recordType: 'onboarding-application', recordId: p.id, purpose: 'review of an onboarding application (Art. 4.7)' });
+      return { status: 200, body: { ...body, applicant: a } };
     },
   });
 

@@ -11,6 +11,7 @@ import { claimTaskUpdate, completeTaskUpdate, releaseTaskUpdate, TaskRejections 
 import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
+import { personalData } from '../../workflows/personal-data';
 import { runUpdate } from '../temporal-errors';
 
 const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal'] as const;
@@ -178,7 +179,9 @@ export function taskRoutes(api: Api, deps: { client: Client; db: Db }): Router {
     responses: { 200: { description: 'Completed', schema: taskSchema }, 409: { description: 'Done already, or not claimed by you' } },
     async handler({ req, params: p, body, principal }) {
       const t = await taskOr404(p.id);
-      await runUpdate(() => client.workflow.getHandle(t.workflowId).executeUpdate(completeTaskUpdate, { args: [{ ...body, taskId: t.id, by: principal.sub }] }), answers, closed);
+      // Reasons and justifications are about the person: under their record's data key.
+      const completion = t.contractId ? personalData('contract', t.contractId, { ...body, taskId: t.id, by: principal.sub }) : personalData('onboarding-application', t.applicationId!, { ...body, taskId: t.id, by: principal.sub });
+      await runUpdate(() => client.workflow.getHandle(t.workflowId).executeUpdate(completeTaskUpdate, { args: [completion] }), answers, closed);
       await audit(req, principal, `task.complete.${body.outcome}`, t.id, t.workflowId);
       return { status: 200, body: toView(await taskOr404(p.id)) };
     },

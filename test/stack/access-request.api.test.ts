@@ -200,7 +200,7 @@ describe('personal data in the workflow engine', () => {
     expect(decoded.status).toBe(200);
     expect(decoded.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
     const plain = JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString());
-    expect(plain.applicant).toEqual(PERSON);
+    expect(plain.applicant).toEqual({ ...PERSON, $dataKey: expect.stringMatching(/^access-request:/) });
 
     const citizen = await stack.token({ role: 'citizen', sub: 'citizen-codec' });
     expect((await request(stack.app).post('/codec/decode').set(bearer(citizen)).send({ payloads: [asJson] })).status).toBe(403);
@@ -209,6 +209,26 @@ describe('personal data in the workflow engine', () => {
     const preflight = await request(stack.app).options('/codec/decode').set('Origin', 'http://127.0.0.1:8233').set('Access-Control-Request-Method', 'POST');
     expect(preflight.status).toBe(204);
     expect(preflight.headers['access-control-allow-headers']).toContain('X-Namespace');
+
+    // Every decode is in the access log: who, what, when, why.
+    const logged = await stack.db.accessLog.findMany({ where: { actorSub: 'ops-1', action: 'codec.decode:1' } });
+    expect(logged).toEqual([expect.objectContaining({ actorRole: 'operator', recordType: 'workflow-payloads', purpose: expect.stringContaining('operating the workflow engine') })]);
+    await request(stack.app).post('/codec/decode').set(bearer(operator)).set('X-Access-Purpose', 'incident INC-42').send({ payloads: [asJson] });
+    expect(await stack.db.accessLog.findFirst({ where: { actorSub: 'ops-1', purpose: 'incident INC-42 (stated)' } })).not.toBeNull();
+
+    // The record destroyed (its data key deleted): the same payload answers "key destroyed",
+    // and a payload of another record still decodes.
+    const other = await file('citizen-codec-2');
+    const otherInput = (await stack.client.workflow.getHandle(accessRequestWorkflowId(other.requestId)).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    await stack.dataKeys.destroy(`access-request:${requestId}`);
+    const afterwards = await request(stack.app)
+      .post('/codec/decode')
+      .set(bearer(operator))
+      .send({ payloads: [asJson, { metadata: Object.fromEntries(Object.entries(otherInput.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(otherInput.data!).toString('base64') }] });
+    expect(afterwards.status).toBe(200);
+    const [gone, still] = afterwards.body.payloads.map((p: { data: string }) => JSON.parse(Buffer.from(p.data, 'base64').toString()));
+    expect(gone).toMatchObject({ error: 'key-destroyed', dataKey: `access-request:${requestId}`, message: expect.stringContaining('key destroyed') });
+    expect(still.applicant).toMatchObject(PERSON);
   });
 });
 

@@ -2,7 +2,7 @@
 import { readdirSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
 import { dataConverter } from '../../infra/codec';
-import { FIXTURES, fixtureKeyring, readHistory } from '../support/histories';
+import { FIXTURES, fixtureDataKeyStore, fixtureKeyring, readHistory } from '../support/histories';
 import { bundle, quietRuntime } from '../support/stack';
 
 describe('workflow replay', () => {
@@ -13,7 +13,7 @@ describe('workflow replay', () => {
     const { keys, activeKeyId } = fixtureKeyring();
     const histories = files.map((f) => ({ workflowId: f, history: readHistory(f) }));
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await bundle(), dataConverter: dataConverter(keys, activeKeyId) }, histories)) {
+    for await (const r of Worker.runReplayHistories({ workflowBundle: await bundle(), dataConverter: dataConverter(keys, activeKeyId, fixtureDataKeyStore(keys)) }, histories)) {
       results.push({ file: r.workflowId, error: r.error?.message });
     }
     expect(results).toEqual(files.map((file) => ({ file, error: undefined })));

@@ -2,10 +2,11 @@
 // defaults, Ctrl-C stops it cleanly, and the next start finds the data again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { freePort } from '../../scripts/lib/ports';
+import { logFile } from '../support/pii-scan';
 
 const root = join(__dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'guichet-start-'));
@@ -15,8 +16,14 @@ let env: NodeJS.ProcessEnv;
 async function start(): Promise<{ proc: ChildProcess; output: () => string }> {
   const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
-  proc.stdout!.on('data', (c: Buffer) => (out += c.toString()));
-  proc.stderr!.on('data', (c: Buffer) => (out += c.toString()));
+  // Also into the run's log directory, which global-teardown searches for personal data.
+  const logTo = logFile('npm-start');
+  const capture = (c: Buffer) => {
+    out += c.toString();
+    if (logTo) appendFileSync(logTo, c);
+  };
+  proc.stdout!.on('data', capture);
+  proc.stderr!.on('data', capture);
   const deadline = Date.now() + 150_000;
   while (!out.includes('Guichet engine is running')) {
     if (proc.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);

@@ -1,14 +1,17 @@
 // kill -9 of the worker while an application is in an activity: another worker picks the
 // work up, and the application completes once — one user row, one e-mail.
 import { spawn, type ChildProcess } from 'node:child_process';
+import { closeSync, openSync } from 'node:fs';
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { randomUUID } from 'node:crypto';
 import { dataConverter } from '../../infra/codec';
 import { createDb, type Db } from '../../infra/db';
+import { createDbDataKeyStore } from '../../infra/data-keys';
 import { onboardingWorkflowId } from '../../workflows/onboarding/definitions';
 import type { onboarding } from '../../workflows/onboarding/workflow';
 import { insertApplication, testPeople } from '../support/applications';
+import { logFile } from '../support/pii-scan';
 import { startAdapters, testKeyring, waitFor } from '../support/stack';
 
 const root = join(__dirname, '..', '..');
@@ -40,7 +43,11 @@ function startWorker(): ChildProcess {
     SMTP_URL: adapters.mail.url,
     POSTAL_GATEWAY_URL: adapters.post.url,
   };
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], { cwd: root, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  // Its output into the run's log directory, which global-teardown searches for personal data.
+  const logTo = logFile('worker-main');
+  const out = logTo ? openSync(logTo, 'a') : 'ignore';
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], { cwd: root, env, stdio: ['ignore', out, out === 'ignore' ? 'pipe' : out] });
+  if (typeof out === 'number') closeSync(out);
   workers.push(proc);
   return proc;
 }
@@ -49,7 +56,7 @@ beforeAll(async () => {
   db = createDb(process.env.TEST_DATABASE_URL!);
   adapters = await startAdapters(fixturePath);
   connection = await Connection.connect({ address: process.env.TEST_TEMPORAL_ADDRESS! });
-  client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
+  client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, createDbDataKeyStore(db, keys, activeKeyId)) });
 });
 afterAll(async () => {
   for (const w of workers) if (w.exitCode === null) w.kill('SIGKILL');

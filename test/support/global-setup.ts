@@ -1,7 +1,7 @@
 // Starts the real servers the stack tests share, once per `npm test`: provisions the Temporal
 // servers (cached outside the clone), a fresh embedded PostgreSQL with the migrations, and a
 // Temporal dev server in memory. Test files find them through environment variables.
-import { chmodSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
 import { tmpdir } from 'node:os';
@@ -14,6 +14,7 @@ import { startDevServer } from '../../scripts/lib/temporal-dev-server';
 const root = join(__dirname, '..', '..');
 
 export default async function globalSetup(): Promise<void> {
+  const startedMs = Date.now();
   const log = (m: string) => process.stderr.write(`[test setup] ${m}\n`);
   const [temporalCli, testServer] = await Promise.all([ensureTemporalCli(), ensureTestServer()]);
   process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
@@ -29,6 +30,12 @@ export default async function globalSetup(): Promise<void> {
   const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
   writeFileSync(join(dataDir, 'workflow-bundle.js'), code);
   process.env.TEST_WORKFLOW_BUNDLE = join(dataDir, 'workflow-bundle.js');
+
+  // The run's logs (test APIs, workers, `npm start`), searched for personal data in clear by
+  // global-teardown with the Temporal servers' histories (test/support/pii-scan.ts).
+  process.env.TEST_RUN_STARTED_MS = String(startedMs);
+  process.env.TEST_LOG_DIR = join(dataDir, 'logs');
+  mkdirSync(process.env.TEST_LOG_DIR);
 
   const dev = await startDevServer({ bin: temporalCli, port: await freePort() });
   process.env.TEST_TEMPORAL_ADDRESS = dev.address;

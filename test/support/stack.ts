@@ -1,15 +1,16 @@
 // One test file's view of the stack: its own keyring, token issuer, worker and API app,
 // on the shared dev server and database started by global-setup.
 import { randomBytes, randomUUID } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
-import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, type LogEntry, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { createVerifier } from '../../api/auth';
 import { AesGcmCodec, dataConverter } from '../../infra/codec';
 import { createDb, type Db } from '../../infra/db';
+import { createDbDataKeyStore, type DataKeyStore } from '../../infra/data-keys';
 import { LocalIssuer, type TokenRequest } from '../../infra/local-issuer';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../../scripts/lib/ports';
@@ -17,22 +18,43 @@ import { migrateDeploy } from '../../scripts/lib/migrate';
 import type { CantonCode } from '../../domain/profiles';
 import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../activities/contract-engine';
+import { createTemporalRetentionEngine } from '../../activities/retention-engine';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createHttpPostalGateway } from '../../activities/postal';
 import { createHttpRegisters } from '../../activities/registers';
 import { startFakePostal, type FakePostal } from '../../fakes/postal/server';
 import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
 import { testPeople } from './applications';
+import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+
+/** One line of JSON; errors with their message, stack and cause (which could carry personal data). */
+function sdkLogLine(entry: LogEntry): string {
+  const errors = (_k: string, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: v.cause } : typeof v === 'bigint' ? String(v) : v);
+  try {
+    return JSON.stringify({ level: entry.level, message: entry.message, meta: entry.meta }, errors);
+  } catch {
+    return JSON.stringify({ level: entry.level, message: entry.message, meta: String(entry.meta) });
+  }
+}
 
 let runtimeInstalled = false;
 export function quietRuntime(): void {
   if (runtimeInstalled) return;
   runtimeInstalled = true;
   // Core's warnings about the test servers' capabilities are noise here; errors still show.
+  // The SDK's log (workflows', activities' and the worker's messages) from INFO also goes to
+  // the run's log directory, which global-teardown searches for personal data in clear.
+  const file = logFile('worker');
+  const toStderr = new DefaultLogger('ERROR');
   Runtime.install({
-    logger: new DefaultLogger('ERROR'),
+    logger: file
+      ? new DefaultLogger('INFO', (entry) => {
+          appendFileSync(file, `${sdkLogLine(entry)}\n`);
+          if (entry.level === 'ERROR') toStderr.log(entry.level, entry.message, entry.meta);
+        })
+      : toStderr,
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
   });
 }
@@ -89,6 +111,7 @@ export interface Stack {
   taskQueue: string;
   keys: Map<string, Buffer>;
   activeKeyId: string;
+  dataKeys: DataKeyStore;
   stop(): Promise<void>;
 }
 
@@ -141,7 +164,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const started = await startAdapters(opts.fixturePath);
   const { registers, mail, post, adapters } = started;
   const connection = await Connection.connect({ address });
-  const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
+  const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
+  const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, dataKeys) });
   const nativeConnection = await NativeConnection.connect({ address });
   const worker: Worker = await createWorker({
     connection: nativeConnection,
@@ -149,18 +173,22 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     taskQueue,
     keys,
     activeKeyId,
-    deps: { db, ...adapters, ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}), contracts: createTemporalContractEngine(client, taskQueue) },
+    dataKeys,
+    deps: { db, dataKeys, ...adapters, ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}), contracts: createTemporalContractEngine(client, taskQueue), retention: createTemporalRetentionEngine(client, taskQueue) },
     workflowBundle: await bundle(),
   });
   const running = worker.run();
 
+  const apiLogFile = logFile('api');
   const app = createApp({
     client,
     connection,
     db,
     verify: createVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${issuer.issuer}/.well-known/jwks.json` }),
     codec: new AesGcmCodec(keys, activeKeyId),
-    logger: createLogger({ name: 'test-api', level: 'silent' }),
+    dataKeys,
+    // Into the run's log directory, which global-teardown searches for personal data in clear.
+    logger: apiLogFile ? createLogger({ name: 'test-api', level: 'info', destination: apiLogFile }) : createLogger({ name: 'test-api', level: 'silent' }),
     namespace: 'default',
     taskQueue,
     canton: opts.canton ?? 'JU',
@@ -181,6 +209,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     taskQueue,
     keys,
     activeKeyId,
+    dataKeys,
     token: (req) => issuer.sign({ sub: req.sub ?? `sub-${randomUUID()}`, ...req }),
     async stop() {
       worker.shutdown();

@@ -10,6 +10,7 @@ import { contractStatus, mergePendingTerms, noticeLastDay, statusReason, type Co
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { profiles } from '../../domain/profiles';
 import { activitiesWith, markState } from '../common';
+import { personalData } from '../personal-data';
 import { GvsCanton, GvsProcess, GvsTermsVersion } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
 import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
@@ -67,7 +68,8 @@ export async function contract(input: ContractInput): Promise<ContractState> {
   let marked: { state: string; waitingFor: string; terms: string } | null = null;
 
   const f = m.facts;
-  const state = (): ContractState => ({
+  // Block reasons, special clauses: the user's personal data, under the contract's data key.
+  const state = (): ContractState => personalData('contract', contractId, {
     contractId,
     status: contractStatus(f, today()),
     reason: statusReason(f, today()),
@@ -301,7 +303,7 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       // server refuse this completion, and the run goes on with it.
       await condition(() => allHandlersFinished() || m.queue.length > 0);
       if (m.queue.length === 0) {
-        await continueAsNew<typeof contract>({ contractId, canton: input.canton, startedOn: input.startedOn, termsVersion: input.termsVersion, memory: m, historyLimit: input.historyLimit });
+        await continueAsNew<typeof contract>({ contractId, canton: input.canton, startedOn: input.startedOn, termsVersion: input.termsVersion, memory: personalData('contract', contractId, m), historyLimit: input.historyLimit });
       }
     }
   }

@@ -8,6 +8,7 @@ import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOut
 import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
 import { activitiesWith, markState } from '../common';
+import { personalData } from '../personal-data';
 import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
 import type { TaskCompletion, TaskKind, TaskView } from '../task/definitions';
 import { authorityAnswerUpdate, formalDecisionRequestUpdate, ONBOARDING_PROCESS, onboardingWorkflowId, Rejections, stateQuery, taskIdFor } from './definitions';
@@ -38,7 +39,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   let formalDecisionDeadline: string | undefined;
   let formalDecisionId: string | undefined;
 
-  const state = (): OnboardingState => ({ applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline, formalDecisionId });
+  // The checks and reasons are the applicant's personal data: under the application's data key.
+  const state = (): OnboardingState => personalData('onboarding-application', applicationId, { applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline, formalDecisionId });
   const enter = (next: OnboardingStatus, waitingFor: 'system' | 'chancellery' | 'authority' | 'applicant' | 'none') => {
     status = next;
     markState(next, waitingFor);
@@ -149,7 +151,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   enter('checking', 'system');
   const facts = await registerActs.checkRegisters({ applicationId });
   checks = assess(facts, today(), profile);
-  await acts.recordChecks({ applicationId, checks });
+  await acts.recordChecks(personalData('onboarding-application', applicationId, { applicationId, checks }));
 
   let next = route(checks);
   if (next === 'ask-authority') {

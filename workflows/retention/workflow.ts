@@ -1,0 +1,50 @@
+// Retention and destruction (Art. 18-19): one process per record, started when the event
+// its period counts from is known. A durable timer to the end of the record's last day
+// (Europe/Zurich); then, unless a legal hold is active (Art. 18.1 b: litigation pending),
+// the record is destroyed — its rows and documents deleted, its data key destroyed so that
+// the workflow histories holding its personal data are unreadable — and a destruction
+// record without personal data says what went, when and why.
+import { condition, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { endOfLocalDay, retentionEnd } from '../../domain/legal-calendar';
+import { profiles } from '../../domain/profiles';
+import { activitiesWith, markState } from '../common';
+import { GvsCanton, GvsProcess } from '../search-attributes';
+import { holdsChangedSignal, RETENTION_PROCESS, retentionStateQuery, type RetentionInput, type RetentionState } from './definitions';
+
+const acts = activitiesWith({ startToCloseTimeout: '2 minutes', initialInterval: '10 seconds', maximumInterval: '1 hour' });
+
+export async function retention(input: RetentionInput): Promise<RetentionState> {
+  const profile = profiles[input.canton];
+  const s: RetentionState = { ...input, lastDay: retentionEnd(input.category, input.eventDay, profile), state: 'kept', holds: 0 };
+  let holdsChanged = false;
+  setHandler(retentionStateQuery, () => ({ ...s }));
+  setHandler(holdsChangedSignal, () => {
+    holdsChanged = true;
+  });
+  upsertSearchAttributes([
+    { key: GvsProcess, value: RETENTION_PROCESS },
+    { key: GvsCanton, value: input.canton },
+  ]);
+  markState('kept', 'time');
+
+  // Kept through the last day: the timer fires when the next local day starts.
+  const destroyAt = endOfLocalDay(s.lastDay, profile.timeZone).getTime();
+  while (Date.now() < destroyAt) await sleep(destroyAt - Date.now());
+
+  for (;;) {
+    holdsChanged = false;
+    // The activity checks the holds again, in the transaction that destroys: a hold placed
+    // a moment before still stops it.
+    const r = await acts.destroyRecord({ ...input, lastDay: s.lastDay });
+    s.holds = r.holds;
+    if (r.destroyed) {
+      s.state = 'destroyed';
+      s.destroyedAt = r.destroyedAt;
+      markState('destroyed', 'none');
+      return { ...s };
+    }
+    s.state = 'on-hold';
+    markState('on-hold', 'court');
+    await condition(() => holdsChanged);
+  }
+}
