@@ -46,6 +46,7 @@ async function main() {
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.
+    options: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (config.NODE_ENV === 'production' ? join(__dirname, '..', 'workflow-bundle.js') : undefined),
   });
   log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
