@@ -61,7 +61,7 @@ export const configSchema = z
     /** The postal service's gateway for registered letters (Art. 16.5). */
     POSTAL_GATEWAY_URL: url,
     POSTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-    // Measured in `npm run bench` (rollout): ~5-6 MiB per cached workflow with this bundle; the
+    // Measured in `npm run bench` (rollout): ~2.5 MiB per cached workflow with this bundle; the
     // SDK's default (from the heap size) runs the worker out of memory under a large rollout.
     WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(500),
     SMTP_URL: url.refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL'),

@@ -4,7 +4,7 @@
 // on error and on Ctrl-C. Knobs: BENCH_WORKFLOWS (200), BENCH_CONCURRENCY (20),
 // BENCH_HTTP (400), BENCH_ROLLOUT_CONTRACTS (50000) and BENCH_ROLLOUT_BASELINE (1000): the
 // terms rollout's size and its baseline's (the rollout takes minutes at the default size),
-// BENCH_ROLLOUT_WORKER_CACHE (500, or "sdk"): the rollout worker's workflow cache.
+// BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default).
 import { createTemporalContractEngine } from '../activities/contract-engine';
 import { createTemporalRetentionEngine } from '../activities/retention-engine';
 import { createSmtpMailer } from '../activities/mailer';
@@ -47,9 +47,8 @@ const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20);
 const HTTP_ITERATIONS = intEnv('BENCH_HTTP', 400);
 const ROLLOUT_CONTRACTS = intEnv('BENCH_ROLLOUT_CONTRACTS', 50_000);
 const ROLLOUT_BASELINE = intEnv('BENCH_ROLLOUT_BASELINE', 1000);
-// The rollout worker's workflow cache; "sdk" keeps the SDK's default (which runs out of heap
-// with this bundle past ~1,860 cached workflows: see scripts/bench/rollout-bench.ts).
-const ROLLOUT_WORKER_CACHE = process.env.BENCH_ROLLOUT_WORKER_CACHE === 'sdk' ? null : intEnv('BENCH_ROLLOUT_WORKER_CACHE', 500);
+// The rollout worker's workflow cache (its WORKER_MAX_CACHED_WORKFLOWS); unset: the worker's default.
+const ROLLOUT_WORKER_CACHE = process.env.BENCH_ROLLOUT_WORKER_CACHE ? intEnv('BENCH_ROLLOUT_WORKER_CACHE', 500) : null;
 const OPEN_REQUESTS = 20;
 const WARMUP = 50;
 const IDLE_REQUESTS = 20;
@@ -409,8 +408,8 @@ async function main() {
   say('   the workflow\'s defaults (batches of 500, 50 per run); one e-mail per user, to a counting SMTP sink');
   say(
     rf.workerCache === null
-      ? "   worker workflow cache: the SDK's default (from the heap limit)"
-      : `   worker workflow cache: ${n(rf.workerCache)} workflows, set by the bench (worker/main.ts has no setting; the SDK's default, 2,310 with a 4 GiB heap, runs out of heap with this bundle)`,
+      ? "   worker workflow cache: the worker's default WORKER_MAX_CACHED_WORKFLOWS"
+      : `   worker workflow cache: WORKER_MAX_CACHED_WORKFLOWS=${n(rf.workerCache)} (BENCH_ROLLOUT_WORKER_CACHE)`,
   );
   say('   rollout = start → last run done (every user e-mailed, every workflow signalled); all applied = every contract workflow has the notice');
   const timeRow = (r: RolloutResult) => [

@@ -8,11 +8,11 @@
 // months of quiet — runs the rollout: every batch pages the canton's contracts, signals each
 // contract's workflow and e-mails each user through a counting SMTP sink.
 //
-// The worker's workflow cache: worker/main.ts leaves it to the SDK's default, sized from the
-// heap limit (~600 workflows a GiB). Each cached workflow of this bundle holds its own copy of
-// the bundle's modules, date-holidays and moment-timezone among them (~2.5 MB): with the
-// default, the workflow thread runs out of heap at ~1,860 cached workflows and the process
-// exits. The bench sets the cache through a preload (`workerCache`), and says so.
+// The worker's workflow cache is its WORKER_MAX_CACHED_WORKFLOWS (the worker's default unless
+// `workerCache` is given). Each cached workflow of this bundle holds its own copy of the
+// bundle's modules, date-holidays and moment-timezone among them (~2.5 MiB live): with the
+// SDK's own default (~600 workflows a GiB of heap) the workflow thread ran out of heap at
+// ~1,860 cached workflows and the process exited.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,10 +54,7 @@ export interface RolloutBenchParams {
   startConcurrency?: number;
   /** Contract workflows whose history length is read (random sample). */
   historySample?: number;
-  /**
-   * The worker's workflow cache (maxCachedWorkflows), set by a preload in the worker process;
-   * null leaves the SDK's default (sized from the heap limit: 2,310 with a 4 GiB heap).
-   */
+  /** The worker's workflow cache (WORKER_MAX_CACHED_WORKFLOWS); null leaves the worker's default. */
   workerCache: number | null;
   log: (m: string) => void;
   stops: Stop[];
@@ -246,23 +243,10 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
   const bundlePath = join(dir, 'workflow-bundle.js');
   writeFileSync(bundlePath, p.workflowBundleCode);
   const payloadKeys = [...p.keys].map(([id, k]) => `${id}:${k.toString('base64')}`).join(',');
-  // worker/main.ts takes no cache setting: a preload sets it on Worker.create, nothing else.
-  const preloadPath = join(dir, 'worker-cache.cjs');
-  writeFileSync(
-    preloadPath,
-    [
-      `// Written by scripts/bench/rollout-bench.ts: the bench's workflow cache size for worker/main.ts.`,
-      `const { Worker } = require(${JSON.stringify(require.resolve('@temporalio/worker'))});`,
-      `const create = Worker.create.bind(Worker);`,
-      `Worker.create = (options) => create({ ...options, maxCachedWorkflows: Number(process.env.BENCH_MAX_CACHED_WORKFLOWS) });`,
-      '',
-    ].join('\n'),
-  );
 
   /** The real worker process (worker/main.ts), on its own task queue; resolves once it polls. */
   async function startWorkerProcess(taskQueue: string, smtpUrl: string, name: string): Promise<WorkerProcess> {
-    const preload = p.workerCache === null ? [] : ['--require', preloadPath];
-    const env = {
+    const env: NodeJS.ProcessEnv = {
       ...process.env,
       NODE_ENV: 'test' as const,
       LOG_LEVEL: 'warn',
@@ -282,9 +266,10 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
       POSTAL_GATEWAY_URL: 'http://127.0.0.1:9',
       SMTP_URL: smtpUrl,
       MAIL_FROM: 'Guichet bench <bench@bench.invalid>',
-      BENCH_MAX_CACHED_WORKFLOWS: String(p.workerCache ?? ''),
     };
-    const proc = spawn(process.execPath, [...preload, '--import', 'tsx', join(p.root, 'worker/main.ts')], { cwd: p.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    if (p.workerCache === null) delete env.WORKER_MAX_CACHED_WORKFLOWS;
+    else env.WORKER_MAX_CACHED_WORKFLOWS = String(p.workerCache);
+    const proc = spawn(process.execPath, ['--import', 'tsx', join(p.root, 'worker/main.ts')], { cwd: p.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
     let output = '';
     const collect = (c: Buffer) => {
       output = (output + c.toString()).slice(-4000);
