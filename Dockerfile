@@ -18,7 +18,7 @@ COPY prisma ./prisma
 RUN npm ci --ignore-scripts --no-audit --no-fund \
  && npx prisma generate
 
-# --- build: dist/ (tsc, rootDir ".") and dist/workflow-bundle.js ---------------------------
+# --- build: dist/ (tsc, rootDir "."), dist/workflow-bundle.js and web/dist (Vite) -----------
 FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
@@ -28,6 +28,7 @@ COPY infra ./infra
 COPY scripts ./scripts
 COPY worker ./worker
 COPY workflows ./workflows
+COPY web ./web
 # The generated Prisma client (generated/prisma, TypeScript) is compiled into dist/generated,
 # where dist/infra/db.js requires it: the runtime needs no `prisma generate`.
 RUN npm run build
@@ -46,6 +47,8 @@ RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund \
 COPY prisma.config.ts ./
 COPY prisma ./prisma
 COPY --from=build /app/dist ./dist
+# The Chancellery's workspace, where dist/api/routes/staff.js looks for it (../../web/dist).
+COPY --from=build /app/web/dist ./dist/web/dist
 # Files stay root-owned and read-only to the process; it runs as the image's unprivileged
 # `node` user (uid 1000) and writes nothing to disk.
 USER node

@@ -22,6 +22,7 @@ import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
 import { onboardingRoutes } from './routes/onboarding';
+import { staffRoutes, type StaffOptions } from './routes/staff';
 import { taskRoutes } from './routes/tasks';
 
 export interface AppDeps {
@@ -41,6 +42,8 @@ export interface AppDeps {
   production: boolean;
   /** Terms rollouts: contracts per batch and batches per run (the workflow's defaults otherwise). */
   rollout?: { batchSize?: number; batchesPerRun?: number };
+  /** The Chancellery's workspace at /staff (web/): its sign-in client at the identity provider. */
+  staff?: StaffOptions;
 }
 
 export function createApp(deps: AppDeps) {
@@ -111,6 +114,8 @@ export function createApp(deps: AppDeps) {
   app.get('/metrics', async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
+
+  if (deps.staff) app.use(staffRoutes(deps.staff));
 
   app.use(unknownRoute);
   app.use(errorHandler);

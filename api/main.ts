@@ -28,6 +28,7 @@ async function main() {
     bodyLimit: config.BODY_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     production: config.NODE_ENV === 'production',
+    staff: { issuer: config.AUTH_ISSUER, clientId: config.STAFF_CLIENT_ID },
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const stop = (signal: string) => {

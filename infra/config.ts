@@ -50,6 +50,8 @@ export const configSchema = z
     AUTH_ISSUER: url,
     AUTH_JWKS_URL: url,
     AUTH_AUDIENCE: z.string().min(1).default('guichet-api'),
+    /** The Chancellery workspace's public client at the identity provider (code flow + PKCE). */
+    STAFF_CLIENT_ID: z.string().min(1).default('guichet-staff'),
     PAYLOAD_KEYS: keyring,
     PAYLOAD_ACTIVE_KEY_ID: z.string().min(1),
     CODEC_CORS_ORIGINS: csv,

@@ -11,6 +11,7 @@ import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
 import { createDb } from '../infra/db';
 import { seedDemoUnits } from './lib/demo-data';
+import { ensureWebBuilt } from './lib/web';
 import { LocalIssuer } from '../infra/local-issuer';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { localPayloadKeys } from './lib/local-secrets';
@@ -174,6 +175,9 @@ async function main() {
     postalUrl = post.url;
   }
 
+  // The Chancellery's workspace, served by the API at /staff.
+  await ensureWebBuilt(say);
+
   // Demo units (the walk-through's SPOP serves population decisions).
   const db = createDb(databaseUrl);
   await seedDemoUnits(db);
@@ -200,6 +204,7 @@ async function main() {
     '',
     'Guichet engine is running:',
     `  API ........................ ${apiUrl}  (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`,
+    `  Chancellery workspace ...... ${apiUrl}/staff/  (demo accounts: README)`,
     `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics`,
     dev ? `  Temporal Web UI ............ ${dev.uiUrl}  (decode payloads: sign in at ${apiUrl}/codec/session)` : `  Temporal ................... ${temporalAddress}`,
     dev ? `  Temporal frontend (gRPC) ... ${dev.address}` : '',

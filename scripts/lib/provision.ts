@@ -111,3 +111,21 @@ export async function ensureTestServer(log: Log = defaultLog): Promise<string> {
     return bin;
   });
 }
+
+/** Debian's Chromium for the browser tests (never a test tool's own browser download). */
+export const CHROMIUM_PATH = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+
+export async function ensureChromium(log: Log = defaultLog): Promise<string> {
+  if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+  return withLock('chromium', log, async () => {
+    if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
+    if (process.getuid?.() !== 0) throw new Error(`no browser at ${CHROMIUM_PATH}: install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH`);
+    log("installing Debian's chromium for the browser tests (first time only: ~30 s) …");
+    const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
+    await run('apt-get', ['update', '-q'], env, log);
+    await run('apt-get', ['install', '-y', '-q', '--no-install-recommends', 'chromium'], env, log);
+    if (!existsSync(CHROMIUM_PATH)) throw new Error(`apt-get installed chromium but ${CHROMIUM_PATH} is missing`);
+    log(`chromium ready: ${CHROMIUM_PATH}`);
+    return CHROMIUM_PATH;
+  });
+}

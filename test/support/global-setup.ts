@@ -6,17 +6,20 @@ import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
 import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
+import { ensureChromium, ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
 import { freePort } from '../../scripts/lib/ports';
 import { migrateDeploy, startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { startDevServer } from '../../scripts/lib/temporal-dev-server';
+import { ensureWebBuilt } from '../../scripts/lib/web';
 
 const root = join(__dirname, '..', '..');
 
 export default async function globalSetup(): Promise<void> {
   const startedMs = Date.now();
   const log = (m: string) => process.stderr.write(`[test setup] ${m}\n`);
-  const [temporalCli, testServer] = await Promise.all([ensureTemporalCli(), ensureTestServer()]);
+  // The browser tests' Chromium (Debian's) and the workspace they open.
+  const [temporalCli, testServer, chromium] = await Promise.all([ensureTemporalCli(), ensureTestServer(), ensureChromium(), ensureWebBuilt(log)]);
+  process.env.TEST_CHROMIUM_PATH = chromium;
   process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
 
   // A fresh database each run; the postgres user must reach it, so not under /root.

@@ -196,6 +196,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     production: false,
     rollout: opts.rollout,
+    staff: { issuer: issuer.issuer, clientId: 'guichet-staff' },
   });
 
   return {

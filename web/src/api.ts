@@ -1,0 +1,174 @@
+// The engine's API, as the workspace uses it: the same routes, validations and errors as any
+// other client (errors carry { code, message, details: [{ path, issue }] }).
+import { createParser } from 'eventsource-parser';
+
+export interface FieldIssue {
+  path: string;
+  issue: string;
+}
+
+export class ApiFailure extends Error {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+    readonly details: FieldIssue[],
+  ) {
+    super(message);
+  }
+  /** The message with what the API said of each field, for a place that shows it all at once. */
+  describe(): string {
+    return this.details.length ? `${this.message} (${this.details.map((d) => `${d.path}: ${d.issue}`).join('; ')})` : this.message;
+  }
+  /** The issues about one field (and its items: `reasons.0` belongs to `reasons`). */
+  about(field: string): string[] {
+    return this.details.filter((d) => d.path === field || d.path.startsWith(`${field}.`)).map((d) => d.issue);
+  }
+}
+
+export const describe = (err: unknown) => (err instanceof ApiFailure ? err.describe() : (err as Error).message);
+
+export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal';
+
+export interface Task {
+  taskId: string;
+  kind: TaskKind;
+  status: 'open' | 'completed';
+  applicationId: string | null;
+  contractId: string | null;
+  canton: string;
+  commune: string | null;
+  subject: string;
+  claimedBy: string | null;
+  dueAt: string;
+  overdue: boolean;
+  remindersSent: number;
+  escalated: boolean;
+  createdAt: string;
+  outcome: string | null;
+}
+
+export interface InboxFilters {
+  status?: 'open' | 'completed';
+  kind?: TaskKind;
+  claimedBy?: 'me' | 'none';
+  overdue?: 'true' | 'false';
+  canton?: 'JU' | 'NE';
+  commune?: string;
+  order?: 'asc' | 'desc';
+}
+
+export interface SavedView {
+  id: string;
+  name: string;
+  filters: InboxFilters;
+}
+
+export interface Application {
+  applicationId: string;
+  status: string;
+  pending: { kind: string; taskId: string; dueAt: string; claimed: boolean } | null;
+  refusalReasons?: string[];
+  formalDecisionDeadline?: string;
+  submittedAt: string;
+  applicant?: { lastName: string; firstName: string; birthDate: string; commune: string; street: string; postCode: string; locality: string; email: string };
+}
+
+export interface CaseTimeline {
+  caseType: 'onboarding-application' | 'decision';
+  caseId: string;
+  canton: string;
+  range: { start: string; end: string };
+  events: { at: string; day: string; kind: string; detail?: string }[];
+  periods: { kind: string; start: string; end: string; rule?: string }[];
+  deadlines: { kind: string; due: string; day: string; pending: boolean }[];
+  feries: { start: string; end: string }[];
+  holidays: string[];
+  history: { at: string; action: string; actorRole: string; actorSub: string | null }[];
+}
+
+export type TaskChange = Pick<Task, 'taskId' | 'kind' | 'status' | 'claimedBy' | 'outcome' | 'dueAt' | 'canton' | 'commune' | 'applicationId' | 'contractId'>;
+
+export class Api {
+  constructor(
+    private readonly token: () => string,
+    private readonly onUnauthorized: () => void,
+  ) {}
+
+  private async call<T>(method: string, path: string, body?: unknown): Promise<T> {
+    const res = await fetch(path, {
+      method,
+      headers: { authorization: `Bearer ${this.token()}`, ...(body === undefined ? {} : { 'content-type': 'application/json' }) },
+      body: body === undefined ? undefined : JSON.stringify(body),
+    });
+    if (res.status === 401) this.onUnauthorized();
+    if (res.status === 204) return undefined as T;
+    const json = (await res.json().catch(() => ({}))) as { error?: { code: string; message: string; details?: FieldIssue[] } };
+    if (!res.ok) throw new ApiFailure(res.status, json.error?.code ?? 'error', json.error?.message ?? `HTTP ${res.status}`, json.error?.details ?? []);
+    return json as T;
+  }
+
+  tasks(filters: InboxFilters, cursor: string | null, limit = 25) {
+    const q = new URLSearchParams({ limit: String(limit) });
+    for (const [k, v] of Object.entries(filters)) if (v) q.set(k, v);
+    if (cursor) q.set('cursor', cursor);
+    return this.call<{ items: Task[]; nextCursor: string | null }>('GET', `/v1/tasks?${q}`);
+  }
+  task = (id: string) => this.call<Task>('GET', `/v1/tasks/${encodeURIComponent(id)}`);
+  claim = (id: string) => this.call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/claim`);
+  release = (id: string) => this.call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/release`);
+  complete = (id: string, body: unknown) => this.call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/complete`, body);
+  application = (id: string) => this.call<Application>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}`);
+  applicationTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}/timeline`);
+  decisionTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/decisions/${encodeURIComponent(id)}/timeline`);
+  decision = (id: string) => this.call<Record<string, unknown>>('GET', `/v1/decisions/${encodeURIComponent(id)}`);
+  views = () => this.call<{ items: SavedView[] }>('GET', '/v1/me/views');
+  saveView = (name: string, filters: InboxFilters) => this.call<SavedView>('POST', '/v1/me/views', { name, filters });
+  updateView = (id: string, name: string, filters: InboxFilters) => this.call<SavedView>('PUT', `/v1/me/views/${encodeURIComponent(id)}`, { name, filters });
+  deleteView = (id: string) => this.call<void>('DELETE', `/v1/me/views/${encodeURIComponent(id)}`);
+
+  /**
+   * Server-sent events from /v1/tasks/events, read with fetch (an EventSource cannot send the
+   * bearer token). Reconnects with backoff; `onGap` tells the page to reload what it shows,
+   * since changes made while disconnected were not seen.
+   */
+  watchTasks(onChange: (c: TaskChange) => void, onState: (live: boolean) => void): () => void {
+    let stopped = false;
+    let controller: AbortController | null = null;
+    let attempt = 0;
+    const run = async () => {
+      while (!stopped) {
+        controller = new AbortController();
+        try {
+          const res = await fetch('/v1/tasks/events', { headers: { authorization: `Bearer ${this.token()}`, accept: 'text/event-stream' }, signal: controller.signal });
+          if (res.status === 401) this.onUnauthorized();
+          if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
+          attempt = 0;
+          onState(true);
+          const parser = createParser({
+            onEvent: (e) => {
+              if (e.event === 'task') onChange(JSON.parse(e.data) as TaskChange);
+            },
+          });
+          const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
+          for (;;) {
+            const { value, done } = await reader.read();
+            if (done) break;
+            parser.feed(value);
+          }
+        } catch {
+          // Aborted by stop(), or the connection failed: retried below unless stopped.
+        }
+        if (stopped) return;
+        onState(false);
+        attempt += 1;
+        await new Promise((r) => setTimeout(r, Math.min(30_000, 1000 * 2 ** Math.min(attempt, 5))));
+      }
+    };
+    void run();
+    return () => {
+      stopped = true;
+      controller?.abort();
+    };
+  }
+}

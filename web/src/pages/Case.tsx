@@ -1,0 +1,272 @@
+// One task and its case: the application (personal data: each view is access-logged by the
+// API), the timeline, the pending deadlines, the history, and the decision form.
+import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
+import { ApiFailure, describe, type Api, type Application, type CaseTimeline, type Task } from '../api';
+import { Link } from '../App';
+import { CaseDetails } from '../components/CaseDetails';
+import { useI18n, type MessageKey } from '../i18n';
+
+type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke';
+const OUTCOMES: Record<string, Outcome[]> = { review: ['approve', 'refuse'], 'formal-decision': ['approve', 'refuse'], 'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'] };
+/** Which field each outcome needs: a text (justification) or lines (reasons, clauses). */
+const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = { approve: 'justification', refuse: 'reasons', 'special-clauses': 'clauses', 'keep-blocked': 'justification', revoke: 'reasons' };
+
+export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: string; me: string; navigate: (to: string) => void }) {
+  const { t, day, dateTime, label } = useI18n();
+  const [task, setTask] = useState<Task | null>(null);
+  const [application, setApplication] = useState<Application | null>(null);
+  const [timeline, setTimeline] = useState<CaseTimeline | null>(null);
+  const [error, setError] = useState<string | null>(null);
+  const [busy, setBusy] = useState(false);
+  const [outcome, setOutcome] = useState<Outcome | ''>('');
+  const [text, setText] = useState('');
+  const [failure, setFailure] = useState<ApiFailure | null>(null);
+  const [done, setDone] = useState<string | null>(null);
+  const errorSummary = useRef<HTMLDivElement>(null);
+  const heading = useRef<HTMLHeadingElement>(null);
+
+  const loadCase = useCallback(
+    async (t0: Task) => {
+      if (!t0.applicationId) return;
+      const [a, tl] = await Promise.all([api.application(t0.applicationId), api.applicationTimeline(t0.applicationId).catch(() => null)]);
+      setApplication(a);
+      setTimeline(tl);
+    },
+    [api],
+  );
+
+  useEffect(() => {
+    void (async () => {
+      try {
+        const t0 = await api.task(taskId);
+        setTask(t0);
+        await loadCase(t0);
+      } catch (err) {
+        setError(describe(err));
+      }
+    })();
+    heading.current?.focus();
+  }, [api, taskId, loadCase]);
+
+  // A colleague's claim or completion shows here too.
+  useEffect(
+    () =>
+      api.watchTasks(
+        (c) => {
+          if (c.taskId !== taskId) return;
+          setTask((cur) => cur && { ...cur, status: c.status, claimedBy: c.claimedBy, outcome: c.outcome });
+        },
+        () => undefined,
+      ),
+    [api, taskId],
+  );
+
+  async function act(action: 'claim' | 'release') {
+    setBusy(true);
+    setError(null);
+    try {
+      setTask(await (action === 'claim' ? api.claim(taskId) : api.release(taskId)));
+    } catch (err) {
+      setError(describe(err));
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  async function submit(e: FormEvent) {
+    e.preventDefault();
+    if (!outcome) return;
+    setBusy(true);
+    setFailure(null);
+    const field = FIELD[outcome];
+    // Lines as the API wants them: one reason or clause each, empty lines dropped… except
+    // when there is nothing at all, which the API must refuse with its own message.
+    const value = field === 'justification' ? text : text.split('\n').map((l) => l.trim()).filter(Boolean);
+    try {
+      const updated = await api.complete(taskId, { outcome, [field]: value });
+      setTask(updated);
+      setDone(t('completed', { outcome: label('outcome', outcome) }));
+      // The process records the decision right after the task: wait on the timeline (which
+      // holds no personal data) rather than re-reading the applicant, each read of whom is logged.
+      for (let i = 0; updated.applicationId && i < 40; i++) {
+        const tl = await api.applicationTimeline(updated.applicationId).catch(() => null);
+        if (tl?.events.some((e) => e.kind === 'approved' || e.kind === 'refused')) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
+      await loadCase(updated);
+    } catch (err) {
+      const f = err instanceof ApiFailure ? err : new ApiFailure(0, 'error', (err as Error).message, []);
+      setFailure(f);
+      setTimeout(() => errorSummary.current?.focus(), 0);
+    } finally {
+      setBusy(false);
+    }
+  }
+
+  if (error && !task)
+    return (
+      <p role="alert" className="error">
+        {t('error', { message: error })}
+      </p>
+    );
+  if (!task) return <p role="status">{t('loading')}</p>;
+
+  const mine = task.claimedBy === me;
+  const field = outcome ? FIELD[outcome] : null;
+  const apiIssues = failure && field ? failure.about(field) : [];
+  // The API speaks English; the field's message is the page's language (the API's in a tooltip).
+  const fieldIssues = apiIssues.length && field ? [label('fieldError', field)] : [];
+  const otherIssues = failure ? failure.details.filter((d) => !field || !(d.path === field || d.path.startsWith(`${field}.`))) : [];
+  const fieldLabel: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justification', reasons: 'reasons', clauses: 'reasons' };
+  const fieldHint: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justificationHint', reasons: 'reasonsHint', clauses: 'reasonsHint' };
+
+  return (
+    <>
+      <p>
+        <Link to="/staff/" navigate={navigate}>
+          ← {t('backToInbox')}
+        </Link>
+      </p>
+      <h1 ref={heading} tabIndex={-1}>
+        {t('caseTitle')} — {task.subject}
+      </h1>
+
+      <section aria-labelledby="task-title" className="panel">
+        <h2 id="task-title">{t('task')}</h2>
+        <dl className="facts">
+          <dt>{t('kind')}</dt>
+          <dd>{label('kind', task.kind)}</dd>
+          <dt>{t('state')}</dt>
+          <dd data-testid="task-status">{task.status === 'completed' ? `${label('taskState', 'completed')} — ${label('outcome', task.outcome ?? '')}` : label('taskState', 'open')}</dd>
+          <dt>{t('due')}</dt>
+          <dd>
+            {dateTime(task.dueAt)} {task.overdue && <span className="badge late">{t('late')}</span>}
+          </dd>
+          <dt>{t('claimedBy')}</dt>
+          <dd data-testid="claimed-by">{task.claimedBy ? (mine ? t('me') : task.claimedBy) : t('nobody')}</dd>
+        </dl>
+        {task.status === 'open' && (
+          <div className="actions">
+            {!task.claimedBy && (
+              <button type="button" disabled={busy} onClick={() => void act('claim')}>
+                {t('claim')}
+              </button>
+            )}
+            {mine && (
+              <button type="button" disabled={busy} onClick={() => void act('release')}>
+                {t('release')}
+              </button>
+            )}
+          </div>
+        )}
+        {error && (
+          <p role="alert" className="error">
+            {t('error', { message: error })}
+          </p>
+        )}
+      </section>
+
+      {application && (
+        <section aria-labelledby="app-title" className="panel">
+          <h2 id="app-title">{t('application')}</h2>
+          <dl className="facts">
+            <dt>{t('status')}</dt>
+            <dd data-testid="application-status">{label('status', application.status)}</dd>
+            <dt>{t('when')}</dt>
+            <dd>{dateTime(application.submittedAt)}</dd>
+          </dl>
+          {application.applicant && (
+            <>
+              <h3>{t('applicant')}</h3>
+              <p className="note">{t('accessLogged')}</p>
+              <dl className="facts">
+                <dt>{t('lastName')}</dt>
+                <dd>{application.applicant.lastName}</dd>
+                <dt>{t('firstName')}</dt>
+                <dd>{application.applicant.firstName}</dd>
+                <dt>{t('birthDate')}</dt>
+                <dd>{day(application.applicant.birthDate)}</dd>
+                <dt>{t('address')}</dt>
+                <dd>
+                  {application.applicant.street}, {application.applicant.postCode} {application.applicant.locality}
+                </dd>
+                <dt>{t('commune')}</dt>
+                <dd>{application.applicant.commune}</dd>
+                <dt>{t('email')}</dt>
+                <dd>{application.applicant.email}</dd>
+              </dl>
+            </>
+          )}
+        </section>
+      )}
+
+      {task.status === 'open' && OUTCOMES[task.kind] && (
+        <section aria-labelledby="decide-title" className="panel">
+          <h2 id="decide-title">{t('decide')}</h2>
+          {!mine ? (
+            <p>{task.claimedBy ? t('claimedByOther', { by: task.claimedBy }) : t('claimFirst')}</p>
+          ) : (
+            <form onSubmit={(e) => void submit(e)} noValidate>
+              {failure && (
+                <div ref={errorSummary} tabIndex={-1} role="alert" className="error-summary">
+                  <p>{t('errorsTitle')}</p>
+                  <ul>
+                    {fieldIssues.length > 0 && field && (
+                      <li>
+                        <a href={`#f-${field}`} title={apiIssues.join(' ')}>
+                          {fieldIssues.join(' ')}
+                        </a>
+                      </li>
+                    )}
+                    {(fieldIssues.length === 0 ? [failure.message] : []).concat(otherIssues.map((d) => `${d.path}: ${d.issue}`)).map((m) => (
+                      <li key={m}>{m}</li>
+                    ))}
+                  </ul>
+                </div>
+              )}
+              <fieldset>
+                <legend>{t('outcome')}</legend>
+                {OUTCOMES[task.kind]!.map((o) => (
+                  <label key={o} className="choice">
+                    <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} /> {label('outcome', o)}
+                  </label>
+                ))}
+              </fieldset>
+              {field && (
+                <div className="field wide">
+                  <label htmlFor={`f-${field}`}>{t(fieldLabel[field])}</label>
+                  <span id={`f-${field}-hint`} className="hint">
+                    {t(fieldHint[field])}
+                  </span>
+                  <textarea
+                    id={`f-${field}`}
+                    rows={5}
+                    value={text}
+                    onChange={(e) => setText(e.target.value)}
+                    aria-invalid={fieldIssues.length ? true : undefined}
+                    aria-describedby={`f-${field}-hint${fieldIssues.length ? ` f-${field}-error` : ''}`}
+                  />
+                  {fieldIssues.length > 0 && (
+                    <span id={`f-${field}-error`} className="field-error" data-testid="field-error" title={apiIssues.join(' ')}>
+                      {fieldIssues.join(' ')}
+                    </span>
+                  )}
+                </div>
+              )}
+              <button type="submit" disabled={busy || !outcome}>
+                {t('submit')}
+              </button>
+            </form>
+          )}
+        </section>
+      )}
+      {done && (
+        <p role="status" className="success">
+          {done}
+        </p>
+      )}
+
+      {timeline && <CaseDetails timeline={timeline} />}
+    </>
+  );
+}
