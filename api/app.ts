@@ -14,8 +14,10 @@ import type { Db } from '../infra/db';
 import type { Logger } from '../infra/logger';
 import type { Verifier } from './auth';
 import { errorHandler, unknownRoute } from './errors';
+import type { TaskFeed } from './task-feed';
 import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
+import { caseRoutes } from './routes/cases';
 import { codecRoutes } from './routes/codec';
 import { contractRoutes, MAX_TERMS_PDF_BYTES } from './routes/contracts';
 import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
@@ -24,6 +26,7 @@ import { legalHoldRoutes } from './routes/legal-holds';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
 import { taskRoutes } from './routes/tasks';
+import { viewRoutes } from './routes/views';
 
 export interface AppDeps {
   client: Client;
@@ -42,6 +45,8 @@ export interface AppDeps {
   production: boolean;
   /** Terms rollouts: contracts per batch and batches per run (the workflow's defaults otherwise). */
   rollout?: { batchSize?: number; batchesPerRun?: number };
+  /** Live inbox changes for /v1/tasks/events (PostgreSQL LISTEN); without it the route answers 503. */
+  taskFeed?: TaskFeed | null;
   /** The Chancellery's workspace at /staff (web/): its sign-in client at the identity provider. */
   staff?: StaffOptions;
 }
@@ -94,6 +99,8 @@ export function createApp(deps: AppDeps) {
   app.use(accessRequestRoutes(api, deps));
   app.use(onboardingRoutes(api, deps));
   app.use(taskRoutes(api, deps));
+  app.use(viewRoutes(api, deps));
+  app.use(caseRoutes(api, deps));
   app.use(decisionRoutes(api, deps));
   app.use(contractRoutes(api, deps));
   app.use(legalHoldRoutes(api, deps));

@@ -1,4 +1,5 @@
-// Bearer JWTs verified with jose against the configured issuer's JWKS.
+// Bearer JWTs verified with jose against the identity provider's JWKS (found by discovery
+// from the issuer URL unless AUTH_JWKS_URL names it).
 import type { RequestHandler } from 'express';
 import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
@@ -31,13 +32,34 @@ declare module 'express-serve-static-core' {
 export interface AuthOptions {
   issuer: string;
   audience: string;
-  jwksUrl: string;
+  /** Default: the `jwks_uri` of the issuer's discovery document (/.well-known/openid-configuration). */
+  jwksUrl?: string;
+}
+
+/** The provider's JWKS URL from its discovery document: asked once, asked again after a failure. */
+async function discoverJwksUri(issuer: string): Promise<URL> {
+  const res = await fetch(`${issuer.replace(/\/$/, '')}/.well-known/openid-configuration`, { signal: AbortSignal.timeout(5000) });
+  if (!res.ok) throw new Error(`the issuer's discovery document answered ${res.status}`);
+  const doc = (await res.json()) as { issuer?: string; jwks_uri?: string };
+  if (doc.issuer !== issuer) throw new Error(`the discovery document names another issuer: ${String(doc.issuer)}`);
+  if (!doc.jwks_uri) throw new Error('the discovery document has no jwks_uri');
+  return new URL(doc.jwks_uri);
 }
 
 export function createVerifier(opts: AuthOptions) {
-  const jwks: JWTVerifyGetKey = createRemoteJWKSet(new URL(opts.jwksUrl), { cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 });
+  const remote = (url: URL): JWTVerifyGetKey => createRemoteJWKSet(url, { cacheMaxAge: 10 * 60_000, timeoutDuration: 5000 });
+  let jwks: Promise<JWTVerifyGetKey> | null = opts.jwksUrl ? Promise.resolve(remote(new URL(opts.jwksUrl))) : null;
+  const keys = () => {
+    jwks ??= discoverJwksUri(opts.issuer)
+      .then(remote)
+      .catch((err: unknown) => {
+        jwks = null;
+        throw err;
+      });
+    return jwks;
+  };
   return async (token: string): Promise<Principal> => {
-    const { payload } = await jwtVerify(token, jwks, { issuer: opts.issuer, audience: opts.audience, algorithms: ['ES256', 'RS256'] });
+    const { payload } = await jwtVerify(token, await keys(), { issuer: opts.issuer, audience: opts.audience, algorithms: ['ES256', 'RS256'] });
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw new Error(`token claims: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     const c = parsed.data;

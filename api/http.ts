@@ -40,7 +40,7 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
     query: z.output<Q>;
     params: z.output<P>;
     principal: Principal;
-  }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string>; file?: { type: string; data: Buffer; filename: string } }>;
+  }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string>; file?: { type: string; data: Buffer; filename: string }; streamed?: true }>;
 }
 
 export class Api {
@@ -95,6 +95,7 @@ export class Api {
       const params = parse(route.params, req.params, 'params');
       const principal = route.roles ? principalOf(req) : { sub: 'anonymous', role: 'citizen' as Role, domains: [] };
       const out = await route.handler({ req, res, body, query, params, principal });
+      if (out.streamed) return; // the handler writes the response itself (server-sent events)
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
       if (out.file) {
         res.status(out.status).type(out.file.type).setHeader('Content-Disposition', `inline; filename="${out.file.filename}"`);

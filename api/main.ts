@@ -1,6 +1,7 @@
 // The API process: validated config, one Temporal client, listen, graceful shutdown.
 import { createVerifier } from './auth';
 import { createApp } from './app';
+import { TaskFeed } from './task-feed';
 import { loadConfigOrExit } from '../infra/config';
 import { AesGcmCodec } from '../infra/codec';
 import { createDb } from '../infra/db';
@@ -14,6 +15,9 @@ async function main() {
   const db = createDb(config.DATABASE_URL);
   const dataKeys = createDbDataKeyStore(db, config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID);
   const { client, connection } = await connectClient(config, dataKeys);
+  // Live inbox: listens in the background (and keeps trying) so the API starts without it.
+  const taskFeed = new TaskFeed(config.DATABASE_URL, logger);
+  void taskFeed.start();
   const app = createApp({
     client,
     connection,
@@ -29,10 +33,12 @@ async function main() {
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     production: config.NODE_ENV === 'production',
     staff: { issuer: config.AUTH_ISSUER, clientId: config.STAFF_CLIENT_ID },
+    taskFeed,
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
+    void taskFeed.close(); // ends the open event streams, which would hold close() open
     server.close(async () => {
       await db.$disconnect();
       await connection.close();

@@ -48,7 +48,8 @@ export const configSchema = z
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('guichet'),
     DATABASE_URL: url.refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL'),
     AUTH_ISSUER: url,
-    AUTH_JWKS_URL: url,
+    /** Default: the jwks_uri of AUTH_ISSUER's discovery document. Empty counts as unset. */
+    AUTH_JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
     AUTH_AUDIENCE: z.string().min(1).default('guichet-api'),
     /** The Chancellery workspace's public client at the identity provider (code flow + PKCE). */
     STAFF_CLIENT_ID: z.string().min(1).default('guichet-staff'),

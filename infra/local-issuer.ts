@@ -1,6 +1,7 @@
-// The embedded default's identity provider: an ES256 key pair, its JWKS served over HTTP,
-// and tokens signed for any role (for `npm run token`, the demo and the tests). Production
-// points AUTH_ISSUER / AUTH_JWKS_URL at the canton's identity provider instead.
+// The embedded default's signing key: an ES256 key pair kept in .data/secrets, tokens signed
+// for any role (`npm run token`, the tests) and, in the tests, a minimal JWKS server. The
+// embedded identity provider (infra/identity-provider) signs with the same key. Production
+// points AUTH_ISSUER at the canton's identity provider instead.
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
@@ -48,6 +49,11 @@ export class LocalIssuer {
 
   jwks() {
     return { keys: [this.publicJwk] };
+  }
+
+  /** The private key, for the identity provider that signs with it too (never logged). */
+  signingJwk(): JWK {
+    return { ...this.privateJwk };
   }
 
   async sign(req: TokenRequest): Promise<string> {

@@ -12,7 +12,6 @@ import { startFakeRegisters } from '../fakes/registers/server';
 import { createDb } from '../infra/db';
 import { seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
-import { LocalIssuer } from '../infra/local-issuer';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { localPayloadKeys } from './lib/local-secrets';
 import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './lib/postgres';
@@ -36,6 +35,7 @@ const PORTS = {
   postal: port('POSTAL_PORT', 4020),
 };
 
+const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
 const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
@@ -96,21 +96,20 @@ async function main() {
   // Secrets made once for this machine's embedded default.
   const keys = env.PAYLOAD_KEYS ? { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_ACTIVE_KEY_ID: env.PAYLOAD_ACTIVE_KEY_ID ?? '' } : localPayloadKeys(join(dataDir, 'secrets', 'payload-keys.json'));
 
-  // Identity: the local issuer unless a real one is configured.
+  // Identity: the embedded OpenID Connect provider (demo accounts; it signs with the key
+  // `npm run token` uses) unless a real one is configured.
   let auth = { AUTH_ISSUER: env.AUTH_ISSUER ?? '', AUTH_JWKS_URL: env.AUTH_JWKS_URL ?? '' };
   if (!env.AUTH_ISSUER) {
     const issuerUrl = `http://127.0.0.1:${PORTS.issuer}`;
-    const issuer = await LocalIssuer.persistent(join(dataDir, 'secrets', 'issuer.json'), issuerUrl, env.AUTH_AUDIENCE ?? 'guichet-api');
-    const server = await issuer.listen(PORTS.issuer);
-    stops.push({
-      name: 'token issuer',
-      stop: () =>
-        new Promise((r) => {
-          server.close(() => r());
-          server.closeAllConnections();
-        }),
+    child('identity provider', ['--import', 'tsx', join(root, 'infra/identity-provider/main.ts')], {
+      ISSUER_PORT: String(PORTS.issuer),
+      ISSUER_URL: issuerUrl,
+      ISSUER_KEY_FILE: join(dataDir, 'secrets', 'issuer.json'),
+      STAFF_REDIRECT_ORIGINS: `${apiUrl},http://localhost:${PORTS.api}`,
     });
-    auth = { AUTH_ISSUER: issuerUrl, AUTH_JWKS_URL: `${issuerUrl}/.well-known/jwks.json` };
+    await waitForHttp(`${issuerUrl}/.well-known/openid-configuration`, 60_000);
+    // The API finds the JWKS through the issuer's discovery document, as in production.
+    auth = { AUTH_ISSUER: issuerUrl, AUTH_JWKS_URL: '' };
   }
 
   // PostgreSQL: embedded unless DATABASE_URL is set; migrations either way.
@@ -128,7 +127,6 @@ async function main() {
   // endpoint) unless TEMPORAL_ADDRESS is set.
   let temporalAddress = env.TEMPORAL_ADDRESS;
   let dev: RunningDevServer | undefined;
-  const apiUrl = env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`;
   if (!temporalAddress) {
     const bin = await ensureTemporalCli((m) => say(m));
     mkdirSync(join(dataDir, 'temporal'), { recursive: true });
@@ -210,7 +208,7 @@ async function main() {
     dev ? `  Temporal frontend (gRPC) ... ${dev.address}` : '',
     env.DATABASE_URL ? '  PostgreSQL ................. (DATABASE_URL)' : `  PostgreSQL ................. ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
     env.SMTP_URL ? '  Mail ....................... (SMTP_URL)' : `  Mail catcher ............... http://127.0.0.1:${PORTS.mailWeb}  (SMTP ${smtpUrl})`,
-    env.AUTH_ISSUER ? `  Identity provider .......... ${auth.AUTH_ISSUER}` : `  Token issuer (local) ....... ${auth.AUTH_ISSUER}  — tokens: npm run token -- --role chancellery`,
+    env.AUTH_ISSUER ? `  Identity provider .......... ${auth.AUTH_ISSUER}` : `  Identity provider (OIDC) ... ${auth.AUTH_ISSUER}  (demo accounts: README; tokens for scripts: npm run token -- --role chancellery)`,
     env.RESIDENT_REGISTER_URL ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)' : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
     env.POSTAL_GATEWAY_URL ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)' : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
     `  Data ....................... ${dataDir}`,

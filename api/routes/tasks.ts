@@ -12,6 +12,7 @@ import type { Principal } from '../auth';
 import { ApiError, notFound } from '../errors';
 import type { Api } from '../http';
 import { personalData } from '../../workflows/personal-data';
+import type { TaskFeed } from '../task-feed';
 import { runUpdate } from '../temporal-errors';
 
 const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal'] as const;
@@ -36,14 +37,23 @@ const taskSchema = z
   })
   .openapi('Task');
 
-const listQuery = z
+/** The inbox's filters: the list's query, and what a saved view keeps. */
+export const inboxFilters = z
   .object({
     status: z.enum(['open', 'completed']).default('open'),
     kind: z.enum(TASK_KINDS).optional(),
     claimedBy: z.string().min(1).max(200).optional().openapi({ description: '"me", "none", or a staff subject' }),
     overdue: z.enum(['true', 'false']).optional(),
+    canton: z.enum(['JU', 'NE']).optional(),
+    commune: z.string().trim().min(1).max(100).optional(),
+    order: z.enum(['asc', 'desc']).default('asc').openapi({ description: 'by due date: soonest first (asc) or last (desc)' }),
+  })
+  .strict();
+
+const listQuery = inboxFilters
+  .extend({
     limit: z.coerce.number().int().min(1).max(100).default(25),
-    cursor: z.string().max(200).optional().openapi({ description: 'nextCursor of the previous page' }),
+    cursor: z.string().max(300).optional().openapi({ description: 'nextCursor of the previous page (of the same filters and order)' }),
   })
   .strict();
 
@@ -81,20 +91,27 @@ const toView = (t: TaskRow, now = Date.now()) => ({
   outcome: t.outcome,
 });
 
-/** Keyset pagination on (dueAt, id): the same cost for page 1 and page 400. */
-const encodeCursor = (t: TaskRow) => Buffer.from(JSON.stringify([t.dueAt.toISOString(), t.id])).toString('base64url');
-function decodeCursor(cursor: string): { dueAt: Date; id: string } {
+/**
+ * Keyset pagination on (dueAt, id): the same cost for page 1 and page 400. The cursor names
+ * its order, so a cursor of the other order is refused rather than skipping tasks.
+ */
+const encodeCursor = (t: TaskRow, order: 'asc' | 'desc') => Buffer.from(JSON.stringify([t.dueAt.toISOString(), t.id, order])).toString('base64url');
+function decodeCursor(cursor: string, order: 'asc' | 'desc'): { dueAt: Date; id: string } {
+  const bad = (issue: string) => new ApiError(400, 'validation_failed', 'the request query is not valid', [{ path: 'cursor', issue }]);
+  let parsed: unknown;
   try {
-    const [dueAt, id] = JSON.parse(Buffer.from(cursor, 'base64url').toString()) as [string, string];
-    const d = new Date(dueAt);
-    if (Number.isNaN(d.getTime()) || typeof id !== 'string') throw new Error('bad cursor');
-    return { dueAt: d, id };
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
   } catch {
-    throw new ApiError(400, 'validation_failed', 'the request query is not valid', [{ path: 'cursor', issue: 'not a cursor from this API' }]);
+    throw bad('not a cursor from this API');
   }
+  const [dueAt, id, cursorOrder] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  const d = new Date(String(dueAt));
+  if (Number.isNaN(d.getTime()) || typeof id !== 'string') throw bad('not a cursor from this API');
+  if ((cursorOrder ?? 'asc') !== order) throw bad(`a cursor of the ${String(cursorOrder)} order; this page asks for ${order}`);
+  return { dueAt: d, id };
 }
 
-export function taskRoutes(api: Api, deps: { client: Client; db: Db }): Router {
+export function taskRoutes(api: Api, deps: { client: Client; db: Db; taskFeed?: TaskFeed | null }): Router {
   const router = Router();
   const { client, db } = deps;
 
@@ -123,14 +140,45 @@ export function taskRoutes(api: Api, deps: { client: Client; db: Db }): Router {
       if (q.claimedBy) where.claimedBy = q.claimedBy === 'me' ? principal.sub : q.claimedBy === 'none' ? null : q.claimedBy;
       if (q.overdue === 'true') where.dueAt = { lt: now };
       if (q.overdue === 'false') where.dueAt = { gte: now };
-      const after = q.cursor ? decodeCursor(q.cursor) : undefined;
+      if (q.canton) where.canton = q.canton;
+      if (q.commune) where.commune = q.commune;
+      const after = q.cursor ? decodeCursor(q.cursor, q.order) : undefined;
+      const beyond = q.order === 'asc' ? 'gt' : 'lt';
       const page = await db.task.findMany({
-        where: after ? { AND: [where, { OR: [{ dueAt: { gt: after.dueAt } }, { dueAt: after.dueAt, id: { gt: after.id } }] }] } : where,
-        orderBy: [{ dueAt: 'asc' }, { id: 'asc' }],
+        where: after ? { AND: [where, { OR: [{ dueAt: { [beyond]: after.dueAt } }, { dueAt: after.dueAt, id: { [beyond]: after.id } }] }] } : where,
+        orderBy: [{ dueAt: q.order }, { id: q.order }],
         take: q.limit + 1,
       });
       const items = page.slice(0, q.limit);
-      return { status: 200, body: { items: items.map((t) => toView(t, now.getTime())), nextCursor: page.length > q.limit ? encodeCursor(items[items.length - 1]!) : null } };
+      return { status: 200, body: { items: items.map((t) => toView(t, now.getTime())), nextCursor: page.length > q.limit ? encodeCursor(items[items.length - 1]!, q.order) : null } };
+    },
+  });
+
+  api.add(router, {
+    method: 'get',
+    path: '/v1/tasks/events',
+    tag: 'Tasks',
+    summary: 'Live changes of the inbox as server-sent events: `event: task` with ids and states (no personal data); `event: resync` when changes may have been missed',
+    roles: ['chancellery'],
+    responses: { 200: { description: 'text/event-stream' }, 503: { description: 'Live updates unavailable' } },
+    async handler({ req, res }) {
+      const feed = deps.taskFeed;
+      if (!feed) throw new ApiError(503, 'unavailable', 'live updates are not available on this server');
+      res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+      res.write('retry: 3000\n\n');
+      let seq = 0;
+      const unsubscribe = feed.subscribe((e) => {
+        if (e.type === 'closing') return void res.end();
+        seq += 1;
+        res.write(e.type === 'task' ? `id: ${seq}\nevent: task\ndata: ${JSON.stringify(e.change)}\n\n` : `id: ${seq}\nevent: resync\ndata: {}\n\n`);
+      });
+      // A comment now and then keeps proxies from closing a quiet stream.
+      const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
+      req.on('close', () => {
+        clearInterval(heartbeat);
+        unsubscribe();
+      });
+      return { status: 200, streamed: true };
     },
   });
 

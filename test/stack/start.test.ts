@@ -5,7 +5,9 @@ import { createHash } from 'node:crypto';
 import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
 import { freePort } from '../../scripts/lib/ports';
+import { launchBrowser, openTab, signIn } from '../support/browser';
 import { logFile } from '../support/pii-scan';
 
 const root = join(__dirname, '..', '..');
@@ -93,11 +95,23 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     const minor = await post('/v1/onboarding/applications', noe, JSON.parse(readFileSync(join(root, 'scripts/demo/application-minor.json'), 'utf8')));
     const minorId = ((await minor.json()) as { applicationId: string }).applicationId;
     const waiting = await until(`/v1/onboarding/applications/${minorId}`, noe, 'awaiting-review');
-    const staff = token('chancellery', 'reviewer-1');
-    expect((await post(`/v1/tasks/${waiting.pending.taskId}/claim`, staff)).status).toBe(200);
-    const done = await post(`/v1/tasks/${waiting.pending.taskId}/complete`, staff, { outcome: 'approve', justification: "Apprenti auprès de l'administration cantonale (art. 4 al. 7)" });
-    expect(done.status).toBe(200);
+    // … and a reviewer approves it by clicking, in the workspace at /staff (README).
+    const browser = await launchBrowser();
+    try {
+      const { page } = await openTab(browser);
+      await signIn(page, api, 'anne.chancellerie', DEMO_PASSWORD);
+      await page.getByLabel('Type').selectOption('review');
+      await page.locator(`tr[data-task="${waiting.pending.taskId}"]`).getByRole('link').click();
+      await page.getByRole('button', { name: 'Prendre' }).click();
+      await page.getByLabel('admise').check();
+      await page.getByLabel('Justification').fill("Apprenti auprès de l'administration cantonale (art. 4 al. 7)");
+      await page.getByRole('button', { name: 'Enregistrer la décision' }).click();
+      await page.getByTestId('application-status').filter({ hasText: 'admise' }).waitFor();
+    } finally {
+      await browser.close();
+    }
     expect((await get(`/v1/onboarding/applications/${minorId}`, noe)).status).toBe('approved');
+    const staff = token('chancellery', 'reviewer-1');
 
     // The README's decision walk-through: consent, a decision from the demo unit SPOP, opening.
     expect((await post('/v1/me/service-consents', adele, { unitId: 'SPOP', domain: 'population' })).status).toBe(201);

@@ -53,8 +53,9 @@ export interface AxeViolation {
 export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axe.source);
   const found = await page.evaluate(async () => {
-    const w = window as unknown as { axe: { run: (ctx: Document, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
-    const r = await w.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
+    // Runs in the page: its globals, typed here by hand (this project's lib has no DOM).
+    const w = globalThis as unknown as { document: unknown; axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
+    const r = await w.axe.run(w.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
   });
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
@@ -63,9 +64,23 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
 /** Signs in through the identity provider's own login page, as a person would. */
 export async function signIn(page: Page, apiOrigin: string, login: string, password: string, path = '/staff/'): Promise<void> {
   await page.goto(`${apiOrigin}${path}`);
-  await page.locator('input[name="login"]').waitFor();
+  await page
+    .locator('input[name="login"]')
+    .waitFor()
+    .catch(async (err: Error) => {
+      await screenshot(page, `sign-in-failed-${Date.now()}`);
+      throw new Error(`no login form at ${page.url()}: ${err.message}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
+    });
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
   await page.waitForURL((u) => u.origin === apiOrigin && !u.pathname.startsWith('/staff/callback'), { timeout: 20_000 });
+  // Signed in: the workspace shows who is (its header), or why not.
+  await page
+    .locator('.who')
+    .waitFor()
+    .catch(async (err: Error) => {
+      await screenshot(page, `sign-in-failed-${Date.now()}`);
+      throw new Error(`not signed in at ${page.url()}: ${err.message}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
+    });
 }

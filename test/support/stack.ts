@@ -8,6 +8,7 @@ import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type LogEntry, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp } from '../../api/app';
 import { createVerifier } from '../../api/auth';
+import { TaskFeed } from '../../api/task-feed';
 import { AesGcmCodec, dataConverter } from '../../infra/codec';
 import { createDb, type Db } from '../../infra/db';
 import { createDbDataKeyStore, type DataKeyStore } from '../../infra/data-keys';
@@ -144,6 +145,8 @@ export interface StackOptions {
   ownDatabase?: boolean;
   /** Terms rollouts in small batches, to see several. */
   rollout?: { batchSize?: number; batchesPerRun?: number };
+  /** Tokens from this identity provider (test/support/identity.ts), its JWKS found by discovery. */
+  identityProvider?: { issuer: string; keyFile: string };
   /** Tests wrap the real mailer, e.g. to fail a send once. */
   wrapMailer?: (mailer: Mailer) => Mailer;
 }
@@ -156,9 +159,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const { keys, activeKeyId } = testKeyring();
   const taskQueue = `test-${randomUUID()}`;
 
-  const port = await freePort();
-  const issuer = await LocalIssuer.create(`http://127.0.0.1:${port}`, 'guichet-api');
-  const server = await issuer.listen(port);
+  // The tokens' issuer: a LocalIssuer serving its JWKS, or the real identity provider's key.
+  const idp = opts.identityProvider;
+  const issuer = idp ? await LocalIssuer.persistent(idp.keyFile, idp.issuer, 'guichet-api') : await LocalIssuer.create(`http://127.0.0.1:${await freePort()}`, 'guichet-api');
+  const server = idp ? null : await issuer.listen(Number(new URL(issuer.issuer).port));
 
   const db = createDb(databaseUrl);
   const started = await startAdapters(opts.fixturePath);
@@ -180,15 +184,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const running = worker.run();
 
   const apiLogFile = logFile('api');
+  // Into the run's log directory, which global-teardown searches for personal data in clear.
+  const logger = apiLogFile ? createLogger({ name: 'test-api', level: 'info', destination: apiLogFile }) : createLogger({ name: 'test-api', level: 'silent' });
+  const taskFeed = new TaskFeed(databaseUrl, logger);
+  await taskFeed.start();
   const app = createApp({
     client,
     connection,
     db,
-    verify: createVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUrl: `${issuer.issuer}/.well-known/jwks.json` }),
+    verify: createVerifier({ issuer: issuer.issuer, audience: issuer.audience, jwksUrl: idp ? undefined : `${issuer.issuer}/.well-known/jwks.json` }),
     codec: new AesGcmCodec(keys, activeKeyId),
     dataKeys,
-    // Into the run's log directory, which global-teardown searches for personal data in clear.
-    logger: apiLogFile ? createLogger({ name: 'test-api', level: 'info', destination: apiLogFile }) : createLogger({ name: 'test-api', level: 'silent' }),
+    logger,
+    taskFeed,
     namespace: 'default',
     taskQueue,
     canton: opts.canton ?? 'JU',
@@ -213,13 +221,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     dataKeys,
     token: (req) => issuer.sign({ sub: req.sub ?? `sub-${randomUUID()}`, ...req }),
     async stop() {
+      await taskFeed.close();
       worker.shutdown();
       await running;
       await nativeConnection.close();
       await connection.close();
       await db.$disconnect();
       await started.close();
-      await new Promise((r) => server.close(r));
+      if (server) await new Promise((r) => server.close(r));
     },
   };
 }

@@ -44,7 +44,12 @@ export function currentSession(): Session | null {
   return s.expiresAt - 60_000 > Date.now() ? s : null;
 }
 
+let leaving = false;
+
 export async function signIn(config: StaffConfig, lang: string): Promise<never> {
+  // Once per page: a second call would replace the state the provider will send back.
+  if (leaving) return new Promise<never>(() => undefined);
+  leaving = true;
   const verifier = randomString();
   const state = randomString();
   const challenge = base64url(new Uint8Array(await crypto.subtle.digest('SHA-256', new TextEncoder().encode(verifier))));
@@ -64,8 +69,15 @@ export async function signIn(config: StaffConfig, lang: string): Promise<never> 
   return new Promise<never>(() => undefined);
 }
 
-/** Back from the provider: checks the state, exchanges the code, returns where to go. */
-export async function completeSignIn(params: URLSearchParams): Promise<string> {
+let completing: Promise<string> | null = null;
+
+/** Back from the provider: checks the state, exchanges the code (once), returns where to go. */
+export function completeSignIn(params: URLSearchParams): Promise<string> {
+  completing ??= exchange(params);
+  return completing;
+}
+
+async function exchange(params: URLSearchParams): Promise<string> {
   const pending = JSON.parse(sessionStorage.getItem(PENDING) ?? 'null') as { verifier: string; state: string; returnTo: string } | null;
   sessionStorage.removeItem(PENDING);
   const error = params.get('error');

@@ -154,6 +154,18 @@ const fr = {
   'deadline.window-end': 'Fin de la fenêtre électronique',
   'deadline.remedy-last-day': 'Dernier jour du délai de recours',
   'deadline.formal-decision-deadline': 'Dernier jour pour demander une décision formelle',
+  'event.task-completed': 'Tâche terminée',
+  'event.opened-late': 'Ouverte après la fenêtre',
+  'event.postal-returned-uncollected': 'Retour non réclamé',
+  'deadline.deemed-delivery': 'Notification réputée (si non retiré)',
+  'action.onboarding.checked': 'Vérifications faites',
+  'action.task.opened.review': 'Tâche d’examen ouverte',
+  'action.task.claimed': 'Tâche prise',
+  'action.task.released': 'Tâche rendue',
+  'action.task.completed.approve': 'Tâche terminée : admise',
+  'action.task.completed.refuse': 'Tâche terminée : refusée',
+  'action.mail.sent.onboarding-approved': 'Courriel d’admission envoyé',
+  'action.mail.sent.onboarding-refused': 'Courriel de refus envoyé',
   'action.task.claim': 'Tâche prise',
   'action.task.release': 'Tâche rendue',
   'action.task.complete.approve': 'Demande admise',
@@ -312,6 +324,18 @@ const de: Record<MessageKey, string> = {
   'deadline.window-end': 'Ende der elektronischen Zustellfrist',
   'deadline.remedy-last-day': 'Letzter Tag der Rechtsmittelfrist',
   'deadline.formal-decision-deadline': 'Letzter Tag für eine formelle Verfügung',
+  'event.task-completed': 'Aufgabe erledigt',
+  'event.opened-late': 'Nach der Frist geöffnet',
+  'event.postal-returned-uncollected': 'Nicht abgeholt zurück',
+  'deadline.deemed-delivery': 'Zustellfiktion (falls nicht abgeholt)',
+  'action.onboarding.checked': 'Prüfungen erfolgt',
+  'action.task.opened.review': 'Prüfaufgabe eröffnet',
+  'action.task.claimed': 'Aufgabe übernommen',
+  'action.task.released': 'Aufgabe zurückgegeben',
+  'action.task.completed.approve': 'Aufgabe erledigt: gutgeheissen',
+  'action.task.completed.refuse': 'Aufgabe erledigt: abgelehnt',
+  'action.mail.sent.onboarding-approved': 'E-Mail zur Gutheissung versandt',
+  'action.mail.sent.onboarding-refused': 'E-Mail zur Ablehnung versandt',
   'action.task.claim': 'Aufgabe übernommen',
   'action.task.release': 'Aufgabe zurückgegeben',
   'action.task.complete.approve': 'Antrag gutgeheissen',
@@ -329,6 +353,8 @@ export interface I18n {
   t: T;
   /** A known key, or the raw code when the API sent something the dictionary does not name yet. */
   label: (prefix: string, code: string) => string;
+  /** A list of codes (an event's detail: outcomes, task kinds), each named if known. */
+  codes: (list: string) => string;
   day: (isoDayOrInstant: string) => string;
   dateTime: (instant: string) => string;
 }
@@ -346,6 +372,17 @@ export function makeI18n(lang: Lang): I18n {
       const key = `${prefix}.${code}` as MessageKey;
       return key in dict ? dict[key] : code;
     },
+    codes: (list) =>
+      list
+        .split(',')
+        .map((code) => {
+          for (const prefix of ['outcome', 'kind', 'check']) {
+            const key = `${prefix}.${code}` as MessageKey;
+            if (key in dict) return dict[key];
+          }
+          return code;
+        })
+        .join(', '),
     // A calendar day (YYYY-MM-DD) is a day, not an instant: printed as is.
     day: (v) => (/^\d{4}-\d{2}-\d{2}$/.test(v) ? `${v.slice(8, 10)}.${v.slice(5, 7)}.${v.slice(0, 4)}` : dayFmt.format(new Date(v))),
     dateTime: (v) => dateTimeFmt.format(new Date(v)),

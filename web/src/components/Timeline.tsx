@@ -9,7 +9,7 @@ const M = 12;
 const AXIS = 28;
 const BAR = 22;
 const GAP = 6;
-const EVENT_ROWS = 4;
+const MAX_EVENT_ROWS = 8;
 
 const ordinal = (day: string) => Date.UTC(Number(day.slice(0, 4)), Number(day.slice(5, 7)) - 1, Number(day.slice(8, 10))) / 86_400_000;
 const fromOrdinal = (n: number) => new Date(n * 86_400_000).toISOString().slice(0, 10);
@@ -22,14 +22,23 @@ const PERIOD_COLOURS: Record<string, string> = {
 };
 
 export function Timeline({ timeline }: { timeline: CaseTimeline }) {
-  const { t, day, dateTime, label } = useI18n();
+  const { t, day, dateTime, label, codes } = useI18n();
   const start = ordinal(timeline.range.start);
   const days = Math.max(1, ordinal(timeline.range.end) - start + 1);
   const x = (d: string) => M + ((ordinal(d) - start) / days) * (W - 2 * M);
   const width = (from: string, to: string) => Math.max(2, ((ordinal(to) - ordinal(from) + 1) / days) * (W - 2 * M));
+  // Events of one day stack in rows (labels would cover each other); a later day starts again.
+  const rows: number[] = [];
+  const seenPerDay = new Map<string, number>();
+  for (const e of timeline.events) {
+    const n = seenPerDay.get(e.day) ?? 0;
+    rows.push(n % MAX_EVENT_ROWS);
+    seenPerDay.set(e.day, n + 1);
+  }
+  const eventRows = Math.min(MAX_EVENT_ROWS, Math.max(1, ...seenPerDay.values()));
   const periodsTop = AXIS + 8;
   const eventsTop = periodsTop + timeline.periods.length * (BAR + GAP) + 10;
-  const H = eventsTop + EVENT_ROWS * 20 + 16;
+  const H = eventsTop + eventRows * 20 + 16;
   const today = new Intl.DateTimeFormat('en-CA', { timeZone: 'Europe/Zurich' }).format(new Date());
 
   // Axis: the first of each month, or every Monday on a short range.
@@ -96,7 +105,7 @@ export function Timeline({ timeline }: { timeline: CaseTimeline }) {
           })}
         {timeline.events.map((e, i) => {
           const cx = x(e.day) + 3;
-          const cy = eventsTop + 14 + (i % EVENT_ROWS) * 20;
+          const cy = eventsTop + 14 + rows[i]! * 20;
           return (
             <g key={`e-${i}`} className="event">
               <line x1={cx} x2={cx} y1={AXIS} y2={cy} stroke="#8a8a8a" strokeDasharray="2 2" />
@@ -131,7 +140,7 @@ export function Timeline({ timeline }: { timeline: CaseTimeline }) {
           {timeline.events.map((e, i) => (
             <li key={`el-${i}`}>
               <time dateTime={e.at}>{dateTime(e.at)}</time> — {label('event', e.kind)}
-              {e.detail ? ` (${label('detail', e.detail)})` : ''}
+              {e.detail ? ` (${codes(e.detail)})` : ''}
             </li>
           ))}
           {timeline.periods.map((p) => (

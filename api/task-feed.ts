@@ -1,0 +1,96 @@
+// Live changes of the inbox: PostgreSQL announces every new or changed task on the channel
+// task_changed (a trigger, ids and states only); one connection per API process listens and
+// hands each change to the open event streams. Reconnects after a lost connection; the
+// streams are told (a `resync` event) so pages reload what they show.
+import pg from 'pg';
+import type { Logger } from '../infra/logger';
+
+export interface TaskChange {
+  taskId: string;
+  kind: string;
+  status: string;
+  claimedBy: string | null;
+  outcome: string | null;
+  dueAt: string;
+  canton: string;
+  commune: string | null;
+  applicationId: string | null;
+  contractId: string | null;
+}
+
+export type FeedEvent = { type: 'task'; change: TaskChange } | { type: 'resync' } | { type: 'closing' };
+
+export class TaskFeed {
+  private client: pg.Client | null = null;
+  private readonly listeners = new Set<(e: FeedEvent) => void>();
+  private closed = false;
+  private retryMs = 500;
+
+  constructor(
+    private readonly databaseUrl: string,
+    private readonly logger: Logger,
+  ) {}
+
+  async start(): Promise<void> {
+    await this.connect();
+  }
+
+  subscribe(listener: (e: FeedEvent) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  get subscribers(): number {
+    return this.listeners.size;
+  }
+
+  private emit(e: FeedEvent) {
+    for (const l of this.listeners) l(e);
+  }
+
+  private async connect(): Promise<void> {
+    const client = new pg.Client({ connectionString: this.databaseUrl, application_name: 'guichet-task-feed' });
+    client.on('notification', (n) => {
+      if (n.channel !== 'task_changed' || !n.payload) return;
+      try {
+        this.emit({ type: 'task', change: JSON.parse(n.payload) as TaskChange });
+      } catch (err) {
+        this.logger.warn({ err: (err as Error).message }, 'task feed: unreadable notification');
+      }
+    });
+    client.on('error', (err) => {
+      this.logger.warn({ err: err.message }, 'task feed: connection lost; reconnecting');
+      void this.reconnect(client);
+    });
+    try {
+      await client.connect();
+      await client.query('LISTEN task_changed');
+      this.client = client;
+      this.retryMs = 500;
+    } catch (err) {
+      this.logger.warn({ err: (err as Error).message, retryMs: this.retryMs }, 'task feed: cannot listen; retrying');
+      await this.reconnect(client);
+    }
+  }
+
+  private async reconnect(failed: pg.Client): Promise<void> {
+    if (this.client === failed) this.client = null;
+    await failed.end().catch(() => undefined);
+    if (this.closed) return;
+    await new Promise((r) => setTimeout(r, this.retryMs).unref());
+    this.retryMs = Math.min(this.retryMs * 2, 30_000);
+    if (this.closed) return;
+    await this.connect();
+    // Changes made while nobody listened were missed: the pages reload.
+    if (this.client) this.emit({ type: 'resync' });
+  }
+
+  /** Ends the event streams too (an open stream would keep the HTTP server from closing). */
+  async close(): Promise<void> {
+    this.closed = true;
+    this.emit({ type: 'closing' });
+    this.listeners.clear();
+    await this.client?.end().catch(() => undefined);
+    this.client = null;
+  }
+}

@@ -1,0 +1,167 @@
+// The Chancellery's workspace in a real browser (Debian's Chromium, playwright-core): signed in
+// through the real identity provider, against the real API, worker, Temporal and PostgreSQL.
+// What staff rely on: find a minor's application, claim it, approve it with a justification;
+// a refusal without reasons is shown next to the field; a colleague sees the claim live; every
+// page passes axe-core (no serious or critical violation). Screenshots: test-artifacts/.
+import type { Server } from 'node:http';
+import { randomUUID } from 'node:crypto';
+import type { Browser, Page } from 'playwright-core';
+import request from 'supertest';
+import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
+import { freePort } from '../../scripts/lib/ports';
+import { applicationBody, testPeople } from '../support/applications';
+import { launchBrowser, openTab, screenshot, seriousViolations, signIn, type Tab } from '../support/browser';
+import { startTestIdentityProvider } from '../support/identity';
+import { startStack, waitFor, type Stack } from '../support/stack';
+
+// A commune of its own: other suites' tasks share the database and the inbox.
+const commune = `Clos-du-Doubs-${randomUUID().slice(0, 6)}`;
+const { people, fixturePath } = testPeople({ minor: { commune, birthDate: '2011-06-30' }, minor2: { commune, birthDate: '2013-02-02' } });
+let stack: Stack;
+let idp: Awaited<ReturnType<typeof startTestIdentityProvider>>;
+let server: Server;
+let browser: Browser;
+let origin: string;
+const tabs: Tab[] = [];
+
+beforeAll(async () => {
+  const port = await freePort();
+  origin = `http://127.0.0.1:${port}`;
+  idp = await startTestIdentityProvider({ redirectOrigins: [origin] });
+  stack = await startStack({ fixturePath, identityProvider: idp });
+  server = await new Promise<Server>((resolve) => {
+    const s = stack.app.listen(port, '127.0.0.1', () => resolve(s));
+  });
+  browser = await launchBrowser();
+});
+afterAll(async () => {
+  for (const t of tabs) await t.context.close().catch(() => undefined);
+  await browser?.close();
+  await new Promise((r) => (server ? server.close(r) : r(undefined)));
+  await stack?.stop();
+  await idp?.stop();
+});
+
+async function tab(): Promise<Page> {
+  const t = await openTab(browser);
+  tabs.push(t);
+  return t.page;
+}
+
+async function noSeriousViolations(page: Page, name: string) {
+  await screenshot(page, name);
+  const violations = await seriousViolations(page);
+  expect({ page: name, violations }).toEqual({ page: name, violations: [] });
+}
+
+/** A minor's application, waiting in the inbox for a review. */
+async function minorWaiting(person = people.minor!) {
+  const citizen = await stack.token({ role: 'citizen', sub: `citizen-${randomUUID()}` });
+  const res = await request(stack.app).post('/v1/onboarding/applications').set({ Authorization: `Bearer ${citizen}` }).send(applicationBody(person));
+  expect(res.status).toBe(202);
+  const applicationId = (res.body as { applicationId: string }).applicationId;
+  const waiting = await waitFor(
+    async () => (await request(stack.app).get(`/v1/onboarding/applications/${applicationId}`).set({ Authorization: `Bearer ${citizen}` })).body as { status: string; pending: { taskId: string } | null },
+    (s) => s.status === 'awaiting-review',
+  );
+  return { applicationId, taskId: waiting.pending!.taskId };
+}
+
+const row = (page: Page, taskId: string) => page.locator(`tr[data-task="${taskId}"]`);
+
+it('signs a reviewer in, who finds a minor’s application, claims it and approves it; a colleague sees the claim live', async () => {
+  const { applicationId, taskId } = await minorWaiting();
+
+  // Anne signs in at the provider's page (checked too), and lands on the inbox.
+  const anne = await tab();
+  await anne.goto(`${origin}/staff/`);
+  await anne.locator('input[name="login"]').waitFor();
+  expect(new URL(anne.url()).origin).toBe(idp.issuer);
+  await noSeriousViolations(anne, '01-provider-login');
+  await signIn(anne, origin, 'anne.chancellerie', DEMO_PASSWORD);
+  await anne.getByRole('heading', { level: 1, name: 'Tâches à traiter' }).waitFor();
+
+  // She narrows the inbox to unclaimed reviews in the commune.
+  await anne.getByLabel('Type').selectOption('review');
+  await anne.getByLabel('Attribution').selectOption('none');
+  await anne.getByLabel('Commune').fill(commune);
+  await row(anne, taskId).waitFor();
+  expect(await anne.locator('tbody tr').count()).toBe(1);
+  await noSeriousViolations(anne, '02-inbox');
+
+  // Marc, in another browser, looks at the same commune.
+  const marc = await tab();
+  await signIn(marc, origin, 'marc.chancellerie', DEMO_PASSWORD, `/staff/?commune=${encodeURIComponent(commune)}`);
+  await row(marc, taskId).waitFor();
+  await expectText(row(marc, taskId).locator('.claimed-by'), /personne/);
+
+  // Anne opens the case: the applicant is shown (and the read access-logged), with the timeline.
+  await row(anne, taskId).getByRole('link').click();
+  await anne.getByRole('heading', { level: 1, name: /Dossier/ }).waitFor();
+  await anne.getByText('Testeur').first().waitFor();
+  await anne.getByTestId('timeline').waitFor();
+  expect(await stack.db.accessLog.count({ where: { recordId: applicationId, actorSub: 'staff-anne' } })).toBeGreaterThanOrEqual(1);
+  await noSeriousViolations(anne, '03-case');
+
+  // She claims it; Marc's row changes without a reload.
+  await anne.getByRole('button', { name: 'Prendre' }).click();
+  await expectText(anne.getByTestId('claimed-by'), /moi/);
+  await expectText(row(marc, taskId).locator('.claimed-by'), /staff-anne/);
+  await screenshot(marc, '04-colleague-sees-claim');
+
+  // A refusal without reasons: the API's error, next to the field.
+  await anne.getByLabel('refusée').check();
+  await anne.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expectText(anne.getByTestId('field-error'), /au moins un motif/);
+  expect(await anne.getByLabel('Motifs du refus').getAttribute('aria-invalid')).toBe('true');
+  await noSeriousViolations(anne, '05-refusal-without-reasons');
+
+  // An approval with a justification, by keyboard: the task is done and the application approved.
+  await anne.getByLabel('admise').check();
+  await anne.getByLabel('Justification').focus();
+  await anne.keyboard.type('Apprentie à la commune, accord des parents au dossier (art. 4.7)');
+  await anne.keyboard.press('Tab');
+  await anne.keyboard.press('Enter');
+  await expectText(anne.getByTestId('task-status'), /terminée — admise/);
+  await expectText(anne.getByTestId('application-status'), /admise/);
+  const task = await stack.db.task.findUniqueOrThrow({ where: { id: taskId } });
+  expect(task).toMatchObject({ status: 'completed', outcome: 'approve', completedBy: 'staff-anne' });
+  await screenshot(anne, '06-approved');
+  await expectText(row(marc, taskId).locator('.claimed-by'), /staff-anne/);
+  expect(await row(marc, taskId).getAttribute('class')).toBe('done');
+
+  // Every request the pages made went to the API or, for the sign-in, to the provider.
+  for (const t of tabs) for (const host of t.hosts) expect([new URL(origin).host, new URL(idp.issuer).host]).toContain(host);
+});
+
+it('switches to German with Swiss dates, and keeps saved views on the server per user', async () => {
+  const { taskId } = await minorWaiting(people.minor2!);
+  const page = await tab();
+  await signIn(page, origin, 'anne.chancellerie', DEMO_PASSWORD, `/staff/?commune=${encodeURIComponent(commune)}&status=open`);
+  await page.getByRole('button', { name: 'Deutsch' }).click();
+  await page.getByRole('heading', { level: 1, name: 'Offene Aufgaben' }).waitFor();
+  expect(await page.locator('html').getAttribute('lang')).toBe('de');
+  const due = await row(page, taskId).locator('time').innerText();
+  expect(due).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);
+
+  await page.getByLabel('Name der Ansicht').fill('Meine Gemeinde');
+  await page.getByRole('button', { name: 'Ansicht speichern' }).click();
+  await expectText(page.locator('.live-state'), /Meine Gemeinde/);
+  await noSeriousViolations(page, '07-inbox-de');
+  const views = await request(stack.app).get('/v1/me/views').set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-anne' })}` });
+  expect(views.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Meine Gemeinde', filters: expect.objectContaining({ commune }) })]));
+  // Another colleague has views of their own.
+  const others = await request(stack.app).get('/v1/me/views').set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-marc' })}` });
+  expect(others.body.items.map((v: { name: string }) => v.name)).not.toContain('Meine Gemeinde');
+});
+
+async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 15_000): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline) {
+    last = (await locator.innerText().catch(() => '')) ?? '';
+    if (pattern.test(last)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Error(`expected ${String(pattern)}, last text: ${JSON.stringify(last)}`);
+}
