@@ -4,7 +4,8 @@
 // on error and on Ctrl-C. Knobs: BENCH_WORKFLOWS (200), BENCH_CONCURRENCY (20),
 // BENCH_HTTP (400), BENCH_ROLLOUT_CONTRACTS (50000) and BENCH_ROLLOUT_BASELINE (1000): the
 // terms rollout's size and its baseline's (the rollout takes minutes at the default size),
-// BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default).
+// BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default),
+// BENCH_INBOX (400 requests per inbox query and size). BENCH_ONLY=inbox runs section 5 alone.
 import { createTemporalContractEngine } from '../activities/contract-engine';
 import { createTemporalRetentionEngine } from '../activities/retention-engine';
 import { createSmtpMailer } from '../activities/mailer';
@@ -30,6 +31,7 @@ import { httpGetter, runHttp } from './bench/api-bench';
 import { benchCodec } from './bench/codec-bench';
 import { cpuDelta, cpuSnapshot, cpuSum, type CpuSnapshot } from './bench/cpu';
 import { batchDrift, batchP, benchRollout, fmtMiB, type RolloutResult } from './bench/rollout-bench';
+import { benchInbox, inboxReport } from './bench/inbox-bench';
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
 import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
 import { freePort } from './lib/ports';
@@ -47,6 +49,7 @@ const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20);
 const HTTP_ITERATIONS = intEnv('BENCH_HTTP', 400);
 const ROLLOUT_CONTRACTS = intEnv('BENCH_ROLLOUT_CONTRACTS', 50_000);
 const ROLLOUT_BASELINE = intEnv('BENCH_ROLLOUT_BASELINE', 1000);
+const INBOX_ITERATIONS = intEnv('BENCH_INBOX', 400);
 // The rollout worker's workflow cache (its WORKER_MAX_CACHED_WORKFLOWS); unset: the worker's default.
 const ROLLOUT_WORKER_CACHE = process.env.BENCH_ROLLOUT_WORKER_CACHE ? intEnv('BENCH_ROLLOUT_WORKER_CACHE', 500) : null;
 const OPEN_REQUESTS = 20;
@@ -130,8 +133,17 @@ async function main() {
   ]);
   log(`PostgreSQL on ${pg.url.replace(/^.*@/, '')}, Temporal on ${dev.address}`);
 
+  // BENCH_ONLY=inbox: section 5 alone (a minute, where the whole run takes many).
+  if (process.env.BENCH_ONLY === 'inbox') {
+    const conn = await Connection.connect({ address: dev.address });
+    stops.push({ name: 'client connection', stop: () => conn.close() });
+    const inbox = await benchInbox({ adminUrl: pg.url, root, connection: conn, iterations: INBOX_ITERATIONS, log, stops });
+    process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=inbox)', machineLine(), '', ...inboxReport(inbox), ''].join('\n') + '\n');
+    return;
+  }
+
   // ── 1. Payload codec ──────────────────────────────────────────────────────────────────
-  log('1/4 payload codec …');
+  log('1/5 payload codec …');
   const codecRes = await benchCodec({ rounds: 6, roundMs: 400 });
 
   // ── Worker(s), clients ────────────────────────────────────────────────────────────────
@@ -188,21 +200,21 @@ async function main() {
     mode === 'plain' ? runBatch(plainClient, plainQueue, count, concurrency) : runBatch(encClient, encQueue, count, concurrency);
   // Unloaded latency (one request at a time), before any load and again after it.
   const idleRounds = async (phase: 'before' | 'after') => {
-    log(`2/4 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
+    log(`2/5 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
     for (const mode of ['plain', 'codec', 'codec', 'plain'] as const) idle[phase][mode].push(await run(mode, IDLE_REQUESTS / 2, 1));
   };
-  log('2/4 workflows: warm-up, one at a time …');
+  log('2/5 workflows: warm-up, one at a time …');
   await run('plain', 10, 1);
   await run('codec', 10, 1);
   await idleRounds('before');
-  log(`2/4 workflows: warm-up (${WARMUP} per converter) …`);
+  log(`2/5 workflows: warm-up (${WARMUP} per converter) …`);
   await run('plain', WARMUP, CONCURRENCY);
   await run('codec', WARMUP, CONCURRENCY);
   // ABBA ABBA: drift (history growth, GC, JIT) falls on both alike.
   const ORDER = ['plain', 'codec', 'codec', 'plain', 'plain', 'codec', 'codec', 'plain'] as const;
   const perRound = Math.ceil(WORKFLOWS / (ORDER.length / 2));
   for (const [i, mode] of ORDER.entries()) {
-    log(`2/4 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
+    log(`2/5 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
     const before = cpuSnapshot(serverPid);
     batches[mode].push(await run(mode, perRound, CONCURRENCY));
     cpu[mode].push(cpuDelta(before, cpuSnapshot(serverPid)));
@@ -219,7 +231,7 @@ async function main() {
   if (granted !== expected) throw new Error(`expected ${expected} granted requests in PostgreSQL, found ${granted}`);
 
   // ── 3. API ────────────────────────────────────────────────────────────────────────────
-  log('3/4 API: starting the token issuer and the API …');
+  log('3/5 API: starting the token issuer and the API …');
   const issuerPort = await freePort();
   const issuer = await LocalIssuer.create(`http://127.0.0.1:${issuerPort}`, 'guichet-api');
   const issuerServer = await issuer.listen(issuerPort);
@@ -263,7 +275,7 @@ async function main() {
   // Decided ones: their workflows are closed, so the worker replays the history to answer.
   const closed = enc.batch.timings.slice(0, 50).map((t) => t.requestId);
   const token = await issuer.sign({ role: 'unit', unit: 'SPOP', sub: 'unit-agent-SPOP' });
-  log(`3/4 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
+  log(`3/5 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
   const lat = await runHttp(
     http.get,
     [
@@ -296,11 +308,14 @@ async function main() {
     stops,
   });
 
+  // ── 5. Inbox ──────────────────────────────────────────────────────────────────────────
+  const inbox = await benchInbox({ adminUrl: pg.url, root, connection, iterations: INBOX_ITERATIONS, log, stops });
+
   // ── Report ────────────────────────────────────────────────────────────────────────────
   const machine = cpus();
   say('');
   say('Guichet engine benchmark');
-  say(`machine: ${machine.length} CPU × ${machine[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}, node ${process.version}`);
+  say(machineLine());
   say(`servers: Temporal dev server (CLI) in memory, embedded PostgreSQL, worker + API in this process (sections 1-3)`);
   say('');
   say(`1. Payload codec — ${codecRes.payloadBytes} B JSON payload (${codecRes.encryptedBytes} B sealed), encode + decode, median of 6 rounds`);
@@ -485,7 +500,14 @@ async function main() {
     );
   }
   say('');
+  for (const line of inboxReport(inbox)) say(line);
+  say('');
   process.stdout.write(out.join('\n') + '\n');
+}
+
+function machineLine(): string {
+  const machine = cpus();
+  return `machine: ${machine.length} CPU × ${machine[0]?.model.trim() ?? '?'}, ${(totalmem() / 2 ** 30).toFixed(1)} GiB, ${platform()} ${release()}, node ${process.version}`;
 }
 
 function closeServer(server: Server): Promise<void> {

@@ -345,14 +345,14 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     p.stops.push({ name: `SMTP sink ${canton}`, stop: smtp.close });
 
     // ── Setup: the contracts and their running workflows ──
-    log(`4/4 rollout ${label}: writing ${n.toLocaleString('en-US')} users and contracts (${canton}) …`);
+    log(`4/5 rollout ${label}: writing ${n.toLocaleString('en-US')} users and contracts (${canton}) …`);
     let t = performance.now();
     const ids = await seedContracts(db, canton, n, tag, log);
     const insertMs = performance.now() - t;
     const setupWorker = await startWorkerProcess(taskQueue, smtp.url, `${canton}-setup`);
     const engine = createTemporalContractEngine(client, taskQueue);
     const today = localDay(new Date(), profiles[canton].timeZone);
-    log(`4/4 rollout ${label}: starting ${n.toLocaleString('en-US')} contract workflows, ${startConcurrency} in flight …`);
+    log(`4/5 rollout ${label}: starting ${n.toLocaleString('en-US')} contract workflows, ${startConcurrency} in flight …`);
     t = performance.now();
     let started = 0;
     const progressTimer = setInterval(() => log(`   ${started.toLocaleString('en-US')}/${n.toLocaleString('en-US')} contract workflows started (${(started / ((performance.now() - t) / 1000)).toFixed(0)}/s)`), 10_000);
@@ -372,7 +372,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const settledMs = performance.now() - t;
     const setupPeak = procMemory(setupWorker.pid).peak;
     await setupWorker.stop();
-    log(`4/4 rollout ${label}: setup done in ${(settledMs / 1000).toFixed(1)} s (${(n / (settledMs / 1000)).toFixed(0)} workflows/s); fresh worker for the rollout …`);
+    log(`4/5 rollout ${label}: setup done in ${(settledMs / 1000).toFixed(1)} s (${(n / (settledMs / 1000)).toFixed(0)} workflows/s); fresh worker for the rollout …`);
 
     // ── The rollout, with a fresh worker process ──
     const s = termsSchedule(today, 30, profiles[canton]);
@@ -385,7 +385,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     await sleep(1000); // let it settle after start (its startup work is in the idle figure, not the rollout)
     const idleRss = procMemory(worker.pid).rss;
     const cpu0 = { worker: procCpuMs(worker.pid), server: procCpuMs(p.serverPid), self: selfCpuMs(), machine: machineCpuMs() };
-    log(`4/4 rollout ${label}: rollout of ${version} to ${n.toLocaleString('en-US')} contracts (worker idle at ${fmtMiB(idleRss)}) …`);
+    log(`4/5 rollout ${label}: rollout of ${version} to ${n.toLocaleString('en-US')} contracts (worker idle at ${fmtMiB(idleRss)}) …`);
     const load0 = loadavg()[0]!;
     const t0 = performance.now();
     // The worker's resident set every half second, for its course over the rollout.
@@ -420,7 +420,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     }
     const progress = await result;
     const rolloutMs = performance.now() - t0;
-    log(`4/4 rollout ${label}: rollout done in ${(rolloutMs / 1000).toFixed(1)} s; waiting for every contract workflow to apply it …`);
+    log(`4/5 rollout ${label}: rollout done in ${(rolloutMs / 1000).toFixed(1)} s; waiting for every contract workflow to apply it …`);
     await worker.guard(awaitCount(`GvsProcess="contract" AND GvsTermsVersion="${version}"`, n, 'contract workflows applied the notice'));
     const appliedMs = performance.now() - t0;
     clearInterval(sampler);
@@ -479,7 +479,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     if (mails.messages !== n || mails.recipients !== n) problems.push(`the SMTP sink got ${mails.messages} messages for ${mails.recipients} recipients, not ${n}`);
     if (outboxSent !== n) problems.push(`${outboxSent} outbox rows marked sent, not ${n}`);
     for (const pr of problems) log(`   CHECK: ${pr}`);
-    log(`4/4 rollout ${label}: ${n.toLocaleString('en-US')} contracts in ${(rolloutMs / 1000).toFixed(1)} s, worker peak ${fmtMiB(mem.peak)}, rollout runs ${rolloutRuns.map((r) => r.historyLength).join('/')} events`);
+    log(`4/5 rollout ${label}: ${n.toLocaleString('en-US')} contracts in ${(rolloutMs / 1000).toFixed(1)} s, worker peak ${fmtMiB(mem.peak)}, rollout runs ${rolloutRuns.map((r) => r.historyLength).join('/')} events`);
 
     return {
       label,

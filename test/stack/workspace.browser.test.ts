@@ -12,6 +12,7 @@ import { freePort } from '../../scripts/lib/ports';
 import { applicationBody, testPeople } from '../support/applications';
 import { launchBrowser, openTab, screenshot, seriousViolations, signIn, type Tab } from '../support/browser';
 import { startTestIdentityProvider } from '../support/identity';
+import { decisionDeemedDelivered } from '../support/served-decision';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
 // A commune of its own: other suites' tasks share the database and the inbox.
@@ -153,6 +154,21 @@ it('switches to German with Swiss dates, and keeps saved views on the server per
   // Another colleague has views of their own.
   const others = await request(stack.app).get('/v1/me/views').set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-marc' })}` });
   expect(others.body.items.map((v: { name: string }) => v.name)).not.toContain('Meine Gemeinde');
+});
+
+it("draws a served decision's timeline: the deemed delivery, the remedy period and the féries it skips", async () => {
+  const d = await decisionDeemedDelivered(stack.db, '2026-12-12');
+  const page = await tab();
+  await signIn(page, origin, 'marc.chancellerie', DEMO_PASSWORD);
+  await page.getByLabel('Identifiant de la décision').fill(d.id);
+  await page.getByRole('button', { name: 'Ouvrir une décision' }).click();
+  const svg = page.getByTestId('timeline');
+  await svg.waitFor();
+  expect(await svg.locator('rect.feries').count()).toBeGreaterThanOrEqual(1);
+  expect(await svg.locator('.period-remedy-period').count()).toBe(1);
+  expect(await svg.locator('rect.holiday').count()).toBeGreaterThanOrEqual(2);
+  await page.locator('.events-list').getByText('Notification réputée').waitFor();
+  await noSeriousViolations(page, '08-decision-timeline');
 });
 
 async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 15_000): Promise<void> {

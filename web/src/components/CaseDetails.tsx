@@ -29,26 +29,30 @@ export function CaseDetails({ timeline }: { timeline: CaseTimeline }) {
       </section>
       <section aria-labelledby="hist-title" className="panel">
         <h2 id="hist-title">{t('history')}</h2>
-        <table className="history">
-          <thead>
-            <tr>
-              <th scope="col">{t('when')}</th>
-              <th scope="col">{t('action')}</th>
-              <th scope="col">{t('actor')}</th>
-            </tr>
-          </thead>
-          <tbody>
-            {timeline.history.map((h, i) => (
-              <tr key={`h-${i}`}>
-                <td>
-                  <time dateTime={h.at}>{dateTime(h.at)}</time>
-                </td>
-                <td>{label('action', h.action)}</td>
-                <td>{h.actorSub ? `${h.actorSub} (${h.actorRole})` : h.actorRole}</td>
+        {timeline.history.length === 0 ? (
+          <p>{t('noHistory')}</p>
+        ) : (
+          <table className="history">
+            <thead>
+              <tr>
+                <th scope="col">{t('when')}</th>
+                <th scope="col">{t('action')}</th>
+                <th scope="col">{t('actor')}</th>
               </tr>
-            ))}
-          </tbody>
-        </table>
+            </thead>
+            <tbody>
+              {timeline.history.map((h, i) => (
+                <tr key={`h-${i}`}>
+                  <td>
+                    <time dateTime={h.at}>{dateTime(h.at)}</time>
+                  </td>
+                  <td>{label('action', h.action)}</td>
+                  <td>{h.actorSub ? `${h.actorSub} (${h.actorRole})` : h.actorRole}</td>
+                </tr>
+              ))}
+            </tbody>
+          </table>
+        )}
       </section>
     </>
   );

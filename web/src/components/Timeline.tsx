@@ -27,15 +27,17 @@ export function Timeline({ timeline }: { timeline: CaseTimeline }) {
   const days = Math.max(1, ordinal(timeline.range.end) - start + 1);
   const x = (d: string) => M + ((ordinal(d) - start) / days) * (W - 2 * M);
   const width = (from: string, to: string) => Math.max(2, ((ordinal(to) - ordinal(from) + 1) / days) * (W - 2 * M));
-  // Events of one day stack in rows (labels would cover each other); a later day starts again.
-  const rows: number[] = [];
-  const seenPerDay = new Map<string, number>();
-  for (const e of timeline.events) {
-    const n = seenPerDay.get(e.day) ?? 0;
-    rows.push(n % MAX_EVENT_ROWS);
-    seenPerDay.set(e.day, n + 1);
-  }
-  const eventRows = Math.min(MAX_EVENT_ROWS, Math.max(1, ...seenPerDay.values()));
+  // Each event's label goes on the first row where it does not cover the previous label.
+  const LABEL_PX = 150;
+  const rowEnds: number[] = [];
+  const rows = timeline.events.map((e) => {
+    const left = x(e.day);
+    let row = rowEnds.findIndex((end) => end < left);
+    if (row < 0) row = rowEnds.length < MAX_EVENT_ROWS ? rowEnds.length : rowEnds.indexOf(Math.min(...rowEnds));
+    rowEnds[row] = left + LABEL_PX;
+    return row;
+  });
+  const eventRows = Math.max(1, rowEnds.length);
   const periodsTop = AXIS + 8;
   const eventsTop = periodsTop + timeline.periods.length * (BAR + GAP) + 10;
   const H = eventsTop + eventRows * 20 + 16;
