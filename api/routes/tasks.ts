@@ -144,8 +144,12 @@ export function taskRoutes(api: Api, deps: { client: Client; db: Db; taskFeed?: 
       if (q.commune) where.commune = q.commune;
       const after = q.cursor ? decodeCursor(q.cursor, q.order) : undefined;
       const beyond = q.order === 'asc' ? 'gt' : 'lt';
+      const from = q.order === 'asc' ? 'gte' : 'lte';
+      // (dueAt, id) beyond the cursor; the plain bound on dueAt lets the index scan start at
+      // the cursor instead of filtering every row before it.
+      const keyset: Prisma.TaskWhereInput = { dueAt: { [from]: after?.dueAt }, OR: [{ dueAt: { [beyond]: after?.dueAt } }, { dueAt: after?.dueAt, id: { [beyond]: after?.id } }] };
       const page = await db.task.findMany({
-        where: after ? { AND: [where, { OR: [{ dueAt: { [beyond]: after.dueAt } }, { dueAt: after.dueAt, id: { [beyond]: after.id } }] }] } : where,
+        where: after ? { AND: [where, keyset] } : where,
         orderBy: [{ dueAt: q.order }, { id: q.order }],
         take: q.limit + 1,
       });

@@ -13,7 +13,8 @@ import { LocalIssuer } from '../../infra/local-issuer';
 import { createLogger } from '../../infra/logger';
 import { freePort } from '../lib/ports';
 import { migrateDeploy } from '../lib/migrate';
-import { httpGetter, runHttp } from './api-bench';
+import { performance } from 'node:perf_hooks';
+import { httpGetter } from './api-bench';
 import { fmtMs, fmtRatio, percentile, table } from './stats';
 
 export const INBOX_SIZES = [100, 10_000] as const;
@@ -37,22 +38,68 @@ interface Stop {
 }
 
 export async function benchInbox(o: { adminUrl: string; root: string; connection: Connection; iterations: number; log: (m: string) => void; stops: Stop[] }): Promise<InboxResult> {
-  // A database of its own: the other sections' rows stay out of the inbox.
-  const admin = new pg.Client({ connectionString: o.adminUrl });
-  await admin.connect();
-  await admin.query('DROP DATABASE IF EXISTS bench_inbox');
-  await admin.query('CREATE DATABASE bench_inbox');
-  await admin.end();
-  const url = new URL(o.adminUrl);
-  url.pathname = '/bench_inbox';
-  await migrateDeploy(url.toString(), o.root);
-  const db = createDb(url.toString());
-  o.stops.push({ name: 'inbox database client', stop: () => db.$disconnect() });
-
   const issuerPort = await freePort();
   const issuer = await LocalIssuer.create(`http://127.0.0.1:${issuerPort}`, 'guichet-api');
   const issuerServer = await issuer.listen(issuerPort);
   o.stops.push({ name: 'inbox token issuer', stop: () => close(issuerServer) });
+  const token = await issuer.sign({ role: 'chancellery', sub: 'bench-staff' });
+
+  // One database and one API per size, measured in turn request by request: both sizes see
+  // the same warm-up, the same machine load and the same JIT state.
+  const apis = new Map<number, { get: ReturnType<typeof httpGetter>['get']; deepCursor: string | null }>();
+  for (const size of INBOX_SIZES) {
+    o.log(`5/5 inbox: a database with ${size} open tasks …`);
+    const http = await inboxApi(o, issuer, size);
+    // The cursor of the page half-way down, reached as a reviewer would: page after page.
+    let cursor: string | null = null;
+    for (let seen = 0; seen < size / 2; seen += 100) {
+      const page = JSON.parse((await http.get(`/v1/tasks?limit=100${cursor ? `&cursor=${cursor}` : ''}`, token)).body) as { nextCursor: string | null };
+      cursor = page.nextCursor;
+    }
+    apis.set(size, { get: http.get, deepCursor: cursor });
+  }
+
+  o.log(`5/5 inbox: ${o.iterations} requests per query and size, interleaved …`);
+  const latencies = new Map<string, Map<number, number[]>>(QUERIES.map((q) => [q.name, new Map(INBOX_SIZES.map((n) => [n, []]))]));
+  const WARMUP = 50;
+  for (let i = -WARMUP; i < o.iterations; i++) {
+    for (const q of QUERIES) {
+      for (const size of i % 2 ? [...INBOX_SIZES].reverse() : INBOX_SIZES) {
+        const api = apis.get(size)!;
+        const path = `/v1/tasks?${q.query}${'deep' in q && api.deepCursor ? `&cursor=${api.deepCursor}` : ''}`;
+        const t0 = performance.now();
+        const res = await api.get(path, token);
+        const ms = performance.now() - t0;
+        if (res.status !== 200) throw new Error(`GET ${path} answered ${res.status}: ${res.body.slice(0, 300)}`);
+        if (i >= 0) latencies.get(q.name)!.get(size)!.push(ms);
+      }
+    }
+  }
+  return { iterations: o.iterations, latencies };
+}
+
+/** A database of its own with `size` open tasks, and an API on it. */
+async function inboxApi(o: { adminUrl: string; root: string; connection: Connection; stops: Stop[] }, issuer: LocalIssuer, size: number) {
+  const name = `bench_inbox_${size}`;
+  const admin = new pg.Client({ connectionString: o.adminUrl });
+  await admin.connect();
+  await admin.query(`DROP DATABASE IF EXISTS ${name}`);
+  await admin.query(`CREATE DATABASE ${name}`);
+  await admin.end();
+  const url = new URL(o.adminUrl);
+  url.pathname = `/${name}`;
+  await migrateDeploy(url.toString(), o.root);
+  const db = createDb(url.toString());
+  o.stops.push({ name: `inbox database client (${size})`, stop: () => db.$disconnect() });
+  // Four kinds, a third claimed by the bench's reviewer, six communes, due every 7 minutes.
+  await db.$executeRawUnsafe(`
+    INSERT INTO task (id, kind, status, workflow_id, canton, commune, subject, claimed_by, due_at, created_at, reasons)
+    SELECT 'bench-' || g, (ARRAY['review','formal-decision','authority-inquiry','terms-refusal'])[1 + g % 4], 'open', 'bench/' || g,
+           CASE WHEN g % 5 = 0 THEN 'NE' ELSE 'JU' END,
+           (ARRAY['Delémont','Porrentruy','Saignelégier','Courrendlin','Bassecourt','Alle'])[1 + g % 6],
+           'bench', CASE WHEN g % 3 = 0 THEN 'bench-staff' END, now() + g * interval '7 minutes', now(), '{}'
+    FROM generate_series(1, ${size}) g`);
+  await db.$executeRawUnsafe('ANALYZE task');
   const app = createApp({
     client: new Client({ connection: o.connection }),
     connection: o.connection,
@@ -71,47 +118,17 @@ export async function benchInbox(o: { adminUrl: string; root: string; connection
   const server = await new Promise<Server>((resolve) => {
     const s = app.listen(port, '127.0.0.1', () => resolve(s));
   });
-  o.stops.push({ name: 'inbox API', stop: () => close(server) });
+  o.stops.push({ name: `inbox API (${size})`, stop: () => close(server) });
   const http = httpGetter(`http://127.0.0.1:${port}`);
-  o.stops.push({ name: 'inbox HTTP client', stop: async () => http.close() });
-  const token = await issuer.sign({ role: 'chancellery', sub: 'bench-staff' });
-
-  const latencies = new Map<string, Map<number, number[]>>(QUERIES.map((q) => [q.name, new Map()]));
-  for (const size of INBOX_SIZES) {
-    o.log(`5/5 inbox: ${size} open tasks …`);
-    // Four kinds, a third claimed by the bench's reviewer, six communes, due every 7 minutes.
-    await db.$executeRawUnsafe('DELETE FROM task');
-    await db.$executeRawUnsafe(`
-      INSERT INTO task (id, kind, status, workflow_id, canton, commune, subject, claimed_by, due_at, created_at, reasons)
-      SELECT 'bench-' || g, (ARRAY['review','formal-decision','authority-inquiry','terms-refusal'])[1 + g % 4], 'open', 'bench/' || g,
-             CASE WHEN g % 5 = 0 THEN 'NE' ELSE 'JU' END,
-             (ARRAY['Delémont','Porrentruy','Saignelégier','Courrendlin','Bassecourt','Alle'])[1 + g % 6],
-             'bench', CASE WHEN g % 3 = 0 THEN 'bench-staff' END, now() + g * interval '7 minutes', now(), '{}'
-      FROM generate_series(1, ${size}) g`);
-    await db.$executeRawUnsafe('ANALYZE task');
-
-    // The cursor of the page half-way down, reached as a reviewer would: page after page.
-    let cursor: string | null = null;
-    for (let seen = 0; seen < size / 2; seen += 100) {
-      const page = JSON.parse((await http.get(`/v1/tasks?limit=100${cursor ? `&cursor=${cursor}` : ''}`, token)).body) as { nextCursor: string | null };
-      cursor = page.nextCursor;
-    }
-    const measured = await runHttp(
-      http.get,
-      QUERIES.map((q) => ({ name: q.name, path: `/v1/tasks?${q.query}${'deep' in q && cursor ? `&cursor=${cursor}` : ''}`, token, every: 1 })),
-      o.iterations,
-      50,
-    );
-    for (const q of QUERIES) latencies.get(q.name)!.set(size, measured.get(q.name)!);
-  }
-  return { iterations: o.iterations, latencies };
+  o.stops.push({ name: `inbox HTTP client (${size})`, stop: async () => http.close() });
+  return http;
 }
 
 export function inboxReport(r: InboxResult): string[] {
   const [small, large] = INBOX_SIZES;
   const p = (q: string, size: number, pct: number) => percentile(r.latencies.get(q)!.get(size)!, pct);
   return [
-    `5. Inbox API — GET /v1/tasks (25 per page) over HTTP, one keep-alive connection, ${r.iterations} requests per query and size after 50 warm-up; ${small} vs ${large.toLocaleString('en')} open tasks`,
+    `5. Inbox API — GET /v1/tasks (25 per page) over HTTP, one keep-alive connection per size, ${r.iterations} requests per query and size after 50 warm-up, the two sizes interleaved; ${small} vs ${large.toLocaleString('en')} open tasks`,
     table([
       ['', `p50 at ${small}`, `p99 at ${small}`, `p50 at ${large.toLocaleString('en')}`, `p99 at ${large.toLocaleString('en')}`, 'ratio p50', 'ratio p99'],
       ...[...r.latencies.keys()].map((q) => [q, fmtMs(p(q, small, 50)), fmtMs(p(q, small, 99)), fmtMs(p(q, large, 50)), fmtMs(p(q, large, 99)), fmtRatio(p(q, large, 50) / p(q, small, 50)), fmtRatio(p(q, large, 99) / p(q, small, 99))]),
