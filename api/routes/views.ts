@@ -17,8 +17,16 @@ const params = z.object({ id: z.uuid('not a view id') });
 
 type Row = Prisma.SavedViewGetPayload<object>;
 const toView = (v: Row) => ({ id: v.id, name: v.name, filters: v.filters as z.infer<typeof inboxFilters>, createdAt: v.createdAt.toISOString(), updatedAt: v.updatedAt.toISOString() });
-const nameTaken = (name: string) => new ApiError(409, 'conflict', `you already have a view named "${name}"`, [{ path: 'name', issue: 'already used by another of your views' }]);
-const isUniqueViolation = (err: unknown) => err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002';
+/** A write under the (owner, name) unique key: a name already taken is a 409 on `name`. */
+async function uniqueName<T>(name: string, write: () => Promise<T>): Promise<T> {
+  try {
+    return await write();
+  } catch (err) {
+    if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002')
+      throw new ApiError(409, 'conflict', `you already have a view named "${name}"`, [{ path: 'name', issue: 'already used by another of your views' }]);
+    throw err;
+  }
+}
 
 export function viewRoutes(api: Api, deps: { db: Db }): Router {
   const router = Router();
@@ -54,13 +62,8 @@ export function viewRoutes(api: Api, deps: { db: Db }): Router {
     async handler({ body, principal }) {
       if ((await db.savedView.count({ where: { ownerSub: principal.sub } })) >= MAX_VIEWS_PER_USER)
         throw new ApiError(422, 'unprocessable', `at most ${MAX_VIEWS_PER_USER} views per person; delete one first`);
-      try {
-        const row = await db.savedView.create({ data: { id: randomUUID(), ownerSub: principal.sub, name: body.name, filters: body.filters } });
-        return { status: 201, body: toView(row), headers: { Location: `/v1/me/views/${row.id}` } };
-      } catch (err) {
-        if (isUniqueViolation(err)) throw nameTaken(body.name);
-        throw err;
-      }
+      const row = await uniqueName(body.name, () => db.savedView.create({ data: { id: randomUUID(), ownerSub: principal.sub, name: body.name, filters: body.filters } }));
+      return { status: 201, body: toView(row), headers: { Location: `/v1/me/views/${row.id}` } };
     },
   });
 
@@ -75,12 +78,7 @@ export function viewRoutes(api: Api, deps: { db: Db }): Router {
     responses: { 200: { description: 'Saved', schema: viewSchema }, 409: { description: 'You have another view of that name' } },
     async handler({ params: p, body, principal }) {
       await mine(p.id, principal.sub);
-      try {
-        return { status: 200, body: toView(await db.savedView.update({ where: { id: p.id }, data: { name: body.name, filters: body.filters } })) };
-      } catch (err) {
-        if (isUniqueViolation(err)) throw nameTaken(body.name);
-        throw err;
-      }
+      return { status: 200, body: toView(await uniqueName(body.name, () => db.savedView.update({ where: { id: p.id }, data: { name: body.name, filters: body.filters } }))) };
     },
   });
 

@@ -61,26 +61,25 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   return found.filter((v) => v.impact === 'serious' || v.impact === 'critical');
 }
 
-/** Signs in through the identity provider's own login page, as a person would. */
-export async function signIn(page: Page, apiOrigin: string, login: string, password: string, path = '/staff/'): Promise<void> {
-  await page.goto(`${apiOrigin}${path}`);
+/** Waits for `selector`; if it never shows, a screenshot and what the page says instead. */
+async function expectOnPage(page: Page, selector: string, what: string): Promise<void> {
   await page
-    .locator('input[name="login"]')
+    .locator(selector)
     .waitFor()
     .catch(async (err: Error) => {
       await screenshot(page, `sign-in-failed-${Date.now()}`);
-      throw new Error(`no login form at ${page.url()}: ${err.message}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
+      throw new Error(`${what} at ${page.url()}: ${err.message}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
     });
+}
+
+/** Signs in through the identity provider's own login page, as a person would. */
+export async function signIn(page: Page, apiOrigin: string, login: string, password: string, path = '/staff/'): Promise<void> {
+  await page.goto(`${apiOrigin}${path}`);
+  await expectOnPage(page, 'input[name="login"]', 'no login form');
   await page.locator('input[name="login"]').fill(login);
   await page.locator('input[name="password"]').fill(password);
   await page.locator('button[type="submit"]').click();
   await page.waitForURL((u) => u.origin === apiOrigin && !u.pathname.startsWith('/staff/callback'), { timeout: 20_000 });
   // Signed in: the workspace shows who is (its header), or why not.
-  await page
-    .locator('.who')
-    .waitFor()
-    .catch(async (err: Error) => {
-      await screenshot(page, `sign-in-failed-${Date.now()}`);
-      throw new Error(`not signed in at ${page.url()}: ${err.message}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
-    });
+  await expectOnPage(page, '.who', 'not signed in');
 }

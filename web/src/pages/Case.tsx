@@ -2,7 +2,7 @@
 // API), the timeline, the pending deadlines, the history, and the decision form.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
 import { ApiFailure, describe, type Api, type Application, type CaseTimeline, type Task } from '../api';
-import { Link } from '../App';
+import { CaseHeader } from '../components/CaseHeader';
 import { CaseDetails } from '../components/CaseDetails';
 import { useI18n, type MessageKey } from '../i18n';
 
@@ -23,7 +23,6 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
   const [failure, setFailure] = useState<ApiFailure | null>(null);
   const [done, setDone] = useState<string | null>(null);
   const errorSummary = useRef<HTMLDivElement>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
 
   const loadCase = useCallback(
     async (t0: Task) => {
@@ -45,7 +44,6 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
         setError(describe(err));
       }
     })();
-    heading.current?.focus();
   }, [api, taskId, loadCase]);
 
   // A colleague's claim or completion shows here too.
@@ -122,14 +120,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
 
   return (
     <>
-      <p>
-        <Link to="/staff/" navigate={navigate}>
-          ← {t('backToInbox')}
-        </Link>
-      </p>
-      <h1 ref={heading} tabIndex={-1}>
-        {t('caseTitle')} — {task.subject}
-      </h1>
+      <CaseHeader navigate={navigate}>{t('caseTitle')} — {task.subject}</CaseHeader>
 
       <section aria-labelledby="task-title" className="panel">
         <h2 id="task-title">{t('task')}</h2>

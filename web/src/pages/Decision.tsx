@@ -1,8 +1,8 @@
 // A served decision's case: its service state and the timeline of the window, the postal
 // events, the deemed delivery and the remedy period, with the féries shaded.
-import { useEffect, useRef, useState } from 'react';
+import { useEffect, useState } from 'react';
 import { describe, type Api, type CaseTimeline } from '../api';
-import { Link } from '../App';
+import { CaseHeader } from '../components/CaseHeader';
 import { CaseDetails } from '../components/CaseDetails';
 import { useI18n } from '../i18n';
 
@@ -11,7 +11,6 @@ export function DecisionPage({ api, decisionId, navigate }: { api: Api; decision
   const [decision, setDecision] = useState<Record<string, unknown> | null>(null);
   const [timeline, setTimeline] = useState<CaseTimeline | null>(null);
   const [error, setError] = useState<string | null>(null);
-  const heading = useRef<HTMLHeadingElement>(null);
 
   useEffect(() => {
     Promise.all([api.decision(decisionId), api.decisionTimeline(decisionId)]).then(
@@ -21,19 +20,11 @@ export function DecisionPage({ api, decisionId, navigate }: { api: Api; decision
       },
       (err: unknown) => setError(describe(err)),
     );
-    heading.current?.focus();
   }, [api, decisionId]);
 
   return (
     <>
-      <p>
-        <Link to="/staff/" navigate={navigate}>
-          ← {t('backToInbox')}
-        </Link>
-      </p>
-      <h1 ref={heading} tabIndex={-1}>
-        {t('decisionCase', { id: String(decision?.reference ?? decisionId) })}
-      </h1>
+      <CaseHeader navigate={navigate}>{t('decisionCase', { id: String(decision?.reference ?? decisionId) })}</CaseHeader>
       {error && (
         <p role="alert" className="error">
           {t('error', { message: error })}
