@@ -6,6 +6,8 @@ import pg from 'pg';
 import type { Logger } from '../infra/logger';
 
 export interface TaskChange {
+  /** insert: a new task; update: a claim, a release, a reminder, a completion */
+  op: 'insert' | 'update';
   taskId: string;
   kind: string;
   status: string;

@@ -156,6 +156,7 @@ describe('live changes', () => {
     const events = [...text.matchAll(/event: task\ndata: (.*)\n/g)].map((m) => JSON.parse(m[1]!) as Record<string, unknown>);
     const data = events.find((e) => e.taskId === ids[1]);
     expect(data).toEqual({
+      op: 'update',
       taskId: ids[1],
       kind: 'review',
       status: 'open',

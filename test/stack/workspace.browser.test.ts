@@ -135,12 +135,15 @@ it('signs a reviewer in, who finds a minor’s application, claims it and approv
   for (const t of tabs) for (const host of t.hosts) expect([new URL(origin).host, new URL(idp.issuer).host]).toContain(host);
 });
 
-it('switches to German with Swiss dates, and keeps saved views on the server per user', async () => {
-  const { taskId } = await minorWaiting(people.minor2!);
+it('announces a new task live, switches to German with Swiss dates, and keeps saved views on the server per user', async () => {
   const page = await tab();
   await signIn(page, origin, 'anne.chancellerie', DEMO_PASSWORD, `/staff/?commune=${encodeURIComponent(commune)}&status=open`);
   await page.getByRole('button', { name: 'Deutsch' }).click();
   await page.getByRole('heading', { level: 1, name: 'Offene Aufgaben' }).waitFor();
+  // A new application while the inbox is open: counted, shown on request.
+  const { taskId } = await minorWaiting(people.minor2!);
+  await page.getByRole('button', { name: 'Neue Aufgaben anzeigen (1)' }).click();
+  await row(page, taskId).waitFor();
   expect(await page.locator('html').getAttribute('lang')).toBe('de');
   const due = await row(page, taskId).locator('time').innerText();
   expect(due).toMatch(/^\d{2}\.\d{2}\.\d{4}$/);

@@ -87,7 +87,7 @@ export interface CaseTimeline {
   history: { at: string; action: string; actorRole: string; actorSub: string | null }[];
 }
 
-export type TaskChange = Pick<Task, 'taskId' | 'kind' | 'status' | 'claimedBy' | 'outcome' | 'dueAt' | 'canton' | 'commune' | 'applicationId' | 'contractId'>;
+export type TaskChange = Pick<Task, 'taskId' | 'kind' | 'status' | 'claimedBy' | 'outcome' | 'dueAt' | 'canton' | 'commune' | 'applicationId' | 'contractId'> & { op: 'insert' | 'update' };
 
 export class Api {
   constructor(

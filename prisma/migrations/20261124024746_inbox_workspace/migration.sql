@@ -33,7 +33,7 @@ CREATE INDEX "task_status_canton_commune_due_at_id_idx" ON "task"("status", "can
 CREATE FUNCTION notify_task_changed() RETURNS trigger AS $$
 BEGIN
   PERFORM pg_notify('task_changed', json_build_object(
-    'taskId', NEW.id, 'kind', NEW.kind, 'status', NEW.status, 'claimedBy', NEW.claimed_by,
+    'op', lower(TG_OP), 'taskId', NEW.id, 'kind', NEW.kind, 'status', NEW.status, 'claimedBy', NEW.claimed_by,
     'outcome', NEW.outcome, 'dueAt', to_char(NEW.due_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"'),
     'canton', NEW.canton, 'commune', NEW.commune,
     'applicationId', NEW.application_id, 'contractId', NEW.contract_id)::text);

@@ -115,8 +115,9 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
   // The API speaks English; the field's message is the page's language (the API's in a tooltip).
   const fieldIssues = apiIssues.length && field ? [label('fieldError', field)] : [];
   const otherIssues = failure ? failure.details.filter((d) => !field || !(d.path === field || d.path.startsWith(`${field}.`))) : [];
-  const fieldLabel: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justification', reasons: 'reasons', clauses: 'reasons' };
-  const fieldHint: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justificationHint', reasons: 'reasonsHint', clauses: 'reasonsHint' };
+  const fieldLabel: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justification', reasons: 'reasons', clauses: 'clauses' };
+  // The hint says what the law asks of this outcome.
+  const hint: MessageKey | null = !outcome ? null : outcome === 'keep-blocked' ? 'keepBlockedHint' : outcome === 'special-clauses' ? 'clausesHint' : outcome === 'revoke' ? 'revokeHint' : field === 'justification' ? 'justificationHint' : 'reasonsHint';
 
   return (
     <>
@@ -227,7 +228,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
                 <div className="field wide">
                   <label htmlFor={`f-${field}`}>{t(fieldLabel[field])}</label>
                   <span id={`f-${field}-hint`} className="hint">
-                    {t(fieldHint[field])}
+                    {hint ? t(hint) : ''}
                   </span>
                   <textarea
                     id={`f-${field}`}

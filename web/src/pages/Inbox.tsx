@@ -45,6 +45,7 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
   const load = useCallback(async () => {
     try {
       setPage(await api.tasks(filters, cursor));
+      setFresh(0);
       setError(null);
     } catch (err) {
       setError(describe(err));
@@ -63,23 +64,38 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
     api.views().then((v) => setViews(v.items), () => setViews([]));
   }, [api]);
 
-  // Colleagues' claims and completions change the rows in place; a new task is announced.
+  // Colleagues' claims and completions change the rows on screen in place; a new task that
+  // these filters would show is counted, and shown when the reviewer asks (no jumping list).
+  const shown = useRef(page);
+  shown.current = page;
+  const current = useRef(filters);
+  current.current = filters;
+  const [fresh, setFresh] = useState(0);
   const apply = useCallback(
     (c: TaskChange) => {
-      setPage((p) => {
-        if (!p) return p;
-        const i = p.items.findIndex((x) => x.taskId === c.taskId);
-        if (i < 0) return p;
-        const items = [...p.items];
-        items[i] = { ...items[i]!, status: c.status, claimedBy: c.claimedBy, outcome: c.outcome, dueAt: c.dueAt };
-        return { ...p, items };
-      });
       const task = c.taskId.slice(0, 8);
-      if (c.status === 'completed') setAnnounce(t('liveCompleted', { task, outcome: c.outcome ?? '' }));
-      else if (c.claimedBy) setAnnounce(t('liveClaimed', { task, by: c.claimedBy === me ? t('me') : c.claimedBy }));
-      else setAnnounce(t('liveReleased', { task }));
+      if (shown.current?.items.some((x) => x.taskId === c.taskId)) {
+        setPage((p) => p && { ...p, items: p.items.map((x) => (x.taskId === c.taskId ? { ...x, status: c.status, claimedBy: c.claimedBy, outcome: c.outcome, dueAt: c.dueAt } : x)) });
+        if (c.status === 'completed') setAnnounce(t('liveCompleted', { task, outcome: label('outcome', c.outcome ?? '') }));
+        else if (c.claimedBy) setAnnounce(t('liveClaimed', { task, by: c.claimedBy === me ? t('me') : c.claimedBy }));
+        else setAnnounce(t('liveReleased', { task }));
+        return;
+      }
+      const f = current.current;
+      const wanted =
+        c.op === 'insert' &&
+        c.status === (f.status ?? 'open') &&
+        (!f.kind || f.kind === c.kind) &&
+        (!f.canton || f.canton === c.canton) &&
+        (!f.commune || f.commune === c.commune) &&
+        (f.claimedBy !== 'me' || c.claimedBy === me) &&
+        (f.claimedBy !== 'none' || !c.claimedBy);
+      if (wanted) {
+        setFresh((n) => n + 1);
+        setAnnounce(t('liveNew', { task }));
+      }
     },
-    [me, t],
+    [me, t, label],
   );
   const reloadAfterGap = useRef(false);
   useEffect(
@@ -226,6 +242,19 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
       {error && (
         <p role="alert" className="error">
           {t('error', { message: error })}
+        </p>
+      )}
+      {fresh > 0 && (
+        <p>
+          <button
+            type="button"
+            onClick={() => {
+              setFresh(0);
+              void load();
+            }}
+          >
+            {t('showNew', { n: fresh })}
+          </button>
         </p>
       )}
       {!page ? (
