@@ -74,6 +74,17 @@ export interface Application {
   applicant?: { lastName: string; firstName: string; birthDate: string; commune: string; street: string; postCode: string; locality: string; email: string };
 }
 
+export interface Contract {
+  contractId: string;
+  status: 'active' | 'restricted' | 'blocked' | 'terminating' | 'terminated';
+  reason: string | null;
+  acceptedTermsVersion: string;
+  pendingTerms: { version: string; effectiveOn: string; restrictFrom: string; blockFrom: string } | null;
+  noticeEndsOn: string | null;
+  endedOn: string | null;
+  specialClauses: string[];
+}
+
 export interface CaseTimeline {
   caseType: 'onboarding-application' | 'decision';
   caseId: string;
@@ -121,6 +132,7 @@ export class Api {
   application = (id: string) => this.call<Application>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}`);
   applicationTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}/timeline`);
   decisionTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/decisions/${encodeURIComponent(id)}/timeline`);
+  contract = (id: string) => this.call<Contract>('GET', `/v1/contracts/${encodeURIComponent(id)}`);
   decision = (id: string) => this.call<Record<string, unknown>>('GET', `/v1/decisions/${encodeURIComponent(id)}`);
   views = () => this.call<{ items: SavedView[] }>('GET', '/v1/me/views');
   saveView = (name: string, filters: InboxFilters) => this.call<SavedView>('POST', '/v1/me/views', { name, filters });

@@ -1,7 +1,7 @@
 // One task and its case: the application (personal data: each view is access-logged by the
 // API), the timeline, the pending deadlines, the history, and the decision form.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiFailure, describe, type Api, type Application, type CaseTimeline, type Task } from '../api';
+import { ApiFailure, describe, type Api, type Application, type CaseTimeline, type Contract, type Task } from '../api';
 import { CaseHeader } from '../components/CaseHeader';
 import { CaseDetails } from '../components/CaseDetails';
 import { useI18n, type MessageKey } from '../i18n';
@@ -16,6 +16,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
   const [task, setTask] = useState<Task | null>(null);
   const [application, setApplication] = useState<Application | null>(null);
   const [timeline, setTimeline] = useState<CaseTimeline | null>(null);
+  const [contract, setContract] = useState<Contract | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | ''>('');
@@ -26,6 +27,8 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
 
   const loadCase = useCallback(
     async (t0: Task) => {
+      // A refusal of the terms of use is about a contract: its state, as its workflow holds it.
+      if (t0.contractId) setContract(await api.contract(t0.contractId));
       if (!t0.applicationId) return;
       const [a, tl] = await Promise.all([api.application(t0.applicationId), api.applicationTimeline(t0.applicationId).catch(() => null)]);
       setApplication(a);
@@ -189,6 +192,32 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
               </dl>
             </>
           )}
+        </section>
+      )}
+
+      {contract && (
+        <section aria-labelledby="contract-title" className="panel">
+          <h2 id="contract-title">{t('contract')}</h2>
+          <dl className="facts">
+            <dt>{t('status')}</dt>
+            <dd data-testid="contract-status">{label('contractStatus', contract.status)}</dd>
+            {contract.reason && (
+              <>
+                <dt>{t('reason')}</dt>
+                <dd>{contract.reason}</dd>
+              </>
+            )}
+            <dt>{t('termsAccepted')}</dt>
+            <dd>{contract.acceptedTermsVersion}</dd>
+            {contract.pendingTerms && (
+              <>
+                <dt>{t('termsPending')}</dt>
+                <dd>
+                  {contract.pendingTerms.version} — {t('blockFrom', { day: day(contract.pendingTerms.blockFrom) })}
+                </dd>
+              </>
+            )}
+          </dl>
         </section>
       )}
 
