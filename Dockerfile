@@ -23,6 +23,8 @@ FROM deps AS build
 COPY tsconfig.json tsconfig.build.json ./
 COPY activities ./activities
 COPY api ./api
+COPY app ./app
+COPY records ./records
 COPY domain ./domain
 COPY infra ./infra
 COPY scripts ./scripts

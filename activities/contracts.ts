@@ -7,7 +7,8 @@ import { termsSchedule } from '../domain/contract';
 import { profiles, type CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
 import type { ContractInput } from '../workflows/contract/types';
-import { writeAudit } from './audit';
+import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
+import { sendOnce } from '../records/outbox';
 import { MAIL_REJECTED } from './mailer';
 import { contractStatusChanged, termsPublished } from './mail-templates';
 import type { ContractEngine, Mailer, RetentionEngine } from './ports';
@@ -19,7 +20,7 @@ export interface ContractDeps {
   retention: RetentionEngine;
 }
 
-const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+const SYSTEM = SYSTEM_ACTOR;
 /** E-mails of one rollout sent at once (the SMTP pool has 5 connections). */
 const MAIL_CONCURRENCY = 10;
 
@@ -37,13 +38,8 @@ const inputOf = (c: { id: string; canton: string; startedOn: string; termsVersio
 
 export function createContractActivities({ db, mailer, contracts, retention }: ContractDeps) {
   /** Sends one e-mail once: the outbox row is the proof it went out. */
-  async function sendOnce(id: string, template: string, recordType: string, recordId: string, to: string, mail: { subject: string; text: string; html: string }) {
-    const row = await db.mailOutbox.findUnique({ where: { id } });
-    if (row?.sentAt) return;
-    if (!row) await db.mailOutbox.create({ data: { id, template, recordType, recordId } });
-    await mailer.send({ to, ...mail, messageId: `<${id}@guichet.local>` });
-    await db.mailOutbox.update({ where: { id }, data: { sentAt: new Date() } });
-  }
+  const sendMail = (id: string, template: string, recordType: string, recordId: string, to: string, mail: { subject: string; text: string; html: string }) =>
+    sendOnce(db, mailer, { id, template, recordType, recordId, compose: async () => ({ to, ...mail }) });
 
   return {
     /**
@@ -91,7 +87,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
       if (s.endedOn) await retention.schedule({ recordKind: 'contract', recordId: s.contractId, category: 'contract-evidence', eventDay: s.endedOn, canton: c.canton as CantonCode });
       if (s.status === s.from) return;
       const mail = contractStatusChanged({ firstName: c.user.firstName, lastName: c.user.lastName, from: s.from, status: s.status, reason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn });
-      await sendOnce(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail);
+      await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail);
     },
 
     /** Art. 5.2: the QES evidence of an acceptance, kept as contract evidence (Art. 18.1 a). */
@@ -142,7 +138,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
             if (!(await contracts.notifyTerms(inputOf(c), notice))) return false; // its workflow has closed
             const mail = termsPublished({ ...c.user, version, title: v.title, effectiveOn: v.effectiveOn, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom });
             try {
-              await sendOnce(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail);
+              await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail);
             } catch (err) {
               // One address refused for good must not stop the rollout: recorded, and the
               // contract's workflow knows (the user sees it in their space).

@@ -6,7 +6,10 @@ import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
 import { accessDenial, type ContractStatus } from '../domain/contract';
 import type { Db } from '../infra/db';
-import { writeAudit } from './audit';
+import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
+import { Context } from '@temporalio/activity';
+import { recordLateOpening } from '../records/decisions';
+import { sendOnce } from '../records/outbox';
 import { renderRegisteredLetter } from './letter-pdf';
 import { decisionAvailable } from './mail-templates';
 import type { PostalGateway } from './postal';
@@ -19,7 +22,7 @@ export interface DecisionDeps {
   retention: RetentionEngine;
 }
 
-const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+const SYSTEM = SYSTEM_ACTOR;
 
 /** The signature a unit checks: HMAC-SHA256 over "<timestamp>.<body>" with its secret. */
 export function signWebhook(secret: string, timestamp: number, body: string): string {
@@ -56,15 +59,18 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
     /** Art. 16.3: the decision is in the inbox, and the recipient is alerted by e-mail. */
     async depositInInbox({ decisionId, communicatedAt, windowLastDay }: { decisionId: string; communicatedAt: string; windowLastDay: string }): Promise<void> {
       const d = await db.decision.update({ where: { id: decisionId }, data: { channel: 'electronic', state: 'awaiting-opening', communicatedAt: new Date(communicatedAt), windowLastDay } });
-      const outboxId = `${decisionId}:alert`;
-      if ((await db.mailOutbox.findUnique({ where: { id: outboxId } }))?.sentAt) return;
-      await db.mailOutbox.upsert({ where: { id: outboxId }, create: { id: outboxId, template: 'decision-available', recordType: 'decision', recordId: decisionId }, update: {} });
-      const user = await recipientOf(d.recipientSub);
-      const unit = await db.unit.findUnique({ where: { id: d.unitId } });
-      const mail = decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay });
-      await mailer.send({ to: user.email, ...mail, messageId: `<${outboxId}@guichet.local>` });
-      await db.mailOutbox.update({ where: { id: outboxId }, data: { sentAt: new Date() } });
-      await writeAudit(db, { ...SYSTEM, action: 'decision.communicated', recordType: 'decision', recordId: decisionId });
+      const sent = await sendOnce(db, mailer, {
+        id: `${decisionId}:alert`,
+        template: 'decision-available',
+        recordType: 'decision',
+        recordId: decisionId,
+        async compose() {
+          const user = await recipientOf(d.recipientSub);
+          const unit = await db.unit.findUnique({ where: { id: d.unitId } });
+          return { to: user.email, ...decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay }) };
+        },
+      });
+      if (sent) await writeAudit(db, { ...SYSTEM, action: 'decision.communicated', recordType: 'decision', recordId: decisionId });
     },
 
     async recordOpening({ decisionId, openedAt }: { decisionId: string; openedAt: string }): Promise<void> {
@@ -73,8 +79,7 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
     },
 
     async recordLateOpening({ decisionId, at }: { decisionId: string; at: string }): Promise<void> {
-      await db.decision.updateMany({ where: { id: decisionId, lateOpenedAt: null }, data: { lateOpenedAt: new Date(at) } });
-      await writeAudit(db, { ...SYSTEM, action: 'decision.opened-late', recordType: 'decision', recordId: decisionId });
+      await recordLateOpening(db, decisionId, new Date(at), { ...SYSTEM, workflowId: Context.current().info.workflowExecution?.workflowId });
     },
 
     /** Art. 16.5: the second service, by registered post (a real PDF, to the postal gateway). */

@@ -6,7 +6,8 @@ import type { DataKeyStore } from '../infra/data-keys';
 import { localDay } from '../domain/legal-calendar';
 import { profiles } from '../domain/profiles';
 import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
-import { writeAudit } from './audit';
+import { SYSTEM_ACTOR as SYSTEM } from '../records/audit';
+import { recordAccessRequestRow } from '../records/access-requests';
 import { createContractActivities } from './contracts';
 import { createDecisionActivities } from './decisions';
 import { createOnboardingActivities } from './onboarding';
@@ -27,40 +28,6 @@ export interface ActivityDeps {
   /** The records' data keys: destruction deletes them (crypto-shredding). */
   dataKeys?: DataKeyStore | null;
 }
-
-const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
-
-/**
- * Enters an access request in the database, once: the API does it before it starts the
- * workflow (so the request is readable at once), the workflow's activity again after a
- * crash in between.
- */
-export async function recordAccessRequestRow(db: Db, input: AccessRequestInput, workflowId?: string): Promise<void> {
-  const requestedAt = new Date(input.requestedAt);
-  await db.$transaction(async (tx) => {
-    const existing = await tx.accessRequest.findUnique({ where: { id: input.requestId } });
-    if (existing) return;
-    await tx.accessRequest.create({
-      data: {
-        id: input.requestId,
-        canton: input.canton,
-        unitId: input.unitId,
-        service: input.service,
-        citizenSub: input.citizenSub,
-        filedBySub: input.filedBySub,
-        avsNumber: input.applicant.avsNumber,
-        email: input.applicant.email,
-        note: input.note ?? null,
-        status: 'awaiting-unit',
-        requestedAt,
-        // Art. 19 al. 1 c: an "other transaction", kept 18 months from its day.
-        retentionEventDay: localDay(requestedAt, profiles[input.canton].timeZone),
-      },
-    });
-    await writeAudit(tx, { ...SYSTEM, action: 'access-request.recorded', recordType: 'access-request', recordId: input.requestId, workflowId });
-  });
-}
-
 
 export function createActivities(deps: ActivityDeps) {
   return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps), ...createContractActivities(deps), ...createRetentionActivities(deps) };

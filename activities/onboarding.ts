@@ -5,8 +5,9 @@ import { createHash } from 'node:crypto';
 import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
 import { profiles, type CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
-import { writeAudit } from './audit';
+import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { personalData } from '../workflows/personal-data';
+import { sendOnce } from '../records/outbox';
 import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision } from './formal-decision';
 import { formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
@@ -20,7 +21,7 @@ export interface OnboardingDeps {
   retention: RetentionEngine;
 }
 
-const SYSTEM = { actorRole: 'system', actorSub: 'worker' } as const;
+const SYSTEM = SYSTEM_ACTOR;
 const audit = (db: Parameters<typeof writeAudit>[0], action: string, recordType: string, recordId: string, extra: { actorRole?: string; actorSub?: string } = {}) =>
   writeAudit(db, { ...SYSTEM, ...extra, action, recordType, recordId });
 
@@ -88,14 +89,18 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
      */
     async remindTask({ taskId, remindersSent, escalate, nextDueAt }: { taskId: string; remindersSent: number; escalate: boolean; nextDueAt: string }): Promise<void> {
       const task = await db.task.update({ where: { id: taskId }, data: { remindersSent, dueAt: new Date(nextDueAt), ...(escalate ? { escalatedAt: new Date() } : {}) } });
-      const outboxId = `${taskId}:${escalate ? 'escalation' : `reminder-${remindersSent}`}`;
-      if ((await db.mailOutbox.findUnique({ where: { id: outboxId } }))?.sentAt) return;
-      await db.mailOutbox.upsert({ where: { id: outboxId }, create: { id: outboxId, template: 'task-reminder', recordType: 'task', recordId: taskId }, update: {} });
-      const waitingDays = Math.floor((Date.now() - task.createdAt.getTime()) / 86_400_000);
-      const mail = taskReminder({ taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null });
-      await mailer.send({ to: task.kind === 'authority-inquiry' ? notify.authority : notify.chancellery, ...mail, messageId: `<${outboxId}@guichet.local>` });
-      await db.mailOutbox.update({ where: { id: outboxId }, data: { sentAt: new Date() } });
-      await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
+      const sent = await sendOnce(db, mailer, {
+        id: `${taskId}:${escalate ? 'escalation' : `reminder-${remindersSent}`}`,
+        template: 'task-reminder',
+        recordType: 'task',
+        recordId: taskId,
+        async compose() {
+          const waitingDays = Math.floor((Date.now() - task.createdAt.getTime()) / 86_400_000);
+          const mail = taskReminder({ taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null });
+          return { to: task.kind === 'authority-inquiry' ? notify.authority : notify.chancellery, ...mail };
+        },
+      });
+      if (sent) await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
     },
 
     async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; clauses?: string[]; note?: string; at: string }): Promise<void> {
@@ -214,10 +219,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
 
     /** Sends each e-mail of an application once: the outbox row is the proof it went out. */
     async sendApplicationMail({ applicationId, template }: { applicationId: string; template: MailTemplate }): Promise<void> {
-      const id = `${applicationId}:${template}`;
-      const sent = await db.mailOutbox.findUnique({ where: { id } });
-      if (sent?.sentAt) return;
-      if (!sent) await db.mailOutbox.create({ data: { id, template, recordType: 'onboarding-application', recordId: applicationId } });
+      const compose = async () => {
       const a = await application(applicationId);
       const name = { firstName: a.firstName, lastName: a.lastName };
       let mail: RenderedMail;
@@ -234,10 +236,10 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           mail = formalDecisionRequested({ ...name, applicationId });
           break;
       }
-      // The same Message-ID on a resend after a crash lets mail clients show it once.
-      await mailer.send({ to: a.email, ...mail, messageId: `<${id}@guichet.local>` });
-      await db.mailOutbox.update({ where: { id }, data: { sentAt: new Date() } });
-      await audit(db, `mail.sent.${template}`, 'onboarding-application', applicationId);
+      return { to: a.email, ...mail };
+      };
+      const sent = await sendOnce(db, mailer, { id: `${applicationId}:${template}`, template, recordType: 'onboarding-application', recordId: applicationId, compose });
+      if (sent) await audit(db, `mail.sent.${template}`, 'onboarding-application', applicationId);
     },
   };
 }

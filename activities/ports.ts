@@ -24,18 +24,7 @@ export interface ProtectionRegister {
   hasMeasure(avsNumber: string): Promise<boolean>;
 }
 
-export interface MailMessage {
-  to: string;
-  subject: string;
-  text: string;
-  html?: string;
-  /** Stable Message-ID, so a resent message is recognisable as the same one. */
-  messageId: string;
-}
-
-export interface Mailer {
-  send(message: MailMessage): Promise<void>;
-}
+export type { MailMessage, Mailer } from '../records/outbox';
 
 /** The contract workflows, as the activities that start and notify them see them. */
 export interface ContractEngine {

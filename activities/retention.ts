@@ -11,7 +11,7 @@ import type { DataKeyStore } from '../infra/data-keys';
 import type { Db } from '../infra/db';
 import { dataKeyId } from '../workflows/personal-data';
 import type { RecordKind, RetentionInput } from '../workflows/retention/definitions';
-import { writeAudit } from './audit';
+import { writeAudit } from '../records/audit';
 import type { RetentionEngine } from './ports';
 
 export interface RetentionDeps {

@@ -7,6 +7,9 @@ import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
+import { createApplication, type Application } from '../app';
+import { MAX_TERMS_PDF_BYTES } from '../app/contracts';
+import { createGateways } from '../app/gateways';
 import type { CantonCode } from '../domain/profiles';
 import type { AesGcmCodec } from '../infra/codec';
 import type { DataKeyStore } from '../infra/data-keys';
@@ -19,7 +22,7 @@ import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
 import { caseRoutes } from './routes/cases';
 import { codecRoutes } from './routes/codec';
-import { contractRoutes, MAX_TERMS_PDF_BYTES } from './routes/contracts';
+import { contractRoutes } from './routes/contracts';
 import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
@@ -30,6 +33,8 @@ import { viewRoutes } from './routes/views';
 
 export interface AppDeps {
   client: Client;
+  /** The use cases; built from `client`, `db` and `canton` when not given (tests pass their own). */
+  application?: Application;
   connection: Connection;
   db: Db;
   verify: Verifier;
@@ -94,16 +99,12 @@ export function createApp(deps: AppDeps) {
   app.use('/v1/terms-versions', express.json({ limit: Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3) + 64 * 1024 }));
   app.use(express.json({ limit: deps.bodyLimit }));
 
+  const application =
+    deps.application ?? createApplication({ db: deps.db, canton: deps.canton, gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue }, deps.rollout) });
   const api = new Api(deps.verify);
+  const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
-  app.use(accessRequestRoutes(api, deps));
-  app.use(onboardingRoutes(api, deps));
-  app.use(taskRoutes(api, deps));
-  app.use(viewRoutes(api, deps));
-  app.use(caseRoutes(api, deps));
-  app.use(decisionRoutes(api, deps));
-  app.use(contractRoutes(api, deps));
-  app.use(legalHoldRoutes(api, deps));
+  for (const make of [accessRequestRoutes, onboardingRoutes, taskRoutes, viewRoutes, caseRoutes, decisionRoutes, contractRoutes, legalHoldRoutes]) app.use(make(api, routes));
   app.use(codecRoutes({ codec: deps.codec, dataKeys: deps.dataKeys ?? null, db: deps.db, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({

@@ -5,16 +5,9 @@ import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { ApiError } from './errors';
 
-export const ROLES = ['chancellery', 'unit', 'citizen', 'counsellor', 'authority', 'operator', 'postal'] as const;
-export type Role = (typeof ROLES)[number];
+import { ROLES, type Principal, type Role } from '../domain/roles';
 
-export interface Principal {
-  sub: string;
-  role: Role;
-  /** unit role: the unit's id and the domains it may serve */
-  unitId?: string;
-  domains: string[];
-}
+export { ROLES, type Principal, type Role } from '../domain/roles';
 
 const claims = z.object({
   sub: z.string().min(1),

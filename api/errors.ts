@@ -1,28 +1,12 @@
 // One error shape everywhere: { error: { code, message, details: [{ path, issue }] } }.
 import type { ErrorRequestHandler, RequestHandler } from 'express';
 import { z } from 'zod';
+import { AppError, type ErrorDetail } from '../app/errors';
 
-export interface ErrorDetail {
-  path: string;
-  issue: string;
-}
+export { AppError as ApiError, notFound, type ErrorDetail } from '../app/errors';
 
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly code: string,
-    message: string,
-    readonly details: ErrorDetail[] = [],
-  ) {
-    super(message);
-    this.name = 'ApiError';
-  }
-}
-
-export const notFound = (what = 'resource') => new ApiError(404, 'not_found', `${what} not found`);
-
-export function fromZod(error: z.ZodError, where: 'body' | 'query' | 'params' | 'headers'): ApiError {
-  return new ApiError(
+export function fromZod(error: z.ZodError, where: 'body' | 'query' | 'params' | 'headers'): AppError {
+  return new AppError(
     400,
     'validation_failed',
     `the request ${where} is not valid`,
@@ -32,10 +16,10 @@ export function fromZod(error: z.ZodError, where: 'body' | 'query' | 'params' | 
 
 export const errorBody = (code: string, message: string, details: ErrorDetail[] = []) => ({ error: { code, message, details } });
 
-export const unknownRoute: RequestHandler = (req, _res, next) => next(new ApiError(404, 'not_found', `no route ${req.method} ${req.path}`));
+export const unknownRoute: RequestHandler = (req, _res, next) => next(new AppError(404, 'not_found', `no route ${req.method} ${req.path}`));
 
 export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
-  if (err instanceof ApiError) {
+  if (err instanceof AppError) {
     res.status(err.status).json(errorBody(err.code, err.message, err.details));
     return;
   }
@@ -47,6 +31,10 @@ export const errorHandler: ErrorRequestHandler = (err, req, res, _next) => {
   }
   if (e.type === 'entity.parse.failed') {
     res.status(400).json(errorBody('malformed_json', 'the request body is not valid JSON'));
+    return;
+  }
+  if (e.type === 'encoding.unsupported' || e.type === 'charset.unsupported') {
+    res.status(415).json(errorBody('unsupported_encoding', e.message ?? 'unsupported request encoding'));
     return;
   }
   if (typeof e.status === 'number' && e.status >= 400 && e.status < 500) {

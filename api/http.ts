@@ -3,8 +3,10 @@
 import { extendZodWithOpenApi, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
 import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
-import { authenticate, principalOf, requireRole, type Principal, type Role, type Verifier } from './auth';
-import { fromZod } from './errors';
+import type { Caller } from '../app/caller';
+import type { Role } from '../domain/roles';
+import { authenticate, principalOf, requireRole, type Verifier } from './auth';
+import { ApiError, fromZod } from './errors';
 
 extendZodWithOpenApi(z);
 
@@ -20,14 +22,32 @@ export const errorSchema = z
 
 type Method = 'get' | 'post' | 'put' | 'delete';
 
-export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType> {
+/**
+ * Text the engine would store or pass on must be text: a NUL byte (PostgreSQL refuses it in
+ * text columns), a lone surrogate, or the replacement character that invalid UTF-8 decodes
+ * to is refused with 400 naming the field, before any handler sees it.
+ */
+// eslint-disable-next-line no-control-regex -- the NUL byte is what this refuses
+const BAD_TEXT = /[\u0000\uFFFD]|[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+function badTextIn(value: unknown, path: string[], depth = 0): string[] | null {
+  if (typeof value === 'string') return BAD_TEXT.test(value) ? path : null;
+  if (depth > 20 || value === null || typeof value !== 'object') return null;
+  for (const [k, v] of Object.entries(value)) {
+    if (BAD_TEXT.test(k)) return [...path, k];
+    const found = badTextIn(v, [...path, k], depth + 1);
+    if (found) return found;
+  }
+  return null;
+}
+
+export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.ZodType, R extends Role[] | null = Role[]> {
   method: Method;
   /** Express style: /v1/things/:id */
   path: string;
   summary: string;
   tag: string;
-  /** Roles allowed; `null` = public (no token). */
-  roles: Role[] | null;
+  /** Roles allowed; `null` = public (no token, and no caller). */
+  roles: R;
   body?: B;
   query?: Q;
   params?: P;
@@ -39,7 +59,8 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
     body: z.output<B>;
     query: z.output<Q>;
     params: z.output<P>;
-    principal: Principal;
+    /** Who calls; public routes have none. */
+    caller: R extends null ? undefined : Caller;
   }) => Promise<{ status: number; body?: unknown; headers?: Record<string, string>; file?: { type: string; data: Buffer; filename: string }; streamed?: true }>;
 }
 
@@ -51,7 +72,7 @@ export class Api {
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   }
 
-  add<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined>(router: Router, route: Route<B, Q, P>): void {
+  add<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, R extends Role[] | null = Role[]>(router: Router, route: Route<B, Q, P, R>): void {
     const errors: RouteConfig['responses'] = {};
     const std: Record<number, string> = { 400: 'Invalid request (details name each field)', 401: 'Missing or invalid token', 403: 'Role not allowed', 404: 'Not found' };
     for (const [status, description] of Object.entries(std)) {
@@ -86,6 +107,8 @@ export class Api {
     router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
         if (!schema) return undefined as z.output<T>;
+        const bad = badTextIn(value, []);
+        if (bad) throw new ApiError(400, 'validation_failed', `the request ${where} is not valid`, [{ path: bad.join('.') || '(root)', issue: 'not valid text: a NUL byte or invalid UTF-8' }]);
         const r = schema.safeParse(value);
         if (!r.success) throw fromZod(r.error, where);
         return r.data;
@@ -93,8 +116,8 @@ export class Api {
       const body = parse(route.body, req.body ?? {}, 'body');
       const query = parse(route.query, req.query, 'query');
       const params = parse(route.params, req.params, 'params');
-      const principal = route.roles ? principalOf(req) : { sub: 'anonymous', role: 'citizen' as Role, domains: [] };
-      const out = await route.handler({ req, res, body, query, params, principal });
+      const caller = (route.roles ? { principal: principalOf(req), requestId: String(req.id), statedPurpose: req.header('x-access-purpose') } : undefined) as R extends null ? undefined : Caller;
+      const out = await route.handler({ req, res, body, query, params, caller });
       if (out.streamed) return; // the handler writes the response itself (server-sent events)
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
       if (out.file) {

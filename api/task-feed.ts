@@ -2,6 +2,7 @@
 // task_changed (a trigger, ids and states only); one connection per API process listens and
 // hands each change to the open event streams. Reconnects after a lost connection; the
 // streams are told (a `resync` event) so pages reload what they show.
+import type { Request, Response } from 'express';
 import pg from 'pg';
 import type { Logger } from '../infra/logger';
 
@@ -40,6 +41,24 @@ export class TaskFeed {
   subscribe(listener: (e: FeedEvent) => void): () => void {
     this.listeners.add(listener);
     return () => this.listeners.delete(listener);
+  }
+
+  /** Streams the changes to one client as server-sent events until it goes away. */
+  stream(req: Request, res: Response): void {
+    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.write('retry: 3000\n\n');
+    let seq = 0;
+    const unsubscribe = this.subscribe((e) => {
+      if (e.type === 'closing') return void res.end();
+      seq += 1;
+      res.write(e.type === 'task' ? `id: ${seq}\nevent: task\ndata: ${JSON.stringify(e.change)}\n\n` : `id: ${seq}\nevent: resync\ndata: {}\n\n`);
+    });
+    // A comment now and then keeps proxies from closing a quiet stream.
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
+    req.on('close', () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    });
   }
 
   get subscribers(): number {

@@ -20,6 +20,14 @@ export class KeyUnavailableError extends Error {
   }
 }
 
+/** A payload that is not what this codec made: tampered, truncated, or under another key. */
+export class UndecodablePayloadError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'UndecodablePayloadError';
+  }
+}
+
 export class AesGcmCodec implements PayloadCodec {
   constructor(
     private readonly keys: ReadonlyMap<string, Buffer>,
@@ -42,7 +50,11 @@ export class AesGcmCodec implements PayloadCodec {
       const keyId = str(payload.metadata?.[KEY_ID_METADATA]) ?? '';
       const key = this.keys.get(keyId);
       if (!key) throw new KeyUnavailableError(keyId);
-      return temporal.api.common.v1.Payload.decode(unseal(key, payload.data ?? new Uint8Array()));
+      try {
+        return temporal.api.common.v1.Payload.decode(unseal(key, payload.data ?? new Uint8Array()));
+      } catch (err) {
+        throw new UndecodablePayloadError(`payload under key "${keyId}" cannot be opened: ${(err as Error).message}`);
+      }
     });
   }
 }

@@ -6,8 +6,8 @@
 // terms rollout's size and its baseline's (the rollout takes minutes at the default size),
 // BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default),
 // BENCH_INBOX (400 requests per inbox query and size). BENCH_ONLY=inbox runs section 5 alone.
-import { createTemporalContractEngine } from '../activities/contract-engine';
-import { createTemporalRetentionEngine } from '../activities/retention-engine';
+import { createTemporalContractEngine } from '../app/gateways';
+import { createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';

@@ -3,8 +3,8 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { createTemporalContractEngine } from '../activities/contract-engine';
-import { createTemporalRetentionEngine } from '../activities/retention-engine';
+import { createTemporalContractEngine } from '../app/gateways';
+import { createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';

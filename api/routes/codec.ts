@@ -7,7 +7,8 @@ import { z } from 'zod';
 import type { AesGcmCodec } from '../../infra/codec';
 import { DataKeyCodec, KeyDestroyedError, type DataKeyStore } from '../../infra/data-keys';
 import type { Db } from '../../infra/db';
-import { writeAccessLog } from '../access-log';
+import { KeyUnavailableError, UndecodablePayloadError } from '../../infra/codec';
+import { writeAccessLog } from '../../records/access-log';
 import type { Verifier } from '../auth';
 import { ApiError, errorBody } from '../errors';
 
@@ -98,15 +99,23 @@ export function codecRoutes(opts: { codec: AesGcmCodec; dataKeys: DataKeyStore |
       const parsed = payloadsBody.safeParse(req.body);
       if (!parsed.success) throw new ApiError(400, 'validation_failed', 'expected { payloads: [...] }');
       const payloads = parsed.data.payloads.map(fromJson);
+      let out: Payload[];
       try {
-        const out = await codecs[op](payloads);
-        req.log?.info({ op, count: payloads.length, operator: req.principal?.sub, namespace: req.headers['x-namespace'] }, 'codec request');
-        // Every decode is an operator reading what may be personal data: the access log says who, when and why.
-        if (op === 'decode') await writeAccessLog(opts.db, req, { action: 'codec.decode', recordType: 'workflow-payloads', recordId: null, purpose: 'operating the workflow engine (Temporal Web UI / CLI)', count: payloads.length });
-        res.json({ payloads: out.map(toJson) });
+        out = await codecs[op](payloads);
       } catch (err) {
-        res.status(422).json(errorBody('undecodable', (err as Error).message));
+        // Payloads this keyring cannot open are the caller's problem (422); anything else —
+        // the data-key store unreachable, say — is ours, logged and answered 500.
+        if (!(err instanceof UndecodablePayloadError || err instanceof KeyUnavailableError)) throw err;
+        res.status(422).json(errorBody('undecodable', err.message));
+        return;
       }
+      req.log?.info({ op, count: payloads.length, operator: req.principal?.sub, namespace: req.headers['x-namespace'] }, 'codec request');
+      // Every decode is an operator reading what may be personal data: the access log says who, when and why.
+      if (op === 'decode') {
+        const p = req.principal!;
+        await writeAccessLog(opts.db, { actorRole: p.role, actorSub: p.sub, requestId: req.id === undefined ? null : String(req.id), statedPurpose: req.header('x-access-purpose'), action: 'codec.decode', recordType: 'workflow-payloads', recordId: null, purpose: 'operating the workflow engine (Temporal Web UI / CLI)', count: payloads.length });
+      }
+      res.json({ payloads: out.map(toJson) });
     };
 
   router.use('/codec', cors);

@@ -1,40 +1,16 @@
 // The user contract (Art. 5-7, 10): terms versions and their rollout, the user's acceptance
 // with a QES or refusal, misuse reports, notice; the Chancellery's blocks and termination.
-// The contract's workflow judges every change (its validators answer 409/422 at once); the
-// API checks what only it can: the caller, the version's text and the signed hash.
-import { createHash } from 'node:crypto';
-import { WorkflowExecutionAlreadyStartedError, type Client } from '@temporalio/client';
+// Each route: parse → use case (app/contracts.ts) → answer.
 import { Router } from 'express';
 import { z } from 'zod';
-import { writeAudit } from '../../activities/audit';
-import { accessDenial, termsSchedule, type ContractStatus } from '../../domain/contract';
-import { localDay } from '../../domain/days';
-import { profiles, type CantonCode, type ContractAction } from '../../domain/profiles';
-import type { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../../infra/db';
-import {
-  acceptTermsUpdate,
-  blockUpdate,
-  cancelNoticeUpdate,
-  ContractRejections,
-  contractStateQuery,
-  contractWorkflowId,
-  giveNoticeUpdate,
-  refuseTermsUpdate,
-  reportMisuseUpdate,
-  terminateUpdate,
-  unblockUpdate,
-} from '../../workflows/contract/definitions';
-import type { ContractState } from '../../workflows/contract/types';
-import { personalData } from '../../workflows/personal-data';
-import { rolloutProgressQuery, termsRolloutWorkflowId } from '../../workflows/terms-rollout/definitions';
-import type { Principal } from '../auth';
-import { ApiError, notFound } from '../errors';
+import type { Application } from '../../app';
+import { MAX_TERMS_PDF_BYTES } from '../../app/contracts';
+import { contractRejections } from '../../app/gateways/contract';
 import type { Api } from '../http';
-import { runUpdate } from '../temporal-errors';
+import { rejections } from '../openapi';
 import { isoDay, text } from '../schemas';
 
-export const MAX_TERMS_PDF_BYTES = 5 * 1024 * 1024;
+export { MAX_TERMS_PDF_BYTES };
 
 const versionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-", at most 40, e.g. 2027-01');
 
@@ -97,74 +73,14 @@ const contractView = z
 const contractParams = z.object({ id: z.string().regex(/^contract-[0-9a-f-]{36}$/, 'not a contract id') });
 const versionParams = z.object({ version: versionId });
 
-type TermsRow = Prisma.TermsVersionGetPayload<object>;
-
-const answers = {
-  [ContractRejections.ended]: 409,
-  [ContractRejections.termsNotPending]: 422,
-  [ContractRejections.refusalOpen]: 409,
-  [ContractRejections.notApplicable]: 409,
+const refusals = {
+  409: { description: rejections(contractRejections, 409, 'The contract cannot do this now'), schema: undefined },
+  422: { description: rejections(contractRejections, 422, 'Not the version waiting for acceptance') },
 };
 
-/** The contract's state allows `action` for this caller, else 403 with the reason (Art. 5.2, 7.2, 10). */
-export function contractGate(db: Db, canton: CantonCode) {
-  const profile = profiles[canton];
-  return async (citizenSub: string, action: ContractAction): Promise<void> => {
-    const c = await db.contract.findFirst({ where: { user: { sub: citizenSub } }, orderBy: { createdAt: 'desc' }, select: { status: true, statusReason: true } });
-    if (!c) return;
-    const denial = accessDenial({ status: c.status as ContractStatus, reason: c.statusReason }, action, profile);
-    if (denial) throw new ApiError(403, 'contract_restricted', denial, [{ path: 'contract', issue: c.status }]);
-  };
-}
-
-export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton: CantonCode; taskQueue: string; rollout?: { batchSize?: number; batchesPerRun?: number } }): Router {
+export function contractRoutes(api: Api, { application }: { application: Application }): Router {
   const router = Router();
-  const { client, db, canton } = deps;
-  const profile = profiles[canton];
-
-  const termsOut = (v: TermsRow) => ({
-    version: v.version,
-    sequence: v.sequence,
-    title: v.title,
-    mediaType: v.mediaType,
-    documentSha256: v.documentSha256,
-    effectiveOn: v.effectiveOn,
-    acceptanceDays: v.acceptanceDays,
-    lastAcceptanceDay: termsSchedule(v.effectiveOn, v.acceptanceDays, profile).lastAcceptanceDay,
-    restrictFrom: v.restrictFrom,
-    blockFrom: v.blockFrom,
-    publishedAt: v.publishedAt.toISOString(),
-  });
-  const stateOut = (s: ContractState) => ({
-    contractId: s.contractId,
-    status: s.status,
-    reason: s.reason,
-    acceptedTermsVersion: s.acceptedTermsVersion,
-    pendingTerms: s.pendingTerms && { version: s.pendingTerms.version, effectiveOn: s.pendingTerms.effectiveOn, restrictFrom: s.pendingTerms.restrictFrom, blockFrom: s.pendingTerms.blockFrom },
-    blocks: s.blocks.map((b) => ({ kind: b.kind, reason: b.reason, since: b.since })),
-    noticeEndsOn: s.noticeEndsOn,
-    endedOn: s.endedOn,
-    specialClauses: s.specialClauses,
-    refusalTaskId: s.task?.taskId ?? null,
-  });
-
-  async function startRollout(version: string) {
-    try {
-      await client.workflow.start('termsRollout', { taskQueue: deps.taskQueue, workflowId: termsRolloutWorkflowId(version), args: [{ version, ...deps.rollout }] });
-    } catch (err) {
-      if (!(err instanceof WorkflowExecutionAlreadyStartedError)) throw err;
-    }
-  }
-
-  async function myContract(principal: Principal) {
-    const c = await db.contract.findFirst({ where: { user: { sub: principal.sub } }, orderBy: { createdAt: 'desc' }, select: { id: true } });
-    if (!c) throw notFound('contract');
-    return c.id;
-  }
-  const handle = (contractId: string) => client.workflow.getHandle(contractWorkflowId(contractId));
-  const closed = () => new ApiError(409, 'conflict', 'this contract has ended');
-  const audit = (req: { id: unknown }, principal: Principal, action: string, recordType: string, recordId: string) =>
-    writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action, recordType, recordId, requestId: String(req.id) });
+  const contracts = application.contracts;
 
   // ---- terms versions (Art. 5.1)
   api.add(router, {
@@ -175,41 +91,9 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     roles: ['chancellery'],
     body: termsBody,
     responses: { 201: { description: 'Published; the rollout runs', schema: termsView }, 200: { description: 'The same version again: already published', schema: termsView }, 409: { description: 'This version exists with other content' } },
-    async handler({ req, body, principal }) {
-      const today = localDay(new Date(), profile.timeZone);
-      const effectiveOn = body.effectiveOn ?? today;
-      if (effectiveOn < today) {
-        throw new ApiError(400, 'validation_failed', 'the request body is not valid', [{ path: 'effectiveOn', issue: 'a new version cannot take effect in the past' }]);
-      }
-      const isText = 'text' in body.document;
-      const document = isText ? Buffer.from((body.document as { text: string }).text, 'utf8') : Buffer.from((body.document as { pdfBase64: string }).pdfBase64, 'base64');
-      if (!isText && (document.length > MAX_TERMS_PDF_BYTES || document.subarray(0, 5).toString('latin1') !== '%PDF-')) {
-        throw new ApiError(400, 'validation_failed', 'the request body is not valid', [{ path: 'document.pdfBase64', issue: 'not a PDF of at most 5 MiB' }]);
-      }
-      const documentSha256 = createHash('sha256').update(document).digest('hex');
-      const acceptanceDays = body.acceptanceDays ?? profile.contract.defaultAcceptanceDays;
-      const schedule = termsSchedule(effectiveOn, acceptanceDays, profile);
-      const fields = { title: body.title, mediaType: isText ? 'text/plain; charset=utf-8' : 'application/pdf', documentSha256, effectiveOn, acceptanceDays, restrictFrom: schedule.restrictFrom, blockFrom: schedule.blockFrom };
-      // A retry without effectiveOn on a later day is the same publication, not a new one.
-      const compared = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => body.effectiveOn !== undefined || !['effectiveOn', 'restrictFrom', 'blockFrom'].includes(k));
-      const same = (v: TermsRow) => compared.every((k) => v[k] === fields[k]);
-
-      let row = await db.termsVersion.findUnique({ where: { version: body.version } });
-      let created = false;
-      if (!row) {
-        try {
-          row = await db.termsVersion.create({ data: { version: body.version, canton, document: new Uint8Array(document), publishedBy: principal.sub, ...fields } });
-          created = true;
-        } catch (err) {
-          if ((err as { code?: string }).code !== 'P2002') throw err;
-          row = await db.termsVersion.findUniqueOrThrow({ where: { version: body.version } });
-        }
-      }
-      if (!same(row)) throw new ApiError(409, 'conflict', `terms version ${body.version} is already published with other content`, [{ path: 'version', issue: 'already published' }]);
-      // Started after the row is stored, and again on a retry: a failure between the two is repaired by repeating the request.
-      await startRollout(body.version);
-      if (created) await audit(req, principal, 'terms.published', 'terms-version', body.version);
-      return { status: created ? 201 : 200, body: { ...termsOut(row), rollout: { workflowId: termsRolloutWorkflowId(body.version), notified: null, done: null } } };
+    async handler({ body, caller }) {
+      const { created, terms } = await contracts.publishTerms(caller, body);
+      return { status: created ? 201 : 200, body: terms };
     },
   });
 
@@ -220,10 +104,7 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     summary: 'The published terms versions, newest first',
     roles: ['chancellery', 'citizen', 'counsellor', 'unit', 'operator'],
     responses: { 200: { description: 'Versions', schema: z.object({ items: z.array(termsView) }) } },
-    async handler() {
-      const rows = await db.termsVersion.findMany({ orderBy: { sequence: 'desc' }, omit: { document: true } });
-      return { status: 200, body: { items: rows.map((r) => termsOut(r as TermsRow)) } };
-    },
+    handler: async () => ({ status: 200, body: { items: await contracts.listTerms() } }),
   });
 
   api.add(router, {
@@ -234,16 +115,7 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     roles: ['chancellery', 'citizen', 'counsellor', 'unit', 'operator'],
     params: versionParams,
     responses: { 200: { description: 'The version', schema: termsView } },
-    async handler({ params: p }) {
-      const v = await db.termsVersion.findUnique({ where: { version: p.version }, omit: { document: true } });
-      if (!v) throw notFound('terms version');
-      const workflowId = termsRolloutWorkflowId(v.version);
-      const progress = await client.workflow
-        .getHandle(workflowId)
-        .query(rolloutProgressQuery)
-        .catch(() => null);
-      return { status: 200, body: { ...termsOut(v as TermsRow), rollout: { workflowId, notified: progress?.notified ?? null, done: progress?.done ?? null } } };
-    },
+    handler: async ({ params: p }) => ({ status: 200, body: await contracts.getTerms(p.version) }),
   });
 
   api.add(router, {
@@ -255,9 +127,8 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     params: versionParams,
     responses: { 200: { description: 'The document' } },
     async handler({ params: p }) {
-      const v = await db.termsVersion.findUnique({ where: { version: p.version } });
-      if (!v) throw notFound('terms version');
-      return { status: 200, file: { type: v.mediaType, data: Buffer.from(v.document), filename: `cg-${v.version}.${v.mediaType === 'application/pdf' ? 'pdf' : 'txt'}` } };
+      const v = await contracts.termsDocument(p.version);
+      return { status: 200, file: { type: v.mediaType, data: v.data, filename: `cg-${v.version}.${v.mediaType === 'application/pdf' ? 'pdf' : 'txt'}` } };
     },
   });
 
@@ -269,10 +140,7 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     summary: 'My contract: its state, the terms version waiting for me, blocks, notice',
     roles: ['citizen'],
     responses: { 200: { description: 'The contract', schema: contractView } },
-    async handler({ principal }) {
-      const id = await myContract(principal);
-      return { status: 200, body: stateOut(await handle(id).query(contractStateQuery)) };
-    },
+    handler: async ({ caller }) => ({ status: 200, body: await contracts.myContract(caller) }),
   });
 
   api.add(router, {
@@ -282,19 +150,8 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     summary: 'Accept a terms version with a qualified e-signature (Art. 5.2): the contract returns to active',
     roles: ['citizen'],
     body: acceptanceBody,
-    responses: { 200: { description: 'Accepted', schema: contractView }, 422: { description: 'Unknown version, a hash that is not of its text, or not the version waiting' } },
-    async handler({ req, body, principal }) {
-      const v = await db.termsVersion.findUnique({ where: { version: body.version }, select: { documentSha256: true } });
-      if (!v) throw new ApiError(422, 'unprocessable', `terms version ${body.version} is not published`, [{ path: 'version', issue: 'unknown version' }]);
-      if (v.documentSha256 !== body.documentSha256) {
-        throw new ApiError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [{ path: 'documentSha256', issue: `must be the SHA-256 of version ${body.version}` }]);
-      }
-      const id = await myContract(principal);
-      // A QES carries the signer's certificate: personal data, under the contract's data key.
-      const s = await runUpdate(() => handle(id).executeUpdate(acceptTermsUpdate, { args: [personalData('contract', id, { ...body, by: principal.sub })] }), answers, closed);
-      await audit(req, principal, 'terms.acceptance-submitted', 'contract', id);
-      return { status: 200, body: stateOut(s) };
-    },
+    responses: { 200: { description: 'Accepted', schema: contractView }, ...refusals, 422: { description: rejections(contractRejections, 422, 'Unknown version, a hash that is not of its text, or not the version waiting') } },
+    handler: async ({ body, caller }) => ({ status: 200, body: await contracts.acceptTerms(caller, body) }),
   });
 
   api.add(router, {
@@ -304,13 +161,8 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     summary: 'Refuse a terms version but ask to go on using the counter: a Chancellery task (Art. 5.3)',
     roles: ['citizen'],
     body: z.object({ version: versionId }).strict(),
-    responses: { 202: { description: 'With the Chancellery', schema: contractView } },
-    async handler({ req, body, principal }) {
-      const id = await myContract(principal);
-      const s = await runUpdate(() => handle(id).executeUpdate(refuseTermsUpdate, { args: [{ version: body.version, by: principal.sub }] }), answers, closed);
-      await audit(req, principal, 'terms.refused', 'contract', id);
-      return { status: 202, body: stateOut(s) };
-    },
+    responses: { 202: { description: 'With the Chancellery', schema: contractView }, ...refusals },
+    handler: async ({ body, caller }) => ({ status: 202, body: await contracts.refuseTerms(caller, body.version) }),
   });
 
   api.add(router, {
@@ -320,18 +172,13 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     summary: 'Report that someone may have used my credentials: my account is blocked at once (Art. 7.2)',
     roles: ['citizen'],
     body: z.object({}).strict(),
-    responses: { 200: { description: 'Blocked', schema: contractView } },
-    async handler({ req, principal }) {
-      const id = await myContract(principal);
-      const s = await runUpdate(() => handle(id).executeUpdate(reportMisuseUpdate, { args: [{ by: principal.sub }] }), answers, closed);
-      await audit(req, principal, 'contract.misuse-reported', 'contract', id);
-      return { status: 200, body: stateOut(s) };
-    },
+    responses: { 200: { description: 'Blocked', schema: contractView }, ...refusals },
+    handler: async ({ caller }) => ({ status: 200, body: await contracts.reportMisuse(caller) }),
   });
 
-  for (const [method, update, summary, action] of [
-    ['post', giveNoticeUpdate, "Terminate my contract with one month's notice (Art. 10.1)", 'contract.notice-given'],
-    ['delete', cancelNoticeUpdate, 'Withdraw my notice before it ends', 'contract.notice-cancelled'],
+  for (const [method, give, summary] of [
+    ['post', true, "Terminate my contract with one month's notice (Art. 10.1)"],
+    ['delete', false, 'Withdraw my notice before it ends'],
   ] as const) {
     api.add(router, {
       method,
@@ -339,13 +186,8 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
       tag: 'Contracts',
       summary,
       roles: ['citizen'],
-      responses: { 200: { description: 'Done', schema: contractView } },
-      async handler({ req, principal }) {
-        const id = await myContract(principal);
-        const s = await runUpdate(() => handle(id).executeUpdate(update, { args: [{ by: principal.sub }] }), answers, closed);
-        await audit(req, principal, action, 'contract', id);
-        return { status: 200, body: stateOut(s) };
-      },
+      responses: { 200: { description: 'Done', schema: contractView }, ...refusals },
+      handler: async ({ caller }) => ({ status: 200, body: await contracts.notice(caller, give) }),
     });
   }
 
@@ -354,22 +196,19 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
     method: 'get',
     path: '/v1/contracts/:id',
     tag: 'Contracts',
-    summary: "A user's contract, as its workflow holds it",
+    summary: "A user's contract, as its workflow holds it (its record, once the workflow is gone)",
     roles: ['chancellery'],
     params: contractParams,
     responses: { 200: { description: 'The contract', schema: contractView } },
-    async handler({ params: p }) {
-      if (!(await db.contract.findUnique({ where: { id: p.id }, select: { id: true } }))) throw notFound('contract');
-      return { status: 200, body: stateOut(await handle(p.id).query(contractStateQuery)) };
-    },
+    handler: async ({ params: p, caller }) => ({ status: 200, body: await contracts.getContract(caller, p.id) }),
   });
 
   const chancelleryActs = [
-    ['blocks', blockUpdate, 'Block provisionally, with the reason (Art. 10.3)', z.object({ reason: text(1000) }).strict(), 'contract.blocked'],
-    ['unblock', unblockUpdate, 'Lift the blocks (misuse report, provisional measure) with a justification', z.object({ justification: text(2000) }).strict(), 'contract.unblocked'],
-    ['termination', terminateUpdate, 'Terminate the contract at once for abuse (Art. 10.2), with the reasons', z.object({ reasons: z.array(text(1000)).min(1, 'at least one reason').max(20) }).strict(), 'contract.terminated-for-abuse'],
+    ['blocks', 'block', 'Block provisionally, with the reason (Art. 10.3)', z.object({ reason: text(1000) }).strict()],
+    ['unblock', 'unblock', 'Lift the blocks (misuse report, provisional measure) with a justification', z.object({ justification: text(2000) }).strict()],
+    ['termination', 'terminate', 'Terminate the contract at once for abuse (Art. 10.2), with the reasons', z.object({ reasons: z.array(text(1000)).min(1, 'at least one reason').max(20) }).strict()],
   ] as const;
-  for (const [path, update, summary, body, action] of chancelleryActs) {
+  for (const [path, kind, summary, body] of chancelleryActs) {
     api.add(router, {
       method: 'post',
       path: `/v1/contracts/:id/${path}`,
@@ -377,15 +216,9 @@ export function contractRoutes(api: Api, deps: { client: Client; db: Db; canton:
       summary,
       roles: ['chancellery'],
       params: contractParams,
-      body: body as z.ZodType<Record<string, unknown>>,
-      responses: { 200: { description: 'Done', schema: contractView } },
-      async handler({ req, params: p, body: b, principal }) {
-        if (!(await db.contract.findUnique({ where: { id: p.id }, select: { id: true } }))) throw notFound('contract');
-        const args = [personalData('contract', p.id, { ...b, by: principal.sub })] as never;
-        const s = await runUpdate(() => handle(p.id).executeUpdate(update as typeof blockUpdate, { args }), answers, closed);
-        await audit(req, principal, action, 'contract', p.id);
-        return { status: 200, body: stateOut(s) };
-      },
+      body: body as z.ZodType<{ reason: string } | { justification: string } | { reasons: string[] }>,
+      responses: { 200: { description: 'Done', schema: contractView }, ...refusals },
+      handler: async ({ params: p, body: b, caller }) => ({ status: 200, body: await contracts.administer(caller, p.id, kind, b) }),
     });
   }
 

@@ -1,21 +1,12 @@
 // Serving decisions (Art. 16-17): the citizen's consents, the unit's decisions, the
 // recipient's opening, the postal service's tracking events, and the appeal the counter
-// cannot take.
-import { createHash, randomUUID } from 'node:crypto';
-import type { Client } from '@temporalio/client';
+// cannot take. Each route: parse → use case (app/decisions.ts) → answer.
 import { Router } from 'express';
 import { z } from 'zod';
-import { writeAudit } from '../../activities/audit';
-import type { CantonCode } from '../../domain/profiles';
-import { Prisma } from '../../generated/prisma/client';
-import type { Db } from '../../infra/db';
-import { decisionServiceWorkflowId, NOT_IN_INBOX, openUpdate, postalEventSignal } from '../../workflows/decision-service/definitions';
-import type { decisionService } from '../../workflows/decision-service/workflow';
-import type { Principal } from '../auth';
-import { ApiError, notFound } from '../errors';
+import type { Application } from '../../app';
+import { decisionServiceRejections } from '../../app/gateways/decision-service';
 import type { Api } from '../http';
-import { contractGate } from './contracts';
-import { runUpdate } from '../temporal-errors';
+import { rejections } from '../openapi';
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
 
@@ -78,52 +69,9 @@ const postalEventBody = z
 
 const idParams = z.object({ id: z.string().min(1).max(100) });
 
-export interface DecisionRouteDeps {
-  client: Client;
-  db: Db;
-  taskQueue: string;
-  canton: CantonCode;
-}
-
-export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
+export function decisionRoutes(api: Api, { application }: { application: Application }): Router {
   const router = Router();
-  const { client, db } = deps;
-
-  type DecisionRow = Prisma.DecisionGetPayload<{ include: { postalEvents: true } }>;
-  const view = (d: DecisionRow) => ({
-    decisionId: d.id,
-    unitId: d.unitId,
-    domain: d.domain,
-    reference: d.reference,
-    title: d.title,
-    documentSha256: d.documentSha256,
-    remedy: { kind: d.remedyKind, days: d.remedyDays, provisionalMeasure: d.provisionalMeasure },
-    state: d.state,
-    channel: d.channel === 'pending' ? null : d.channel,
-    communicatedAt: d.communicatedAt?.toISOString() ?? null,
-    windowLastDay: d.windowLastDay,
-    openedAt: d.openedAt?.toISOString() ?? null,
-    lateOpenedAt: d.lateOpenedAt?.toISOString() ?? null,
-    trackingNumber: d.trackingNumber,
-    postalEvents: d.postalEvents.sort((a, b) => a.receivedAt.getTime() - b.receivedAt.getTime()).map((e) => ({ type: e.type, occurredOn: e.occurredOn })),
-    rule: d.serviceRule,
-    triggerDay: d.triggerDay,
-    remedyPeriod: d.remedyStart && d.remedyLastDay ? { start: d.remedyStart, lastDay: d.remedyLastDay } : null,
-  });
-  const contractAllows = contractGate(db, deps.canton);
-  const load = (id: string) => db.decision.findUnique({ where: { id }, include: { postalEvents: true } });
-
-  /** The unit that served it, its recipient, the Chancellery; anyone else: 404. */
-  async function visible(principal: Principal, id: string) {
-    const d = await load(id);
-    const ok =
-      !!d &&
-      ((principal.role === 'unit' && principal.unitId === d.unitId) || (principal.role === 'citizen' && principal.sub === d.recipientSub) || principal.role === 'chancellery');
-    if (!ok) throw notFound('decision');
-    // A blocked contract reads nothing online: its decisions go by post (Art. 5.2, 10.3).
-    if (principal.role === 'citizen') await contractAllows(principal.sub, 'decision.read');
-    return d!;
-  }
+  const decisions = application.decisions;
 
   // ---- consents (Art. 16.1)
   api.add(router, {
@@ -133,17 +81,10 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     summary: 'Authorise a unit to serve the decisions of a domain through the counter (Art. 16.1)',
     roles: ['citizen'],
     body: consentBody,
-    responses: { 201: { description: 'Given', schema: consentView } },
-    async handler({ req, body, principal }) {
-      await contractAllows(principal.sub, 'service-consent.grant');
-      const existing = await db.serviceConsent.findFirst({ where: { userSub: principal.sub, unitId: body.unitId, domain: body.domain, revokedAt: null } });
-      const c =
-        existing ??
-        (await db.serviceConsent.create({
-          data: { id: randomUUID(), userSub: principal.sub, unitId: body.unitId, domain: body.domain, grantedAt: new Date(), evidence: { grantedBy: principal.sub, role: principal.role, requestId: String(req.id) } },
-        }));
-      if (!existing) await writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action: 'consent.granted', recordType: 'service-consent', recordId: c.id, requestId: String(req.id) });
-      return { status: existing ? 200 : 201, body: { id: c.id, unitId: c.unitId, domain: c.domain, grantedAt: c.grantedAt.toISOString(), revokedAt: null } };
+    responses: { 201: { description: 'Given', schema: consentView }, 200: { description: 'Given already', schema: consentView } },
+    async handler({ body, caller }) {
+      const { consent, created } = await decisions.grantConsent(caller, body);
+      return { status: created ? 201 : 200, body: consent };
     },
   });
 
@@ -154,10 +95,7 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     summary: 'My consents, revoked ones included',
     roles: ['citizen'],
     responses: { 200: { description: 'Consents', schema: z.object({ items: z.array(consentView) }) } },
-    async handler({ principal }) {
-      const rows = await db.serviceConsent.findMany({ where: { userSub: principal.sub }, orderBy: { grantedAt: 'desc' } });
-      return { status: 200, body: { items: rows.map((c) => ({ id: c.id, unitId: c.unitId, domain: c.domain, grantedAt: c.grantedAt.toISOString(), revokedAt: c.revokedAt?.toISOString() ?? null })) } };
-    },
+    handler: async ({ caller }) => ({ status: 200, body: { items: await decisions.listConsents(caller) } }),
   });
 
   api.add(router, {
@@ -168,13 +106,8 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     roles: ['citizen'],
     params: idParams,
     responses: { 204: { description: 'Revoked' } },
-    async handler({ req, params: p, principal }) {
-      const c = await db.serviceConsent.findUnique({ where: { id: p.id } });
-      if (!c || c.userSub !== principal.sub) throw notFound('consent');
-      if (!c.revokedAt) {
-        await db.serviceConsent.update({ where: { id: c.id }, data: { revokedAt: new Date(), evidence: { ...(c.evidence as object), revokedBy: principal.sub, revokeRequestId: String(req.id) } } });
-        await writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action: 'consent.revoked', recordType: 'service-consent', recordId: c.id, requestId: String(req.id) });
-      }
+    async handler({ params: p, caller }) {
+      await decisions.revokeConsent(caller, p.id);
       return { status: 204 };
     },
   });
@@ -188,56 +121,9 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     roles: ['unit'],
     body: decisionBody,
     responses: { 202: { description: 'Being served', schema: decisionView }, 200: { description: 'The same reference again: the decision already served', schema: decisionView } },
-    async handler({ req, body, principal }) {
-      if (body.unitId !== principal.unitId) throw new ApiError(403, 'forbidden', 'a unit serves its own decisions only');
-      if (!principal.domains.includes(body.domain)) throw new ApiError(403, 'forbidden', `this unit may not serve decisions in the domain "${body.domain}"`);
-      const same = await db.decision.findUnique({ where: { unitId_reference: { unitId: body.unitId, reference: body.reference } }, include: { postalEvents: true } });
-      if (same) return { status: 200, body: view(same) };
-      if (!(await db.registeredUser.findUnique({ where: { sub: body.recipientSub }, select: { id: true } }))) {
-        throw new ApiError(422, 'unknown_recipient', 'the recipient is not a user of the counter', [{ path: 'recipientSub', issue: 'not in the user register' }]);
-      }
-      const pdf = Buffer.from(body.documentPdfBase64, 'base64');
-      const decisionId = randomUUID();
-      try {
-        await db.decision.create({
-          data: {
-            id: decisionId,
-            canton: deps.canton,
-            unitId: body.unitId,
-            domain: body.domain,
-            reference: body.reference,
-            recipientSub: body.recipientSub,
-            title: body.title,
-            document: pdf,
-            documentSha256: createHash('sha256').update(pdf).digest('hex'),
-            remedyKind: body.remedy.kind,
-            remedyDays: body.remedy.days,
-            provisionalMeasure: body.provisionalMeasure,
-            legalRemediesText: body.legalRemediesText,
-            channel: 'pending',
-            state: 'checking-consent',
-          },
-        });
-      } catch (err) {
-        // The same reference raced us: one decision.
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') {
-          const raced = await db.decision.findUniqueOrThrow({ where: { unitId_reference: { unitId: body.unitId, reference: body.reference } }, include: { postalEvents: true } });
-          return { status: 200, body: view(raced) };
-        }
-        throw err;
-      }
-      try {
-        await client.workflow.start<typeof decisionService>('decisionService', {
-          taskQueue: deps.taskQueue,
-          workflowId: decisionServiceWorkflowId(decisionId),
-          args: [{ decisionId, canton: deps.canton, unitId: body.unitId, remedyDays: body.remedy.days, provisionalMeasure: body.provisionalMeasure }],
-        });
-      } catch (err) {
-        await db.decision.delete({ where: { id: decisionId } }); // nothing half-written
-        throw err;
-      }
-      await writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action: 'decision.submitted', recordType: 'decision', recordId: decisionId, requestId: String(req.id), workflowId: decisionServiceWorkflowId(decisionId) });
-      return { status: 202, body: view((await load(decisionId))!), headers: { Location: `/v1/decisions/${decisionId}` } };
+    async handler({ body, caller }) {
+      const { decision, created } = await decisions.serve(caller, body);
+      return created ? { status: 202, body: decision, headers: { Location: `/v1/decisions/${decision.decisionId}` } } : { status: 200, body: decision };
     },
   });
 
@@ -249,9 +135,7 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     roles: ['unit', 'citizen', 'chancellery'],
     params: idParams,
     responses: { 200: { description: 'The decision', schema: decisionView } },
-    async handler({ params: p, principal }) {
-      return { status: 200, body: view(await visible(principal, p.id)) };
-    },
+    handler: async ({ params: p, caller }) => ({ status: 200, body: await decisions.get(caller, p.id) }),
   });
 
   api.add(router, {
@@ -261,22 +145,8 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     summary: 'The recipient opens the decision: inside the window the service is valid (Art. 16.4); later it is recorded and changes nothing',
     roles: ['citizen'],
     params: idParams,
-    responses: { 200: { description: 'Opened', schema: decisionView }, 409: { description: 'Not in the inbox (served by post only)' } },
-    async handler({ req, params: p, principal }) {
-      const d = await visible(principal, p.id);
-      if (d.state === 'served' && d.communicatedAt) {
-        // The process is over: a late opening is only recorded.
-        if (!d.openedAt && !d.lateOpenedAt) await db.decision.update({ where: { id: d.id }, data: { lateOpenedAt: new Date() } });
-      } else {
-        await runUpdate(
-          () => client.workflow.getHandle(decisionServiceWorkflowId(d.id)).executeUpdate(openUpdate),
-          { [NOT_IN_INBOX]: 409 },
-          () => new ApiError(409, 'conflict', 'this decision is no longer waiting'),
-        );
-      }
-      await writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action: 'decision.opened', recordType: 'decision', recordId: d.id, requestId: String(req.id) });
-      return { status: 200, body: view((await load(d.id))!) };
-    },
+    responses: { 200: { description: 'Opened', schema: decisionView }, 409: { description: rejections(decisionServiceRejections, 409, 'Not in the inbox (served by post only)') } },
+    handler: async ({ params: p, caller }) => ({ status: 200, body: await decisions.open(caller, p.id) }),
   });
 
   api.add(router, {
@@ -287,9 +157,9 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     roles: ['unit', 'citizen', 'chancellery'],
     params: idParams,
     responses: { 200: { description: 'application/pdf' } },
-    async handler({ params: p, principal }) {
-      const d = await visible(principal, p.id);
-      return { status: 200, file: { type: 'application/pdf', data: Buffer.from(d.document), filename: `decision-${d.reference.replace(/[^\w.-]/g, '_')}.pdf` } };
+    async handler({ params: p, caller }) {
+      const { pdf, reference } = await decisions.document(caller, p.id);
+      return { status: 200, file: { type: 'application/pdf', data: pdf, filename: `decision-${reference.replace(/[^\w.-]/g, '_')}.pdf` } };
     },
   });
 
@@ -300,17 +170,8 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     summary: 'Always refused: no objection or appeal can be filed through the counter (Art. 17)',
     roles: ['citizen'],
     params: idParams,
-    responses: { 422: { description: 'Where and how to file instead' } },
-    async handler({ params: p, principal }) {
-      const d = await visible(principal, p.id);
-      const what = d.remedyKind === 'opposition' ? "L'opposition" : 'Le recours';
-      throw new ApiError(
-        422,
-        'not_through_the_counter',
-        `${what} ne peut pas être déposé(e) par le guichet virtuel (art. 17 de l'ordonnance). ${d.legalRemediesText}`,
-        [{ path: '(decision)', issue: `remedy: ${d.remedyKind}, ${d.remedyDays} days${d.remedyLastDay ? `, last day ${d.remedyLastDay}` : ''}` }],
-      );
-    },
+    responses: { 422: { description: 'Where and how to file instead (`not_through_the_counter`)' } },
+    handler: async ({ params: p, caller }) => decisions.appeal(caller, p.id),
   });
 
   // ---- postal tracking
@@ -318,23 +179,11 @@ export function decisionRoutes(api: Api, deps: DecisionRouteDeps): Router {
     method: 'post',
     path: '/v1/postal-events',
     tag: 'Decisions',
-    summary: 'A tracking event of a registered letter, from the postal gateway',
+    summary: 'A tracking event of a registered letter, from the postal gateway; a retry after a failure delivers it, a repeat is taken once',
     roles: ['postal'],
     body: postalEventBody,
     responses: { 202: { description: 'Taken (or already taken: same eventId)' } },
-    async handler({ req, body, principal }) {
-      const d = await db.decision.findUnique({ where: { trackingNumber: body.trackingNumber }, select: { id: true } });
-      if (!d) throw notFound('letter');
-      try {
-        await db.postalEvent.create({ data: { id: body.eventId, decisionId: d.id, type: body.type, occurredOn: body.occurredOn } });
-      } catch (err) {
-        if (err instanceof Prisma.PrismaClientKnownRequestError && err.code === 'P2002') return { status: 202, body: { eventId: body.eventId, duplicate: true } };
-        throw err;
-      }
-      await client.workflow.getHandle(decisionServiceWorkflowId(d.id)).signal(postalEventSignal, { type: body.type, occurredOn: body.occurredOn });
-      await writeAudit(db, { actorRole: principal.role, actorSub: principal.sub, action: `postal.${body.type}`, recordType: 'decision', recordId: d.id, requestId: String(req.id) });
-      return { status: 202, body: { eventId: body.eventId, duplicate: false } };
-    },
+    handler: async ({ body, caller }) => ({ status: 202, body: await decisions.postalEvent(caller, body) }),
   });
 
   return router;

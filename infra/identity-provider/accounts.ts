@@ -1,6 +1,6 @@
 // The embedded identity provider's demo accounts (npm start and the tests only; production
 // signs people in at the canton's identity provider). One password for all: demo only.
-import type { Role } from '../../api/auth';
+import type { Role } from '../../domain/roles';
 
 export const DEMO_PASSWORD = 'demo';
 

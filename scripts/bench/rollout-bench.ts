@@ -23,7 +23,7 @@ import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { SMTPServer } from 'smtp-server';
-import { createTemporalContractEngine } from '../../activities/contract-engine';
+import { createTemporalContractEngine } from '../../app/gateways';
 import { termsSchedule } from '../../domain/contract';
 import { localDay } from '../../domain/days';
 import { profiles, type CantonCode } from '../../domain/profiles';

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import request from 'supertest';
 import type { Mailer } from '../../activities/ports';
-import { createTemporalContractEngine } from '../../activities/contract-engine';
+import { createTemporalContractEngine } from '../../app/gateways';
 import { localDay } from '../../domain/days';
 import { contractStateQuery, contractWorkflowId } from '../../workflows/contract/definitions';
 import { rolloutProgressQuery, termsRolloutWorkflowId } from '../../workflows/terms-rollout/definitions';
@@ -182,6 +182,10 @@ describe('a refusal through the task inbox (Art. 5.3)', () => {
     await waitFor(() => myContract(u.token), (c) => c.pendingTerms?.version === version);
     const refused = await request(stack.app).post('/v1/me/terms-refusals').set(bearer(u.token)).send({ version });
     expect(refused.status).toBe(202);
+    // The workflow's own rejection type is the answer's code: a client tells it from ContractEnded.
+    const twice = await request(stack.app).post('/v1/me/terms-refusals').set(bearer(u.token)).send({ version });
+    expect(twice.status).toBe(409);
+    expect(twice.body.error.code).toBe('TermsRefusalOpen');
     const taskId = refused.body.refusalTaskId as string;
     const staff = await chancellery();
     const inbox = await request(stack.app).get('/v1/tasks?kind=terms-refusal').set(bearer(staff));

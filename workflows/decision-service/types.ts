@@ -28,6 +28,8 @@ export interface PostalEventIn {
   type: 'delivered' | 'notice-left' | 'returned-uncollected';
   /** YYYY-MM-DD, the canton's calendar */
   occurredOn: string;
+  /** The postal service's event id: the same event signalled again (an API retry) is taken once. */
+  eventId?: string;
 }
 
 export interface DecisionServiceState {

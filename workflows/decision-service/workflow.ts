@@ -29,6 +29,9 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
 
   setHandler(serviceStateQuery, () => ({ ...s, postalEvents: [...s.postalEvents] }));
   setHandler(postalEventSignal, (e: PostalEventIn) => {
+    // The API signals before it records the event, so a retry may signal it again. Histories
+    // from before event ids carry none and are taken as they came (replay unchanged).
+    if (e.eventId !== undefined && s.postalEvents.some((p) => p.eventId === e.eventId)) return;
     s.postalEvents.push(e);
   });
   setHandler(

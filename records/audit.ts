@@ -1,3 +1,4 @@
+// The audit log: who did what, on which record, when. Never personal data: subjects and ids.
 import type { Db } from '../infra/db';
 
 export interface AuditEntry {
@@ -11,7 +12,9 @@ export interface AuditEntry {
   workflowId?: string;
 }
 
-/** Who did what, on which record, when. Never personal data: subjects and ids only. */
+/** The actor of what the engine does by itself (a workflow's activity). */
+export const SYSTEM_ACTOR = { actorRole: 'system', actorSub: 'worker' } as const;
+
 export async function writeAudit(db: Pick<Db, 'auditLog'>, entry: AuditEntry): Promise<void> {
   await db.auditLog.create({ data: entry });
 }

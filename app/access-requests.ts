@@ -1,0 +1,110 @@
+// Access to a service that is not free (Art. 14 al. 2): the citizen asks, the unit decides.
+import { createHash, randomUUID } from 'node:crypto';
+import type { CantonCode } from '../domain/profiles';
+import type { Principal } from '../domain/roles';
+import type { Db } from '../infra/db';
+import { recordAccessRequestRow } from '../records/access-requests';
+import { writeAudit } from '../records/audit';
+import { accessRequestWorkflowId } from '../workflows/access-request/definitions';
+import type { AccessRequestInput, AccessRequestStatus } from '../workflows/access-request/types';
+import { personalData } from '../workflows/personal-data';
+import { actorOf, type Caller } from './caller';
+import type { ContractGate } from './contract-gate';
+import { invalidField, notFound } from './errors';
+import type { AccessRequestGateway } from './gateways/access-request';
+import { requireAccess, type Resource } from './policy';
+
+export interface AccessRequestCreate {
+  unitId: string;
+  service: string;
+  avsNumber: string;
+  email: string;
+  note?: string;
+  onBehalfOf?: string;
+}
+
+export interface AccessRequestDeps {
+  db: Db;
+  accessRequests: AccessRequestGateway;
+  contractAllows: ContractGate;
+  canton: CantonCode;
+  now?: () => Date;
+}
+
+/** The same caller with the same Idempotency-Key always lands on the same request id. */
+export function requestIdFor(principal: Principal, key: string | null): string {
+  if (!key) return randomUUID();
+  const h = createHash('sha256').update(`${principal.role}:${principal.sub}:${key}`).digest('hex');
+  return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
+}
+
+export function accessRequestUseCases({ db, accessRequests, contractAllows, canton, now = () => new Date() }: AccessRequestDeps) {
+  async function record(requestId: string): Promise<(Resource & { type: 'access-request' }) | null> {
+    const row = await db.accessRequest.findUnique({ where: { id: requestId }, select: { citizenSub: true, filedBySub: true, unitId: true } });
+    return row && { type: 'access-request', ...row };
+  }
+
+  /** From its workflow; from the stored record when the workflow is not there. */
+  async function status(requestId: string): Promise<AccessRequestStatus> {
+    const s = await accessRequests.status(requestId);
+    if (s) return s;
+    const r = await db.accessRequest.findUnique({ where: { id: requestId } });
+    if (!r) throw notFound('access request');
+    return {
+      requestId: r.id,
+      state: r.status as AccessRequestStatus['state'],
+      canton: r.canton as CantonCode,
+      unitId: r.unitId,
+      service: r.service,
+      requestedAt: r.requestedAt.toISOString(),
+      remindersSent: r.remindersSent,
+      decision: r.outcome && r.decidedAt ? { outcome: r.outcome as 'grant' | 'refuse', reason: r.reason ?? undefined, decidedAt: r.decidedAt.toISOString() } : undefined,
+    };
+  }
+
+  return {
+    /** A citizen files for themself, a counsellor for the citizen he helps. Idempotent on the key. */
+    async file(caller: Caller, input: AccessRequestCreate, idempotencyKey: string | null): Promise<AccessRequestStatus> {
+      const { principal } = caller;
+      if (principal.role === 'counsellor' && !input.onBehalfOf) throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor acts on behalf of a citizen');
+      if (principal.role === 'citizen' && input.onBehalfOf) throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen files for themself');
+      const citizenSub = principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
+      // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
+      await contractAllows(citizenSub, 'access-request.create');
+      const requestId = requestIdFor(principal, idempotencyKey);
+      const request: AccessRequestInput = {
+        requestId,
+        canton,
+        unitId: input.unitId,
+        service: input.service,
+        citizenSub,
+        filedBySub: principal.sub,
+        filedByRole: principal.role as 'citizen' | 'counsellor',
+        applicant: personalData('access-request', requestId, { avsNumber: input.avsNumber, email: input.email }),
+        note: input.note,
+        requestedAt: now().toISOString(),
+      };
+      const workflowId = accessRequestWorkflowId(requestId);
+      // In the database before the workflow starts: the request is readable at once.
+      await recordAccessRequestRow(db, request, workflowId);
+      // A retry with the same Idempotency-Key finds its workflow running: the same request.
+      if (await accessRequests.start(request)) {
+        await writeAudit(db, { ...actorOf(caller), onBehalfOf: principal.role === 'counsellor' ? citizenSub : undefined, action: 'access-request.filed', recordType: 'access-request', recordId: requestId, workflowId });
+      }
+      return status(requestId);
+    },
+
+    async get(caller: Caller, requestId: string): Promise<AccessRequestStatus> {
+      requireAccess(caller.principal, 'read', await record(requestId), 'access request');
+      return status(requestId);
+    },
+
+    /** The unit's decision: grant, or refuse with a reason. */
+    async decide(caller: Caller, requestId: string, decision: { outcome: 'grant' | 'refuse'; reason?: string }): Promise<AccessRequestStatus> {
+      requireAccess(caller.principal, 'act-as-authority', await record(requestId), 'access request');
+      const s = await accessRequests.decide(requestId, { ...decision, decidedBySub: caller.principal.sub, decidedAt: now().toISOString() });
+      await writeAudit(db, { ...actorOf(caller), action: `access-request.decided.${decision.outcome}`, recordType: 'access-request', recordId: requestId, workflowId: accessRequestWorkflowId(requestId) });
+      return s;
+    },
+  };
+}

@@ -1,0 +1,216 @@
+// The user contract (Art. 5-7, 10): terms versions and their rollout, the user's acceptance
+// with a QES or refusal, misuse reports, notice; the Chancellery's blocks and termination.
+// The contract's workflow judges every change (its validators answer 409/422 at once); the
+// use cases check what only they can: the caller, the version's text and the signed hash.
+import { createHash } from 'node:crypto';
+import { termsSchedule, type ContractStatus } from '../domain/contract';
+import { localDay } from '../domain/days';
+import { profiles, type CantonCode } from '../domain/profiles';
+import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../infra/db';
+import { writeAudit } from '../records/audit';
+import { isUniqueViolation } from '../records/unique';
+import { termsRolloutWorkflowId } from '../workflows/terms-rollout/definitions';
+import type { ContractState } from '../workflows/contract/types';
+import { personalData } from '../workflows/personal-data';
+import { actorOf, type Caller } from './caller';
+import { AppError, invalidField, notFound } from './errors';
+import type { ContractAct, ContractGateway } from './gateways/contract';
+import type { TermsRolloutGateway } from './gateways/terms-rollout';
+import { requireAccess } from './policy';
+
+export const MAX_TERMS_PDF_BYTES = 5 * 1024 * 1024;
+
+export interface TermsVersionInput {
+  version: string;
+  title: string;
+  document: { text: string } | { pdfBase64: string };
+  effectiveOn?: string;
+  acceptanceDays?: number;
+}
+
+type TermsRow = Omit<Prisma.TermsVersionGetPayload<object>, 'document'>;
+
+export interface ContractDeps {
+  db: Db;
+  contracts: ContractGateway;
+  termsRollouts: TermsRolloutGateway;
+  canton: CantonCode;
+  now?: () => Date;
+}
+
+export function contractUseCases({ db, contracts, termsRollouts, canton, now = () => new Date() }: ContractDeps) {
+  const profile = profiles[canton];
+
+  const termsOut = (v: TermsRow) => ({
+    version: v.version,
+    sequence: v.sequence,
+    title: v.title,
+    mediaType: v.mediaType,
+    documentSha256: v.documentSha256,
+    effectiveOn: v.effectiveOn,
+    acceptanceDays: v.acceptanceDays,
+    lastAcceptanceDay: termsSchedule(v.effectiveOn, v.acceptanceDays, profile).lastAcceptanceDay,
+    restrictFrom: v.restrictFrom,
+    blockFrom: v.blockFrom,
+    publishedAt: v.publishedAt.toISOString(),
+  });
+  const stateOut = (s: ContractState) => ({
+    contractId: s.contractId,
+    status: s.status,
+    reason: s.reason,
+    acceptedTermsVersion: s.acceptedTermsVersion,
+    pendingTerms: s.pendingTerms && { version: s.pendingTerms.version, effectiveOn: s.pendingTerms.effectiveOn, restrictFrom: s.pendingTerms.restrictFrom, blockFrom: s.pendingTerms.blockFrom },
+    blocks: s.blocks.map((b) => ({ kind: b.kind, reason: b.reason, since: b.since })),
+    noticeEndsOn: s.noticeEndsOn,
+    endedOn: s.endedOn,
+    specialClauses: s.specialClauses,
+    refusalTaskId: s.task?.taskId ?? null,
+  });
+  type ContractView = ReturnType<typeof stateOut>;
+
+  /** From its workflow; from the stored record (the state the API enforces) when the workflow is not there. */
+  async function contractView(contractId: string): Promise<ContractView> {
+    const s = await contracts.state(contractId);
+    if (s) return stateOut(s);
+    const c = await db.contract.findUnique({ where: { id: contractId }, include: { amendments: { orderBy: { agreedAt: 'asc' } } } });
+    if (!c) throw notFound('contract');
+    return {
+      contractId: c.id,
+      status: c.status as ContractStatus,
+      reason: c.statusReason,
+      acceptedTermsVersion: c.termsVersion,
+      pendingTerms: null,
+      blocks: [],
+      noticeEndsOn: c.noticeEndsOn,
+      endedOn: c.endedOn,
+      specialClauses: c.amendments.flatMap((a) => a.clauses),
+      refusalTaskId: null,
+    };
+  }
+
+  async function myContract(caller: Caller): Promise<string> {
+    const c = await db.contract.findFirst({ where: { user: { sub: caller.principal.sub } }, orderBy: { createdAt: 'desc' }, select: { id: true } });
+    return requireAccess(caller.principal, 'act-as-person', c && { type: 'contract' as const, userSub: caller.principal.sub, id: c.id }, 'contract').id;
+  }
+
+  async function anyContract(caller: Caller, contractId: string): Promise<string> {
+    const c = await db.contract.findUnique({ where: { id: contractId }, select: { id: true, user: { select: { sub: true } } } });
+    return requireAccess(caller.principal, 'administer', c && { type: 'contract' as const, userSub: c.user.sub, id: c.id }, 'contract').id;
+  }
+
+  async function act<K extends ContractAct>(caller: Caller, contractId: string, kind: K, arg: Parameters<ContractGateway['act']>[2], action: string): Promise<ContractView> {
+    const s = await contracts.act(contractId, kind, arg as never);
+    await writeAudit(db, { ...actorOf(caller), action, recordType: 'contract', recordId: contractId });
+    return stateOut(s);
+  }
+
+  /** Rollout progress; null figures while nothing is on the server. */
+  async function withRollout(v: TermsRow) {
+    const progress = await termsRollouts.progress(v.version);
+    return { ...termsOut(v), rollout: { workflowId: termsRolloutWorkflowId(v.version), notified: progress?.notified ?? null, done: progress?.done ?? null } };
+  }
+
+  return {
+    // ---- terms versions (Art. 5.1)
+    /** Publishes a version; every contract that has not ended is notified, in batches (Art. 5.2). Idempotent. */
+    async publishTerms(caller: Caller, input: TermsVersionInput) {
+      const today = localDay(now(), profile.timeZone);
+      const effectiveOn = input.effectiveOn ?? today;
+      if (effectiveOn < today) throw invalidField('effectiveOn', 'a new version cannot take effect in the past', 'the request body is not valid');
+      const isText = 'text' in input.document;
+      const document = 'text' in input.document ? Buffer.from(input.document.text, 'utf8') : Buffer.from(input.document.pdfBase64, 'base64');
+      if (!isText && (document.length > MAX_TERMS_PDF_BYTES || document.subarray(0, 5).toString('latin1') !== '%PDF-')) {
+        throw invalidField('document.pdfBase64', 'not a PDF of at most 5 MiB', 'the request body is not valid');
+      }
+      const acceptanceDays = input.acceptanceDays ?? profile.contract.defaultAcceptanceDays;
+      const schedule = termsSchedule(effectiveOn, acceptanceDays, profile);
+      const fields = { title: input.title, mediaType: isText ? 'text/plain; charset=utf-8' : 'application/pdf', documentSha256: createHash('sha256').update(document).digest('hex'), effectiveOn, acceptanceDays, restrictFrom: schedule.restrictFrom, blockFrom: schedule.blockFrom };
+      // A retry without effectiveOn on a later day is the same publication, not a new one.
+      const compared = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => input.effectiveOn !== undefined || !['effectiveOn', 'restrictFrom', 'blockFrom'].includes(k));
+
+      let row: TermsRow | null = await db.termsVersion.findUnique({ where: { version: input.version }, omit: { document: true } });
+      let created = false;
+      if (!row) {
+        try {
+          row = await db.termsVersion.create({ data: { version: input.version, canton, document: new Uint8Array(document), publishedBy: caller.principal.sub, ...fields }, omit: { document: true } });
+          created = true;
+        } catch (err) {
+          if (!isUniqueViolation(err)) throw err;
+          row = await db.termsVersion.findUniqueOrThrow({ where: { version: input.version }, omit: { document: true } });
+        }
+      }
+      if (!compared.every((k) => row![k] === fields[k])) throw new AppError(409, 'conflict', `terms version ${input.version} is already published with other content`, [{ path: 'version', issue: 'already published' }]);
+      // Started after the row is stored, and again on a retry: a failure between the two is repaired by repeating the request.
+      await termsRollouts.start(input.version);
+      if (created) await writeAudit(db, { ...actorOf(caller), action: 'terms.published', recordType: 'terms-version', recordId: input.version });
+      return { created, terms: { ...termsOut(row), rollout: { workflowId: termsRolloutWorkflowId(input.version), notified: null, done: null } } };
+    },
+
+    async listTerms() {
+      const rows = await db.termsVersion.findMany({ orderBy: { sequence: 'desc' }, omit: { document: true } });
+      return rows.map(termsOut);
+    },
+
+    async getTerms(version: string) {
+      const v = await db.termsVersion.findUnique({ where: { version }, omit: { document: true } });
+      if (!v) throw notFound('terms version');
+      return withRollout(v);
+    },
+
+    async termsDocument(version: string) {
+      const v = await db.termsVersion.findUnique({ where: { version }, select: { version: true, mediaType: true, document: true } });
+      if (!v) throw notFound('terms version');
+      return { version: v.version, mediaType: v.mediaType, data: Buffer.from(v.document) };
+    },
+
+    // ---- the user's own contract
+    async myContract(caller: Caller) {
+      return contractView(await myContract(caller));
+    },
+
+    /** Art. 5.2: a QES of the version waiting; the hash must be the version's own. */
+    async acceptTerms(caller: Caller, a: { version: string; documentSha256: string; signatureValue: string; signedAt: string }) {
+      const v = await db.termsVersion.findUnique({ where: { version: a.version }, select: { documentSha256: true } });
+      if (!v) throw new AppError(422, 'unprocessable', `terms version ${a.version} is not published`, [{ path: 'version', issue: 'unknown version' }]);
+      if (v.documentSha256 !== a.documentSha256) {
+        throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [{ path: 'documentSha256', issue: `must be the SHA-256 of version ${a.version}` }]);
+      }
+      const id = await myContract(caller);
+      // A QES carries the signer's certificate: personal data, under the contract's data key.
+      return act(caller, id, 'acceptTerms', personalData('contract', id, { ...a, by: caller.principal.sub }), 'terms.acceptance-submitted');
+    },
+
+    /** Art. 5.3: refuse a version but ask to go on using the counter (a Chancellery task). */
+    async refuseTerms(caller: Caller, version: string) {
+      const id = await myContract(caller);
+      return act(caller, id, 'refuseTerms', { version, by: caller.principal.sub }, 'terms.refused');
+    },
+
+    /** Art. 7.2: a misuse report blocks the account at once. */
+    async reportMisuse(caller: Caller) {
+      const id = await myContract(caller);
+      return act(caller, id, 'reportMisuse', { by: caller.principal.sub }, 'contract.misuse-reported');
+    },
+
+    /** Art. 10.1: one month's notice, or its withdrawal before it ends. */
+    async notice(caller: Caller, give: boolean) {
+      const id = await myContract(caller);
+      return give ? act(caller, id, 'giveNotice', { by: caller.principal.sub }, 'contract.notice-given') : act(caller, id, 'cancelNotice', { by: caller.principal.sub }, 'contract.notice-cancelled');
+    },
+
+    // ---- the Chancellery
+    async getContract(caller: Caller, contractId: string) {
+      return contractView(await anyContract(caller, contractId));
+    },
+
+    /** Art. 10.2-10.3: blocks with the reason, their lifting, termination for abuse. Under the contract's data key. */
+    async administer(caller: Caller, contractId: string, kind: 'block' | 'unblock' | 'terminate', input: { reason: string } | { justification: string } | { reasons: string[] }) {
+      const id = await anyContract(caller, contractId);
+      const action = { block: 'contract.blocked', unblock: 'contract.unblocked', terminate: 'contract.terminated-for-abuse' }[kind];
+      return act(caller, id, kind, personalData('contract', id, { ...input, by: caller.principal.sub }) as never, action);
+    },
+  };
+}
+
+export type ContractUseCases = ReturnType<typeof contractUseCases>;

@@ -1,0 +1,29 @@
+// One typed gateway per workflow: the only code that starts, signals, updates or queries it.
+import { AccessRequestGateway } from './access-request';
+import { ContractGateway } from './contract';
+import { DecisionServiceGateway } from './decision-service';
+import { OnboardingGateway } from './onboarding';
+import { RetentionGateway } from './retention';
+import { TaskGateway } from './task';
+import { TermsRolloutGateway } from './terms-rollout';
+import type { Temporal } from './temporal';
+
+export function createGateways(temporal: Temporal, rollout?: { batchSize?: number; batchesPerRun?: number }) {
+  return {
+    onboarding: new OnboardingGateway(temporal),
+    accessRequests: new AccessRequestGateway(temporal),
+    decisions: new DecisionServiceGateway(temporal),
+    contracts: new ContractGateway(temporal),
+    tasks: new TaskGateway(temporal),
+    termsRollouts: new TermsRolloutGateway(temporal, rollout),
+    retention: new RetentionGateway(temporal),
+  };
+}
+
+export type Gateways = ReturnType<typeof createGateways>;
+export { WorkflowGoneError, type Temporal } from './temporal';
+
+/** The contract workflows as the worker's activities see them (the ContractEngine port). */
+export const createTemporalContractEngine = (client: Temporal['client'], taskQueue: string) => new ContractGateway({ client, taskQueue });
+/** The retention processes as the worker's activities see them (the RetentionEngine port). */
+export const createTemporalRetentionEngine = (client: Temporal['client'], taskQueue: string) => new RetentionGateway({ client, taskQueue });

@@ -1,0 +1,112 @@
+// What every workflow gateway shares: starts typed by the workflow function, queries that
+// say "not there" as null, and Updates whose refusals keep the workflow's own rejection type
+// as the error code. Workflow-not-found is mapped here, once.
+import {
+  WorkflowExecutionAlreadyStartedError,
+  WorkflowNotFoundError,
+  WorkflowUpdateFailedError,
+  type Client,
+  type WorkflowSignalWithStartOptions,
+  type WorkflowStartOptions,
+} from '@temporalio/client';
+import { ApplicationFailure } from '@temporalio/common';
+import type { QueryDefinition, SignalDefinition, UpdateDefinition } from '@temporalio/common';
+import type * as workflows from '../../workflows';
+import { AppError } from '../errors';
+
+type Workflows = typeof workflows;
+/** The workflow types the worker registers: a name that is not one does not compile. */
+export type WorkflowName = keyof Workflows;
+
+export interface Temporal {
+  client: Client;
+  taskQueue: string;
+}
+
+/** What each rejection type of a workflow's validators means as an HTTP status. */
+export type RejectionStatuses = Readonly<Record<string, 400 | 403 | 409 | 422>>;
+
+/** The rejection types answered with `status`, for the OpenAPI document. */
+export const rejectionsWith = (table: RejectionStatuses, status: number): string[] =>
+  Object.entries(table)
+    .filter(([, s]) => s === status)
+    .map(([type]) => type);
+
+/** A workflow that was never started or has closed: it takes no more events. */
+export class WorkflowGoneError extends Error {
+  constructor(readonly workflowId: string) {
+    super(`workflow ${workflowId} is not running`);
+    this.name = 'WorkflowGoneError';
+  }
+}
+
+export class WorkflowGateway {
+  constructor(
+    protected readonly temporal: Temporal,
+    private readonly rejections: RejectionStatuses,
+  ) {}
+
+  /** Starts the workflow; false when it is already running (the same business id again). */
+  protected async startOnce<N extends WorkflowName>(name: N, options: Omit<WorkflowStartOptions<Workflows[N]>, 'taskQueue'>): Promise<boolean> {
+    try {
+      await this.temporal.client.workflow.start<Workflows[N]>(name, { ...options, taskQueue: this.temporal.taskQueue } as WorkflowStartOptions<Workflows[N]>);
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  /** Signals, starting the workflow if it is not running; false when its id may not run again. */
+  protected async signalWithStart<N extends WorkflowName, A extends unknown[]>(
+    name: N,
+    options: Omit<WorkflowSignalWithStartOptions<A>, 'taskQueue'> & { args: Parameters<Workflows[N]> },
+  ): Promise<boolean> {
+    try {
+      await this.temporal.client.workflow.signalWithStart<Workflows[N], A>(name, { ...options, taskQueue: this.temporal.taskQueue } as WorkflowSignalWithStartOptions<A> & WorkflowStartOptions<Workflows[N]>);
+      return true;
+    } catch (err) {
+      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+      throw err;
+    }
+  }
+
+  /** The query's answer, or null when the workflow is not on the server. Other failures propagate. */
+  protected async queryOrNull<T>(workflowId: string, query: QueryDefinition<T, []>): Promise<T | null> {
+    try {
+      return await this.temporal.client.workflow.getHandle(workflowId).query(query);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) return null;
+      throw err;
+    }
+  }
+
+  /** Signals a running workflow; WorkflowGoneError when it is not running. */
+  protected async signal<A extends unknown[]>(workflowId: string, signal: SignalDefinition<A>, ...args: A): Promise<void> {
+    try {
+      await this.temporal.client.workflow.getHandle(workflowId).signal(signal, ...args);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw new WorkflowGoneError(workflowId);
+      throw err;
+    }
+  }
+
+  /**
+   * Runs an Update. A validator's refusal becomes an AppError whose code is the workflow's
+   * rejection type (e.g. `TermsRefusalOpen`); a workflow that is not running, `gone()`.
+   */
+  protected async update<R, A extends unknown[]>(workflowId: string, def: UpdateDefinition<R, A>, args: A, gone: () => AppError): Promise<R> {
+    try {
+      // The handle's overloads split on empty and non-empty arguments; both take { args }.
+      return await this.temporal.client.workflow.getHandle(workflowId).executeUpdate(def as unknown as UpdateDefinition<R, [unknown]>, { args: args as unknown as [unknown] });
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError) throw gone();
+      const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;
+      if (cause instanceof ApplicationFailure && cause.type) {
+        const status = this.rejections[cause.type];
+        if (status) throw new AppError(status, cause.type, cause.message);
+      }
+      throw err;
+    }
+  }
+}

@@ -1,0 +1,217 @@
+// Contract onboarding (Art. 3-4): applying, where an application stands, the authority's
+// answer, the request for a formal decision after a refusal.
+import { createHash, randomUUID } from 'node:crypto';
+import { normalizeAvs } from '../domain/avs';
+import { localDay } from '../domain/days';
+import { profiles, type CantonCode } from '../domain/profiles';
+import type { Db } from '../infra/db';
+import { writeAudit } from '../records/audit';
+import { writeAccessLog } from '../records/access-log';
+import { isUniqueViolation } from '../records/unique';
+import { onboardingWorkflowId } from '../workflows/onboarding/definitions';
+import type { OnboardingStatus } from '../workflows/onboarding/types';
+import { actorOf, type Caller } from './caller';
+import { AppError, invalidField, notFound } from './errors';
+import type { OnboardingGateway } from './gateways/onboarding';
+import { requireAccess, type Resource } from './policy';
+
+export interface ApplicationInput {
+  lastName: string;
+  firstName: string;
+  avsNumber: string;
+  address: { street: string; postCode: string; locality: string };
+  commune: string;
+  birthDate: string;
+  email: string;
+  identityProofRef: string;
+  contractSignature: { documentSha256: string; signatureValue: string; signedAt: string; termsVersion: string };
+  onBehalfOf?: string;
+}
+
+export interface ApplicationView {
+  applicationId: string;
+  /** `withdrawn`: its process could not start, nothing was decided */
+  status: OnboardingStatus | 'withdrawn';
+  pending: { kind: string; taskId: string; dueAt: string; claimed: boolean } | null;
+  refusalReasons?: string[];
+  formalDecisionDeadline?: string;
+  submittedAt: string;
+  applicant?: { lastName: string; firstName: string; birthDate: string; commune: string; street: string; postCode: string; locality: string; email: string };
+}
+
+export interface OnboardingDeps {
+  db: Db;
+  onboarding: OnboardingGateway;
+  canton: CantonCode;
+  now?: () => Date;
+}
+
+/** Same body, same hash: key order and the AVS number's notation do not matter. */
+export function applicationHash(body: ApplicationInput): string {
+  const canonical = (v: unknown): unknown =>
+    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
+  return createHash('sha256').update(JSON.stringify(canonical({ ...body, avsNumber: normalizeAvs(body.avsNumber) }))).digest('hex');
+}
+
+export function onboardingUseCases({ db, onboarding, canton, now = () => new Date() }: OnboardingDeps) {
+  const profile = profiles[canton];
+
+  async function record(applicationId: string): Promise<(Resource & { type: 'onboarding-application' }) | null> {
+    const row = await db.onboardingApplication.findUnique({ where: { id: applicationId }, select: { applicantSub: true, filedBySub: true, filedByRole: true } });
+    return row && { type: 'onboarding-application', ...row };
+  }
+
+  /** Where it stands, from its workflow; from the stored record when the workflow is not there. */
+  async function view(applicationId: string): Promise<ApplicationView> {
+    const row = await db.onboardingApplication.findUnique({ where: { id: applicationId }, select: { submittedAt: true, status: true, refusalReasons: true, formalDecisionDeadline: true } });
+    if (!row) throw notFound('application');
+    const s = await onboarding.state(applicationId);
+    if (!s) {
+      const status = row.status as ApplicationView['status'];
+      return { applicationId, status, pending: null, refusalReasons: row.refusalReasons.length ? row.refusalReasons : undefined, formalDecisionDeadline: row.formalDecisionDeadline ?? undefined, submittedAt: row.submittedAt.toISOString() };
+    }
+    return {
+      applicationId,
+      status: s.status,
+      pending: s.pending && { kind: s.pending.kind, taskId: s.pending.taskId, dueAt: s.pending.dueAt, claimed: s.pending.claimedBy !== null },
+      refusalReasons: s.refusalReasons,
+      formalDecisionDeadline: s.formalDecisionDeadline,
+      submittedAt: row.submittedAt.toISOString(),
+    };
+  }
+
+  /** Identity rules the schema cannot state: who applies for whom, dates in the past. */
+  function checkApplicant(caller: Caller, input: ApplicationInput, today: string): string {
+    const { principal } = caller;
+    if (principal.role === 'counsellor' && !input.onBehalfOf) throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor applies on behalf of a citizen');
+    if (principal.role === 'citizen' && input.onBehalfOf) throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen applies for themself');
+    if (input.birthDate >= today) throw invalidField('birthDate', 'must be in the past', 'the request body is not valid');
+    if (new Date(input.contractSignature.signedAt).getTime() > now().getTime() + 5 * 60_000) throw invalidField('contractSignature.signedAt', 'must not be in the future', 'the request body is not valid');
+    return principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
+  }
+
+  /** The earlier answer to the same Idempotency-Key, or 422 when it came with another body. */
+  async function replay(caller: Caller, key: string | null, hash: string): Promise<ApplicationView | undefined> {
+    if (!key) return undefined;
+    const prior = await db.onboardingApplication.findUnique({ where: { filedBySub_idempotencyKey: { filedBySub: caller.principal.sub, idempotencyKey: key } }, select: { id: true, requestHash: true } });
+    if (!prior) return undefined;
+    if (prior.requestHash !== hash) throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different body');
+    return view(prior.id);
+  }
+
+  /** The application, its open-application lock and its audit entry, in one transaction. */
+  async function store(caller: Caller, input: ApplicationInput, ids: { applicationId: string; applicantSub: string; avsNumber: string; key: string | null; hash: string; today: string }) {
+    const { principal } = caller;
+    await db.$transaction([
+      // At most one open application per person: this row exists while one is open.
+      db.openApplication.create({ data: { avsNumber: ids.avsNumber, applicationId: ids.applicationId } }),
+      db.onboardingApplication.create({
+        data: {
+          id: ids.applicationId,
+          canton,
+          status: 'checking',
+          applicantSub: ids.applicantSub,
+          filedBySub: principal.sub,
+          filedByRole: principal.role,
+          idempotencyKey: ids.key,
+          requestHash: ids.hash,
+          avsNumber: ids.avsNumber,
+          lastName: input.lastName,
+          firstName: input.firstName,
+          street: input.address.street,
+          postCode: input.address.postCode,
+          locality: input.address.locality,
+          commune: input.commune,
+          birthDate: input.birthDate,
+          email: input.email,
+          identityProofRef: input.identityProofRef,
+          documentSha256: input.contractSignature.documentSha256,
+          signatureValue: input.contractSignature.signatureValue,
+          signedAt: new Date(input.contractSignature.signedAt),
+          termsVersion: input.contractSignature.termsVersion,
+          refusalReasons: [],
+          submittedAt: now(),
+          retentionEventDay: ids.today,
+        },
+      }),
+      db.auditLog.create({
+        data: {
+          ...actorOf(caller),
+          onBehalfOf: principal.role === 'counsellor' ? ids.applicantSub : undefined,
+          action: 'onboarding.applied',
+          recordType: 'onboarding-application',
+          recordId: ids.applicationId,
+          workflowId: onboardingWorkflowId(ids.applicationId),
+        },
+      }),
+    ]);
+  }
+
+  return {
+    /** Art. 3-4: a citizen applies for themself, or a counsellor on their behalf. Idempotent on the key. */
+    async apply(caller: Caller, input: ApplicationInput, idempotencyKey: string | null): Promise<{ view: ApplicationView; created: boolean }> {
+      const today = localDay(now(), profile.timeZone);
+      const applicantSub = checkApplicant(caller, input, today);
+      const hash = applicationHash(input);
+      const earlier = await replay(caller, idempotencyKey, hash);
+      if (earlier) return { view: earlier, created: false };
+
+      const avsNumber = normalizeAvs(input.avsNumber)!;
+      if (await db.registeredUser.findFirst({ where: { OR: [{ avsNumber }, { sub: applicantSub }] }, select: { id: true } })) {
+        throw new AppError(409, 'already_registered', 'this person already has a user contract');
+      }
+      const applicationId = randomUUID();
+      try {
+        await store(caller, input, { applicationId, applicantSub, avsNumber, key: idempotencyKey, hash, today });
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+        // Either the same key raced us, or this person has an application open.
+        const again = await replay(caller, idempotencyKey, hash);
+        if (again) return { view: again, created: false };
+        throw new AppError(409, 'application_open', 'an application for this AVS number is already open');
+      }
+      try {
+        await onboarding.start({ applicationId, canton, commune: input.commune });
+      } catch (err) {
+        // Nothing half-written: without its process, the application is withdrawn.
+        await db.$transaction([
+          db.openApplication.deleteMany({ where: { applicationId } }),
+          db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'withdrawn', idempotencyKey: null } }),
+        ]);
+        throw err;
+      }
+      return { view: await view(applicationId), created: true };
+    },
+
+    /** The applicant, the counsellor who filed, the Chancellery — who also sees whom it decides on (access-logged). */
+    async get(caller: Caller, applicationId: string): Promise<ApplicationView> {
+      const r = requireAccess(caller.principal, 'read', await record(applicationId), 'application');
+      const v = await view(applicationId);
+      if (caller.principal.role !== 'chancellery' || !r) return v;
+      const applicant = await db.onboardingApplication.findUniqueOrThrow({
+        where: { id: applicationId },
+        select: { lastName: true, firstName: true, birthDate: true, commune: true, street: true, postCode: true, locality: true, email: true },
+      });
+      await writeAccessLog(db, { ...actorOf(caller), statedPurpose: caller.statedPurpose, action: 'read.onboarding-application', recordType: 'onboarding-application', recordId: applicationId, purpose: 'review of an onboarding application (Art. 4.7)' });
+      return { ...v, applicant };
+    },
+
+    /** Art. 4.5 c: the protection authority's answer on civil capacity. */
+    async answerAuthority(caller: Caller, applicationId: string, answer: { hasCivilCapacity: boolean; note?: string }): Promise<ApplicationView> {
+      requireAccess(caller.principal, 'act-as-authority', await record(applicationId), 'application');
+      await onboarding.answerAuthority(applicationId, { ...answer, by: caller.principal.sub });
+      await writeAudit(db, { ...actorOf(caller), action: 'onboarding.authority-answered', recordType: 'onboarding-application', recordId: applicationId, workflowId: onboardingWorkflowId(applicationId) });
+      return view(applicationId);
+    },
+
+    /** Art. 4.8: after a refusal, the applicant asks for a formal decision within the period. */
+    async requestFormalDecision(caller: Caller, applicationId: string): Promise<ApplicationView> {
+      requireAccess(caller.principal, 'act-as-person', await record(applicationId), 'application');
+      await onboarding.requestFormalDecision(applicationId, caller.principal.sub);
+      await writeAudit(db, { ...actorOf(caller), action: 'onboarding.formal-decision-requested', recordType: 'onboarding-application', recordId: applicationId, workflowId: onboardingWorkflowId(applicationId) });
+      return view(applicationId);
+    },
+  };
+}
+
+export type OnboardingUseCases = ReturnType<typeof onboardingUseCases>;

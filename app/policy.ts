@@ -1,0 +1,90 @@
+// The access policy: may this principal see or do this to that record? The one place the
+// answer is written; use cases ask it before they read or act. "Not yours" is 404, like
+// "not there", so a caller learns nothing of records that are not theirs.
+import type { Principal } from '../domain/roles';
+import { AppError, notFound } from './errors';
+
+/** The records the policy knows, with the facts it decides on (ids and subjects only). */
+export type Resource =
+  | { type: 'onboarding-application'; applicantSub: string; filedBySub: string; filedByRole: string }
+  | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
+  | { type: 'decision'; unitId: string; recipientSub: string }
+  | { type: 'contract'; userSub: string }
+  | { type: 'task'; row?: unknown }
+  /** Something a person keeps for themself: a saved view, a consent. */
+  | { type: 'own'; ownerSub: string };
+
+export type Action =
+  /** see the record and where it stands */
+  | 'read'
+  /** see the personal data it holds (written to the access log) */
+  | 'read-personal-data'
+  /** the person's own acts: ask for a formal decision, open a decision, accept terms… */
+  | 'act-as-person'
+  /** the answering body's acts: the authority's answer, the unit's decision, a legal hold */
+  | 'act-as-authority'
+  /** the Chancellery's acts on a user's contract and on tasks */
+  | 'administer';
+
+/**
+ * The counsellor rule, for every record filed on someone's behalf: a post-office counsellor
+ * reaches what he filed himself for a citizen, and nothing else (no other citizen's record,
+ * nothing the citizen filed alone).
+ */
+export function filedByCounsellor(p: Principal, r: { filedBySub: string; filedByRole: string }): boolean {
+  return p.role === 'counsellor' && r.filedByRole === 'counsellor' && r.filedBySub === p.sub;
+}
+
+export function may(p: Principal, action: Action, r: Resource): boolean {
+  switch (r.type) {
+    case 'onboarding-application': {
+      const person = (p.role === 'citizen' && p.sub === r.applicantSub) || filedByCounsellor(p, r);
+      if (action === 'read') return person || p.role === 'chancellery';
+      if (action === 'read-personal-data') return p.role === 'chancellery';
+      if (action === 'act-as-person') return person;
+      // Art. 4.5 c: the protection authority answers the inquiry about any applicant.
+      if (action === 'act-as-authority') return p.role === 'authority';
+      return p.role === 'chancellery';
+    }
+    case 'access-request': {
+      // A citizen files only for himself, so a request filed by someone else was filed by a counsellor.
+      const filed = { filedBySub: r.filedBySub, filedByRole: r.filedBySub === r.citizenSub ? 'citizen' : 'counsellor' };
+      const person = (p.role === 'citizen' && p.sub === r.citizenSub) || filedByCounsellor(p, filed);
+      const ownUnit = p.role === 'unit' && p.unitId === r.unitId;
+      if (action === 'read') return person || ownUnit || p.role === 'chancellery';
+      if (action === 'act-as-authority') return ownUnit;
+      if (action === 'act-as-person') return person;
+      return false;
+    }
+    case 'decision': {
+      const recipient = p.role === 'citizen' && p.sub === r.recipientSub;
+      const ownUnit = p.role === 'unit' && p.unitId === r.unitId;
+      if (action === 'read') return recipient || ownUnit || p.role === 'chancellery';
+      if (action === 'act-as-person') return recipient;
+      // Legal holds and timelines: the unit that served it, and the Chancellery.
+      if (action === 'act-as-authority') return ownUnit || p.role === 'chancellery';
+      return false;
+    }
+    case 'contract': {
+      const own = p.role === 'citizen' && p.sub === r.userSub;
+      if (action === 'read' || action === 'act-as-person') return own || (action === 'read' && p.role === 'chancellery');
+      return p.role === 'chancellery';
+    }
+    case 'task':
+      return p.role === 'chancellery';
+    case 'own':
+      return p.sub === r.ownerSub && action !== 'read-personal-data';
+  }
+}
+
+/** The record when the principal may do `action` to it; 404 when it is missing or not theirs. */
+export function requireAccess<R extends Resource>(p: Principal, action: Action, record: R | null | undefined, what: string): R {
+  if (!record || !may(p, action, record)) throw notFound(what);
+  return record;
+}
+
+/** Art. 16: a unit serves its own decisions, in the domains it is authorised for (403: the caller names them). */
+export function requireToServe(p: Principal, unitId: string, domain: string): void {
+  if (p.role !== 'unit' || p.unitId !== unitId) throw new AppError(403, 'forbidden', 'a unit serves its own decisions only');
+  if (!p.domains.includes(domain)) throw new AppError(403, 'forbidden', `this unit may not serve decisions in the domain "${domain}"`);
+}

@@ -1,0 +1,120 @@
+// The Chancellery's task inbox: list, read, claim, release, complete. The list is read from
+// the database (it mirrors the workflows); every change goes to the workflow as an Update,
+// whose validator is the single judge of "already done" and "not yours".
+import type { Prisma } from '../generated/prisma/client';
+import type { Db } from '../infra/db';
+import { writeAudit } from '../records/audit';
+import type { TaskCompletion } from '../workflows/task/definitions';
+import { personalData } from '../workflows/personal-data';
+import { actorOf, type Caller } from './caller';
+import { invalidField } from './errors';
+import type { TaskGateway } from './gateways/task';
+import { requireAccess } from './policy';
+
+export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal'] as const;
+
+export interface InboxFilters {
+  status: 'open' | 'completed';
+  kind?: (typeof TASK_KINDS)[number];
+  claimedBy?: string;
+  overdue?: 'true' | 'false';
+  canton?: 'JU' | 'NE';
+  commune?: string;
+  order: 'asc' | 'desc';
+}
+
+type TaskRow = Prisma.TaskGetPayload<object>;
+
+export const taskView = (t: TaskRow, now = Date.now()) => ({
+  taskId: t.id,
+  kind: t.kind as (typeof TASK_KINDS)[number],
+  status: t.status as 'open' | 'completed',
+  applicationId: t.applicationId,
+  contractId: t.contractId,
+  canton: t.canton,
+  commune: t.commune,
+  subject: t.subject,
+  claimedBy: t.claimedBy,
+  dueAt: t.dueAt.toISOString(),
+  overdue: t.status === 'open' && t.dueAt.getTime() < now,
+  remindersSent: t.remindersSent,
+  escalated: t.escalatedAt !== null,
+  createdAt: t.createdAt.toISOString(),
+  outcome: t.outcome,
+});
+export type TaskView = ReturnType<typeof taskView>;
+
+/**
+ * Keyset pagination on (dueAt, id): the same cost for page 1 and page 400. The cursor names
+ * its order, so a cursor of the other order is refused rather than skipping tasks.
+ */
+const encodeCursor = (t: TaskRow, order: 'asc' | 'desc') => Buffer.from(JSON.stringify([t.dueAt.toISOString(), t.id, order])).toString('base64url');
+function decodeCursor(cursor: string, order: 'asc' | 'desc'): { dueAt: Date; id: string } {
+  const bad = (issue: string) => invalidField('cursor', issue, 'the request query is not valid');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(Buffer.from(cursor, 'base64url').toString());
+  } catch {
+    throw bad('not a cursor from this API');
+  }
+  const [dueAt, id, cursorOrder] = Array.isArray(parsed) ? (parsed as unknown[]) : [];
+  const d = new Date(String(dueAt));
+  if (Number.isNaN(d.getTime()) || typeof id !== 'string') throw bad('not a cursor from this API');
+  if ((cursorOrder ?? 'asc') !== order) throw bad(`a cursor of the ${String(cursorOrder)} order; this page asks for ${order}`);
+  return { dueAt: d, id };
+}
+
+export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; tasks: TaskGateway; now?: () => Date }) {
+  async function task(caller: Caller, id: string): Promise<TaskRow> {
+    const t = await db.task.findUnique({ where: { id } });
+    return requireAccess(caller.principal, 'administer', t && { type: 'task' as const, row: t }, 'task').row;
+  }
+  const audit = (caller: Caller, action: string, t: TaskRow) => writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
+
+  return {
+    async list(caller: Caller, q: InboxFilters & { limit: number; cursor?: string }): Promise<{ items: TaskView[]; nextCursor: string | null }> {
+      const at = now();
+      const where: Prisma.TaskWhereInput = { status: q.status };
+      if (q.kind) where.kind = q.kind;
+      if (q.claimedBy) where.claimedBy = q.claimedBy === 'me' ? caller.principal.sub : q.claimedBy === 'none' ? null : q.claimedBy;
+      if (q.overdue === 'true') where.dueAt = { lt: at };
+      if (q.overdue === 'false') where.dueAt = { gte: at };
+      if (q.canton) where.canton = q.canton;
+      if (q.commune) where.commune = q.commune;
+      const after = q.cursor ? decodeCursor(q.cursor, q.order) : undefined;
+      const beyond = q.order === 'asc' ? 'gt' : 'lt';
+      const from = q.order === 'asc' ? 'gte' : 'lte';
+      // (dueAt, id) beyond the cursor; the plain bound on dueAt lets the index scan start at
+      // the cursor instead of filtering every row before it.
+      const keyset: Prisma.TaskWhereInput = { dueAt: { [from]: after?.dueAt }, OR: [{ dueAt: { [beyond]: after?.dueAt } }, { dueAt: after?.dueAt, id: { [beyond]: after?.id } }] };
+      const page = await db.task.findMany({ where: after ? { AND: [where, keyset] } : where, orderBy: [{ dueAt: q.order }, { id: q.order }], take: q.limit + 1 });
+      const items = page.slice(0, q.limit);
+      return { items: items.map((t) => taskView(t, at.getTime())), nextCursor: page.length > q.limit ? encodeCursor(items[items.length - 1]!, q.order) : null };
+    },
+
+    async get(caller: Caller, id: string): Promise<TaskView> {
+      return taskView(await task(caller, id));
+    },
+
+    /** Claim (nobody else can complete it while you hold it) or give it back. */
+    async claim(caller: Caller, id: string, claim: boolean): Promise<TaskView> {
+      const t = await task(caller, id);
+      const args = { taskId: t.id, by: caller.principal.sub };
+      await (claim ? tasks.claim(t.workflowId, args) : tasks.release(t.workflowId, args));
+      await audit(caller, claim ? 'task.claim' : 'task.release', t);
+      return taskView(await task(caller, id));
+    },
+
+    async complete(caller: Caller, id: string, outcome: DistributiveOmit<TaskCompletion, 'taskId' | 'by'>): Promise<TaskView> {
+      const t = await task(caller, id);
+      // Reasons and justifications are about the person: under their record's data key.
+      const c = { ...outcome, taskId: t.id, by: caller.principal.sub } as TaskCompletion;
+      const completion = t.contractId ? personalData('contract', t.contractId, c) : personalData('onboarding-application', t.applicationId!, c);
+      await tasks.complete(t.workflowId, completion);
+      await audit(caller, `task.complete.${outcome.outcome}`, t);
+      return taskView(await task(caller, id));
+    },
+  };
+}
+
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

@@ -1,0 +1,13 @@
+// Who calls the engine: the roles a verified token may carry, and the principal the API
+// hands to the application layer. Pure types and constants, shared by every layer.
+
+export const ROLES = ['chancellery', 'unit', 'citizen', 'counsellor', 'authority', 'operator', 'postal'] as const;
+export type Role = (typeof ROLES)[number];
+
+export interface Principal {
+  sub: string;
+  role: Role;
+  /** unit role: the unit's id and the domains it may serve */
+  unitId?: string;
+  domains: string[];
+}

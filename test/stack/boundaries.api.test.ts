@@ -1,0 +1,101 @@
+// The API's boundary, over real HTTP on the dev server: a record whose workflow is not there
+// answers with its stored state (never 500), and text that is not text is refused naming
+// the field (a fuzzer found NUL bytes answering 500).
+import request from 'supertest';
+import { recordAccessRequestRow } from '../../records/access-requests';
+import { personalData } from '../../workflows/personal-data';
+import { freshAvs } from '../support/applications';
+import { insertContract } from '../support/contracts';
+import { startStack, type Stack } from '../support/stack';
+import { randomUUID } from 'node:crypto';
+
+let stack: Stack;
+beforeAll(async () => {
+  stack = await startStack();
+});
+afterAll(async () => {
+  await stack?.stop();
+});
+const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
+
+describe('a record whose workflow is not on the server', () => {
+  it('answers with the stored state, the same way for contracts, applications and access requests', async () => {
+    const c = await insertContract(stack.db, { canton: 'JU' });
+    const citizen = await stack.token({ role: 'citizen', sub: c.sub });
+    const staff = await stack.token({ role: 'chancellery', sub: 'jurist-1' });
+
+    const mine = await request(stack.app).get('/v1/me/contract').set(bearer(citizen));
+    expect(mine.status).toBe(200);
+    expect(mine.body).toMatchObject({ contractId: c.contractId, status: 'active', pendingTerms: null, blocks: [], refusalTaskId: null });
+    const theirs = await request(stack.app).get(`/v1/contracts/${c.contractId}`).set(bearer(staff));
+    expect(theirs.status).toBe(200);
+    expect(theirs.body.contractId).toBe(c.contractId);
+
+    const application = await request(stack.app).get(`/v1/onboarding/applications/${c.applicationId}`).set(bearer(citizen));
+    expect(application.status).toBe(200);
+    expect(application.body).toMatchObject({ applicationId: c.applicationId, status: 'approved', pending: null });
+
+    const requestId = randomUUID();
+    await recordAccessRequestRow(stack.db, {
+      requestId,
+      canton: 'JU',
+      unitId: 'SPOP',
+      service: 'building-permits',
+      citizenSub: c.sub,
+      filedBySub: c.sub,
+      filedByRole: 'citizen',
+      applicant: personalData('access-request', requestId, { avsNumber: freshAvs(), email: c.email }),
+      requestedAt: new Date().toISOString(),
+    });
+    const status = await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(citizen));
+    expect(status.status).toBe(200);
+    expect(status.body).toMatchObject({ requestId, state: 'awaiting-unit', unitId: 'SPOP' });
+    // An act on a process that is not running is a conflict with a reason, not a 500.
+    const unit = await stack.token({ role: 'unit', sub: 'agent-1', unit: 'SPOP' });
+    const decided = await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'grant' });
+    expect(decided.status).toBe(409);
+    const notice = await request(stack.app).post('/v1/me/contract/notice').set(bearer(citizen));
+    expect(notice.status).toBe(409);
+  });
+
+  it('a rollout never started answers null figures; the version itself is there', async () => {
+    const staff = await stack.token({ role: 'chancellery', sub: 'jurist-1' });
+    const version = `nowf-${Date.now()}`;
+    await stack.db.termsVersion.create({
+      data: { version, canton: 'JU', title: 'CG', mediaType: 'text/plain; charset=utf-8', document: new Uint8Array(Buffer.from('x')), documentSha256: 'a'.repeat(64), effectiveOn: '2030-01-01', acceptanceDays: 30, restrictFrom: '2030-01-31', blockFrom: '2030-03-01', publishedBy: 'jurist-1' },
+    });
+    const v = await request(stack.app).get(`/v1/terms-versions/${version}`).set(bearer(staff));
+    expect(v.status).toBe(200);
+    expect(v.body.rollout).toMatchObject({ notified: null, done: null });
+  });
+});
+
+describe('text that is not text', () => {
+  it('a NUL byte in a query or a body field is a 400 naming the field', async () => {
+    const unit = await stack.token({ role: 'unit', sub: 'agent-1', unit: 'SPOP' });
+    const holds = await request(stack.app).get('/v1/legal-holds?decisionId=%00').set(bearer(unit));
+    expect(holds.status).toBe(400);
+    expect(holds.body.error.details).toEqual([{ path: 'decisionId', issue: expect.stringContaining('NUL') }]);
+
+    const staff = await stack.token({ role: 'chancellery', sub: `jurist-${randomUUID()}` });
+    const view = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'a\u0000b', filters: {} });
+    expect(view.status).toBe(400);
+    expect(view.body.error.details[0].path).toBe('name');
+    const nested = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'ok', filters: { commune: 'Del\u0000' } });
+    expect(nested.status).toBe(400);
+    expect(nested.body.error.details[0].path).toBe('filters.commune');
+  });
+
+  it('invalid UTF-8 and lone surrogates are refused the same way', async () => {
+    const staff = await stack.token({ role: 'chancellery', sub: `jurist-${randomUUID()}` });
+    const raw = Buffer.concat([Buffer.from('{"name":"caf'), Buffer.from([0xc3, 0x28]), Buffer.from('","filters":{}}')]);
+    const bad = await request(stack.app).post('/v1/me/views').set(bearer(staff)).set('Content-Type', 'application/json').send(raw);
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('name');
+    const surrogate = await request(stack.app).post('/v1/me/views').set(bearer(staff)).set('Content-Type', 'application/json').send('{"name":"x\\ud800","filters":{}}');
+    expect(surrogate.status).toBe(400);
+    expect(surrogate.body.error.details[0].path).toBe('name');
+    const fine = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'Délais — à voir 😀', filters: {} });
+    expect(fine.status).toBe(201);
+  });
+});
