@@ -1,7 +1,12 @@
 // The API's boundary, over real HTTP on the dev server: a record whose workflow is not there
 // answers with its stored state (never 500), and text that is not text is refused naming
 // the field (a fuzzer found NUL bytes answering 500).
+import express from 'express';
 import request from 'supertest';
+import { errorHandler } from '../../api/errors';
+import { codecRoutes } from '../../api/routes/codec';
+import { AesGcmCodec } from '../../infra/codec';
+import { DataKeyCodec, type DataKeyStore } from '../../infra/data-keys';
 import { recordAccessRequestRow } from '../../records/access-requests';
 import { personalData } from '../../workflows/personal-data';
 import { freshAvs } from '../support/applications';
@@ -97,5 +102,39 @@ describe('text that is not text', () => {
     expect(surrogate.body.error.details[0].path).toBe('name');
     const fine = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'Délais — à voir 😀', filters: {} });
     expect(fine.status).toBe(201);
+  });
+});
+
+describe('the codec server', () => {
+  /** One payload as the Web UI posts it, encoded by the client's own data converter. */
+  async function encoded(stack: Stack, dataKeys: DataKeyStore, value: object) {
+    // The client's order: the record's data key inside, the cluster key outside.
+    const json = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
+    const [p] = (await new AesGcmCodec(stack.keys, stack.activeKeyId).encode(await new DataKeyCodec(dataKeys).encode([json]))) as [{ metadata: Record<string, Uint8Array>; data: Uint8Array }];
+    return { metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data).toString('base64') };
+  }
+  const operator = () => stack.token({ role: 'operator', sub: 'ops-boundary' });
+
+  it('answers 422 for a payload it cannot open, and 500 (logged) when its own data-key store fails', async () => {
+    const id = randomUUID();
+    const good = await encoded(stack, stack.dataKeys, personalData('access-request', id, { email: 'x@example.ch' }));
+    const ok = await request(stack.app).post('/codec/decode').set(bearer(await operator())).send({ payloads: [good] });
+    expect(ok.status).toBe(200);
+
+    const bytes = Buffer.from(good.data, 'base64');
+    bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
+    const tampered = await request(stack.app).post('/codec/decode').set(bearer(await operator())).send({ payloads: [{ ...good, data: bytes.toString('base64') }] });
+    expect(tampered.status).toBe(422);
+    expect(tampered.body.error.code).toBe('undecodable');
+    const otherKey = { ...good, metadata: { ...good.metadata, 'encryption-key-id': Buffer.from('no-such-key').toString('base64') } };
+    expect((await request(stack.app).post('/codec/decode').set(bearer(await operator())).send({ payloads: [otherKey] })).status).toBe(422);
+
+    // The same payload through a codec server whose data-key store is down: our failure, not the payload's.
+    const down: DataKeyStore = { forEncrypt: async () => Promise.reject(new Error('connect ECONNREFUSED')), forDecrypt: async () => Promise.reject(new Error('connect ECONNREFUSED')), destroy: async () => false };
+    const app = express().use(express.json()).use(codecRoutes({ codec: new AesGcmCodec(stack.keys, stack.activeKeyId), dataKeys: down, db: stack.db, verify: async () => ({ sub: 'ops-boundary', role: 'operator', domains: [] }), corsOrigins: [], secureCookie: false }));
+    app.use(errorHandler);
+    const failed = await request(app).post('/codec/decode').set(bearer('any')).send({ payloads: [good] });
+    expect(failed.status).toBe(500);
+    expect(failed.body.error.code).toBe('internal');
   });
 });
