@@ -10,7 +10,8 @@ import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { Context } from '@temporalio/activity';
 import { recordLateOpening } from '../records/decisions';
 import { sendOnce } from '../records/outbox';
-import { renderRegisteredLetter } from './letter-pdf';
+import { enclosablePages, encloseAfter, UnusablePdfError } from '../infra/pdf';
+import { renderRegisteredLetter, type FirstServiceReason, type LetterService } from './letter-pdf';
 import { decisionAvailable } from './mail-templates';
 import type { PostalGateway } from './postal';
 import type { Mailer, RetentionEngine } from './ports';
@@ -45,15 +46,19 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
      * Art. 16.1: an active consent of the recipient for this unit and domain — and a contract
      * that may read decisions online: a blocked or ended one gets them by post (Art. 5.2, 10).
      */
-    async checkServiceConsent({ decisionId }: { decisionId: string }): Promise<{ consent: boolean }> {
+    async checkServiceConsent({ decisionId }: { decisionId: string }): Promise<{ consent: boolean; reason?: FirstServiceReason }> {
       const d = await decision(decisionId);
+      const isUser = (await db.registeredUser.count({ where: { sub: d.recipientSub } })) > 0;
       const contract = await db.contract.findFirst({ where: { user: { sub: d.recipientSub } }, orderBy: { createdAt: 'desc' }, select: { status: true, statusReason: true, canton: true } });
       const readsOnline = !contract || accessDenial({ status: contract.status as ContractStatus, reason: contract.statusReason }, 'decision.read', profiles[contract.canton as CantonCode]) === null;
-      const consent = readsOnline
-        ? await db.serviceConsent.findFirst({ where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null }, orderBy: { grantedAt: 'desc' } })
-        : null;
-      await db.decision.update({ where: { id: decisionId }, data: { consentId: consent?.id ?? null } });
-      return { consent: consent !== null };
+      const consent =
+        readsOnline && d.channelChoice !== 'post'
+          ? await db.serviceConsent.findFirst({ where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null }, orderBy: { grantedAt: 'desc' } })
+          : null;
+      // Why it goes by post at once, for the letter to say (Art. 16.1-16.2).
+      const reason: FirstServiceReason | undefined = consent ? undefined : d.channelChoice === 'post' ? 'unit-choice' : !isUser ? 'not-a-user' : !readsOnline ? 'contract-blocked' : 'no-consent';
+      await db.decision.update({ where: { id: decisionId }, data: { consentId: consent?.id ?? null, postalReason: reason ?? null } });
+      return { consent: consent !== null, reason };
     },
 
     /** Art. 16.3: the decision is in the inbox, and the recipient is alerted by e-mail. */
@@ -82,32 +87,61 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
       await recordLateOpening(db, decisionId, new Date(at), { ...SYSTEM, workflowId: Context.current().info.workflowExecution?.workflowId });
     },
 
-    /** Art. 16.5: the second service, by registered post (a real PDF, to the postal gateway). */
+    /**
+     * A registered letter: a first service by post, or the second one after an unopened
+     * window (Art. 16.5). One PDF, the cover letter then the decision's own pages; posted to
+     * the gateway (a real PDF), once: the letter id is the decision id.
+     */
     async sendRegisteredLetter({ decisionId, sentOn, windowLastDay }: { decisionId: string; sentOn: string; windowLastDay?: string }): Promise<{ trackingNumber: string }> {
       const d = await decision(decisionId);
       if (d.trackingNumber) return { trackingNumber: d.trackingNumber };
       const user = await recipientOf(d.recipientSub);
       const unit = await db.unit.findUnique({ where: { id: d.unitId } });
-      const pdf = await renderRegisteredLetter({
+      const tz = profiles[d.canton as CantonCode].timeZone;
+      // In the counter first (channel electronic): the second service. Else a first one, saying why.
+      const service: LetterService =
+        d.channel === 'electronic' && d.communicatedAt
+          ? { kind: 'second', communicatedOn: localDay(d.communicatedAt, tz), windowLastDay: windowLastDay ?? d.windowLastDay ?? sentOn }
+          : { kind: 'first', reason: (d.postalReason as FirstServiceReason | null) ?? 'no-consent' };
+      const decisionPdf = Buffer.from(d.document);
+      let decisionPages: number;
+      try {
+        decisionPages = await enclosablePages(decisionPdf);
+      } catch (err) {
+        // Refused when served (422); a decision stored before that check cannot be printed either.
+        if (err instanceof UnusablePdfError) throw ApplicationFailure.nonRetryable(`decision ${decisionId}: ${err.message}`, 'UnusableDecisionPdf');
+        throw err;
+      }
+      const recipient = { name: `${user.firstName} ${user.lastName}`, street: user.street, postCode: user.postCode, locality: user.locality };
+      const cover = await renderRegisteredLetter({
         unit: { name: unit?.name ?? d.unitId, address: unit?.address ?? [] },
-        recipient: { name: `${user.firstName} ${user.lastName}`, street: user.street, postCode: user.postCode, locality: user.locality },
+        recipient,
         reference: d.reference,
         title: d.title,
         decisionSha256: d.documentSha256,
-        communicatedOn: d.communicatedAt ? localDay(d.communicatedAt, profiles[d.canton as CantonCode].timeZone) : sentOn,
-        windowLastDay: windowLastDay ?? sentOn,
+        decisionPdf,
+        decisionPages,
+        service,
         remedy: { kind: d.remedyKind as 'opposition' | 'appeal', days: d.remedyDays, text: d.legalRemediesText },
         sentOn,
       });
-      // The letter id is the decision id: a retry after a crash is the same letter.
-      const { trackingNumber } = await postal.sendRegistered({
-        letterId: decisionId,
-        recipient: { name: `${user.firstName} ${user.lastName}`, street: user.street, postCode: user.postCode, locality: user.locality },
-        pdf,
-      });
+      const { pdf, pages } = await encloseAfter(
+        cover,
+        { pdf: decisionPdf, fileName: `decision-${d.reference.replace(/[^\w.-]/g, '_')}.pdf`, description: `${d.title} (SHA-256 ${d.documentSha256})` },
+        new Date(`${sentOn}T00:00:00Z`),
+      );
+      const { trackingNumber } = await postal.sendRegistered({ letterId: decisionId, recipient, pdf });
       await db.decision.update({
         where: { id: decisionId },
-        data: { channel: d.channel === 'electronic' ? 'electronic+postal' : 'postal', state: 'awaiting-postal-delivery', letterId: decisionId, trackingNumber, letterSha256: createHash('sha256').update(pdf).digest('hex') },
+        data: {
+          channel: d.channel === 'electronic' ? 'electronic+postal' : 'postal',
+          state: 'awaiting-postal-delivery',
+          letterId: decisionId,
+          trackingNumber,
+          letterSha256: createHash('sha256').update(pdf).digest('hex'),
+          letterSentOn: sentOn,
+          letterPages: pages,
+        },
       });
       await writeAudit(db, { ...SYSTEM, action: 'decision.sent-by-registered-post', recordType: 'decision', recordId: decisionId });
       return { trackingNumber };

@@ -1,13 +1,12 @@
-// The letter of the second service by registered post (Art. 16 al. 5 of the ordinance): a
-// decision put in the counter's inbox and not consulted within the window is notified again
-// "selon les formes usuelles", i.e. by registered letter. An A4 page (or two) in French,
-// laid out for a C5/C4 envelope with a window on the right (Swiss practice): the postal
-// mention "RECOMMANDÉ" above the recipient's address, both inside the window.
-//
-// pdfkit cannot import the pages of another PDF, so the decision itself is enclosed as an
-// annex, identified by its title, reference and SHA-256 fingerprint (and its page count when
-// the PDF is given). Pure apart from pdfkit: the same input gives the same bytes (the PDF's
-// creation date is the day the letter is sent, not the clock).
+// The registered letter that serves a decision by post (Art. 16 of the ordinance): a cover
+// letter that says truthfully which service this is — a first service by post (no consent
+// for that unit and domain, a blocked or ended contract, the unit's choice, a person who is
+// not a user of the counter) or the second service after an unopened electronic window
+// (Art. 16.5) — followed by the decision's own pages (infra/pdf.ts puts them together). An A4
+// cover in French, laid out for a C5/C4 envelope with a window on the right (Swiss practice):
+// the postal mention "RECOMMANDÉ" above the recipient's address, both inside the window.
+// Pure apart from pdfkit: the same input gives the same bytes (the PDF's creation date is the
+// day the letter is sent, not the clock).
 //
 // The standard PDF fonts (Helvetica) need no font file but only know the Windows-1252
 // characters; anything else is transliterated ("ł" → "l") or replaced by "?", never dropped
@@ -26,23 +25,33 @@ export interface RegisteredLetterInput {
   reference: string;
   /** The decision's title. */
   title: string;
-  /** SHA-256 (hex) of the decision document, as served in the inbox. */
+  /** SHA-256 (hex) of the decision document, as the unit served it. */
   decisionSha256: string;
-  /** The day the decision was put in the inbox (YYYY-MM-DD). */
-  communicatedOn: string;
-  /** The last day of the consultation window (YYYY-MM-DD). */
-  windowLastDay: string;
+  /** Which service this letter is, with the facts its wording states. */
+  service: LetterService;
   remedy: { kind: 'opposition' | 'appeal'; days: number; text: string };
   /** The day the letter is posted (YYYY-MM-DD): its date, and the PDF's creation date. */
   sentOn: string;
   /**
-   * The decision's PDF, when at hand: its SHA-256 must be `decisionSha256` and the letter
-   * states its page count. Its pages are not copied into the letter (enclosed separately).
+   * The decision's PDF, when at hand: its SHA-256 must be `decisionSha256`. Its pages follow
+   * the cover in the same PDF (infra/pdf.ts); the cover states how many they are.
    */
   decisionPdf?: Buffer;
+  /** The decision's page count, as the cover states it (from `decisionPdf` when not given). */
+  decisionPages?: number;
   /** Where the letter is written ("Delémont, le ..."); default: the locality of the unit's last address line. */
   place?: string;
 }
+
+/** Why a decision goes by post at once (a first service). */
+export type FirstServiceReason = 'no-consent' | 'contract-blocked' | 'unit-choice' | 'not-a-user';
+export const FIRST_SERVICE_REASONS: readonly FirstServiceReason[] = ['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user'];
+
+export type LetterService =
+  /** The decision has not been in the counter: served by post for the first time. */
+  | { kind: 'first'; reason: FirstServiceReason }
+  /** Art. 16.5: put in the counter on `communicatedOn`, not opened by `windowLastDay`. */
+  | { kind: 'second'; communicatedOn: string; windowLastDay: string };
 
 export const LETTER_INPUT_ERROR = 'LetterInputError';
 
@@ -54,11 +63,14 @@ const inputSchema = z.object({
   reference: line,
   title: z.string().trim().min(1).max(500),
   decisionSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
-  communicatedOn: day,
-  windowLastDay: day,
+  service: z.discriminatedUnion('kind', [
+    z.object({ kind: z.literal('first'), reason: z.enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user']) }),
+    z.object({ kind: z.literal('second'), communicatedOn: day, windowLastDay: day }),
+  ]),
   remedy: z.object({ kind: z.enum(['opposition', 'appeal']), days: z.number().int().min(1).max(365), text: z.string().trim().min(1).max(4000) }),
   sentOn: day,
   decisionPdf: z.instanceof(Buffer).optional(),
+  decisionPages: z.number().int().min(1).max(10_000).optional(),
   place: line.optional(),
 });
 
@@ -141,7 +153,27 @@ const REMEDY = {
   appeal: { noun: 'de recours', act: 'Le recours', filed: 'formé' },
 } as const;
 
-/** Renders the letter; rejects with a non-retryable LetterInputError on a bad input. */
+/** What the cover says of this service: each kind its own words, with this decision's dates. */
+export function serviceParagraphs(service: LetterService, unitName: string, remedyNoun: string): string[] {
+  const runs = `Le délai ${remedyNoun} court à compter de la réception du présent envoi.`;
+  if (service.kind === 'second') {
+    return [
+      `Le ${formatSwissDate(service.communicatedOn)}, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé. ` +
+        `Vous n'en avez pas pris connaissance au plus tard le ${formatSwissDate(service.windowLastDay)}, dernier jour du délai de consultation. ` +
+        "Conformément à l'article 16, alinéa 5, de l'Ordonnance concernant le guichet virtuel sécurisé, elle vous est dès lors notifiée une seconde fois, " +
+        `par le présent envoi recommandé. Le délai ${remedyNoun} court à compter de cette seconde notification.`,
+    ];
+  }
+  const why: Record<FirstServiceReason, string> = {
+    'no-consent': `Vous n'avez pas autorisé ${unitName} à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine (article 16, alinéa 1, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
+    'contract-blocked': "Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin : aucune décision ne peut vous y être notifiée.",
+    'unit-choice': `${unitName} a choisi de vous notifier cette décision selon les formes usuelles (article 16, alinéa 2, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
+    'not-a-user': "Vous n'êtes pas utilisateur ou utilisatrice du guichet virtuel sécurisé.",
+  };
+  return [`${why[service.reason]} La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé. ${runs}`];
+}
+
+/** Renders the cover letter; rejects with a non-retryable LetterInputError on a bad input. */
 export async function renderRegisteredLetter(input: RegisteredLetterInput): Promise<Buffer> {
   const parsed = inputSchema.safeParse(input);
   if (!parsed.success) {
@@ -150,10 +182,10 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   }
   const i = parsed.data;
   const sha = i.decisionSha256.toLowerCase();
-  let pageCount: number | null = null;
+  let pageCount: number | null = i.decisionPages ?? null;
   if (i.decisionPdf) {
     if (createHash('sha256').update(i.decisionPdf).digest('hex') !== sha) throw inputError('the decision PDF does not match decisionSha256');
-    pageCount = countPdfPages(i.decisionPdf);
+    pageCount ??= countPdfPages(i.decisionPdf);
   }
   const t = winAnsiText;
   const remedy = REMEDY[i.remedy.kind];
@@ -169,7 +201,7 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
     info: {
       Title: t(subject),
       Author: t(i.unit.name),
-      Subject: 'Seconde notification par envoi recommandé (art. 16 al. 5)',
+      Subject: i.service.kind === 'second' ? 'Seconde notification par envoi recommandé (art. 16 al. 5)' : 'Notification par envoi recommandé',
       Creator: 'guichet virtuel sécurisé',
       Producer: 'PDFKit',
       CreationDate: new Date(`${i.sentOn}T00:00:00Z`),
@@ -221,13 +253,7 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   };
 
   para('Madame, Monsieur,', { align: 'left' });
-  para(
-    `Le ${formatSwissDate(i.communicatedOn)}, la décision désignée ci-dessous vous a été notifiée par le biais du guichet virtuel sécurisé, ` +
-      `où elle a été mise à votre disposition. Vous n'en avez pas pris connaissance au plus tard le ${formatSwissDate(i.windowLastDay)}, ` +
-      `dernier jour du délai de consultation. Conformément à l'article 16, alinéa 5, de l'Ordonnance concernant le guichet virtuel sécurisé, ` +
-      `elle vous est dès lors notifiée une seconde fois, par le présent envoi recommandé. ` +
-      `Le délai ${remedy.noun} court à compter de cette seconde notification.`,
-  );
+  for (const text of serviceParagraphs(i.service, i.unit.name, remedy.noun)) para(text);
 
   heading('Décision notifiée');
   const rows: [string, string][] = [
@@ -248,8 +274,9 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   doc.x = MARGIN.left;
   doc.moveDown(0.6);
   para(
-    "L'empreinte permet de vérifier que la décision annexée est identique, octet pour octet, à celle mise à votre disposition " +
-      'dans le guichet virtuel sécurisé.',
+    `La décision suit la présente lettre, telle que l'autorité l'a rendue${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''}. ` +
+      "L'empreinte permet de vérifier que le fichier de la décision, joint à la version électronique de cet envoi, est identique octet pour octet " +
+      (i.service.kind === 'second' ? 'à celle mise à votre disposition dans le guichet virtuel sécurisé.' : "à celle que l'autorité a rendue."),
   );
 
   heading('Voies de droit');
@@ -268,7 +295,7 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   doc
     .font(FONT)
     .fontSize(9)
-    .text(t(`Décision annexée${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''} : « ${i.title} », réf. ${i.reference}`), { width: TEXT_WIDTH });
+    .text(t(`Décision jointe${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''} : « ${i.title} », réf. ${i.reference}`), { width: TEXT_WIDTH });
 
   // Footer on every page: reference and page number (written last, pages buffered).
   const range = doc.bufferedPageRange();

@@ -2,17 +2,19 @@
 // recipient's opening, the postal service's tracking events, and the appeal the counter
 // cannot take.
 import { createHash, randomUUID } from 'node:crypto';
-import type { CantonCode } from '../domain/profiles';
+import { localDay } from '../domain/days';
+import { profiles, type CantonCode } from '../domain/profiles';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import { writeAudit } from '../records/audit';
 import { recordLateOpening } from '../records/decisions';
+import { enclosablePages, UnusablePdfError } from '../infra/pdf';
 import { isUniqueViolation } from '../records/unique';
 import { decisionServiceWorkflowId } from '../workflows/decision-service/definitions';
 import type { PostalEventIn } from '../workflows/decision-service/types';
 import { actorOf, type Caller } from './caller';
 import type { ContractGate } from './contract-gate';
-import { AppError, notFound } from './errors';
+import { AppError, invalidField, notFound } from './errors';
 import type { DecisionServiceGateway } from './gateways/decision-service';
 import { WorkflowGoneError } from './gateways/temporal';
 import { requireAccess, requireToServe } from './policy';
@@ -27,6 +29,8 @@ export interface DecisionCreate {
   remedy: { kind: 'opposition' | 'appeal'; days: number };
   provisionalMeasure: boolean;
   legalRemediesText: string;
+  /** Art. 16.2: the counter where consented ('auto'), the counter ('counter': the consent is required), or post. */
+  channel?: 'auto' | 'counter' | 'post';
 }
 
 type DecisionRow = Prisma.DecisionGetPayload<{ include: { postalEvents: true } }>;
@@ -41,6 +45,9 @@ export const decisionView = (d: DecisionRow) => ({
   remedy: { kind: d.remedyKind, days: d.remedyDays, provisionalMeasure: d.provisionalMeasure },
   state: d.state,
   channel: d.channel === 'pending' ? null : d.channel,
+  channelChoice: d.channelChoice,
+  postalReason: d.postalReason,
+  letterPages: d.letterPages,
   communicatedAt: d.communicatedAt?.toISOString() ?? null,
   windowLastDay: d.windowLastDay,
   openedAt: d.openedAt?.toISOString() ?? null,
@@ -81,6 +88,13 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
     return d!;
   }
 
+  /** The recipient's first access to the content: the workflow judges it while it runs; afterwards it is only recorded. */
+  async function takeCognizance(caller: Caller, d: DecisionRow, action: string): Promise<void> {
+    if (d.state === 'served' && d.communicatedAt) await recordLateOpening(db, d.id, now(), actorOf(caller));
+    else await decisions.open(d.id);
+    await writeAudit(db, { ...actorOf(caller), action, recordType: 'decision', recordId: d.id });
+  }
+
   return {
     // ---- consents (Art. 16.1)
     async grantConsent(caller: Caller, input: { unitId: string; domain: string }) {
@@ -119,7 +133,19 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
       if (!(await db.registeredUser.findUnique({ where: { sub: input.recipientSub }, select: { id: true } }))) {
         throw new AppError(422, 'unknown_recipient', 'the recipient is not a user of the counter', [{ path: 'recipientSub', issue: 'not in the user register' }]);
       }
+      const channelChoice = input.channel ?? 'auto';
+      // Art. 16.1-16.2: the counter is the unit's to choose only where the recipient consented.
+      if (channelChoice === 'counter' && !(await db.serviceConsent.findFirst({ where: { userSub: input.recipientSub, unitId: input.unitId, domain: input.domain, revokedAt: null }, select: { id: true } }))) {
+        throw new AppError(422, 'no_consent', 'the recipient has not authorised this unit to serve decisions of this domain through the counter (Art. 16.1)', [{ path: 'channel', issue: 'the counter needs the recipient\'s consent; "auto" or "post" serve by post' }]);
+      }
       const pdf = Buffer.from(input.documentPdfBase64, 'base64');
+      try {
+        await enclosablePages(pdf);
+      } catch (err) {
+        // Found now, not at the post office: a registered letter must carry the decision's pages.
+        if (err instanceof UnusablePdfError) throw new AppError(422, 'unusable_pdf', err.message, [{ path: 'documentPdfBase64', issue: err.message }]);
+        throw err;
+      }
       const decisionId = randomUUID();
       try {
         await db.decision.create({
@@ -137,6 +163,7 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
             remedyDays: input.remedy.days,
             provisionalMeasure: input.provisionalMeasure,
             legalRemediesText: input.legalRemediesText,
+            channelChoice,
             channel: 'pending',
             state: 'checking-consent',
           },
@@ -160,22 +187,27 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
       return decisionView(await visible(caller, decisionId));
     },
 
-    /** The PDF (reading it is not the opening: that is `open`). */
+    /**
+     * The PDF. Art. 16.4: the recipient's first retrieval of it is the taking of cognizance,
+     * exactly as `open` (recorded once; inside the window the service is then valid).
+     */
     async document(caller: Caller, decisionId: string): Promise<{ pdf: Buffer; reference: string }> {
       const d = await visible(caller, decisionId);
+      if (caller.principal.role === 'citizen' && caller.principal.sub === d.recipientSub && d.communicatedAt && !d.openedAt && !d.lateOpenedAt) {
+        try {
+          await takeCognizance(caller, d, 'decision.document-retrieved');
+        } catch (err) {
+          // A process that takes no more events still hands the recipient his decision.
+          if (!(err instanceof AppError && err.status === 409)) throw err;
+        }
+      }
       return { pdf: Buffer.from(d.document), reference: d.reference };
     },
 
     /** Art. 16.4: inside the window the service is valid; later (Art. 16.5) it is recorded once and changes nothing. */
     async open(caller: Caller, decisionId: string): Promise<DecisionView> {
       const d = await visible(caller, decisionId, 'act-as-person');
-      if (d.state === 'served' && d.communicatedAt) {
-        // The process is over: a late opening is only recorded.
-        await recordLateOpening(db, d.id, now(), actorOf(caller));
-      } else {
-        await decisions.open(d.id);
-      }
-      await writeAudit(db, { ...actorOf(caller), action: 'decision.opened', recordType: 'decision', recordId: d.id });
+      await takeCognizance(caller, d, 'decision.opened');
       return decisionView((await load(d.id))!);
     },
 
@@ -194,8 +226,12 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
      * workflow takes an event id once). Once the service is over, the event is only recorded.
      */
     async postalEvent(caller: Caller, e: { eventId: string; trackingNumber: string; type: PostalEventIn['type']; occurredOn: string }): Promise<{ eventId: string; duplicate: boolean }> {
-      const d = await db.decision.findUnique({ where: { trackingNumber: e.trackingNumber }, select: { id: true } });
+      const d = await db.decision.findUnique({ where: { trackingNumber: e.trackingNumber }, select: { id: true, canton: true, letterSentOn: true } });
       if (!d) throw notFound('letter');
+      // A fact about this letter: not before it was posted, not after today (the canton's calendar).
+      const today = localDay(now(), profiles[d.canton as CantonCode].timeZone);
+      if (e.occurredOn > today) throw invalidField('occurredOn', `after today (${today})`, 'this event cannot have happened yet');
+      if (d.letterSentOn && e.occurredOn < d.letterSentOn) throw invalidField('occurredOn', `before the letter was posted (${d.letterSentOn})`, 'this event cannot be of this letter');
       if (await db.postalEvent.findUnique({ where: { id: e.eventId }, select: { id: true } })) return { eventId: e.eventId, duplicate: true };
       let after = '';
       try {

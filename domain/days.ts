@@ -39,6 +39,17 @@ export function parseDay(day: IsoDay): Ymd {
   return { y, m, d };
 }
 
+/** A real calendar day written YYYY-MM-DD (no 30 February); never throws. */
+export function isRealDay(day: unknown): day is IsoDay {
+  if (typeof day !== 'string') return false;
+  try {
+    parseDay(day);
+    return true;
+  } catch {
+    return false;
+  }
+}
+
 /** Days since 1970-01-01. */
 export function toOrdinal(day: IsoDay): number {
   const { y, m, d } = parseDay(day);

@@ -7,6 +7,7 @@ import type { Application } from '../../app';
 import { decisionServiceRejections } from '../../app/gateways/decision-service';
 import type { Api } from '../http';
 import { rejections } from '../openapi';
+import { isoDay } from '../schemas';
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
 
@@ -30,6 +31,10 @@ const decisionBody = z
     remedy: z.object({ kind: z.enum(['opposition', 'appeal']), days: z.number().int().min(1).max(365) }).strict(),
     provisionalMeasure: z.boolean().default(false).openapi({ description: 'A decision on suspensive effect or another provisional measure: the féries do not suspend its period (JU CPA Art. 44a al. 2)' }),
     legalRemediesText: z.string().trim().min(10).max(4000).openapi({ description: 'Where and how to file the opposition or appeal' }),
+    channel: z
+      .enum(['auto', 'counter', 'post'])
+      .default('auto')
+      .openapi({ description: "Art. 16.2: 'auto' = the counter where the recipient consented for this unit and domain, else post; 'counter' = the counter (422 without the consent); 'post' = the ordinary forms" }),
   })
   .strict()
   .openapi('DecisionCreate');
@@ -45,6 +50,9 @@ const decisionView = z
     remedy: z.object({ kind: z.string(), days: z.number(), provisionalMeasure: z.boolean() }),
     state: z.string(),
     channel: z.string().nullable(),
+    channelChoice: z.enum(['auto', 'counter', 'post']).openapi({ description: "The unit's choice (Art. 16.2)" }),
+    postalReason: z.enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user']).nullable().openapi({ description: 'Why it went by post at once (a first service), as its letter says' }),
+    letterPages: z.number().nullable().openapi({ description: "The registered letter's pages: the cover letter, then the decision's own" }),
     communicatedAt: z.string().nullable(),
     windowLastDay: z.string().nullable(),
     openedAt: z.string().nullable(),
@@ -62,7 +70,7 @@ const postalEventBody = z
     eventId: z.string().min(1).max(200).openapi({ description: "The postal service's event id (an event sent twice is taken once)" }),
     trackingNumber: z.string().min(1).max(100),
     type: z.enum(['delivered', 'notice-left', 'returned-uncollected']),
-    occurredOn: z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'a date YYYY-MM-DD'),
+    occurredOn: isoDay.openapi({ description: 'A real calendar day, not before the letter was posted and not after today (Europe/Zurich)' }),
   })
   .strict()
   .openapi('PostalEvent');

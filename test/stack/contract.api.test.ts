@@ -4,6 +4,7 @@
 // user's attempt, refusals through the task inbox, notice and termination.
 import { createHash } from 'node:crypto';
 import request from 'supertest';
+import { pdfText } from '../support/pdf';
 import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { localDay } from '../../domain/days';
@@ -160,6 +161,9 @@ describe('blocking and the decisions of a blocked user', () => {
     // Consent given, but the contract is blocked: the decision goes by post.
     const byPost = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(unit))).body, (d) => d.channel === 'postal');
     expect(byPost.channel).toBe('postal');
+    expect(byPost.postalReason).toBe('contract-blocked');
+    const cover = (await pdfText(stack.post.pdfOf(id)!)).pageTexts[0]!;
+    expect(cover).toContain('Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin');
     const read = await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(u.token));
     expect(read.status).toBe(403);
     expect(read.body.error.message).toContain('Art. 7.2');

@@ -1,9 +1,12 @@
 // Serving a decision through the API on the dev server: what a unit and a recipient rely
 // on — consent, serving, opening, the remedy dates and the rule behind them, the registered
 // letter's PDF, postal tracking events, and the appeal the counter refuses.
+import { createHash } from 'node:crypto';
 import request from 'supertest';
-import { extractPdfText } from '../support/pdf';
-import { insertUnit, insertUser, samplePdf } from '../support/decisions';
+import { appealPeriod, localDay } from '../../domain/legal-calendar';
+import { profiles } from '../../domain/profiles';
+import { extractPdfText, pdfText } from '../support/pdf';
+import { encryptedPdf, insertUnit, insertUser, multiPagePdf, samplePdf } from '../support/decisions';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -76,14 +79,16 @@ it('goes by post without consent: a registered letter whose PDF names the refere
   expect(text).toContain('Delémont');
 
   const postal = await stack.token({ role: 'postal', sub: 'post-gateway' });
-  const event = { eventId: `evt-${id}`, trackingNumber: letter.trackingNumber, type: 'delivered', occurredOn: '2026-12-03' };
+  // A postal event is a fact about this letter, posted today: it cannot be later than today.
+  const today = localDay(new Date(), 'Europe/Zurich');
+  const event = { eventId: `evt-${id}`, trackingNumber: letter.trackingNumber, type: 'delivered', occurredOn: today };
   expect((await request(stack.app).post('/v1/postal-events').set(bearer(postal)).send(event)).status).toBe(202);
   const dup = await request(stack.app).post('/v1/postal-events').set(bearer(postal)).send(event);
   expect(dup.body.duplicate).toBe(true);
   const done = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (d) => d.state === 'served');
-  expect(done).toMatchObject({ rule: 'delivered by post', triggerDay: '2026-12-03', postalEvents: [{ type: 'delivered', occurredOn: '2026-12-03' }] });
-  // 4 Dec + 30 days, the Christmas féries (18 Dec - 2 Jan) not counted: 18 January 2027.
-  expect(done.remedyPeriod).toEqual({ start: '2026-12-04', lastDay: '2027-01-18' });
+  expect(done).toMatchObject({ rule: 'delivered by post', triggerDay: today, postalEvents: [{ type: 'delivered', occurredOn: today }] });
+  // Counted from the next day, the féries and holidays as the legal calendar says (unit-tested with fixed dates).
+  expect(done.remedyPeriod).toEqual(appealPeriod(today, 30, profiles.JU));
 
   // The same unit reference again: the same decision, not a second one.
   const again = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(body);
@@ -132,4 +137,106 @@ it('lets a citizen list and revoke consents; a revoked consent means post', asyn
   const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
   const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${served.body.decisionId}`).set(bearer(s.unit))).body, (x) => x.state !== 'checking-consent');
   expect(d.channel).toBe('postal');
+});
+
+describe('the registered letter serves the decision (Art. 16)', () => {
+  const postalToken = () => stack.token({ role: 'postal', sub: 'post-gateway' });
+  const today = () => localDay(new Date(), 'Europe/Zurich');
+
+  it('by post without consent: one PDF, the cover letter saying why, then the decision’s own pages, its file attached byte for byte', async () => {
+    const s = await setup();
+    const decisionPdf = await multiPagePdf('Decision SPOP permis de sejour', 2);
+    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub, 'REF-FIRST-1'), documentPdfBase64: decisionPdf.toString('base64') });
+    expect(served.status).toBe(202);
+    const id = served.body.decisionId as string;
+    const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    expect(d).toMatchObject({ channel: 'postal', channelChoice: 'auto', postalReason: 'no-consent', letterPages: 3 });
+
+    const letter = await pdfText(stack.post.pdfOf(id)!);
+    expect(letter.pages).toBe(3);
+    // Page 1, the cover: what happened, truthfully, and how many pages follow.
+    expect(letter.pageTexts[0]).toContain("Vous n'avez pas autorisé Service de test à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine");
+    expect(letter.pageTexts[0]).toContain('La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé.');
+    expect(letter.pageTexts[0]).toContain('Décision jointe (2 pages)');
+    expect(letter.pageTexts[0]).toContain(d.documentSha256);
+    for (const untrue of ['seconde', 'délai de consultation', 'mise à votre disposition']) expect(letter.pageTexts[0]).not.toContain(untrue);
+    // Pages 2 and 3: the decision itself, unchanged.
+    expect(letter.pageTexts[1]).toContain('Decision SPOP permis de sejour - page 1 de 2');
+    expect(letter.pageTexts[2]).toContain('Decision SPOP permis de sejour - page 2 de 2');
+    // Its file, attached: the very bytes the unit served.
+    expect(letter.attachments).toEqual([expect.objectContaining({ sha256: createHash('sha256').update(decisionPdf).digest('hex') })]);
+    expect(d.documentSha256).toBe(createHash('sha256').update(decisionPdf).digest('hex'));
+  });
+
+  it('the unit’s choice of the ordinary forms (Art. 16.2) is recorded, shown and said; the counter needs the consent', async () => {
+    const s = await setup();
+    const counter = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), channel: 'counter' });
+    expect(counter.status).toBe(422);
+    expect(counter.body.error.details[0].path).toBe('channel');
+    await request(stack.app).post('/v1/me/service-consents').set(bearer(s.citizen)).send({ unitId: s.unitId, domain: 'population' });
+    const byPost = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), channel: 'post' });
+    expect(byPost.status).toBe(202);
+    const id = byPost.body.decisionId as string;
+    const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body, (x) => x.state === 'awaiting-postal-delivery');
+    expect(d).toMatchObject({ channelChoice: 'post', channel: 'postal', postalReason: 'unit-choice', communicatedAt: null });
+    const cover = (await pdfText(stack.post.pdfOf(id)!)).pageTexts[0]!;
+    expect(cover).toContain('Service de test a choisi de vous notifier cette décision selon les formes usuelles (article 16, alinéa 2');
+    const withConsent = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), channel: 'counter' });
+    expect(withConsent.status).toBe(202);
+    expect(withConsent.body.channelChoice).toBe('counter');
+  });
+
+  it('a decision PDF that cannot go into a letter is refused when served, naming the field', async () => {
+    const s = await setup();
+    for (const pdf of [encryptedPdf(), Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF')]) {
+      const res = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: pdf.toString('base64') });
+      expect(res.status).toBe(422);
+      expect(res.body.error).toMatchObject({ code: 'unusable_pdf', details: [{ path: 'documentPdfBase64', issue: expect.any(String) }] });
+    }
+    expect(await stack.db.decision.count({ where: { unitId: s.unitId } })).toBe(0);
+  });
+
+  it('Art. 16.4: the recipient’s first retrieval of the document inside the window is the taking of cognizance', async () => {
+    const s = await setup();
+    await request(stack.app).post('/v1/me/service-consents').set(bearer(s.citizen)).send({ unitId: s.unitId, domain: 'population' });
+    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
+    const id = served.body.decisionId as string;
+    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body, (x) => x.state === 'awaiting-opening');
+    // The unit reading its own decision is not the recipient's cognizance.
+    expect((await request(stack.app).get(`/v1/decisions/${id}/document`).set(bearer(s.unit))).status).toBe(200);
+    expect((await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body.openedAt).toBeNull();
+
+    const pdf = await request(stack.app).get(`/v1/decisions/${id}/document`).set(bearer(s.citizen));
+    expect(pdf.status).toBe(200);
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const d = (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body;
+    expect(d).toMatchObject({ state: 'served', rule: 'opened in time', triggerDay: today(), openedAt: expect.any(String) });
+    await request(stack.app).get(`/v1/decisions/${id}/document`).set(bearer(s.citizen));
+    const again = await request(stack.app).post(`/v1/decisions/${id}/open`).set(bearer(s.citizen));
+    expect(again.body.openedAt).toBe(d.openedAt);
+    const audit = await stack.db.auditLog.findMany({ where: { recordId: id, action: { in: ['decision.document-retrieved', 'decision.opened-in-time'] } } });
+    expect(audit.map((a) => a.action).sort()).toEqual(['decision.document-retrieved', 'decision.opened-in-time']);
+    expect(audit.find((a) => a.action === 'decision.document-retrieved')).toMatchObject({ actorRole: 'citizen', actorSub: s.user.sub });
+  });
+
+  it('a tracking event that cannot be true of the letter is refused at the door, naming occurredOn, and nothing is stored', async () => {
+    const s = await setup();
+    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
+    const id = served.body.decisionId as string;
+    const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    const postal = await postalToken();
+    const send = (occurredOn: string) => request(stack.app).post('/v1/postal-events').set(bearer(postal)).send({ eventId: `evt-${occurredOn}-${id}`, trackingNumber: d.trackingNumber, type: 'delivered', occurredOn });
+    const tomorrow = new Date(Date.now() + 36 * 3600_000);
+    for (const bad of ['2026-02-30', localDay(tomorrow, 'Europe/Zurich'), '2026-01-05']) {
+      const res = await send(bad);
+      expect(res.status).toBe(400);
+      expect(res.body.error.details).toEqual([{ path: 'occurredOn', issue: expect.any(String) }]);
+    }
+    expect(await stack.db.postalEvent.count({ where: { decisionId: id } })).toBe(0);
+    const after = (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body;
+    expect(after).toMatchObject({ state: 'awaiting-postal-delivery', postalEvents: [] });
+    // The process is alive and takes the true event.
+    expect((await send(today())).status).toBe(202);
+    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'served');
+  });
 });

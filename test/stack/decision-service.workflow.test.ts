@@ -11,7 +11,9 @@ import { decisionServiceWorkflowId, openUpdate, postalEventSignal, serviceStateQ
 import type { DecisionServiceState } from '../../workflows/decision-service/types';
 import type { decisionService } from '../../workflows/decision-service/workflow';
 import { grantConsent, insertDecision, insertUnit, insertUser } from '../support/decisions';
+import { formatSwissDate } from '../../activities/mail-templates';
 import { recordHistory } from '../support/histories';
+import { pdfText } from '../support/pdf';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
 const JU = profiles.JU;
@@ -124,6 +126,13 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     expect(letter).toBeDefined();
     const row = await db.decision.findUniqueOrThrow({ where: { id: decisionId } });
     expect(row.trackingNumber).toBe(letter!.trackingNumber);
+    // The second service (Art. 16.5), in its own words, with this decision's real dates; then the decision.
+    const pdf = await pdfText(adapters.post.pdfOf(decisionId)!);
+    expect(pdf.pages).toBe(2);
+    expect(pdf.pageTexts[0]).toContain(`Le ${formatSwissDate(localDay(row.communicatedAt!, JU.timeZone))}, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé.`);
+    expect(pdf.pageTexts[0]).toContain(`au plus tard le ${formatSwissDate(s.windowLastDay!)}, dernier jour du délai de consultation`);
+    expect(pdf.pageTexts[0]).toContain('notifiée une seconde fois');
+    expect(pdf.pageTexts[1]).toContain('cision de test'); // the sample's own text (its font has no é)
 
     const late = await handle.executeUpdate(openUpdate);
     expect(late.lateOpenedAt).toBeDefined();
@@ -157,10 +166,27 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: addDays(noticeOn, 4) });
   });
 
+  it('a tracking event that cannot be true is recorded as rejected; the process never fails on it and goes on', async () => {
+    const { handle } = await serve({ consent: false });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: '2026-02-30' });
+    await handle.signal(postalEventSignal, { type: 'notice-left', occurredOn: '2001-01-01' });
+    await handle.signal(postalEventSignal, { type: 'lost' as 'delivered', occurredOn: await today() });
+    const s = await until(handle, (x) => (x.rejectedPostalEvents ?? []).length === 3);
+    expect(s.rejectedPostalEvents!.map((e) => e.problem)).toEqual(['not a calendar day', 'before the letter was posted', 'unknown event type']);
+    expect(s).toMatchObject({ state: 'awaiting-postal-delivery', postalEvents: [] });
+    const deliveredOn = await today();
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
+    expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn });
+  });
+
   it('without consent the decision goes by post at once, and is not in the inbox', async () => {
     const { decisionId, handle } = await serve({ consent: false });
     await until(handle, (x) => x.state === 'awaiting-postal-delivery');
     expect(adapters.post.letters().some((l) => l.letterId === decisionId)).toBe(true);
+    const cover = (await pdfText(adapters.post.pdfOf(decisionId)!)).pageTexts[0]!;
+    expect(cover).toContain("Vous n'avez pas autorisé Service de test à vous notifier");
+    expect(cover).not.toContain('seconde');
     const rejected = await handle.executeUpdate(openUpdate).catch((e: unknown) => e);
     expect(rejected).toBeInstanceOf(WorkflowUpdateFailedError);
     expect(((rejected as WorkflowUpdateFailedError).cause as { type?: string }).type).toBe('NotInInbox');
@@ -169,10 +195,13 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
   it('a provisional measure: the féries do not suspend its period', async () => {
     const { handle } = await serve({ consent: false, provisionalMeasure: true });
     await until(handle, (x) => x.state === 'awaiting-postal-delivery');
-    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: '2026-12-20' });
+    // Delivered on a 20 December (inside the Christmas féries), not before the letter was posted.
+    const now = await today();
+    const deliveredOn = `${now.slice(0, 4)}-12-20` >= now ? `${now.slice(0, 4)}-12-20` : `${Number(now.slice(0, 4)) + 1}-12-20`;
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
     const r = await handle.result();
-    expect(r.remedy).toEqual(appealPeriod('2026-12-20', 30, JU, { provisionalMeasure: true }));
-    expect(r.remedy).not.toEqual(appealPeriod('2026-12-20', 30, JU));
+    expect(r.remedy).toEqual(appealPeriod(deliveredOn, 30, JU, { provisionalMeasure: true }));
+    expect(r.remedy).not.toEqual(appealPeriod(deliveredOn, 30, JU));
   });
 });
 

@@ -24,8 +24,7 @@ const INPUT: RegisteredLetterInput = {
   reference: 'SPOP-2026-0042',
   title: "Décision d'octroi d'une autorisation de séjour",
   decisionSha256: DECISION_SHA,
-  communicatedOn: '2026-11-20',
-  windowLastDay: '2026-11-30',
+  service: { kind: 'second', communicatedOn: '2026-11-20', windowLastDay: '2026-11-30' },
   remedy: { kind: 'opposition', days: 30, text: REMEDY_TEXT },
   sentOn: '2026-12-01',
 };
@@ -93,7 +92,7 @@ describe('the registered letter (PDF)', () => {
     expect(text).toContain(flat(REMEDY_TEXT));
     expect(text).toContain("Délai d'opposition : 30 jours, à compter du lendemain de la réception");
     expect(text).toMatch(/art\. 17/);
-    expect(text).toContain('Décision annexée');
+    expect(text).toContain('Décision jointe');
   });
 
   it('the same input gives the same bytes (the creation date is the day of sending)', async () => {
@@ -114,7 +113,7 @@ describe('the registered letter (PDF)', () => {
     const { text } = await pdfText(letter);
     expect(text).toContain('Délai de recours : 10 jours');
     expect(text).toContain('Le recours ne peut pas être formé');
-    expect(text).toContain('Décision annexée (1 page)');
+    expect(text).toContain('Décision jointe (1 page)');
   });
 
   it('a decision PDF that does not match its SHA-256, or a bad input: non-retryable, naming fields not values', async () => {
@@ -125,6 +124,26 @@ describe('the registered letter (PDF)', () => {
     expect(bad.message).toMatch(/sentOn/);
     expect(bad.message).toMatch(/recipient\.street/);
     expect(bad.message).not.toContain('01.12.2026');
+  });
+
+  it.each([
+    ['no-consent', /Vous n'avez pas autorisé Service de la population à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine \(article 16, alinéa 1/],
+    ['contract-blocked', /Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin/],
+    ['unit-choice', /Service de la population a choisi de vous notifier cette décision selon les formes usuelles \(article 16, alinéa 2/],
+    ['not-a-user', /Vous n'êtes pas utilisateur ou utilisatrice du guichet virtuel sécurisé\./],
+  ] as const)('a first service by post (%s) says why, and nothing of a window or a second service', async (reason, why) => {
+    const { text } = await pdfText(await renderRegisteredLetter({ ...INPUT, service: { kind: 'first', reason } }));
+    expect(text).toMatch(why);
+    expect(text).toContain('La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé.');
+    expect(text).toContain("Le délai d'opposition court à compter de la réception du présent envoi.");
+    for (const untrue of ['seconde', 'alinéa 5', 'délai de consultation', 'mise à votre disposition', '20 novembre 2026', '30 novembre 2026']) expect(text).not.toContain(untrue);
+  });
+
+  it('the second service states when the decision was put in the counter and that the window passed', async () => {
+    const { text } = await pdfText(await renderRegisteredLetter({ ...INPUT, service: { kind: 'second', communicatedOn: '2026-03-02', windowLastDay: '2026-03-12' } }));
+    expect(text).toContain('Le 2 mars 2026, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé.');
+    expect(text).toContain("Vous n'en avez pas pris connaissance au plus tard le 12 mars 2026, dernier jour du délai de consultation.");
+    expect(text).toContain('elle vous est dès lors notifiée une seconde fois');
   });
 
   it('names outside the standard fonts are transliterated, not garbled', async () => {

@@ -1,5 +1,6 @@
 // Test users, units and decisions, written as the API would write them.
 import { createHash, randomUUID } from 'node:crypto';
+import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Db } from '../../infra/db';
 import { freshAvs } from './applications';
 
@@ -23,6 +24,20 @@ export function samplePdf(text = 'Décision de test'): Buffer {
   out += `xref\n0 ${objects.length + 1}\n0000000000 65535 f \n${offsets.map((o) => `${String(o).padStart(10, '0')} 00000 n \n`).join('')}`;
   out += `trailer\n<< /Size ${objects.length + 1} /Root 1 0 R >>\nstartxref\n${xref}\n%%EOF\n`;
   return Buffer.from(out, 'latin1');
+}
+
+/** A decision of several pages, as a unit's own software makes it (pdf-lib), each page naming itself. */
+export async function multiPagePdf(title: string, pages = 2): Promise<Buffer> {
+  const doc = await PDFDocument.create();
+  const font = await doc.embedFont(StandardFonts.Helvetica);
+  for (let n = 1; n <= pages; n++) doc.addPage([595, 842]).drawText(`${title} - page ${n} de ${pages}`, { x: 72, y: 720, size: 14, font });
+  return Buffer.from(await doc.save());
+}
+
+/** A PDF that claims to be encrypted (a Standard security handler in its trailer). */
+export function encryptedPdf(): Buffer {
+  const pdf = samplePdf().toString('latin1');
+  return Buffer.from(pdf.replace('trailer\n<< /Size', 'trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O (0123456789abcdef0123456789abcdef) /U (0123456789abcdef0123456789abcdef) /P -4 >> /Size'), 'latin1');
 }
 
 export async function insertUser(db: Db, sub = `user-${randomUUID()}`) {

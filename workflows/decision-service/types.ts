@@ -41,6 +41,8 @@ export interface DecisionServiceState {
   openedAt?: string;
   lateOpenedAt?: string;
   postalEvents: PostalEventIn[];
+  /** Tracking events that cannot be true of this letter: recorded, never acted on. */
+  rejectedPostalEvents?: (PostalEventIn & { problem: string })[];
   deemedDeliveryDate?: string;
   rule?: ServiceRule;
   triggerDay?: string;

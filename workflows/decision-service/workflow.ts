@@ -1,7 +1,8 @@
 // Serving a formal decision (Art. 16-17): through the counter where the user authorised the
 // unit for that domain, else by post; the window, the second service by registered post,
 // delivery or deemed delivery, and the remedy period — all from the canton profile.
-import { ApplicationFailure, condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
+import { isRealDay } from '../../domain/days';
 import { appealPeriod, deemedDeliveryDate, electronicServiceWindow, endOfLocalDay, localDay } from '../../domain/legal-calendar';
 import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
@@ -12,6 +13,17 @@ import type { DecisionServiceInput, DecisionServiceState, PostalEventIn, Service
 const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 // A unit's webhook receiver may be down for a while: keep trying, up to hourly.
 const webhookActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '5 seconds', maximumInterval: '1 hour' });
+
+const POSTAL_EVENT_TYPES: readonly string[] = ['delivered', 'notice-left', 'returned-uncollected'];
+
+/** Why a tracking event cannot be of this letter, or null when it can. */
+function postalEventProblem(e: PostalEventIn, sentOn: string | undefined): string | null {
+  if (typeof e !== 'object' || e === null || !POSTAL_EVENT_TYPES.includes(e.type)) return 'unknown event type';
+  if (typeof e.occurredOn !== 'string' || !isRealDay(e.occurredOn)) return 'not a calendar day';
+  if (sentOn === undefined) return 'no letter posted yet';
+  if (e.occurredOn < sentOn) return 'before the letter was posted';
+  return null;
+}
 
 export async function decisionService(input: DecisionServiceInput): Promise<DecisionServiceState> {
   const profile = profiles[input.canton];
@@ -28,10 +40,20 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
   };
 
   setHandler(serviceStateQuery, () => ({ ...s, postalEvents: [...s.postalEvents] }));
+  let sentOn: string | undefined;
   setHandler(postalEventSignal, (e: PostalEventIn) => {
     // The API signals before it records the event, so a retry may signal it again. Histories
     // from before event ids carry none and are taken as they came (replay unchanged).
     if (e.eventId !== undefined && s.postalEvents.some((p) => p.eventId === e.eventId)) return;
+    // Never throw on what came in: an event that cannot be true of this letter (no such day,
+    // before it was posted, an unknown type) is recorded as rejected and changes nothing.
+    if (patched('postal-event-checks')) {
+      const problem = postalEventProblem(e, sentOn);
+      if (problem) {
+        s.rejectedPostalEvents = [...(s.rejectedPostalEvents ?? []), { ...e, problem }];
+        return;
+      }
+    }
     s.postalEvents.push(e);
   });
   setHandler(
@@ -96,7 +118,8 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
   if (!rule) {
     // No consent, or the window passed unopened (Art. 16.5): a registered letter.
     s.channel = s.channel ?? 'postal';
-    await acts.sendRegisteredLetter({ decisionId, sentOn: localDay(new Date(Date.now()), tz), windowLastDay: s.windowLastDay });
+    sentOn = localDay(new Date(Date.now()), tz);
+    await acts.sendRegisteredLetter({ decisionId, sentOn, windowLastDay: s.windowLastDay });
     enter('awaiting-postal-delivery', 'postal');
     let seen = 0;
     while (!rule) {
