@@ -9,7 +9,6 @@ import type { Db } from '../infra/db';
 import type { ContractInput } from '../workflows/contract/types';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { sendOnce } from '../records/outbox';
-import { MAIL_REJECTED } from './mailer';
 import { contractStatusChanged, termsPublished } from './mail-templates';
 import type { ContractEngine, Mailer, RetentionEngine } from './ports';
 
@@ -87,7 +86,10 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
       if (s.endedOn) await retention.schedule({ recordKind: 'contract', recordId: s.contractId, category: 'contract-evidence', eventDay: s.endedOn, canton: c.canton as CantonCode });
       if (s.status === s.from) return;
       const mail = contractStatusChanged({ firstName: c.user.firstName, lastName: c.user.lastName, from: s.from, status: s.status, reason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn });
-      await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail);
+      // A refused address stops nothing: the state is in force and the user sees it in his space.
+      if ((await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail)) === 'rejected') {
+        await writeAudit(db, { ...SYSTEM, action: `mail.rejected.contract-${s.status}`, recordType: 'contract', recordId: s.contractId, requestId: `${s.contractId}:step-${s.step}:mail` });
+      }
     },
 
     /** Art. 5.2: the QES evidence of an acceptance, kept as contract evidence (Art. 18.1 a). */
@@ -137,12 +139,9 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
             if (c.termsVersion === version) return false; // signed this very version
             if (!(await contracts.notifyTerms(inputOf(c), notice))) return false; // its workflow has closed
             const mail = termsPublished({ ...c.user, version, title: v.title, effectiveOn: v.effectiveOn, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom });
-            try {
-              await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail);
-            } catch (err) {
-              // One address refused for good must not stop the rollout: recorded, and the
-              // contract's workflow knows (the user sees it in their space).
-              if (!(err instanceof ApplicationFailure && err.type === MAIL_REJECTED)) throw err;
+            // One address refused for good must not stop the rollout: recorded, and the
+            // contract's workflow knows (the user sees it in their space).
+            if ((await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail)) === 'rejected') {
               await writeAudit(db, { ...SYSTEM, action: 'mail.rejected.terms-published', recordType: 'contract', recordId: c.id });
             }
             return true;

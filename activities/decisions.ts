@@ -61,10 +61,13 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
       return { consent: consent !== null, reason };
     },
 
-    /** Art. 16.3: the decision is in the inbox, and the recipient is alerted by e-mail. */
-    async depositInInbox({ decisionId, communicatedAt, windowLastDay }: { decisionId: string; communicatedAt: string; windowLastDay: string }): Promise<void> {
+    /**
+     * Art. 16.3: the decision is in the inbox, and the recipient is alerted by e-mail. An alert
+     * the relay refuses for good takes it out again: it then goes by post, as a first service.
+     */
+    async depositInInbox({ decisionId, communicatedAt, windowLastDay }: { decisionId: string; communicatedAt: string; windowLastDay: string }): Promise<{ alerted: boolean }> {
       const d = await db.decision.update({ where: { id: decisionId }, data: { channel: 'electronic', state: 'awaiting-opening', communicatedAt: new Date(communicatedAt), windowLastDay } });
-      const sent = await sendOnce(db, mailer, {
+      const outcome = await sendOnce(db, mailer, {
         id: `${decisionId}:alert`,
         template: 'decision-available',
         recordType: 'decision',
@@ -75,7 +78,13 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
           return { to: user.email, ...decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay }) };
         },
       });
-      if (sent) await writeAudit(db, { ...SYSTEM, action: 'decision.communicated', recordType: 'decision', recordId: decisionId });
+      if (outcome === 'rejected') {
+        await db.decision.update({ where: { id: decisionId }, data: { channel: 'pending', state: 'checking-consent', communicatedAt: null, windowLastDay: null, postalReason: 'alert-undeliverable' } });
+        await writeAudit(db, { ...SYSTEM, action: 'mail.rejected.decision-available', recordType: 'decision', recordId: decisionId });
+        return { alerted: false };
+      }
+      if (outcome === 'sent') await writeAudit(db, { ...SYSTEM, action: 'decision.communicated', recordType: 'decision', recordId: decisionId });
+      return { alerted: true };
     },
 
     async recordOpening({ decisionId, openedAt }: { decisionId: string; openedAt: string }): Promise<void> {

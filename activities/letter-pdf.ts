@@ -44,8 +44,8 @@ export interface RegisteredLetterInput {
 }
 
 /** Why a decision goes by post at once (a first service). */
-export type FirstServiceReason = 'no-consent' | 'contract-blocked' | 'unit-choice' | 'not-a-user';
-export const FIRST_SERVICE_REASONS: readonly FirstServiceReason[] = ['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user'];
+export type FirstServiceReason = 'no-consent' | 'contract-blocked' | 'unit-choice' | 'not-a-user' | 'alert-undeliverable';
+export const FIRST_SERVICE_REASONS: readonly FirstServiceReason[] = ['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user', 'alert-undeliverable'];
 
 export type LetterService =
   /** The decision has not been in the counter: served by post for the first time. */
@@ -64,7 +64,7 @@ const inputSchema = z.object({
   title: z.string().trim().min(1).max(500),
   decisionSha256: z.string().regex(/^[0-9a-fA-F]{64}$/),
   service: z.discriminatedUnion('kind', [
-    z.object({ kind: z.literal('first'), reason: z.enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user']) }),
+    z.object({ kind: z.literal('first'), reason: z.enum(FIRST_SERVICE_REASONS as [FirstServiceReason, ...FirstServiceReason[]]) }),
     z.object({ kind: z.literal('second'), communicatedOn: day, windowLastDay: day }),
   ]),
   remedy: z.object({ kind: z.enum(['opposition', 'appeal']), days: z.number().int().min(1).max(365), text: z.string().trim().min(1).max(4000) }),
@@ -169,6 +169,7 @@ export function serviceParagraphs(service: LetterService, unitName: string, reme
     'contract-blocked': "Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin : aucune décision ne peut vous y être notifiée.",
     'unit-choice': `${unitName} a choisi de vous notifier cette décision selon les formes usuelles (article 16, alinéa 2, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
     'not-a-user': "Vous n'êtes pas utilisateur ou utilisatrice du guichet virtuel sécurisé.",
+    'alert-undeliverable': "L'avis électronique annonçant cette décision n'a pas pu être remis à l'adresse électronique que vous avez indiquée au guichet virtuel sécurisé.",
   };
   return [`${why[service.reason]} La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé. ${runs}`];
 }

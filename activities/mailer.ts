@@ -19,7 +19,8 @@ export interface SmtpMailerOptions {
 }
 
 /** The failure type a workflow sees when the server refuses the message for good. */
-export const MAIL_REJECTED = 'MailRejected';
+export { MAIL_REJECTED } from '../records/outbox';
+import { MAIL_REJECTED } from '../records/outbox';
 
 interface SmtpError {
   code?: unknown;

@@ -100,7 +100,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           return { to: task.kind === 'authority-inquiry' ? notify.authority : notify.chancellery, ...mail };
         },
       });
-      if (sent) await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
+      if (sent === 'sent') await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
+      if (sent === 'rejected') await audit(db, `mail.rejected.${escalate ? 'task-escalation' : 'task-reminder'}`, 'task', taskId);
     },
 
     async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; clauses?: string[]; note?: string; at: string }): Promise<void> {
@@ -239,7 +240,9 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       return { to: a.email, ...mail };
       };
       const sent = await sendOnce(db, mailer, { id: `${applicationId}:${template}`, template, recordType: 'onboarding-application', recordId: applicationId, compose });
-      if (sent) await audit(db, `mail.sent.${template}`, 'onboarding-application', applicationId);
+      // Refused for good: recorded, and the process goes on (the outcome stands; the applicant sees it in the portal).
+      if (sent === 'sent') await audit(db, `mail.sent.${template}`, 'onboarding-application', applicationId);
+      if (sent === 'rejected') await audit(db, `mail.rejected.${template}`, 'onboarding-application', applicationId);
     },
   };
 }

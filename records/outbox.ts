@@ -26,15 +26,33 @@ export interface OutboxMail {
   compose(): Promise<{ to: string; subject: string; text: string; html?: string }>;
 }
 
-/** Sends the message unless its outbox row says it went out; true when it was sent now. */
-export async function sendOnce(db: Pick<Db, 'mailOutbox'>, mailer: Mailer, mail: OutboxMail): Promise<boolean> {
+/** The failure type a mailer throws when the relay refuses a message for good (activities/mailer.ts). */
+export const MAIL_REJECTED = 'MailRejected';
+
+/**
+ * - `sent`: it went out now;
+ * - `already-sent`: it had gone out before (a retry);
+ * - `rejected`: the relay refused it for good, now or before: recorded, never tried again, and
+ *   the caller goes on (a refused address must not stop a process).
+ */
+export type SendOutcome = 'sent' | 'already-sent' | 'rejected';
+
+/** Sends the message unless its outbox row says it went out or was refused for good. */
+export async function sendOnce(db: Pick<Db, 'mailOutbox'>, mailer: Mailer, mail: OutboxMail): Promise<SendOutcome> {
   const row = await db.mailOutbox.findUnique({ where: { id: mail.id } });
-  if (row?.sentAt) return false;
+  if (row?.sentAt) return 'already-sent';
+  if (row?.rejectedAt) return 'rejected';
   if (!row) {
     await db.mailOutbox.upsert({ where: { id: mail.id }, create: { id: mail.id, template: mail.template, recordType: mail.recordType, recordId: mail.recordId }, update: {} });
   }
   const message = await mail.compose();
-  await mailer.send({ ...message, messageId: `<${mail.id}@guichet.local>` });
+  try {
+    await mailer.send({ ...message, messageId: `<${mail.id}@guichet.local>` });
+  } catch (err) {
+    if ((err as { type?: unknown }).type !== MAIL_REJECTED) throw err; // a transient failure: retried
+    await db.mailOutbox.update({ where: { id: mail.id }, data: { rejectedAt: new Date(), rejection: (err as Error).message.slice(0, 500) } });
+    return 'rejected';
+  }
   await db.mailOutbox.update({ where: { id: mail.id }, data: { sentAt: new Date() } });
-  return true;
+  return 'sent';
 }

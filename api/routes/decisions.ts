@@ -51,7 +51,7 @@ const decisionView = z
     state: z.string(),
     channel: z.string().nullable(),
     channelChoice: z.enum(['auto', 'counter', 'post']).openapi({ description: "The unit's choice (Art. 16.2)" }),
-    postalReason: z.enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user']).nullable().openapi({ description: 'Why it went by post at once (a first service), as its letter says' }),
+    postalReason: z.enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user', 'alert-undeliverable']).nullable().openapi({ description: 'Why it went by post at once (a first service), as its letter says' }),
     letterPages: z.number().nullable().openapi({ description: "The registered letter's pages: the cover letter, then the decision's own" }),
     communicatedAt: z.string().nullable(),
     windowLastDay: z.string().nullable(),

@@ -14,6 +14,7 @@ import { grantConsent, insertDecision, insertUnit, insertUser } from '../support
 import { formatSwissDate } from '../../activities/mail-templates';
 import { recordHistory } from '../support/histories';
 import { pdfText } from '../support/pdf';
+import { REFUSED_ADDRESS } from '../support/stack';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
 const JU = profiles.JU;
@@ -178,6 +179,30 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     const deliveredOn = await today();
     await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
     expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn });
+  });
+
+  it('an alert e-mail the relay refuses for good: out of the inbox, by post as a first service that says so', async () => {
+    const user = await insertUser(db, `user-${Date.now()}-refused`, REFUSED_ADDRESS);
+    const unitId = await insertUnit(db);
+    await grantConsent(db, user.sub, unitId);
+    const decisionId = await insertDecision(db, { unitId, recipientSub: user.sub });
+    const handle = await env.client.workflow.start<typeof decisionService>('decisionService', {
+      taskQueue,
+      workflowId: decisionServiceWorkflowId(decisionId),
+      args: [{ decisionId, canton: 'JU', unitId, remedyDays: 30, provisionalMeasure: false }],
+    });
+    const s = await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    expect(s.channel).toBe('postal');
+    expect(s.communicatedAt).toBeUndefined();
+    const row = await db.decision.findUniqueOrThrow({ where: { id: decisionId } });
+    expect(row).toMatchObject({ channel: 'postal', postalReason: 'alert-undeliverable', communicatedAt: null, consentId: expect.any(String) });
+    const cover = (await pdfText(adapters.post.pdfOf(decisionId)!)).pageTexts[0]!;
+    expect(cover).toContain("L'avis électronique annonçant cette décision n'a pas pu être remis à l'adresse électronique que vous avez indiquée");
+    expect(cover).not.toContain('seconde');
+    expect(await db.mailOutbox.findUniqueOrThrow({ where: { id: `${decisionId}:alert` } })).toMatchObject({ sentAt: null, rejectedAt: expect.any(Date) });
+    expect(await db.auditLog.count({ where: { recordId: decisionId, action: 'mail.rejected.decision-available' } })).toBe(1);
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: await today() });
+    expect(await handle.result()).toMatchObject({ rule: 'delivered by post' });
   });
 
   it('without consent the decision goes by post at once, and is not in the inbox', async () => {

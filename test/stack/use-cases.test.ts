@@ -14,6 +14,7 @@ import type { Principal, Role } from '../../domain/roles';
 import { createDb, type Db } from '../../infra/db';
 import type { AccessRequestInput } from '../../workflows/access-request/types';
 import type { PostalEventIn } from '../../workflows/decision-service/types';
+import { MAIL_REJECTED, sendOnce, type Mailer } from '../../records/outbox';
 import { freshAvs } from '../support/applications';
 import { insertDecision, insertUnit, insertUser } from '../support/decisions';
 
@@ -159,5 +160,35 @@ describe('access requests, as use cases', () => {
     const input = { unitId: 'SPOP', service: 'x', avsNumber: freshAvs(), email: 'a@example.ch' };
     await expect(requests.file(caller('counsellor', 'poste-1'), input, null)).rejects.toMatchObject({ status: 400, details: [{ path: 'onBehalfOf', issue: 'required for a counsellor' }] });
     await expect(requests.file(caller('citizen', 'anna'), { ...input, onBehalfOf: 'bruno' }, null)).rejects.toMatchObject({ status: 400, details: [{ path: 'onBehalfOf' }] });
+  });
+});
+
+describe('"send this e-mail once" (records/outbox)', () => {
+  it('a message the relay refuses for good is recorded, never tried again, and stops nothing; a transient failure is retried', async () => {
+    let attempts = 0;
+    const refusing: Mailer = {
+      async send() {
+        attempts += 1;
+        throw Object.assign(new Error('SMTP rejected the message permanently (550)'), { type: MAIL_REJECTED });
+      },
+    };
+    const id = `test:${randomUUID()}`;
+    const mail = { id, template: 'test', recordType: 'test', recordId: id, compose: async () => ({ to: 'x@example.ch', subject: 's', text: 't' }) };
+    expect(await sendOnce(db, refusing, mail)).toBe('rejected');
+    expect(await sendOnce(db, refusing, mail)).toBe('rejected');
+    expect(attempts).toBe(1);
+    expect(await db.mailOutbox.findUniqueOrThrow({ where: { id } })).toMatchObject({ sentAt: null, rejectedAt: expect.any(Date), rejection: expect.stringContaining('550') });
+
+    const id2 = `test:${randomUUID()}`;
+    let down = true;
+    const flaky: Mailer = {
+      async send() {
+        if (down) throw new Error('connect ECONNREFUSED');
+      },
+    };
+    await expect(sendOnce(db, flaky, { ...mail, id: id2 })).rejects.toThrow(/ECONNREFUSED/);
+    down = false;
+    expect(await sendOnce(db, flaky, { ...mail, id: id2 })).toBe('sent');
+    expect(await sendOnce(db, flaky, { ...mail, id: id2 })).toBe('already-sent');
   });
 });

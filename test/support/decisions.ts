@@ -40,7 +40,7 @@ export function encryptedPdf(): Buffer {
   return Buffer.from(pdf.replace('trailer\n<< /Size', 'trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O (0123456789abcdef0123456789abcdef) /U (0123456789abcdef0123456789abcdef) /P -4 >> /Size'), 'latin1');
 }
 
-export async function insertUser(db: Db, sub = `user-${randomUUID()}`) {
+export async function insertUser(db: Db, sub = `user-${randomUUID()}`, email = `${sub}@example.ch`) {
   const id = randomUUID();
   await db.registeredUser.create({
     data: {
@@ -49,7 +49,7 @@ export async function insertUser(db: Db, sub = `user-${randomUUID()}`) {
       avsNumber: freshAvs(),
       lastName: 'Destinataire',
       firstName: 'Jeanne',
-      email: `${sub}@example.ch`,
+      email,
       street: 'Rue de la Préfecture 2',
       postCode: '2800',
       locality: 'Delémont',
@@ -59,7 +59,7 @@ export async function insertUser(db: Db, sub = `user-${randomUUID()}`) {
       applicationId: `app-${id}`,
     },
   });
-  return { sub, email: `${sub}@example.ch` };
+  return { sub, email };
 }
 
 export async function insertUnit(db: Db, opts: { webhookUrl?: string; webhookSecret?: string; domains?: string[] } = {}) {

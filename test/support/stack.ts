@@ -74,10 +74,13 @@ export async function bundle(): Promise<{ code: string }> {
 export const STAFF_INBOX = 'chancellerie@test.local';
 export const AUTHORITY_INBOX = 'apea@test.local';
 
+export const REFUSED_ADDRESS = 'mailbox-gone@refused.example';
+
 /** The systems we cannot run here, as small real services, and the adapters that talk to them. */
 export async function startAdapters(fixturePath = testPeople().fixturePath) {
   const registers = await startFakeRegisters({ port: await freePort(), fixturePath });
-  const mail = await startSmtpCatcher();
+  // An address the relay refuses for good (550), for the tests of what a refused address must not stop.
+  const mail = await startSmtpCatcher({ rejectRecipients: [REFUSED_ADDRESS] });
   const mailer = createSmtpMailer({ smtpUrl: mail.url, from: 'Guichet virtuel <guichet@test.local>' });
   const post = await startFakePostal({ port: await freePort() });
   return {

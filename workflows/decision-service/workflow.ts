@@ -97,21 +97,29 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
     s.windowLastDay = electronicServiceWindow(new Date(communicatedMs), profile).lastDay;
     windowOpen = true;
     // Art. 16.3: in the inbox, and an e-mail alert.
-    await acts.depositInInbox({ decisionId, communicatedAt: s.communicatedAt, windowLastDay: s.windowLastDay });
-    enter('awaiting-opening', 'recipient');
-    // The window closes when its last local day is over (no extension for weekends or holidays).
-    const closesAt = endOfLocalDay(s.windowLastDay, tz).getTime();
-    const openedInTime = await condition(() => openedMs !== undefined, Math.max(1, closesAt - Date.now()));
-    windowOpen = false;
-    if (openedInTime) {
-      s.openedAt = new Date(openedMs!).toISOString();
-      await acts.recordOpening({ decisionId, openedAt: s.openedAt });
-      rule = 'opened in time';
-      triggerDay = localDay(new Date(openedMs!), tz); // Art. 16.4: the period starts the next day
-    } else if (profile.electronicService.windowExpiry === 'deemed-notified') {
-      // NE LPA Art. 30: notified at the latest at the end of the window's last day.
-      rule = 'deemed notified at the end of the electronic window';
-      triggerDay = s.windowLastDay;
+    const deposit = await acts.depositInInbox({ decisionId, communicatedAt: s.communicatedAt, windowLastDay: s.windowLastDay });
+    // An alert the relay refused for good: out of the inbox again, by post as a first service.
+    if (patched('alert-refused-post') && deposit?.alerted === false) {
+      windowOpen = false;
+      s.channel = null;
+      s.communicatedAt = undefined;
+      s.windowLastDay = undefined;
+    } else {
+      enter('awaiting-opening', 'recipient');
+      // The window closes when its last local day is over (no extension for weekends or holidays).
+      const closesAt = endOfLocalDay(s.windowLastDay, tz).getTime();
+      const openedInTime = await condition(() => openedMs !== undefined, Math.max(1, closesAt - Date.now()));
+      windowOpen = false;
+      if (openedInTime) {
+        s.openedAt = new Date(openedMs!).toISOString();
+        await acts.recordOpening({ decisionId, openedAt: s.openedAt });
+        rule = 'opened in time';
+        triggerDay = localDay(new Date(openedMs!), tz); // Art. 16.4: the period starts the next day
+      } else if (profile.electronicService.windowExpiry === 'deemed-notified') {
+        // NE LPA Art. 30: notified at the latest at the end of the window's last day.
+        rule = 'deemed notified at the end of the electronic window';
+        triggerDay = s.windowLastDay;
+      }
     }
   }
 

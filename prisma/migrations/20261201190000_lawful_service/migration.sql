@@ -6,3 +6,7 @@ ALTER TABLE "decision" ADD COLUMN "postal_reason" TEXT;
 -- The day the registered letter was posted (postal events cannot be earlier) and its pages.
 ALTER TABLE "decision" ADD COLUMN "letter_sent_on" TEXT;
 ALTER TABLE "decision" ADD COLUMN "letter_pages" INTEGER;
+
+-- An e-mail the relay refused for good: recorded, never retried, and what depends on it goes on.
+ALTER TABLE "mail_outbox" ADD COLUMN "rejected_at" TIMESTAMPTZ(3);
+ALTER TABLE "mail_outbox" ADD COLUMN "rejection" TEXT;
