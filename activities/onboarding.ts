@@ -120,9 +120,26 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         const existing = await tx.contract.findUnique({ where: { applicationId } });
         if (existing) return { userId: existing.userId, contractId: existing.id };
         const a = await tx.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId } });
-        const taken = await tx.registeredUser.findFirst({ where: { OR: [{ avsNumber: a.avsNumber }, { sub: a.applicantSub }] }, select: { id: true } });
-        if (taken) throw ApplicationFailure.nonRetryable('this person is already in the user register', 'AlreadyRegistered');
-        const user = await tx.registeredUser.create({
+        const former = await tx.registeredUser.findFirst({ where: { OR: [{ avsNumber: a.avsNumber }, { sub: a.applicantSub }] }, include: { contracts: { where: { endedOn: null }, select: { id: true } } } });
+        if (former && (former.contracts.length > 0 || former.sub !== a.applicantSub || former.avsNumber !== a.avsNumber)) {
+          throw ApplicationFailure.nonRetryable('this person is already in the user register', 'AlreadyRegistered');
+        }
+        // A former user (every contract ended) contracts again: his register entry, with the new data.
+        const entry = {
+          lastName: a.lastName,
+          firstName: a.firstName,
+          email: a.email,
+          street: a.street,
+          postCode: a.postCode,
+          locality: a.locality,
+          commune: a.commune,
+          birthDate: a.birthDate,
+          canton: a.canton,
+          applicationId,
+        };
+        const user = former
+          ? await tx.registeredUser.update({ where: { id: former.id }, data: entry })
+          : await tx.registeredUser.create({
           data: {
             id: `user-${applicationId}`,
             sub: a.applicantSub,
@@ -157,7 +174,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         });
         await tx.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'approved', decidedAt: new Date() } });
         await tx.openApplication.deleteMany({ where: { applicationId } });
-        await audit(tx, 'user.registered', 'registered-user', user.id);
+        await audit(tx, former ? 'user.registered-again' : 'user.registered', 'registered-user', user.id);
         await audit(tx, 'contract.started', 'contract', contract.id);
         return { userId: user.id, contractId: contract.id };
       });

@@ -157,7 +157,8 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
       if (earlier) return { view: earlier, created: false };
 
       const avsNumber = normalizeAvs(input.avsNumber)!;
-      if (await db.registeredUser.findFirst({ where: { OR: [{ avsNumber }, { sub: applicantSub }] }, select: { id: true } })) {
+      // One contract at a time: a former user whose contract has ended may contract again.
+      if (await db.contract.findFirst({ where: { endedOn: null, user: { OR: [{ avsNumber }, { sub: applicantSub }] } }, select: { id: true } })) {
         throw new AppError(409, 'already_registered', 'this person already has a user contract');
       }
       const applicationId = randomUUID();

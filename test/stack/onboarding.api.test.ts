@@ -48,6 +48,19 @@ describe('the walk-through', () => {
     const again = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(applicationBody(people.adult!));
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('already_registered');
+
+    // Once that contract has ended, she may contract again: the same register entry, a new contract.
+    const first = await stack.db.contract.findUniqueOrThrow({ where: { applicationId } });
+    await stack.db.contract.update({ where: { id: first.id }, data: { status: 'terminated', endedOn: '2026-11-30' } });
+    const reapplied = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(applicationBody(people.adult!, 'anna.new@example.ch'));
+    expect(reapplied.status).toBe(202);
+    await waitFor(() => statusOf(reapplied.body.applicationId, token), (s) => s.status === 'approved');
+    const user = await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: 'anna' }, include: { contracts: { orderBy: { createdAt: 'asc' } } } });
+    expect(user).toMatchObject({ applicationId: reapplied.body.applicationId, email: 'anna.new@example.ch' });
+    expect(user.contracts.map((c) => [c.id, c.status])).toEqual([
+      [first.id, 'terminated'],
+      [`contract-${reapplied.body.applicationId}`, 'active'],
+    ]);
   });
 
   it("sends a minor to the Chancellery's inbox, where a reviewer claims and approves the application", async () => {
