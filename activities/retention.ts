@@ -59,6 +59,7 @@ async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Record<
       if (c && (await tx.contract.count({ where: { userId: c.userId } })) === 0) {
         // The user register entry and the consents are the contract's evidence too (Art. 8, 16.1).
         count('service_consent', await tx.serviceConsent.deleteMany({ where: { userSub: c.user.sub } }));
+        count('contact_change', await tx.contactChange.deleteMany({ where: { userId: c.userId } }));
         count('registered_user', await tx.registeredUser.deleteMany({ where: { id: c.userId } }));
       }
       break;

@@ -5,6 +5,7 @@ import type { CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
 import { accessRequestUseCases } from './access-requests';
 import { caseUseCases } from './cases';
+import { contactUseCases } from './contact';
 import { contractGate } from './contract-gate';
 import { contractUseCases } from './contracts';
 import { decisionUseCases } from './decisions';
@@ -31,6 +32,7 @@ export function createApplication({ db, gateways, canton, now }: ApplicationDeps
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),
     retention: retentionUseCases({ db, retention: gateways.retention }),
     views: viewUseCases({ db }),
+    contact: contactUseCases({ db }),
     cases: caseUseCases({ db, now }),
   };
 }

@@ -9,7 +9,7 @@ export type Resource =
   | { type: 'onboarding-application'; applicantSub: string; filedBySub: string; filedByRole: string }
   | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
   | { type: 'decision'; unitId: string; recipientSub: string }
-  | { type: 'contract'; userSub: string }
+  | { type: 'contract'; userSub: string; [fact: string]: unknown }
   | { type: 'task'; row?: unknown }
   /** Something a person keeps for themself: a saved view, a consent. */
   | { type: 'own'; ownerSub: string };

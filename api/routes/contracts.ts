@@ -70,6 +70,12 @@ const contractView = z
   })
   .openapi('Contract');
 
+const address = z
+  .object({ street: text(200), postCode: z.string().regex(/^[1-9]\d{3}$/, 'a Swiss post code: 4 digits, 1000-9999'), locality: text(100) })
+  .strict();
+const contactView = z.object({ email: z.string(), address, commune: z.string() }).openapi('Contact');
+const contactBody = z.object({ email: z.email('not a valid e-mail address').optional(), address: address.optional(), commune: text(100).optional() }).strict().openapi('ContactUpdate');
+
 const contractParams = z.object({ id: z.string().regex(/^contract-[0-9a-f-]{36}$/, 'not a contract id') });
 const versionParams = z.object({ version: versionId });
 
@@ -190,6 +196,28 @@ export function contractRoutes(api: Api, { application }: { application: Applica
       handler: async ({ caller }) => ({ status: 200, body: await contracts.notice(caller, give) }),
     });
   }
+
+  // ---- contact data (Art. 7.3)
+  api.add(router, {
+    method: 'get',
+    path: '/v1/me/contact',
+    tag: 'Contracts',
+    summary: 'My contact data: where alerts and registered letters go',
+    roles: ['citizen'],
+    responses: { 200: { description: 'Contact data', schema: contactView } },
+    handler: async ({ caller }) => ({ status: 200, body: await application.contact.get(caller) }),
+  });
+
+  api.add(router, {
+    method: 'put',
+    path: '/v1/me/contact',
+    tag: 'Contracts',
+    summary: 'Update my e-mail or postal address (Art. 7.3): the next alert or letter uses it; each change is kept with what it replaced',
+    roles: ['citizen'],
+    body: contactBody,
+    responses: { 200: { description: 'Updated', schema: contactView } },
+    handler: async ({ body, caller }) => ({ status: 200, body: await application.contact.update(caller, body) }),
+  });
 
   // ---- the Chancellery
   api.add(router, {

@@ -240,3 +240,33 @@ describe('the registered letter serves the decision (Art. 16)', () => {
     await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'served');
   });
 });
+
+describe('contact data (Art. 7.3)', () => {
+  it('the user updates his e-mail and postal address; the next letter goes there; the change is kept with what it replaced', async () => {
+    const s = await setup();
+    const before = await request(stack.app).get('/v1/me/contact').set(bearer(s.citizen));
+    expect(before.body).toEqual({ email: s.user.email, address: { street: 'Rue de la Préfecture 2', postCode: '2800', locality: 'Delémont' }, commune: 'Delémont' });
+    const bad = await request(stack.app).put('/v1/me/contact').set(bearer(s.citizen)).send({ address: { street: 'x', postCode: '123', locality: 'y' } });
+    expect(bad.status).toBe(400);
+    expect(bad.body.error.details[0].path).toBe('address.postCode');
+
+    const moved = { street: 'Grand-Rue 5', postCode: '2900', locality: 'Porrentruy' };
+    const updated = await request(stack.app).put('/v1/me/contact').set(bearer(s.citizen)).send({ address: moved, commune: 'Porrentruy' });
+    expect(updated.status).toBe(200);
+    expect(updated.body).toMatchObject({ email: s.user.email, address: moved, commune: 'Porrentruy' });
+
+    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
+    const id = served.body.decisionId as string;
+    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    expect(stack.post.letters().find((l) => l.letterId === id)!.recipient).toMatchObject({ street: 'Grand-Rue 5', postCode: '2900', locality: 'Porrentruy' });
+    expect((await pdfText(stack.post.pdfOf(id)!)).pageTexts[0]).toContain('2900 Porrentruy');
+
+    const user = await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: s.user.sub }, include: { contactChanges: true } });
+    expect(user.contactChanges).toEqual([expect.objectContaining({ changedBy: s.user.sub, previous: expect.objectContaining({ address: before.body.address }), current: expect.objectContaining({ address: moved }) })]);
+    const audit = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: user.contactChanges[0]!.id } });
+    expect(audit.action).toBe('contact.changed.address+commune');
+    expect(JSON.stringify({ ...audit, id: String(audit.id) })).not.toContain('Grand-Rue');
+    // Someone without a register entry has no contact data here.
+    expect((await request(stack.app).get('/v1/me/contact').set(bearer(await stack.token({ role: 'citizen', sub: 'nobody-here' })))).status).toBe(404);
+  });
+});
