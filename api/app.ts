@@ -29,6 +29,7 @@ import { legalHoldRoutes } from './routes/legal-holds';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
 import { taskRoutes } from './routes/tasks';
+import { transparencyRoutes } from './routes/transparency';
 import { viewRoutes } from './routes/views';
 
 export interface AppDeps {
@@ -104,7 +105,7 @@ export function createApp(deps: AppDeps) {
   const api = new Api(deps.verify);
   const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
-  for (const make of [accessRequestRoutes, onboardingRoutes, taskRoutes, viewRoutes, caseRoutes, decisionRoutes, contractRoutes, legalHoldRoutes]) app.use(make(api, routes));
+  for (const make of [accessRequestRoutes, onboardingRoutes, taskRoutes, viewRoutes, caseRoutes, decisionRoutes, contractRoutes, legalHoldRoutes, transparencyRoutes]) app.use(make(api, routes));
   app.use(codecRoutes({ codec: deps.codec, dataKeys: deps.dataKeys ?? null, db: deps.db, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({

@@ -9,5 +9,8 @@ export interface Caller {
   statedPurpose?: string;
 }
 
+/** The access log's reader fields for a caller: who, in which unit, under which request and stated purpose. */
+export const readerOf = (c: Caller) => ({ ...actorOf(c), actorUnit: c.principal.unitId ?? null, statedPurpose: c.statedPurpose });
+
 /** The audit entry's actor fields for a caller. */
 export const actorOf = (c: Caller) => ({ actorRole: c.principal.role, actorSub: c.principal.sub, requestId: c.requestId });

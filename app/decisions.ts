@@ -6,13 +6,14 @@ import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
+import { writeAccessLog } from '../records/access-log';
 import { writeAudit } from '../records/audit';
 import { recordLateOpening } from '../records/decisions';
 import { enclosablePages, UnusablePdfError } from '../infra/pdf';
 import { isUniqueViolation } from '../records/unique';
 import { decisionServiceWorkflowId } from '../workflows/decision-service/definitions';
 import type { PostalEventIn } from '../workflows/decision-service/types';
-import { actorOf, type Caller } from './caller';
+import { actorOf, readerOf, type Caller } from './caller';
 import type { ContractGate } from './contract-gate';
 import { AppError, invalidField, notFound } from './errors';
 import type { DecisionServiceGateway } from './gateways/decision-service';
@@ -200,6 +201,10 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
           // A process that takes no more events still hands the recipient his decision.
           if (!(err instanceof AppError && err.status === 409)) throw err;
         }
+      }
+      // Staff reading a person's decision: the person sees it in his access log.
+      if (caller.principal.role === 'unit' || caller.principal.role === 'chancellery') {
+        await writeAccessLog(db, { ...readerOf(caller), action: 'read.decision-document', recordType: 'decision', recordId: d.id, purpose: 'the decision served by this unit, or the Chancellery supervising its service' });
       }
       return { pdf: Buffer.from(d.document), reference: d.reference };
     },

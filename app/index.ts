@@ -6,6 +6,7 @@ import type { Db } from '../infra/db';
 import { accessRequestUseCases } from './access-requests';
 import { caseUseCases } from './cases';
 import { contactUseCases } from './contact';
+import { transparencyUseCases } from './transparency';
 import { contractGate } from './contract-gate';
 import { contractUseCases } from './contracts';
 import { decisionUseCases } from './decisions';
@@ -33,6 +34,7 @@ export function createApplication({ db, gateways, canton, now }: ApplicationDeps
     retention: retentionUseCases({ db, retention: gateways.retention }),
     views: viewUseCases({ db }),
     contact: contactUseCases({ db }),
+    transparency: transparencyUseCases({ db, now }),
     cases: caseUseCases({ db, now }),
   };
 }

@@ -10,7 +10,7 @@ import { writeAccessLog } from '../records/access-log';
 import { isUniqueViolation } from '../records/unique';
 import { onboardingWorkflowId } from '../workflows/onboarding/definitions';
 import type { OnboardingStatus } from '../workflows/onboarding/types';
-import { actorOf, type Caller } from './caller';
+import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
 import type { OnboardingGateway } from './gateways/onboarding';
 import { requireAccess, type Resource } from './policy';
@@ -193,7 +193,7 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
         where: { id: applicationId },
         select: { lastName: true, firstName: true, birthDate: true, commune: true, street: true, postCode: true, locality: true, email: true },
       });
-      await writeAccessLog(db, { ...actorOf(caller), statedPurpose: caller.statedPurpose, action: 'read.onboarding-application', recordType: 'onboarding-application', recordId: applicationId, purpose: 'review of an onboarding application (Art. 4.7)' });
+      await writeAccessLog(db, { ...readerOf(caller), action: 'read.onboarding-application', recordType: 'onboarding-application', recordId: applicationId, purpose: 'review of an onboarding application (Art. 4.7)' });
       return { ...v, applicant };
     },
 

@@ -7,6 +7,7 @@ import type { Db } from '../infra/db';
 export interface AccessEntry {
   actorRole: string;
   actorSub: string;
+  actorUnit?: string | null;
   requestId: string | null;
   action: string;
   recordType: string;
@@ -23,6 +24,7 @@ export async function writeAccessLog(db: Pick<Db, 'accessLog'>, e: AccessEntry):
     data: {
       actorRole: e.actorRole,
       actorSub: e.actorSub,
+      actorUnit: e.actorUnit ?? null,
       action: e.count === undefined ? e.action : `${e.action}:${e.count}`,
       recordType: e.recordType,
       recordId: e.recordId,

@@ -270,3 +270,39 @@ describe('contact data (Art. 7.3)', () => {
     expect((await request(stack.app).get('/v1/me/contact').set(bearer(await stack.token({ role: 'citizen', sub: 'nobody-here' })))).status).toBe(404);
   });
 });
+
+describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
+  it('the user sees who read his data, by role and unit, and exports everything the counter holds about him; each request is logged', async () => {
+    const s = await setup();
+    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub, 'REF-TRANSP-1'));
+    const id = served.body.decisionId as string;
+    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    expect((await request(stack.app).get(`/v1/decisions/${id}/document`).set(bearer(s.unit)).set('X-Access-Purpose', 'réclamation 2026/17')).status).toBe(200);
+
+    const log = await request(stack.app).get('/v1/me/access-log').set(bearer(s.citizen));
+    expect(log.status).toBe(200);
+    expect(log.body.items).toEqual([{ at: expect.any(String), role: 'unit', unit: s.unitId, action: 'read.decision-document', record: { type: 'decision', id }, purpose: 'réclamation 2026/17 (stated)' }]);
+    expect(JSON.stringify(log.body)).not.toContain(`agent-${s.unitId}`); // the staff member's own id stays with the unit
+
+    const json = await request(stack.app).get('/v1/me/export').set(bearer(s.citizen));
+    expect(json.status).toBe(200);
+    expect(json.body.userRegister).toMatchObject({ email: s.user.email, firstName: 'Jeanne', lastName: 'Destinataire', address: { locality: 'Delémont' } });
+    expect(json.body.decisions).toEqual([expect.objectContaining({ decisionId: id, reference: 'REF-TRANSP-1', documentSha256: served.body.documentSha256 })]);
+    expect(json.body.readsByStaff).toHaveLength(1);
+
+    const pdf = await request(stack.app).get('/v1/me/export.pdf').set(bearer(s.citizen)).buffer(true).parse((res, cb) => {
+      const chunks: Buffer[] = [];
+      res.on('data', (c: Buffer) => chunks.push(c));
+      res.on('end', () => cb(null, Buffer.concat(chunks)));
+    });
+    expect(pdf.headers['content-type']).toBe('application/pdf');
+    const text = (await pdfText(pdf.body as Buffer)).text;
+    expect(text).toContain('Vos données au guichet virtuel sécurisé');
+    expect(text).toContain('Jeanne Destinataire');
+    expect(text).toContain('REF-TRANSP-1');
+    expect(text).toContain(`unit (${s.unitId}): read.decision-document`);
+
+    const own = await stack.db.accessLog.findMany({ where: { actorSub: s.user.sub, recordType: 'person' }, orderBy: { id: 'asc' } });
+    expect(own.map((a) => a.action)).toEqual(['read.own-access-log', 'export.json', 'export.pdf']);
+  });
+});

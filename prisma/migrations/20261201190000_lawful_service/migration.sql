@@ -26,3 +26,6 @@ CREATE TABLE "contact_change" (
 );
 CREATE INDEX "contact_change_user_id_changed_at_idx" ON "contact_change"("user_id", "changed_at");
 ALTER TABLE "contact_change" ADD CONSTRAINT "contact_change_user_id_fkey" FOREIGN KEY ("user_id") REFERENCES "registered_user"("id") ON DELETE RESTRICT ON UPDATE CASCADE;
+
+-- The unit of a staff member who read personal data: the person sees who read it by role and unit.
+ALTER TABLE "access_log" ADD COLUMN "actor_unit" TEXT;
