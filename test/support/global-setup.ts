@@ -11,16 +11,23 @@ import { freePort } from '../../scripts/lib/ports';
 import { migrateDeploy, startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { startDevServer } from '../../scripts/lib/temporal-dev-server';
 import { ensureWebBuilt } from '../../scripts/lib/web';
+import { POOL_ENV, startTimeSkippingPool } from './time-skipping-pool';
 
 const root = join(__dirname, '..', '..');
 
-export default async function globalSetup(): Promise<void> {
+export default async function globalSetup(globalConfig?: { maxWorkers?: number }): Promise<void> {
   const startedMs = Date.now();
   const log = (m: string) => process.stderr.write(`[test setup] ${m}\n`);
   // The browser tests' Chromium (Debian's) and the workspace they open.
   const [temporalCli, testServer, chromium] = await Promise.all([ensureTemporalCli(), ensureTestServer(), ensureChromium(), ensureWebBuilt(log)]);
   process.env.TEST_CHROMIUM_PATH = chromium;
   process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
+  // The workflow suites' time-skipping servers (a JVM each, one per suite), started ahead of
+  // need: as many spares as suites can run at once (jest's workers), so a suite's server is up
+  // before it asks (test/support/time-skipping-pool.ts). TEST_TIME_SKIPPING_SPARES overrides.
+  const spares = Number(process.env.TEST_TIME_SKIPPING_SPARES ?? Math.min(Math.max(globalConfig?.maxWorkers ?? 1, 1), 4));
+  const timeSkipping = await startTimeSkippingPool({ bin: testServer, spares, log });
+  process.env[POOL_ENV] = timeSkipping.url;
 
   // A fresh database each run; the postgres user must reach it, so not under /root.
   const dataDir = mkdtempSync(join(tmpdir(), 'guichet-test-pg-'));
@@ -44,5 +51,5 @@ export default async function globalSetup(): Promise<void> {
   process.env.TEST_TEMPORAL_ADDRESS = dev.address;
   log(`PostgreSQL ${pg.url.replace(/:[^:@]*@/, ':***@')}, Temporal dev server ${dev.address}`);
 
-  (globalThis as Record<string, unknown>).__guichetStack = { pg, dev };
+  (globalThis as Record<string, unknown>).__guichetStack = { pg, dev, timeSkipping };
 }

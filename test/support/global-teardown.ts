@@ -37,12 +37,19 @@ async function scanRun(stack: { pg: { url: string }; dev: { address: string } })
 
 export default async function globalTeardown(): Promise<void> {
   const stack = (globalThis as Record<string, unknown>).__guichetStack as
-    | { pg: { url: string; stop(): Promise<void> }; dev: { address: string; stop(): Promise<void> } }
+    | {
+        pg: { url: string; stop(): Promise<void> };
+        dev: { address: string; stop(): Promise<void> };
+        timeSkipping: { summary(): string; close(): Promise<void> };
+      }
     | undefined;
   if (!stack) return;
   try {
     await scanRun(stack);
   } finally {
+    // Every suite has scanned and released its server by now; spares and leftovers go here.
+    process.stderr.write(`[test teardown] time-skipping servers: ${stack.timeSkipping.summary()}\n`);
+    await stack.timeSkipping.close();
     await stack.dev.stop();
     await stack.pg.stop();
   }
