@@ -43,22 +43,33 @@ export class TaskFeed {
     return () => this.listeners.delete(listener);
   }
 
-  /** Streams the changes to one client as server-sent events until it goes away. */
+  /**
+   * Streams the changes to one client as server-sent events until it goes away, or the feed
+   * closes. The heartbeat is cleared on every way out (and unref'd: it never holds a
+   * stopping process open), also when the client left before the stream was set up.
+   */
   stream(req: Request, res: Response): void {
     res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
     res.write('retry: 3000\n\n');
     let seq = 0;
-    const unsubscribe = this.subscribe((e) => {
-      if (e.type === 'closing') return void res.end();
+    // A comment now and then keeps proxies from closing a quiet stream.
+    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000).unref();
+    let unsubscribe: () => unknown = () => false;
+    const end = () => {
+      clearInterval(heartbeat);
+      unsubscribe();
+    };
+    unsubscribe = this.subscribe((e) => {
+      if (e.type === 'closing') {
+        end();
+        return void res.end();
+      }
       seq += 1;
       res.write(e.type === 'task' ? `id: ${seq}\nevent: task\ndata: ${JSON.stringify(e.change)}\n\n` : `id: ${seq}\nevent: resync\ndata: {}\n\n`);
     });
-    // A comment now and then keeps proxies from closing a quiet stream.
-    const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000);
-    req.on('close', () => {
-      clearInterval(heartbeat);
-      unsubscribe();
-    });
+    req.on('close', end);
+    res.on('close', end);
+    if (req.destroyed || res.destroyed) end();
   }
 
   get subscribers(): number {
