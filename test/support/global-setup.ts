@@ -51,5 +51,5 @@ export default async function globalSetup(globalConfig?: { maxWorkers?: number }
   process.env.TEST_TEMPORAL_ADDRESS = dev.address;
   log(`PostgreSQL ${pg.url.replace(/:[^:@]*@/, ':***@')}, Temporal dev server ${dev.address}`);
 
-  (globalThis as Record<string, unknown>).__guichetStack = { pg, dev, timeSkipping };
+  (globalThis as Record<string, unknown>).__guichetStack = { pg, dev, timeSkipping, dataDir };
 }

@@ -1,7 +1,8 @@
 // Before the shared servers stop: the run's personal data is searched for, in clear, on the
 // dev server (ids, search attributes, memos, histories), in the time-skipping suites' results
 // and in the run's logs (test/support/pii-scan.ts). A hit fails `npm test`.
-import { rmSync } from 'node:fs';
+import { existsSync, rmSync } from 'node:fs';
+import { join } from 'node:path';
 import { collectPersonalData, formatHits, logFiles, readSuiteRecords, runStartedMs, scanLogs, scanTemporal, type Hit } from './pii-scan';
 
 async function scanRun(stack: { pg: { url: string }; dev: { address: string } }): Promise<void> {
@@ -41,6 +42,7 @@ export default async function globalTeardown(): Promise<void> {
         pg: { url: string; stop(): Promise<void> };
         dev: { address: string; stop(): Promise<void> };
         timeSkipping: { summary(): string; close(): Promise<void> };
+        dataDir: string;
       }
     | undefined;
   if (!stack) return;
@@ -52,5 +54,8 @@ export default async function globalTeardown(): Promise<void> {
     await stack.timeSkipping.close();
     await stack.dev.stop();
     await stack.pg.stop();
+    // The run's database and bundle go; its logs stay only when the scan kept them (hits).
+    for (const what of ['data', 'workflow-bundle.js']) rmSync(join(stack.dataDir, what), { recursive: true, force: true });
+    if (!existsSync(join(stack.dataDir, 'logs'))) rmSync(stack.dataDir, { recursive: true, force: true });
   }
 }
