@@ -163,6 +163,17 @@ export function taskReminder(input: TaskReminderInput): RenderedMail {
   ]);
 }
 
+/** Art. 4.5 c: a question of the Chancellery awaits the protection authority (no personal data in the mail). */
+export function authorityInquiryOpened(input: { taskId: string; dueAt: string }): RenderedMail {
+  return render(`Demande de la Chancellerie : capacité civile (tâche ${input.taskId})`, [
+    'Bonjour,',
+    `La Chancellerie d'État vous demande si une personne qui sollicite l'accès au ${COUNTER} a l'exercice des droits civils pour ses prestations (art. 4, al. 5, let. c, de l'ordonnance).`,
+    { list: [`référence : ${input.taskId}`, `réponse attendue d'ici au : ${formatSwissDate(input.dueAt.slice(0, 10))}`] },
+    `La personne concernée et votre réponse se trouvent dans la boîte des tâches de votre autorité au ${COUNTER} ; chaque consultation y est journalisée.`,
+    'Message automatique ; merci de ne pas y répondre.',
+  ]);
+}
+
 export interface DecisionAvailableInput {
   firstName: string;
   lastName: string;

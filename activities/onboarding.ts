@@ -9,7 +9,7 @@ import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { personalData } from '../workflows/personal-data';
 import { sendOnce } from '../records/outbox';
 import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision } from './formal-decision';
-import { formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
+import { authorityInquiryOpened, formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
 
 export interface OnboardingDeps {
@@ -74,6 +74,17 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         }
         await audit(tx, `task.opened.${t.kind}`, 'task', t.taskId);
       });
+      // Art. 4.5 c: the authority hears of its question when it is asked, not only at a reminder.
+      if (t.kind === 'authority-inquiry') {
+        const sent = await sendOnce(db, mailer, {
+          id: `${t.taskId}:opened`,
+          template: 'authority-inquiry-opened',
+          recordType: 'task',
+          recordId: t.taskId,
+          compose: async () => ({ to: notify.authority, ...authorityInquiryOpened({ taskId: t.taskId, dueAt: t.dueAt }) }),
+        });
+        if (sent === 'rejected') await audit(db, 'mail.rejected.authority-inquiry-opened', 'task', t.taskId);
+      }
     },
 
     async recordTaskClaim({ taskId, claimedBy }: { taskId: string; claimedBy: string | null }): Promise<void> {
@@ -97,7 +108,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         async compose() {
           const waitingDays = Math.floor((Date.now() - task.createdAt.getTime()) / 86_400_000);
           const mail = taskReminder({ taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null });
-          return { to: task.kind === 'authority-inquiry' ? notify.authority : notify.chancellery, ...mail };
+          // The authority is reminded; an escalation goes to the Chancellery, which answers for the inquiry.
+          return { to: task.kind === 'authority-inquiry' && !escalate ? notify.authority : notify.chancellery, ...mail };
         },
       });
       if (sent === 'sent') await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);

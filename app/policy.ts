@@ -10,7 +10,7 @@ export type Resource =
   | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
   | { type: 'decision'; unitId: string; recipientSub: string }
   | { type: 'contract'; userSub: string; [fact: string]: unknown }
-  | { type: 'task'; row?: unknown }
+  | { type: 'task'; kind?: string; row?: unknown }
   /** Something a person keeps for themself: a saved view, a consent. */
   | { type: 'own'; ownerSub: string };
 
@@ -71,6 +71,9 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       return p.role === 'chancellery';
     }
     case 'task':
+      // Art. 4.5 c: the protection authority reads the inquiries put to it (and answers them
+      // through the application); everything else on tasks is the Chancellery's.
+      if (p.role === 'authority') return action === 'read' && r.kind === 'authority-inquiry';
       return p.role === 'chancellery';
     case 'own':
       return p.sub === r.ownerSub && action !== 'read-personal-data';

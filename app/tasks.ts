@@ -3,10 +3,11 @@
 // whose validator is the single judge of "already done" and "not yours".
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
+import { writeAccessLog } from '../records/access-log';
 import { writeAudit } from '../records/audit';
 import type { TaskCompletion } from '../workflows/task/definitions';
 import { personalData } from '../workflows/personal-data';
-import { actorOf, type Caller } from './caller';
+import { actorOf, readerOf, type Caller } from './caller';
 import { invalidField } from './errors';
 import type { TaskGateway } from './gateways/task';
 import { requireAccess } from './policy';
@@ -65,9 +66,9 @@ function decodeCursor(cursor: string, order: 'asc' | 'desc'): { dueAt: Date; id:
 }
 
 export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; tasks: TaskGateway; now?: () => Date }) {
-  async function task(caller: Caller, id: string): Promise<TaskRow> {
+  async function task(caller: Caller, id: string, action: 'read' | 'administer' = 'administer'): Promise<TaskRow> {
     const t = await db.task.findUnique({ where: { id } });
-    return requireAccess(caller.principal, 'administer', t && { type: 'task' as const, row: t }, 'task').row;
+    return requireAccess(caller.principal, action, t && { type: 'task' as const, kind: t.kind, row: t }, 'task').row;
   }
   const audit = (caller: Caller, action: string, t: TaskRow) => writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
 
@@ -76,6 +77,8 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       const at = now();
       const where: Prisma.TaskWhereInput = { status: q.status };
       if (q.kind) where.kind = q.kind;
+      // The authority's inbox: the inquiries put to it, nothing else.
+      if (caller.principal.role === 'authority') where.kind = q.kind && q.kind !== 'authority-inquiry' ? '(none)' : 'authority-inquiry';
       if (q.claimedBy) where.claimedBy = q.claimedBy === 'me' ? caller.principal.sub : q.claimedBy === 'none' ? null : q.claimedBy;
       if (q.overdue === 'true') where.dueAt = { lt: at };
       if (q.overdue === 'false') where.dueAt = { gte: at };
@@ -92,8 +95,13 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       return { items: items.map((t) => taskView(t, at.getTime())), nextCursor: page.length > q.limit ? encodeCursor(items[items.length - 1]!, q.order) : null };
     },
 
-    async get(caller: Caller, id: string): Promise<TaskView> {
-      return taskView(await task(caller, id));
+    /** One task. The authority also sees whom its inquiry is about — name, birth date, AVS number — and each such read is access-logged. */
+    async get(caller: Caller, id: string): Promise<TaskView & { person?: InquiryPerson }> {
+      const t = await task(caller, id, 'read');
+      if (caller.principal.role !== 'authority' || !t.applicationId) return taskView(t);
+      const person = await db.onboardingApplication.findUniqueOrThrow({ where: { id: t.applicationId }, select: { lastName: true, firstName: true, birthDate: true, avsNumber: true } });
+      await writeAccessLog(db, { ...readerOf(caller), action: 'read.authority-inquiry', recordType: 'onboarding-application', recordId: t.applicationId, purpose: 'the protection authority answers the inquiry on civil capacity (Art. 4.5 c)' });
+      return { ...taskView(t), person };
     },
 
     /** Claim (nobody else can complete it while you hold it) or give it back. */
@@ -115,6 +123,13 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       return taskView(await task(caller, id));
     },
   };
+}
+
+export interface InquiryPerson {
+  lastName: string;
+  firstName: string;
+  birthDate: string;
+  avsNumber: string;
 }
 
 type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;

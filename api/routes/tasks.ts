@@ -51,6 +51,10 @@ const listQuery = inboxFilters
   })
   .strict();
 
+const inquiryPerson = z
+  .object({ lastName: z.string(), firstName: z.string(), birthDate: z.string(), avsNumber: z.string() })
+  .openapi('InquiryPerson', { description: 'authority only: whom the inquiry is about (Art. 4.5 c)' });
+
 const lines = (empty: string, none: string) => z.array(z.string().trim().min(1, empty).max(1000)).min(1, none).max(20);
 const completion = z
   .discriminatedUnion('outcome', [
@@ -76,8 +80,8 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     method: 'get',
     path: '/v1/tasks',
     tag: 'Tasks',
-    summary: "The Chancellery's inbox, soonest due first",
-    roles: ['chancellery'],
+    summary: "The Chancellery's inbox, soonest due first; for the protection authority, the inquiries put to it (Art. 4.5 c)",
+    roles: ['chancellery', 'authority'],
     query: listQuery,
     responses: { 200: { description: 'A page of tasks', schema: z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() }) } },
     handler: async ({ query: q, caller }) => ({ status: 200, body: await tasks.list(caller, q) }),
@@ -101,10 +105,10 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     method: 'get',
     path: '/v1/tasks/:id',
     tag: 'Tasks',
-    summary: 'One task, with the application it is about',
-    roles: ['chancellery'],
+    summary: 'One task, with the application it is about; for the authority, the person its inquiry is about (each read access-logged)',
+    roles: ['chancellery', 'authority'],
     params,
-    responses: { 200: { description: 'The task', schema: taskSchema } },
+    responses: { 200: { description: 'The task', schema: taskSchema.extend({ person: inquiryPerson.optional() }) } },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await tasks.get(caller, p.id) }),
   });
 

@@ -2,7 +2,7 @@
 // over HTTP and a real SMTP server catching the mail: what applicants and staff rely on.
 import request from 'supertest';
 import { applicationBody, testPeople, type RegisterEntry } from '../support/applications';
-import { startStack, waitFor, type Stack } from '../support/stack';
+import { AUTHORITY_INBOX, startStack, waitFor, type Stack } from '../support/stack';
 
 const { people, fixturePath } = testPeople({ adult2: {}, adult3: {}, minor2: { birthDate: '2012-01-01' }, nonResident2: { domiciledInCanton: false } });
 let stack: Stack;
@@ -168,7 +168,24 @@ describe('the protection authority and the formal decision', () => {
   it("admits once the authority confirms a protected adult's civil capacity", async () => {
     const token = await citizen('prot');
     const { applicationId } = await applyAs('prot', people.protectedAdult);
-    await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-authority');
+    const waiting = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-authority');
+    // The inquiry reaches the authority: an e-mail when it opens (no personal data in it), its inbox, whom it is about.
+    const taskId = waiting.pending!.taskId;
+    const mail = await stack.mail.waitFor((m) => m.to.includes(AUTHORITY_INBOX) && m.subject.includes(taskId));
+    expect(mail.subject).toContain('capacité civile');
+    expect(mail.text).not.toContain(people.protectedAdult!.lastName);
+    const apea = await stack.token({ role: 'authority', sub: 'apea-jura' });
+    const inbox = await request(stack.app).get('/v1/tasks').query({ limit: 100 }).set(bearer(apea));
+    expect(inbox.status).toBe(200);
+    expect(inbox.body.items.map((t: { taskId: string }) => t.taskId)).toContain(taskId);
+    expect(inbox.body.items.every((t: { kind: string }) => t.kind === 'authority-inquiry')).toBe(true);
+    const reviews = await request(stack.app).get('/v1/tasks').query({ kind: 'review' }).set(bearer(apea));
+    expect(reviews.body.items).toEqual([]);
+    const task = await request(stack.app).get(`/v1/tasks/${taskId}`).set(bearer(apea));
+    expect(task.body.person).toEqual({ lastName: people.protectedAdult!.lastName, firstName: people.protectedAdult!.firstName, birthDate: people.protectedAdult!.birthDate, avsNumber: people.protectedAdult!.avsNumber });
+    expect(await stack.db.accessLog.count({ where: { actorSub: 'apea-jura', action: 'read.authority-inquiry', recordId: applicationId } })).toBe(1);
+    expect((await request(stack.app).get(`/v1/tasks/${taskId}`).set(bearer(await staff('s')))).body.person).toBeUndefined();
+    expect((await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(apea))).status).toBe(403);
     const path = `/v1/onboarding/applications/${applicationId}/authority-answer`;
     expect((await request(stack.app).post(path).set(bearer(await staff('s'))).send({ hasCivilCapacity: true })).status).toBe(403);
     const answered = await request(stack.app).post(path).set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' }))).send({ hasCivilCapacity: true, note: 'Curatelle de représentation limitée' });

@@ -94,6 +94,10 @@ describe('access requests, contracts, tasks and what a person keeps', () => {
   });
   it('tasks are the Chancellery’s; a saved view or a consent is its owner’s alone', () => {
     expect(may(staff, 'administer', { type: 'task' })).toBe(true);
+    // Art. 4.5 c: the authority reads the inquiries put to it, and nothing else; it acts through its answer.
+    expect(may(authority, 'read', { type: 'task', kind: 'authority-inquiry' })).toBe(true);
+    expect(may(authority, 'read', { type: 'task', kind: 'review' })).toBe(false);
+    expect(may(authority, 'administer', { type: 'task', kind: 'authority-inquiry' })).toBe(false);
     expect(may(unit, 'administer', { type: 'task' })).toBe(false);
     expect(may(staff, 'act-as-person', { type: 'own', ownerSub: 'jurist-1' })).toBe(true);
     expect(may(as('chancellery', 'jurist-2'), 'act-as-person', { type: 'own', ownerSub: 'jurist-1' })).toBe(false);
