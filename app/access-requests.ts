@@ -102,7 +102,8 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
     /** The unit's decision: grant, or refuse with a reason. */
     async decide(caller: Caller, requestId: string, decision: { outcome: 'grant' | 'refuse'; reason?: string }): Promise<AccessRequestStatus> {
       requireAccess(caller.principal, 'act-as-authority', await record(requestId), 'access request');
-      const s = await accessRequests.decide(requestId, { ...decision, decidedBySub: caller.principal.sub, decidedAt: now().toISOString() });
+      // A refusal's reason is about the person: under the request's data key, like the rest of it.
+      const s = await accessRequests.decide(requestId, personalData('access-request', requestId, { ...decision, decidedBySub: caller.principal.sub, decidedAt: now().toISOString() }));
       await writeAudit(db, { ...actorOf(caller), action: `access-request.decided.${decision.outcome}`, recordType: 'access-request', recordId: requestId, workflowId: accessRequestWorkflowId(requestId) });
       return s;
     },

@@ -9,6 +9,7 @@ import { writeAudit } from '../records/audit';
 import { writeAccessLog } from '../records/access-log';
 import { isUniqueViolation } from '../records/unique';
 import { onboardingWorkflowId } from '../workflows/onboarding/definitions';
+import { personalData } from '../workflows/personal-data';
 import type { OnboardingStatus } from '../workflows/onboarding/types';
 import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
@@ -200,7 +201,8 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
     /** Art. 4.5 c: the protection authority's answer on civil capacity. */
     async answerAuthority(caller: Caller, applicationId: string, answer: { hasCivilCapacity: boolean; note?: string }): Promise<ApplicationView> {
       requireAccess(caller.principal, 'act-as-authority', await record(applicationId), 'application');
-      await onboarding.answerAuthority(applicationId, { ...answer, by: caller.principal.sub });
+      // The authority's note is about the person: under the application's data key.
+      await onboarding.answerAuthority(applicationId, personalData('onboarding-application', applicationId, { ...answer, by: caller.principal.sub }));
       await writeAudit(db, { ...actorOf(caller), action: 'onboarding.authority-answered', recordType: 'onboarding-application', recordId: applicationId, workflowId: onboardingWorkflowId(applicationId) });
       return view(applicationId);
     },
