@@ -33,8 +33,8 @@ export type HolidayRule =
   | { kind: 'nth-weekday'; month: number; weekday: number; nth: number; offset: number; name: string };
 
 // Rules, not a holiday library: everything a workflow imports is evaluated again for each
-// cached workflow, and date-holidays (every country's data, moment-timezone) cost ~2.5 MiB
-// and 17-19 ms of worker CPU per workflow (`npm run bench`).
+// cached workflow; with date-holidays (every country's data, moment-timezone) a workflow cost
+// the worker ~2.3 MiB and ~17 ms of CPU, ~0.4 MiB and ~5 ms without (`npm run bench`, section 6).
 export interface HolidayCalendar {
   /** The canton's public holidays (Saturdays and Sundays are `deadlines.weekendDays`). */
   add: readonly HolidayRule[];
