@@ -17,10 +17,11 @@ import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import type { Client } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { createTemporalContractEngine } from '../../activities/contract-engine';
 import { localDay } from '../../domain/days';
 import { profiles } from '../../domain/profiles';
 import { FAILURE_CONVERTER_PATH } from '../../worker/worker';
+import { contractWorkflowId } from '../../workflows/contract/definitions';
+import type { contract } from '../../workflows/contract/workflow';
 import { procCpuMs, procMemory, startWorkerProcess } from './rollout-bench';
 import { fmtMs, fmtRatio, table } from './stats';
 
@@ -130,13 +131,13 @@ export async function benchBundles(p: BundleBenchParams): Promise<BundleBenchRes
       name: `bundle-${name}`,
       stops: p.stops,
     });
-    const engine = createTemporalContractEngine(client, taskQueue);
     const start = async (count: number) => {
       let next = 0;
       const lane = async () => {
         while (next < count) {
           next += 1;
-          await engine.start({ contractId: `contract-bench-bundle-${randomUUID()}`, canton: 'JU', startedOn: today, termsVersion: 'CG-2013-1', pendingTerms: null });
+          const contractId = `contract-bench-bundle-${randomUUID()}`;
+          await client.workflow.start<typeof contract>('contract', { taskQueue, workflowId: contractWorkflowId(contractId), args: [{ contractId, canton: 'JU', startedOn: today, termsVersion: 'CG-2013-1', pendingTerms: null }] });
         }
       };
       await worker.guard(Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, count) }, lane)));
