@@ -5,7 +5,6 @@
  * instants are `Date`. Day arithmetic runs on Y-M-D integers; UTC `Date` math is used
  * only to count days and find weekdays; Intl converts instants to local days.
  */
-import Holidays from 'date-holidays';
 import type { CantonProfile, FeriesPeriod, HolidayCalendar, HolidayRule, IsoDay, RetentionCategory } from './profiles';
 
 import { addDays, addMonths, dayOfWeek, formatYmd, localDay, parseDay, toOrdinal } from './days';
@@ -47,23 +46,7 @@ function ruleDay(rule: HolidayRule, year: number): IsoDay {
   }
 }
 
-const libraries = new Map<string, Holidays>();
 const holidayYears = new WeakMap<HolidayCalendar, Map<number, ReadonlySet<IsoDay>>>();
-
-function libraryDays(library: NonNullable<HolidayCalendar['library']>, year: number): IsoDay[] {
-  const key = `${library.country}/${library.state}`;
-  let lib = libraries.get(key);
-  if (!lib) {
-    lib = new Holidays(library.country, library.state);
-    libraries.set(key, lib);
-  }
-  const types: readonly string[] = library.types;
-  // `date` is the local calendar day ("YYYY-MM-DD 00:00:00"), independent of the host's zone.
-  return lib
-    .getHolidays(year)
-    .filter((h) => types.includes(h.type))
-    .map((h) => h.date.slice(0, 10));
-}
 
 function holidaysOf(year: number, calendar: HolidayCalendar): ReadonlySet<IsoDay> {
   let byYear = holidayYears.get(calendar);
@@ -73,8 +56,7 @@ function holidaysOf(year: number, calendar: HolidayCalendar): ReadonlySet<IsoDay
   }
   let days = byYear.get(year);
   if (!days) {
-    const set = new Set<IsoDay>(calendar.library ? libraryDays(calendar.library, year) : []);
-    for (const rule of calendar.add) set.add(ruleDay(rule, year));
+    const set = new Set<IsoDay>(calendar.add.map((rule) => ruleDay(rule, year)));
     for (const rule of calendar.remove) set.delete(ruleDay(rule, year));
     days = set;
     byYear.set(year, days);

@@ -32,12 +32,13 @@ export type HolidayRule =
   /** The `nth` given weekday (0 = Sunday) of a month, shifted by `offset` days. */
   | { kind: 'nth-weekday'; month: number; weekday: number; nth: number; offset: number; name: string };
 
+// Rules, not a holiday library: everything a workflow imports is evaluated again for each
+// cached workflow; with date-holidays (every country's data, moment-timezone) a workflow cost
+// the worker ~2.3 MiB and ~17 ms of CPU, ~0.4 MiB and ~5 ms without (`npm run bench`, section 6).
 export interface HolidayCalendar {
-  /** Start from the `date-holidays` list for this region, keeping these types. */
-  library?: { country: string; state: string; types: readonly ('public' | 'bank' | 'optional' | 'observance')[] };
-  /** Holidays added on top of the library (or the whole list without one). */
+  /** The canton's public holidays (Saturdays and Sundays are `deadlines.weekendDays`). */
   add: readonly HolidayRule[];
-  /** Corrections: library entries that are not holidays of the canton. */
+  /** Corrections: days a rule of `add` gives that are not holidays (a variant of a rule set). */
   remove: readonly HolidayRule[];
 }
 
@@ -151,13 +152,28 @@ const JU: CantonProfile = {
       provisionalMeasuresExempt: true, // CPA Art. 44a al. 2
     },
   },
-  // RSJU 555.1 Art. 3. date-holidays CH/JU "public" matches it (checked 2026-2030 in tests);
-  // it also lists the Jeûne fédéral, always a Sunday, which changes nothing.
+  // Loi sur les jours fériés officiels (RSJU 555.1) Art. 3, besides Sundays; not 26 December.
+  // date-holidays CH/JU "public" gives the same days plus the Jeûne fédéral, always a Sunday
+  // (checked 2020-2040 in test/unit/jura-holidays.test.ts).
   holidays: {
-    library: { country: 'CH', state: 'JU', types: ['public'] },
-    add: [],
-    // Guard: 26 December is not a Jura holiday, whatever the library says.
-    remove: [{ kind: 'fixed', month: 12, day: 26, name: 'Saint-Etienne' }],
+    add: [
+      { kind: 'fixed', month: 1, day: 1, name: 'Nouvel An' },
+      { kind: 'fixed', month: 1, day: 2, name: '2 janvier' },
+      { kind: 'easter', offset: -2, name: 'Vendredi saint' },
+      { kind: 'easter', offset: 0, name: 'Pâques' },
+      { kind: 'easter', offset: 1, name: 'Lundi de Pâques' },
+      { kind: 'fixed', month: 5, day: 1, name: 'Fête du travail' },
+      { kind: 'easter', offset: 39, name: 'Ascension' },
+      { kind: 'easter', offset: 49, name: 'Pentecôte' },
+      { kind: 'easter', offset: 50, name: 'Lundi de Pentecôte' },
+      { kind: 'easter', offset: 60, name: 'Fête-Dieu' },
+      { kind: 'fixed', month: 6, day: 23, name: 'Commémoration du plébiscite jurassien' },
+      { kind: 'fixed', month: 8, day: 1, name: 'Fête nationale' },
+      { kind: 'fixed', month: 8, day: 15, name: 'Assomption' },
+      { kind: 'fixed', month: 11, day: 1, name: 'Toussaint' },
+      { kind: 'fixed', month: 12, day: 25, name: 'Noël' },
+    ],
+    remove: [],
   },
   remedies: {
     defaultKind: 'opposition', // CPA Art. 94

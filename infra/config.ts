@@ -64,9 +64,13 @@ export const configSchema = z
     /** The postal service's gateway for registered letters (Art. 16.5). */
     POSTAL_GATEWAY_URL: url,
     POSTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
-    // Measured in `npm run bench` (rollout): ~2.5 MiB per cached workflow with this bundle; the
-    // SDK's default (from the heap size) runs the worker out of memory under a large rollout.
-    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(500),
+    // A budget of ~1 GiB of worker memory for the cache: `npm run bench` (section 6,
+    // BENCH_ONLY=bundle: a fresh worker's RSS growth over 500 waiting contract workflows)
+    // measured 0.36-0.39 MiB per cached workflow with this bundle (2.3-2.4 MiB while it carried
+    // date-holidays), and 1024 / 0.4 ≈ 2,500. Under the rollout (section 4, garbage included)
+    // the worker peaked at ~2.3 GiB with it, ~3.4 GiB with the old bundle at 500. The SDK's
+    // default (from the heap size) ran the worker out of memory with the old bundle.
+    WORKER_MAX_CACHED_WORKFLOWS: z.coerce.number().int().min(10).max(100_000).default(2500),
     SMTP_URL: url.refine((u) => /^smtps?:\/\//.test(u), 'must be an smtp:// or smtps:// URL'),
     MAIL_FROM: z.string().min(3).default('Guichet virtuel <guichet@localhost>'),
     /** Where reminders of waiting tasks go: the Chancellery's and the protection authority's inboxes. */

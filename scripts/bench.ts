@@ -5,9 +5,9 @@
 // BENCH_HTTP (400), BENCH_ROLLOUT_CONTRACTS (50000) and BENCH_ROLLOUT_BASELINE (1000): the
 // terms rollout's size and its baseline's (the rollout takes minutes at the default size),
 // BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default),
-// BENCH_INBOX (400 requests per inbox query and size). BENCH_ONLY=inbox runs section 5 alone.
-import { createTemporalContractEngine } from '../app/gateways';
-import { createTemporalRetentionEngine } from '../app/gateways';
+// BENCH_INBOX (400 requests per inbox query and size), BENCH_BUNDLE_WORKFLOWS (500 cached
+// workflows per run of section 6). BENCH_ONLY=inbox runs section 5 alone, BENCH_ONLY=bundle section 6.
+import { createTemporalContractEngine, createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpRegisters } from '../activities/registers';
@@ -32,6 +32,7 @@ import { benchCodec } from './bench/codec-bench';
 import { cpuDelta, cpuSnapshot, cpuSum, type CpuSnapshot } from './bench/cpu';
 import { batchDrift, batchP, benchRollout, fmtMiB, type RolloutResult } from './bench/rollout-bench';
 import { benchInbox, inboxReport } from './bench/inbox-bench';
+import { benchBundles, bundleBaseline, bundleReport, type BundleBenchResult } from './bench/bundle-bench';
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
 import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
 import { freePort } from './lib/ports';
@@ -50,6 +51,7 @@ const HTTP_ITERATIONS = intEnv('BENCH_HTTP', 400);
 const ROLLOUT_CONTRACTS = intEnv('BENCH_ROLLOUT_CONTRACTS', 50_000);
 const ROLLOUT_BASELINE = intEnv('BENCH_ROLLOUT_BASELINE', 1000);
 const INBOX_ITERATIONS = intEnv('BENCH_INBOX', 400);
+const BUNDLE_WORKFLOWS = intEnv('BENCH_BUNDLE_WORKFLOWS', 500);
 // The rollout worker's workflow cache (its WORKER_MAX_CACHED_WORKFLOWS); unset: the worker's default.
 const ROLLOUT_WORKER_CACHE = process.env.BENCH_ROLLOUT_WORKER_CACHE ? intEnv('BENCH_ROLLOUT_WORKER_CACHE', 500) : null;
 const OPEN_REQUESTS = 20;
@@ -141,9 +143,20 @@ async function main() {
     process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=inbox)', machineLine(), '', ...inboxReport(inbox), ''].join('\n') + '\n');
     return;
   }
+  // BENCH_ONLY=bundle: section 6 alone (two bundles, four worker processes: a few minutes).
+  if (process.env.BENCH_ONLY === 'bundle') {
+    const keys = new Map([['bench-1', randomBytes(32)]]);
+    const conn = await Connection.connect({ address: dev.address });
+    stops.push({ name: 'client connection', stop: () => conn.close() });
+    log('bundling the workflow code …');
+    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+    const bundle = await bundleSection({ databaseUrl: pg.url, temporalAddress: dev.address, client: new Client({ connection: conn, dataConverter: dataConverter(keys, 'bench-1') }), keys, activeKeyId: 'bench-1', code });
+    process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=bundle)', machineLine(), '', ...bundleReport(bundle), ''].join('\n') + '\n');
+    return;
+  }
 
   // ── 1. Payload codec ──────────────────────────────────────────────────────────────────
-  log('1/5 payload codec …');
+  log('1/6 payload codec …');
   const codecRes = await benchCodec({ rounds: 6, roundMs: 400 });
 
   // ── Worker(s), clients ────────────────────────────────────────────────────────────────
@@ -200,21 +213,21 @@ async function main() {
     mode === 'plain' ? runBatch(plainClient, plainQueue, count, concurrency) : runBatch(encClient, encQueue, count, concurrency);
   // Unloaded latency (one request at a time), before any load and again after it.
   const idleRounds = async (phase: 'before' | 'after') => {
-    log(`2/5 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
+    log(`2/6 workflows: ${2 * IDLE_REQUESTS} requests one at a time (${phase} the load) …`);
     for (const mode of ['plain', 'codec', 'codec', 'plain'] as const) idle[phase][mode].push(await run(mode, IDLE_REQUESTS / 2, 1));
   };
-  log('2/5 workflows: warm-up, one at a time …');
+  log('2/6 workflows: warm-up, one at a time …');
   await run('plain', 10, 1);
   await run('codec', 10, 1);
   await idleRounds('before');
-  log(`2/5 workflows: warm-up (${WARMUP} per converter) …`);
+  log(`2/6 workflows: warm-up (${WARMUP} per converter) …`);
   await run('plain', WARMUP, CONCURRENCY);
   await run('codec', WARMUP, CONCURRENCY);
   // ABBA ABBA: drift (history growth, GC, JIT) falls on both alike.
   const ORDER = ['plain', 'codec', 'codec', 'plain', 'plain', 'codec', 'codec', 'plain'] as const;
   const perRound = Math.ceil(WORKFLOWS / (ORDER.length / 2));
   for (const [i, mode] of ORDER.entries()) {
-    log(`2/5 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
+    log(`2/6 workflows: round ${i + 1}/${ORDER.length}, ${perRound} requests, ${mode} converter, ${CONCURRENCY} in flight …`);
     const before = cpuSnapshot(serverPid);
     batches[mode].push(await run(mode, perRound, CONCURRENCY));
     cpu[mode].push(cpuDelta(before, cpuSnapshot(serverPid)));
@@ -231,7 +244,7 @@ async function main() {
   if (granted !== expected) throw new Error(`expected ${expected} granted requests in PostgreSQL, found ${granted}`);
 
   // ── 3. API ────────────────────────────────────────────────────────────────────────────
-  log('3/5 API: starting the token issuer and the API …');
+  log('3/6 API: starting the token issuer and the API …');
   const issuerPort = await freePort();
   const issuer = await LocalIssuer.create(`http://127.0.0.1:${issuerPort}`, 'guichet-api');
   const issuerServer = await issuer.listen(issuerPort);
@@ -275,7 +288,7 @@ async function main() {
   // Decided ones: their workflows are closed, so the worker replays the history to answer.
   const closed = enc.batch.timings.slice(0, 50).map((t) => t.requestId);
   const token = await issuer.sign({ role: 'unit', unit: 'SPOP', sub: 'unit-agent-SPOP' });
-  log(`3/5 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
+  log(`3/6 API: ${HTTP_ITERATIONS} × GET /healthz and GET /v1/access-requests/:id, sequential, keep-alive …`);
   const lat = await runHttp(
     http.get,
     [
@@ -310,6 +323,9 @@ async function main() {
 
   // ── 5. Inbox ──────────────────────────────────────────────────────────────────────────
   const inbox = await benchInbox({ adminUrl: pg.url, root, connection, iterations: INBOX_ITERATIONS, log, stops });
+
+  // ── 6. Workflow bundle ────────────────────────────────────────────────────────────────
+  const bundle = await bundleSection({ databaseUrl: pg.url, temporalAddress: dev.address, client: encClient, keys, activeKeyId, code: workflowBundle.code });
 
   // ── Report ────────────────────────────────────────────────────────────────────────────
   const machine = cpus();
@@ -502,7 +518,23 @@ async function main() {
   say('');
   for (const line of inboxReport(inbox)) say(line);
   say('');
+  for (const line of bundleReport(bundle)) say(line);
+  say('');
   process.stdout.write(out.join('\n') + '\n');
+}
+
+/** Section 6: this bundle (`code`) against the baseline bundle, the same workflows plus date-holidays. */
+async function bundleSection(o: { databaseUrl: string; temporalAddress: string; client: Client; keys: ReadonlyMap<string, Buffer>; activeKeyId: string; code: string }): Promise<BundleBenchResult> {
+  log('6/6 bundle: bundling the baseline (the same workflows + date-holidays) …');
+  const baseline = await bundleBaseline();
+  return benchBundles({
+    root,
+    ...o,
+    bundles: { baseline: { label: 'baseline: + date-holidays', code: baseline }, current: { label: 'this bundle', code: o.code } },
+    workflows: BUNDLE_WORKFLOWS,
+    log,
+    stops,
+  });
 }
 
 function machineLine(): string {

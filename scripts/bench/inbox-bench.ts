@@ -48,7 +48,7 @@ export async function benchInbox(o: { adminUrl: string; root: string; connection
   // the same warm-up, the same machine load and the same JIT state.
   const apis = new Map<number, { get: ReturnType<typeof httpGetter>['get']; deepCursor: string | null }>();
   for (const size of INBOX_SIZES) {
-    o.log(`5/5 inbox: a database with ${size} open tasks …`);
+    o.log(`5/6 inbox: a database with ${size} open tasks …`);
     const http = await inboxApi(o, issuer, size);
     // The cursor of the page half-way down, reached as a reviewer would: page after page.
     let cursor: string | null = null;
@@ -59,7 +59,7 @@ export async function benchInbox(o: { adminUrl: string; root: string; connection
     apis.set(size, { get: http.get, deepCursor: cursor });
   }
 
-  o.log(`5/5 inbox: ${o.iterations} requests per query and size, interleaved …`);
+  o.log(`5/6 inbox: ${o.iterations} requests per query and size, interleaved …`);
   const latencies = new Map<string, Map<number, number[]>>(QUERIES.map((q) => [q.name, new Map(INBOX_SIZES.map((n) => [n, []]))]));
   const WARMUP = 50;
   for (let i = -WARMUP; i < o.iterations; i++) {

@@ -9,10 +9,10 @@
 // contract's workflow and e-mails each user through a counting SMTP sink.
 //
 // The worker's workflow cache is its WORKER_MAX_CACHED_WORKFLOWS (the worker's default unless
-// `workerCache` is given). Each cached workflow of this bundle holds its own copy of the
-// bundle's modules, date-holidays and moment-timezone among them (~2.5 MiB live): with the
-// SDK's own default (~600 workflows a GiB of heap) the workflow thread ran out of heap at
-// ~1,860 cached workflows and the process exited.
+// `workerCache` is given). Each cached workflow holds its own copy of the bundle's modules
+// (section 6 measures it): while the bundle carried date-holidays and moment-timezone
+// (~2.5 MiB a workflow), the SDK's own default (~600 workflows a GiB of heap) ran the workflow
+// thread out of heap at ~1,860 cached workflows and the process exited.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { randomUUID } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -102,7 +102,7 @@ const STALL_MS = 300_000;
 export const fmtMiB = (bytes: number) => `${(bytes / MiB).toFixed(0)} MiB`;
 
 /** VmHWM (peak resident set) and VmRSS of a process, bytes. */
-function procMemory(pid: number): { peak: number; rss: number } {
+export function procMemory(pid: number): { peak: number; rss: number } {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
     const kb = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) * 1024;
@@ -112,7 +112,7 @@ function procMemory(pid: number): { peak: number; rss: number } {
   }
 }
 
-function procCpuMs(pid: number | undefined): number {
+export function procCpuMs(pid: number | undefined): number {
   if (!pid) return 0;
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
@@ -226,12 +226,101 @@ async function seedContracts(db: Db, canton: CantonCode, n: number, tag: string,
   return ids;
 }
 
-interface WorkerProcess {
+export interface WorkerProcess {
   proc: ChildProcess;
   pid: number;
   stop: () => Promise<void>;
   /** Resolves as `work` does, or rejects as soon as the worker process dies on its own. */
   guard: <T>(work: Promise<T>) => Promise<T>;
+}
+
+export interface WorkerProcessOptions {
+  root: string;
+  temporalAddress: string;
+  databaseUrl: string;
+  /** A client of the same server: the worker is ready once its pollers show on the queue. */
+  client: Client;
+  /** PAYLOAD_KEYS, `id:base64,…`. */
+  payloadKeys: string;
+  activeKeyId: string;
+  /** The prebuilt workflow bundle the worker loads (WORKFLOW_BUNDLE_PATH). */
+  bundlePath: string;
+  /** WORKER_MAX_CACHED_WORKFLOWS; null leaves the worker's default. */
+  workerCache: number | null;
+  taskQueue: string;
+  smtpUrl: string;
+  name: string;
+  stops: Stop[];
+}
+
+/** The real worker process (worker/main.ts), on its own task queue; resolves once it polls. */
+export async function startWorkerProcess(o: WorkerProcessOptions): Promise<WorkerProcess> {
+  const { client, taskQueue, name } = o;
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NODE_ENV: 'test' as const,
+    LOG_LEVEL: 'warn',
+    TEMPORAL_ADDRESS: o.temporalAddress,
+    TEMPORAL_NAMESPACE: 'default',
+    TEMPORAL_TASK_QUEUE: taskQueue,
+    DATABASE_URL: o.databaseUrl,
+    PAYLOAD_KEYS: o.payloadKeys,
+    PAYLOAD_ACTIVE_KEY_ID: o.activeKeyId,
+    WORKFLOW_BUNDLE_PATH: o.bundlePath,
+    // The benches call neither the registers, the postal gateway nor any token issuer:
+    // closed ports, which would fail loudly if it did.
+    AUTH_ISSUER: 'http://127.0.0.1:9',
+    AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
+    RESIDENT_REGISTER_URL: 'http://127.0.0.1:9/resident-register',
+    PROTECTION_REGISTER_URL: 'http://127.0.0.1:9/protection-register',
+    POSTAL_GATEWAY_URL: 'http://127.0.0.1:9',
+    SMTP_URL: o.smtpUrl,
+    MAIL_FROM: 'Guichet bench <bench@bench.invalid>',
+  };
+  if (o.workerCache === null) delete env.WORKER_MAX_CACHED_WORKFLOWS;
+  else env.WORKER_MAX_CACHED_WORKFLOWS = String(o.workerCache);
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(o.root, 'worker/main.ts')], { cwd: o.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let output = '';
+  const collect = (c: Buffer) => {
+    output = (output + c.toString()).slice(-4000);
+  };
+  proc.stdout!.on('data', collect);
+  proc.stderr!.on('data', collect);
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  let stopping = false;
+  // Rejects if the process ends without being asked to: every wait below races it.
+  const crashed = exited.then((code) => {
+    if (stopping) return new Promise<never>(() => undefined);
+    const tail = output.trim().split('\n').slice(-25).join('\n');
+    throw new Error(`worker process ${name} (pid ${proc.pid}) exited on its own (code ${String(code)}, signal ${String(proc.signalCode)}):\n${tail}`);
+  });
+  crashed.catch(() => undefined);
+  const stop = async () => {
+    stopping = true;
+    if (proc.exitCode !== null || proc.signalCode !== null) return;
+    proc.kill('SIGTERM');
+    const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
+    await exited;
+    clearTimeout(timer);
+  };
+  o.stops.push({ name: `worker process ${name}`, stop });
+  const pid = proc.pid!;
+  // Ready once both its workflow and activity pollers are seen on the queue (by its identity).
+  const identity = `${pid}@`;
+  const deadline = Date.now() + 120_000;
+  for (;;) {
+    if (proc.exitCode !== null) await crashed;
+    const polling = await Promise.all(
+      [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
+        const r = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType });
+        return (r.pollers ?? []).some((x) => x.identity?.startsWith(identity));
+      }),
+    );
+    if (polling.every(Boolean)) break;
+    if (Date.now() > deadline) throw new Error(`worker ${name} did not poll within 120 s:\n${output}`);
+    await sleep(250);
+  }
+  return { proc, pid, stop, guard: <T>(work: Promise<T>) => Promise.race([work, crashed]) };
 }
 
 export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchResult> {
@@ -244,74 +333,8 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
   writeFileSync(bundlePath, p.workflowBundleCode);
   const payloadKeys = [...p.keys].map(([id, k]) => `${id}:${k.toString('base64')}`).join(',');
 
-  /** The real worker process (worker/main.ts), on its own task queue; resolves once it polls. */
-  async function startWorkerProcess(taskQueue: string, smtpUrl: string, name: string): Promise<WorkerProcess> {
-    const env: NodeJS.ProcessEnv = {
-      ...process.env,
-      NODE_ENV: 'test' as const,
-      LOG_LEVEL: 'warn',
-      TEMPORAL_ADDRESS: p.temporalAddress,
-      TEMPORAL_NAMESPACE: 'default',
-      TEMPORAL_TASK_QUEUE: taskQueue,
-      DATABASE_URL: p.databaseUrl,
-      PAYLOAD_KEYS: payloadKeys,
-      PAYLOAD_ACTIVE_KEY_ID: p.activeKeyId,
-      WORKFLOW_BUNDLE_PATH: bundlePath,
-      // The rollout calls neither the registers, the postal gateway nor any token issuer:
-      // closed ports, which would fail loudly if it did.
-      AUTH_ISSUER: 'http://127.0.0.1:9',
-      AUTH_JWKS_URL: 'http://127.0.0.1:9/jwks.json',
-      RESIDENT_REGISTER_URL: 'http://127.0.0.1:9/resident-register',
-      PROTECTION_REGISTER_URL: 'http://127.0.0.1:9/protection-register',
-      POSTAL_GATEWAY_URL: 'http://127.0.0.1:9',
-      SMTP_URL: smtpUrl,
-      MAIL_FROM: 'Guichet bench <bench@bench.invalid>',
-    };
-    if (p.workerCache === null) delete env.WORKER_MAX_CACHED_WORKFLOWS;
-    else env.WORKER_MAX_CACHED_WORKFLOWS = String(p.workerCache);
-    const proc = spawn(process.execPath, ['--import', 'tsx', join(p.root, 'worker/main.ts')], { cwd: p.root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    const collect = (c: Buffer) => {
-      output = (output + c.toString()).slice(-4000);
-    };
-    proc.stdout!.on('data', collect);
-    proc.stderr!.on('data', collect);
-    const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-    let stopping = false;
-    // Rejects if the process ends without being asked to: every wait below races it.
-    const crashed = exited.then((code) => {
-      if (stopping) return new Promise<never>(() => undefined);
-      const tail = output.trim().split('\n').slice(-25).join('\n');
-      throw new Error(`worker process ${name} (pid ${proc.pid}) exited on its own (code ${String(code)}, signal ${String(proc.signalCode)}):\n${tail}`);
-    });
-    crashed.catch(() => undefined);
-    const stop = async () => {
-      stopping = true;
-      if (proc.exitCode !== null || proc.signalCode !== null) return;
-      proc.kill('SIGTERM');
-      const timer = setTimeout(() => proc.kill('SIGKILL'), 15_000);
-      await exited;
-      clearTimeout(timer);
-    };
-    p.stops.push({ name: `worker process ${name}`, stop });
-    const pid = proc.pid!;
-    // Ready once both its workflow and activity pollers are seen on the queue (by its identity).
-    const identity = `${pid}@`;
-    const deadline = Date.now() + 120_000;
-    for (;;) {
-      if (proc.exitCode !== null) await crashed;
-      const polling = await Promise.all(
-        [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
-          const r = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType });
-          return (r.pollers ?? []).some((x) => x.identity?.startsWith(identity));
-        }),
-      );
-      if (polling.every(Boolean)) break;
-      if (Date.now() > deadline) throw new Error(`worker ${name} did not poll within 120 s:\n${output}`);
-      await sleep(250);
-    }
-    return { proc, pid, stop, guard: <T>(work: Promise<T>) => Promise.race([work, crashed]) };
-  }
+  const startWorker = (taskQueue: string, smtpUrl: string, name: string) =>
+    startWorkerProcess({ root: p.root, temporalAddress: p.temporalAddress, databaseUrl: p.databaseUrl, client, payloadKeys, activeKeyId: p.activeKeyId, bundlePath, workerCache: p.workerCache, taskQueue, smtpUrl, name, stops: p.stops });
 
   const count = async (query: string) => (await client.workflow.count(query)).count;
 
@@ -345,14 +368,14 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     p.stops.push({ name: `SMTP sink ${canton}`, stop: smtp.close });
 
     // ── Setup: the contracts and their running workflows ──
-    log(`4/5 rollout ${label}: writing ${n.toLocaleString('en-US')} users and contracts (${canton}) …`);
+    log(`4/6 rollout ${label}: writing ${n.toLocaleString('en-US')} users and contracts (${canton}) …`);
     let t = performance.now();
     const ids = await seedContracts(db, canton, n, tag, log);
     const insertMs = performance.now() - t;
-    const setupWorker = await startWorkerProcess(taskQueue, smtp.url, `${canton}-setup`);
+    const setupWorker = await startWorker(taskQueue, smtp.url, `${canton}-setup`);
     const engine = createTemporalContractEngine(client, taskQueue);
     const today = localDay(new Date(), profiles[canton].timeZone);
-    log(`4/5 rollout ${label}: starting ${n.toLocaleString('en-US')} contract workflows, ${startConcurrency} in flight …`);
+    log(`4/6 rollout ${label}: starting ${n.toLocaleString('en-US')} contract workflows, ${startConcurrency} in flight …`);
     t = performance.now();
     let started = 0;
     const progressTimer = setInterval(() => log(`   ${started.toLocaleString('en-US')}/${n.toLocaleString('en-US')} contract workflows started (${(started / ((performance.now() - t) / 1000)).toFixed(0)}/s)`), 10_000);
@@ -372,7 +395,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const settledMs = performance.now() - t;
     const setupPeak = procMemory(setupWorker.pid).peak;
     await setupWorker.stop();
-    log(`4/5 rollout ${label}: setup done in ${(settledMs / 1000).toFixed(1)} s (${(n / (settledMs / 1000)).toFixed(0)} workflows/s); fresh worker for the rollout …`);
+    log(`4/6 rollout ${label}: setup done in ${(settledMs / 1000).toFixed(1)} s (${(n / (settledMs / 1000)).toFixed(0)} workflows/s); fresh worker for the rollout …`);
 
     // ── The rollout, with a fresh worker process ──
     const s = termsSchedule(today, 30, profiles[canton]);
@@ -381,11 +404,11 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     await db.termsVersion.create({
       data: { version, canton, title: `CG ${version}`, mediaType: 'text/plain; charset=utf-8', document: new Uint8Array(Buffer.from(text)), documentSha256: 'b'.repeat(64), effectiveOn: today, acceptanceDays: 30, restrictFrom: s.restrictFrom, blockFrom: s.blockFrom, publishedBy: 'chancellery-bench' },
     });
-    const worker = await startWorkerProcess(taskQueue, smtp.url, `${canton}-rollout`);
+    const worker = await startWorker(taskQueue, smtp.url, `${canton}-rollout`);
     await sleep(1000); // let it settle after start (its startup work is in the idle figure, not the rollout)
     const idleRss = procMemory(worker.pid).rss;
     const cpu0 = { worker: procCpuMs(worker.pid), server: procCpuMs(p.serverPid), self: selfCpuMs(), machine: machineCpuMs() };
-    log(`4/5 rollout ${label}: rollout of ${version} to ${n.toLocaleString('en-US')} contracts (worker idle at ${fmtMiB(idleRss)}) …`);
+    log(`4/6 rollout ${label}: rollout of ${version} to ${n.toLocaleString('en-US')} contracts (worker idle at ${fmtMiB(idleRss)}) …`);
     const load0 = loadavg()[0]!;
     const t0 = performance.now();
     // The worker's resident set every half second, for its course over the rollout.
@@ -420,7 +443,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     }
     const progress = await result;
     const rolloutMs = performance.now() - t0;
-    log(`4/5 rollout ${label}: rollout done in ${(rolloutMs / 1000).toFixed(1)} s; waiting for every contract workflow to apply it …`);
+    log(`4/6 rollout ${label}: rollout done in ${(rolloutMs / 1000).toFixed(1)} s; waiting for every contract workflow to apply it …`);
     await worker.guard(awaitCount(`GvsProcess="contract" AND GvsTermsVersion="${version}"`, n, 'contract workflows applied the notice'));
     const appliedMs = performance.now() - t0;
     clearInterval(sampler);
@@ -479,7 +502,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     if (mails.messages !== n || mails.recipients !== n) problems.push(`the SMTP sink got ${mails.messages} messages for ${mails.recipients} recipients, not ${n}`);
     if (outboxSent !== n) problems.push(`${outboxSent} outbox rows marked sent, not ${n}`);
     for (const pr of problems) log(`   CHECK: ${pr}`);
-    log(`4/5 rollout ${label}: ${n.toLocaleString('en-US')} contracts in ${(rolloutMs / 1000).toFixed(1)} s, worker peak ${fmtMiB(mem.peak)}, rollout runs ${rolloutRuns.map((r) => r.historyLength).join('/')} events`);
+    log(`4/6 rollout ${label}: ${n.toLocaleString('en-US')} contracts in ${(rolloutMs / 1000).toFixed(1)} s, worker peak ${fmtMiB(mem.peak)}, rollout runs ${rolloutRuns.map((r) => r.historyLength).join('/')} events`);
 
     return {
       label,

@@ -267,7 +267,7 @@ describe('remedy period (CPA Art. 44, 44a)', () => {
     // Arrange: the Jura profile with an extra holiday on Mon 13 Apr 2026, the day after the Easter féries.
     const profile: CantonProfile = {
       ...JU,
-      holidays: { ...JU.holidays, add: [{ kind: 'easter', offset: 8, name: 'test holiday' }] },
+      holidays: { ...JU.holidays, add: [...JU.holidays.add, { kind: 'easter', offset: 8, name: 'test holiday' }] },
     };
     // Act / Assert: same case as above, one more day -> Tue 14 Apr.
     expect(appealPeriod('2026-02-26', 30, profile).lastDay).toBe('2026-04-14');

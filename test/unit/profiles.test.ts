@@ -140,13 +140,13 @@ describe.each(YEARS)('Neuchâtel public holidays %i (RSN 152.512 Art. 11)', (yea
 });
 
 describe('holiday corrections are data', () => {
-  it('adds and removes library holidays through the profile only', () => {
+  it('adds and removes holidays through the profile only', () => {
     // Arrange: a Jura variant that adds 26 December and drops Fête-Dieu.
     const variant: CantonProfile = {
       ...profiles.JU,
       holidays: {
         ...profiles.JU.holidays,
-        add: [{ kind: 'fixed', month: 12, day: 26, name: 'Saint-Etienne' }],
+        add: [...profiles.JU.holidays.add, { kind: 'fixed', month: 12, day: 26, name: 'Saint-Etienne' }],
         remove: [{ kind: 'easter', offset: 60, name: 'Fête-Dieu' }],
       },
     };
