@@ -56,7 +56,15 @@ class ShadowSafePrismaPg extends PrismaPg {
       try {
         await adapter.underlyingDriver().query(script);
       } catch (error) {
-        throw new DriverAdapterError({ kind: 'postgres', code: (error as { code?: string }).code ?? 'unknown', severity: 'ERROR', message: (error as Error).message, detail: undefined, column: undefined, hint: undefined });
+        throw new DriverAdapterError({
+          kind: 'postgres',
+          code: (error as { code?: string }).code ?? 'unknown',
+          severity: 'ERROR',
+          message: (error as Error).message,
+          detail: undefined,
+          column: undefined,
+          hint: undefined,
+        });
       }
     };
     return adapter;

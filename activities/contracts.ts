@@ -83,22 +83,58 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
         });
       }
       // Art. 18.1 a: the evidence is kept one year from the contract's end.
-      if (s.endedOn) await retention.schedule({ recordKind: 'contract', recordId: s.contractId, category: 'contract-evidence', eventDay: s.endedOn, canton: c.canton as CantonCode });
+      if (s.endedOn)
+        await retention.schedule({
+          recordKind: 'contract',
+          recordId: s.contractId,
+          category: 'contract-evidence',
+          eventDay: s.endedOn,
+          canton: c.canton as CantonCode,
+        });
       if (s.status === s.from) return;
-      const mail = contractStatusChanged({ firstName: c.user.firstName, lastName: c.user.lastName, from: s.from, status: s.status, reason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn });
+      const mail = contractStatusChanged({
+        firstName: c.user.firstName,
+        lastName: c.user.lastName,
+        from: s.from,
+        status: s.status,
+        reason: s.reason,
+        noticeEndsOn: s.noticeEndsOn,
+        endedOn: s.endedOn,
+      });
       // A refused address stops nothing: the state is in force and the user sees it in his space.
       if ((await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail)) === 'rejected') {
-        await writeAudit(db, { ...SYSTEM, action: `mail.rejected.contract-${s.status}`, recordType: 'contract', recordId: s.contractId, requestId: `${s.contractId}:step-${s.step}:mail` });
+        await writeAudit(db, {
+          ...SYSTEM,
+          action: `mail.rejected.contract-${s.status}`,
+          recordType: 'contract',
+          recordId: s.contractId,
+          requestId: `${s.contractId}:step-${s.step}:mail`,
+        });
       }
     },
 
     /** Art. 5.2: the QES evidence of an acceptance, kept as contract evidence (Art. 18.1 a). */
-    async recordTermsAcceptance(a: { contractId: string; version: string; documentSha256: string; signatureValue: string; signedAt: string; by: string }): Promise<void> {
+    async recordTermsAcceptance(a: {
+      contractId: string;
+      version: string;
+      documentSha256: string;
+      signatureValue: string;
+      signedAt: string;
+      by: string;
+    }): Promise<void> {
       const id = `${a.contractId}:${a.version}`;
       await db.$transaction(async (tx) => {
         if (await tx.termsAcceptance.findUnique({ where: { id } })) return;
         await tx.termsAcceptance.create({
-          data: { id, contractId: a.contractId, version: a.version, documentSha256: a.documentSha256, signatureValue: a.signatureValue, signedAt: new Date(a.signedAt), acceptedBy: a.by },
+          data: {
+            id,
+            contractId: a.contractId,
+            version: a.version,
+            documentSha256: a.documentSha256,
+            signatureValue: a.signatureValue,
+            signedAt: new Date(a.signedAt),
+            acceptedBy: a.by,
+          },
         });
         await tx.contract.update({ where: { id: a.contractId }, data: { termsVersion: a.version } });
         await writeAudit(tx, { actorRole: 'citizen', actorSub: a.by, action: 'terms.accepted', recordType: 'terms-acceptance', recordId: id });
@@ -109,9 +145,25 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
     async recordContractAmendment(a: { contractId: string; taskId: string; termsVersion: string; clauses: string[]; by: string }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.contractAmendment.findUnique({ where: { taskId: a.taskId } })) return;
-        await tx.contractAmendment.create({ data: { id: `${a.taskId}:amendment`, contractId: a.contractId, termsVersion: a.termsVersion, clauses: a.clauses, taskId: a.taskId, agreedBy: a.by, agreedAt: new Date() } });
+        await tx.contractAmendment.create({
+          data: {
+            id: `${a.taskId}:amendment`,
+            contractId: a.contractId,
+            termsVersion: a.termsVersion,
+            clauses: a.clauses,
+            taskId: a.taskId,
+            agreedBy: a.by,
+            agreedAt: new Date(),
+          },
+        });
         await tx.contract.update({ where: { id: a.contractId }, data: { termsVersion: a.termsVersion } });
-        await writeAudit(tx, { actorRole: 'chancellery', actorSub: a.by, action: 'contract.special-clauses-agreed', recordType: 'contract', recordId: a.contractId });
+        await writeAudit(tx, {
+          actorRole: 'chancellery',
+          actorSub: a.by,
+          action: 'contract.special-clauses-agreed',
+          recordType: 'contract',
+          recordId: a.contractId,
+        });
       });
     },
 
@@ -120,7 +172,15 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
      * `afterId`. Each user gets the e-mail once and each contract's workflow the notice
      * (idempotent there), so a batch retried after a crash notifies nobody twice.
      */
-    async notifyTermsBatch({ version, afterId, limit }: { version: string; afterId: string | null; limit: number }): Promise<{ count: number; notified: number; lastId: string | null }> {
+    async notifyTermsBatch({
+      version,
+      afterId,
+      limit,
+    }: {
+      version: string;
+      afterId: string | null;
+      limit: number;
+    }): Promise<{ count: number; notified: number; lastId: string | null }> {
       const v = await db.termsVersion.findUnique({ where: { version } });
       if (!v) throw ApplicationFailure.nonRetryable(`terms version ${version} is not published`, 'UnknownTermsVersion');
       const page = await db.contract.findMany({
@@ -138,7 +198,15 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
           slice.map(async (c) => {
             if (c.termsVersion === version) return false; // signed this very version
             if (!(await contracts.notifyTerms(inputOf(c), notice))) return false; // its workflow has closed
-            const mail = termsPublished({ ...c.user, version, title: v.title, effectiveOn: v.effectiveOn, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom });
+            const mail = termsPublished({
+              ...c.user,
+              version,
+              title: v.title,
+              effectiveOn: v.effectiveOn,
+              lastAcceptanceDay,
+              restrictFrom: v.restrictFrom,
+              blockFrom: v.blockFrom,
+            });
             // One address refused for good must not stop the rollout: recorded, and the
             // contract's workflow knows (the user sees it in their space).
             if ((await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail)) === 'rejected') {
@@ -154,7 +222,12 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
     },
 
     async recordRolloutDone({ version, notified, batches }: { version: string; notified: number; batches: number }): Promise<void> {
-      await writeAudit(db, { ...SYSTEM, action: `terms.rollout-done.${notified}-contracts.${batches}-batches`, recordType: 'terms-version', recordId: version });
+      await writeAudit(db, {
+        ...SYSTEM,
+        action: `terms.rollout-done.${notified}-contracts.${batches}-batches`,
+        recordType: 'terms-version',
+        recordId: version,
+      });
     },
   };
 }

@@ -49,14 +49,32 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
     async checkServiceConsent({ decisionId }: { decisionId: string }): Promise<{ consent: boolean; reason?: FirstServiceReason }> {
       const d = await decision(decisionId);
       const isUser = (await db.registeredUser.count({ where: { sub: d.recipientSub } })) > 0;
-      const contract = await db.contract.findFirst({ where: { user: { sub: d.recipientSub } }, orderBy: { createdAt: 'desc' }, select: { status: true, statusReason: true, canton: true } });
-      const readsOnline = !contract || accessDenial({ status: contract.status as ContractStatus, reason: contract.statusReason }, 'decision.read', profiles[contract.canton as CantonCode]) === null;
+      const contract = await db.contract.findFirst({
+        where: { user: { sub: d.recipientSub } },
+        orderBy: { createdAt: 'desc' },
+        select: { status: true, statusReason: true, canton: true },
+      });
+      const readsOnline =
+        !contract ||
+        accessDenial({ status: contract.status as ContractStatus, reason: contract.statusReason }, 'decision.read', profiles[contract.canton as CantonCode]) ===
+          null;
       const consent =
         readsOnline && d.channelChoice !== 'post'
-          ? await db.serviceConsent.findFirst({ where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null }, orderBy: { grantedAt: 'desc' } })
+          ? await db.serviceConsent.findFirst({
+              where: { userSub: d.recipientSub, unitId: d.unitId, domain: d.domain, revokedAt: null },
+              orderBy: { grantedAt: 'desc' },
+            })
           : null;
       // Why it goes by post at once, for the letter to say (Art. 16.1-16.2).
-      const reason: FirstServiceReason | undefined = consent ? undefined : d.channelChoice === 'post' ? 'unit-choice' : !isUser ? 'not-a-user' : !readsOnline ? 'contract-blocked' : 'no-consent';
+      const reason: FirstServiceReason | undefined = consent
+        ? undefined
+        : d.channelChoice === 'post'
+          ? 'unit-choice'
+          : !isUser
+            ? 'not-a-user'
+            : !readsOnline
+              ? 'contract-blocked'
+              : 'no-consent';
       await db.decision.update({ where: { id: decisionId }, data: { consentId: consent?.id ?? null, postalReason: reason ?? null } });
       return { consent: consent !== null, reason };
     },
@@ -65,8 +83,19 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
      * Art. 16.3: the decision is in the inbox, and the recipient is alerted by e-mail. An alert
      * the relay refuses for good takes it out again: it then goes by post, as a first service.
      */
-    async depositInInbox({ decisionId, communicatedAt, windowLastDay }: { decisionId: string; communicatedAt: string; windowLastDay: string }): Promise<{ alerted: boolean }> {
-      const d = await db.decision.update({ where: { id: decisionId }, data: { channel: 'electronic', state: 'awaiting-opening', communicatedAt: new Date(communicatedAt), windowLastDay } });
+    async depositInInbox({
+      decisionId,
+      communicatedAt,
+      windowLastDay,
+    }: {
+      decisionId: string;
+      communicatedAt: string;
+      windowLastDay: string;
+    }): Promise<{ alerted: boolean }> {
+      const d = await db.decision.update({
+        where: { id: decisionId },
+        data: { channel: 'electronic', state: 'awaiting-opening', communicatedAt: new Date(communicatedAt), windowLastDay },
+      });
       const outcome = await sendOnce(db, mailer, {
         id: `${decisionId}:alert`,
         template: 'decision-available',
@@ -75,11 +104,17 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
         async compose() {
           const user = await recipientOf(d.recipientSub);
           const unit = await db.unit.findUnique({ where: { id: d.unitId } });
-          return { to: user.email, ...decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay }) };
+          return {
+            to: user.email,
+            ...decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay }),
+          };
         },
       });
       if (outcome === 'rejected') {
-        await db.decision.update({ where: { id: decisionId }, data: { channel: 'pending', state: 'checking-consent', communicatedAt: null, windowLastDay: null, postalReason: 'alert-undeliverable' } });
+        await db.decision.update({
+          where: { id: decisionId },
+          data: { channel: 'pending', state: 'checking-consent', communicatedAt: null, windowLastDay: null, postalReason: 'alert-undeliverable' },
+        });
         await writeAudit(db, { ...SYSTEM, action: 'mail.rejected.decision-available', recordType: 'decision', recordId: decisionId });
         return { alerted: false };
       }
@@ -101,7 +136,15 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
      * window (Art. 16.5). One PDF, the cover letter then the decision's own pages; posted to
      * the gateway (a real PDF), once: the letter id is the decision id.
      */
-    async sendRegisteredLetter({ decisionId, sentOn, windowLastDay }: { decisionId: string; sentOn: string; windowLastDay?: string }): Promise<{ trackingNumber: string }> {
+    async sendRegisteredLetter({
+      decisionId,
+      sentOn,
+      windowLastDay,
+    }: {
+      decisionId: string;
+      sentOn: string;
+      windowLastDay?: string;
+    }): Promise<{ trackingNumber: string }> {
       const d = await decision(decisionId);
       if (d.trackingNumber) return { trackingNumber: d.trackingNumber };
       const user = await recipientOf(d.recipientSub);
@@ -157,11 +200,20 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
     },
 
     async recordService(r: { decisionId: string; rule: string; triggerDay: string; remedyStart: string; remedyLastDay: string }): Promise<void> {
-      await db.decision.update({ where: { id: r.decisionId }, data: { state: 'served', serviceRule: r.rule, triggerDay: r.triggerDay, remedyStart: r.remedyStart, remedyLastDay: r.remedyLastDay } });
+      await db.decision.update({
+        where: { id: r.decisionId },
+        data: { state: 'served', serviceRule: r.rule, triggerDay: r.triggerDay, remedyStart: r.remedyStart, remedyLastDay: r.remedyLastDay },
+      });
       await writeAudit(db, { ...SYSTEM, action: 'decision.served', recordType: 'decision', recordId: r.decisionId });
       // Art. 18.1 b: its records are kept 2 years from the day the service became valid.
       const d = await decision(r.decisionId);
-      await retention.schedule({ recordKind: 'decision', recordId: r.decisionId, category: 'decision-service', eventDay: r.triggerDay, canton: d.canton as CantonCode });
+      await retention.schedule({
+        recordKind: 'decision',
+        recordId: r.decisionId,
+        category: 'decision-service',
+        eventDay: r.triggerDay,
+        canton: d.canton as CantonCode,
+      });
     },
 
     /**
@@ -177,7 +229,14 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
       const body = JSON.stringify({
         id: eventId,
         type,
-        decision: { id: d.id, reference: d.reference, state: d.state, serviceRule: d.serviceRule, triggerDay: d.triggerDay, remedy: { start: d.remedyStart, lastDay: d.remedyLastDay } },
+        decision: {
+          id: d.id,
+          reference: d.reference,
+          state: d.state,
+          serviceRule: d.serviceRule,
+          triggerDay: d.triggerDay,
+          remedy: { start: d.remedyStart, lastDay: d.remedyLastDay },
+        },
       });
       const timestamp = Math.floor(Date.now() / 1000);
       await db.webhookDelivery.update({ where: { eventId }, data: { attempts: { increment: 1 } } });

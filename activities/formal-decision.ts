@@ -30,18 +30,35 @@ export async function renderFormalDecision(input: {
   remedyText: string;
 }): Promise<Buffer> {
   const t = winAnsiText;
-  const doc = new PDFDocument({ size: 'A4', margins: { top: 56, bottom: 56, left: 62, right: 56 }, lang: 'fr-CH', info: { Title: t('Décision formelle'), Author: t(CHANCELLERY_UNIT.name), CreationDate: new Date(`${input.decidedOn}T00:00:00Z`) } });
+  const doc = new PDFDocument({
+    size: 'A4',
+    margins: { top: 56, bottom: 56, left: 62, right: 56 },
+    lang: 'fr-CH',
+    info: { Title: t('Décision formelle'), Author: t(CHANCELLERY_UNIT.name), CreationDate: new Date(`${input.decidedOn}T00:00:00Z`) },
+  });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
   const done = new Promise<Buffer>((resolve) => doc.on('end', () => resolve(Buffer.concat(chunks))));
 
   doc.font('Helvetica-Bold').fontSize(11).text(t(CHANCELLERY_UNIT.name));
   doc.font('Helvetica').text(CHANCELLERY_UNIT.address.slice(1).map(t).join('\n'));
-  doc.moveDown(2).text(t(`${input.applicant.firstName} ${input.applicant.lastName}\n${input.applicant.street}\n${input.applicant.postCode} ${input.applicant.locality}`), { align: 'right' });
+  doc
+    .moveDown(2)
+    .text(t(`${input.applicant.firstName} ${input.applicant.lastName}\n${input.applicant.street}\n${input.applicant.postCode} ${input.applicant.locality}`), {
+      align: 'right',
+    });
   doc.moveDown(2).text(t(`Delémont, le ${formatSwissDate(input.decidedOn)}`));
-  doc.moveDown().font('Helvetica-Bold').fontSize(13).text(t(`Décision formelle — accès au guichet virtuel sécurisé (réf. ${input.applicationId})`));
+  doc
+    .moveDown()
+    .font('Helvetica-Bold')
+    .fontSize(13)
+    .text(t(`Décision formelle — accès au guichet virtuel sécurisé (réf. ${input.applicationId})`));
   doc.moveDown().font('Helvetica').fontSize(11);
-  doc.text(t("Vu la demande de contrat d'utilisation du guichet virtuel sécurisé, le refus communiqué et la demande de décision formelle (art. 4 al. 8 de l'ordonnance concernant le guichet virtuel sécurisé),"));
+  doc.text(
+    t(
+      "Vu la demande de contrat d'utilisation du guichet virtuel sécurisé, le refus communiqué et la demande de décision formelle (art. 4 al. 8 de l'ordonnance concernant le guichet virtuel sécurisé),",
+    ),
+  );
   doc.moveDown().font('Helvetica-Bold').text(t('la Chancellerie d’Etat décide :'));
   doc.font('Helvetica').text(t("1. L'accès au guichet virtuel sécurisé est refusé."));
   doc.moveDown().font('Helvetica-Bold').text(t('Motifs'));

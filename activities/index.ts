@@ -30,7 +30,13 @@ export interface ActivityDeps {
 }
 
 export function createActivities(deps: ActivityDeps) {
-  return { ...createAccessRequestActivities(deps), ...createOnboardingActivities(deps), ...createDecisionActivities(deps), ...createContractActivities(deps), ...createRetentionActivities(deps) };
+  return {
+    ...createAccessRequestActivities(deps),
+    ...createOnboardingActivities(deps),
+    ...createDecisionActivities(deps),
+    ...createContractActivities(deps),
+    ...createRetentionActivities(deps),
+  };
 }
 
 function createAccessRequestActivities({ db, retention }: ActivityDeps) {
@@ -41,14 +47,26 @@ function createAccessRequestActivities({ db, retention }: ActivityDeps) {
     async recordAccessRequest(input: AccessRequestInput): Promise<void> {
       const requestedAt = new Date(input.requestedAt);
       await recordAccessRequestRow(db, input, workflowId());
-      await retention.schedule({ recordKind: 'access-request', recordId: input.requestId, category: 'other-transaction', eventDay: localDay(requestedAt, profiles[input.canton].timeZone), canton: input.canton });
+      await retention.schedule({
+        recordKind: 'access-request',
+        recordId: input.requestId,
+        category: 'other-transaction',
+        eventDay: localDay(requestedAt, profiles[input.canton].timeZone),
+        canton: input.canton,
+      });
     },
 
     async remindUnit(args: { requestId: string; unitId: string; reminder: number }): Promise<void> {
       await db.$transaction([
         db.accessRequest.update({ where: { id: args.requestId }, data: { remindersSent: args.reminder } }),
         db.auditLog.create({
-          data: { ...SYSTEM, action: `access-request.unit-reminded.${args.reminder}`, recordType: 'access-request', recordId: args.requestId, workflowId: workflowId() },
+          data: {
+            ...SYSTEM,
+            action: `access-request.unit-reminded.${args.reminder}`,
+            recordType: 'access-request',
+            recordId: args.requestId,
+            workflowId: workflowId(),
+          },
         }),
       ]);
     },
@@ -66,7 +84,13 @@ function createAccessRequestActivities({ db, retention }: ActivityDeps) {
           },
         }),
         db.auditLog.create({
-          data: { ...SYSTEM, action: `access-request.${args.outcome === 'grant' ? 'granted' : 'refused'}`, recordType: 'access-request', recordId: args.requestId, workflowId: args.workflowId },
+          data: {
+            ...SYSTEM,
+            action: `access-request.${args.outcome === 'grant' ? 'granted' : 'refused'}`,
+            recordType: 'access-request',
+            recordId: args.requestId,
+            workflowId: args.workflowId,
+          },
         }),
       ]);
     },

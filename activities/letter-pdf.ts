@@ -135,10 +135,11 @@ export function serviceParagraphs(service: LetterService, unitName: string, reme
   }
   const why: Record<FirstServiceReason, string> = {
     'no-consent': `Vous n'avez pas autorisé ${unitName} à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine (article 16, alinéa 1, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
-    'contract-blocked': "Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin : aucune décision ne peut vous y être notifiée.",
+    'contract-blocked': 'Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin : aucune décision ne peut vous y être notifiée.',
     'unit-choice': `${unitName} a choisi de vous notifier cette décision selon les formes usuelles (article 16, alinéa 2, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
     'not-a-user': "Vous n'êtes pas utilisateur ou utilisatrice du guichet virtuel sécurisé.",
-    'alert-undeliverable': "L'avis électronique annonçant cette décision n'a pas pu être remis à l'adresse électronique que vous avez indiquée au guichet virtuel sécurisé.",
+    'alert-undeliverable':
+      "L'avis électronique annonçant cette décision n'a pas pu être remis à l'adresse électronique que vous avez indiquée au guichet virtuel sécurisé.",
   };
   return [`${why[service.reason]} La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé. ${runs}`];
 }
@@ -186,11 +187,18 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
 
   // Fold marks (A4 in three for C5/6 and DL; the middle one for C5) and the punch mark.
   doc.save().lineWidth(0.4).strokeColor('#888888');
-  for (const y of [105, 148.5, 210]) doc.moveTo(4 * MM, y * MM).lineTo((y === 148.5 ? 9 : 7) * MM, y * MM).stroke();
+  for (const y of [105, 148.5, 210])
+    doc
+      .moveTo(4 * MM, y * MM)
+      .lineTo((y === 148.5 ? 9 : 7) * MM, y * MM)
+      .stroke();
   doc.restore();
 
   // Sender, top left.
-  doc.font(BOLD).fontSize(11).text(t(i.unit.name), MARGIN.left, MARGIN.top, { width: 85 * MM });
+  doc
+    .font(BOLD)
+    .fontSize(11)
+    .text(t(i.unit.name), MARGIN.left, MARGIN.top, { width: 85 * MM });
   doc.font(FONT).fontSize(9);
   for (const l of i.unit.address) doc.text(t(l), { width: 85 * MM });
 
@@ -208,13 +216,19 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   doc.text(t(`${i.recipient.postCode} ${i.recipient.locality}`), { width: WINDOW.width });
 
   // Place and date, subject.
-  doc.font(FONT).fontSize(10).text(t(dated), MARGIN.left, 100 * MM, { width: TEXT_WIDTH });
+  doc
+    .font(FONT)
+    .fontSize(10)
+    .text(t(dated), MARGIN.left, 100 * MM, { width: TEXT_WIDTH });
   doc.moveDown(1.5);
   doc.font(BOLD).fontSize(11).text(t(subject), { width: TEXT_WIDTH });
   doc.moveDown(1.2);
 
   const para = (text: string, opts: PDFKit.Mixins.TextOptions = {}) => {
-    doc.font(FONT).fontSize(10).text(t(text), { width: TEXT_WIDTH, align: 'justify', lineGap: 1.5, ...opts });
+    doc
+      .font(FONT)
+      .fontSize(10)
+      .text(t(text), { width: TEXT_WIDTH, align: 'justify', lineGap: 1.5, ...opts });
     doc.moveDown(0.8);
   };
   const heading = (text: string) => {
@@ -240,7 +254,10 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   }
   const y = doc.y;
   doc.font(FONT).fontSize(10).text('Empreinte SHA-256 :', MARGIN.left, y, { width: labelWidth });
-  doc.font(MONO).fontSize(9).text(sha, MARGIN.left + labelWidth, y + 0.5, { width: TEXT_WIDTH - labelWidth, lineBreak: false });
+  doc
+    .font(MONO)
+    .fontSize(9)
+    .text(sha, MARGIN.left + labelWidth, y + 0.5, { width: TEXT_WIDTH - labelWidth, lineBreak: false });
   doc.x = MARGIN.left;
   doc.moveDown(0.6);
   para(
@@ -265,7 +282,9 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   doc
     .font(FONT)
     .fontSize(9)
-    .text(t(`Décision jointe${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''} : « ${i.title} », réf. ${i.reference}`), { width: TEXT_WIDTH });
+    .text(t(`Décision jointe${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''} : « ${i.title} », réf. ${i.reference}`), {
+      width: TEXT_WIDTH,
+    });
 
   // Footer on every page: reference and page number (written last, pages buffered).
   const range = doc.bufferedPageRange();
@@ -277,7 +296,11 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
       .font(FONT)
       .fontSize(8)
       .fillColor('#555555')
-      .text(t(`Réf. ${i.reference} — page ${p - range.start + 1}/${range.count}`), MARGIN.left, A4.height - 12 * MM, { width: TEXT_WIDTH, align: 'right', lineBreak: false });
+      .text(t(`Réf. ${i.reference} — page ${p - range.start + 1}/${range.count}`), MARGIN.left, A4.height - 12 * MM, {
+        width: TEXT_WIDTH,
+        align: 'right',
+        lineBreak: false,
+      });
     doc.fillColor('#000000');
     doc.page.margins.bottom = bottom;
   }

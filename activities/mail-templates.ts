@@ -53,8 +53,7 @@ function render(subject: string, blocks: readonly Block[]): RenderedMail {
     )
     .join('\n');
   const html =
-    `<!DOCTYPE html>\n<html lang="fr">\n<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n` +
-    `<body>\n${body}\n</body>\n</html>\n`;
+    `<!DOCTYPE html>\n<html lang="fr">\n<head><meta charset="utf-8"><title>${escapeHtml(subject)}</title></head>\n` + `<body>\n${body}\n</body>\n</html>\n`;
   return { subject, text, html };
 }
 
@@ -128,8 +127,7 @@ export interface FormalDecisionRequestedInput {
 export function formalDecisionRequested(input: FormalDecisionRequestedInput): RenderedMail {
   return render('Votre demande de décision formelle a été reçue', [
     greeting(input.firstName, input.lastName),
-    `Nous avons bien reçu votre demande de décision formelle concernant le refus de votre accès au ${COUNTER} ` +
-      `(référence ${input.applicationId}).`,
+    `Nous avons bien reçu votre demande de décision formelle concernant le refus de votre accès au ${COUNTER} ` + `(référence ${input.applicationId}).`,
     `La Chancellerie d'Etat rendra une décision formelle au sens du Code de procédure administrative (RSJU 175.1). ` +
       `Elle vous sera notifiée et indiquera la voie de droit (opposition ou recours) et le délai pour la contester.`,
   ]);
@@ -194,7 +192,6 @@ export function decisionAvailable(input: DecisionAvailableInput): RenderedMail {
     `Aucune opposition ni aucun recours ne peut être déposé par le ${COUNTER} (art. 17) : la décision indique où et comment le faire.`,
   ]);
 }
-
 
 export interface TermsPublishedInput {
   firstName: string;

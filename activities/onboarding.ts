@@ -22,8 +22,13 @@ export interface OnboardingDeps {
 }
 
 const SYSTEM = SYSTEM_ACTOR;
-const audit = (db: Parameters<typeof writeAudit>[0], action: string, recordType: string, recordId: string, extra: { actorRole?: string; actorSub?: string } = {}) =>
-  writeAudit(db, { ...SYSTEM, ...extra, action, recordType, recordId });
+const audit = (
+  db: Parameters<typeof writeAudit>[0],
+  action: string,
+  recordType: string,
+  recordId: string,
+  extra: { actorRole?: string; actorSub?: string } = {},
+) => writeAudit(db, { ...SYSTEM, ...extra, action, recordType, recordId });
 
 export type MailTemplate = 'onboarding-approved' | 'onboarding-refused' | 'formal-decision-requested';
 
@@ -47,10 +52,27 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       const a = await db.onboardingApplication.update({ where: { id: applicationId }, data: { checks: { ...checks } } });
       await audit(db, 'onboarding.checked', 'onboarding-application', applicationId);
       // Art. 18.1 c: an "other transaction", kept 18 months from its day.
-      await retention.schedule({ recordKind: 'onboarding-application', recordId: applicationId, category: 'other-transaction', eventDay: a.retentionEventDay, canton: a.canton as CantonCode });
+      await retention.schedule({
+        recordKind: 'onboarding-application',
+        recordId: applicationId,
+        category: 'other-transaction',
+        eventDay: a.retentionEventDay,
+        canton: a.canton as CantonCode,
+      });
     },
 
-    async openTask(t: { taskId: string; kind: string; workflowId: string; canton: string; commune: string | null; subject: string; createdAt: string; dueAt: string; applicationId?: string; contractId?: string }): Promise<void> {
+    async openTask(t: {
+      taskId: string;
+      kind: string;
+      workflowId: string;
+      canton: string;
+      commune: string | null;
+      subject: string;
+      createdAt: string;
+      dueAt: string;
+      applicationId?: string;
+      contractId?: string;
+    }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
         await tx.task.create({
@@ -70,7 +92,10 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           },
         });
         if (t.applicationId) {
-          await tx.onboardingApplication.update({ where: { id: t.applicationId }, data: { status: t.kind === 'authority-inquiry' ? 'awaiting-authority' : t.kind === 'review' ? 'awaiting-review' : 'formal-decision-requested' } });
+          await tx.onboardingApplication.update({
+            where: { id: t.applicationId },
+            data: { status: t.kind === 'authority-inquiry' ? 'awaiting-authority' : t.kind === 'review' ? 'awaiting-review' : 'formal-decision-requested' },
+          });
         }
         await audit(tx, `task.opened.${t.kind}`, 'task', t.taskId);
       });
@@ -90,7 +115,15 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
     async recordTaskClaim({ taskId, claimedBy }: { taskId: string; claimedBy: string | null }): Promise<void> {
       await db.$transaction([
         db.task.update({ where: { id: taskId }, data: { claimedBy, claimedAt: claimedBy ? new Date() : null } }),
-        db.auditLog.create({ data: { actorRole: 'chancellery', actorSub: claimedBy ?? 'released', action: claimedBy ? 'task.claimed' : 'task.released', recordType: 'task', recordId: taskId } }),
+        db.auditLog.create({
+          data: {
+            actorRole: 'chancellery',
+            actorSub: claimedBy ?? 'released',
+            action: claimedBy ? 'task.claimed' : 'task.released',
+            recordType: 'task',
+            recordId: taskId,
+          },
+        }),
       ]);
     },
 
@@ -98,8 +131,21 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
      * Nobody acted within the period: the reminder (and, once, the escalation) is recorded
      * and mailed to whoever owes the answer — once each, whatever the retries.
      */
-    async remindTask({ taskId, remindersSent, escalate, nextDueAt }: { taskId: string; remindersSent: number; escalate: boolean; nextDueAt: string }): Promise<void> {
-      const task = await db.task.update({ where: { id: taskId }, data: { remindersSent, dueAt: new Date(nextDueAt), ...(escalate ? { escalatedAt: new Date() } : {}) } });
+    async remindTask({
+      taskId,
+      remindersSent,
+      escalate,
+      nextDueAt,
+    }: {
+      taskId: string;
+      remindersSent: number;
+      escalate: boolean;
+      nextDueAt: string;
+    }): Promise<void> {
+      const task = await db.task.update({
+        where: { id: taskId },
+        data: { remindersSent, dueAt: new Date(nextDueAt), ...(escalate ? { escalatedAt: new Date() } : {}) },
+      });
       const sent = await sendOnce(db, mailer, {
         id: `${taskId}:${escalate ? 'escalation' : `reminder-${remindersSent}`}`,
         template: 'task-reminder',
@@ -116,23 +162,58 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       if (sent === 'rejected') await audit(db, `mail.rejected.${escalate ? 'task-escalation' : 'task-reminder'}`, 'task', taskId);
     },
 
-    async completeTaskRecord(c: { taskId: string; by: string; outcome: string; justification?: string; reasons?: string[]; clauses?: string[]; note?: string; at: string }): Promise<void> {
+    async completeTaskRecord(c: {
+      taskId: string;
+      by: string;
+      outcome: string;
+      justification?: string;
+      reasons?: string[];
+      clauses?: string[];
+      note?: string;
+      at: string;
+    }): Promise<void> {
       await db.$transaction([
         db.task.update({
           where: { id: c.taskId },
-          data: { status: 'completed', outcome: c.outcome, justification: c.justification ?? c.note ?? null, reasons: c.reasons ?? c.clauses ?? [], completedBy: c.by, completedAt: new Date(c.at) },
+          data: {
+            status: 'completed',
+            outcome: c.outcome,
+            justification: c.justification ?? c.note ?? null,
+            reasons: c.reasons ?? c.clauses ?? [],
+            completedBy: c.by,
+            completedAt: new Date(c.at),
+          },
         }),
-        db.auditLog.create({ data: { actorRole: c.outcome.startsWith('capacity') ? 'authority' : c.by === 'system' ? 'system' : 'chancellery', actorSub: c.by, action: `task.completed.${c.outcome}`, recordType: 'task', recordId: c.taskId } }),
+        db.auditLog.create({
+          data: {
+            actorRole: c.outcome.startsWith('capacity') ? 'authority' : c.by === 'system' ? 'system' : 'chancellery',
+            actorSub: c.by,
+            action: `task.completed.${c.outcome}`,
+            recordType: 'task',
+            recordId: c.taskId,
+          },
+        }),
       ]);
     },
 
     /** Art. 8: the user enters the user register and the contract starts, in one transaction. */
-    async admitApplicant({ applicationId, specialReason, startedOn }: { applicationId: string; specialReason?: string; startedOn: string }): Promise<{ userId: string; contractId: string }> {
+    async admitApplicant({
+      applicationId,
+      specialReason,
+      startedOn,
+    }: {
+      applicationId: string;
+      specialReason?: string;
+      startedOn: string;
+    }): Promise<{ userId: string; contractId: string }> {
       return db.$transaction(async (tx) => {
         const existing = await tx.contract.findUnique({ where: { applicationId } });
         if (existing) return { userId: existing.userId, contractId: existing.id };
         const a = await tx.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId } });
-        const former = await tx.registeredUser.findFirst({ where: { OR: [{ avsNumber: a.avsNumber }, { sub: a.applicantSub }] }, include: { contracts: { where: { endedOn: null }, select: { id: true } } } });
+        const former = await tx.registeredUser.findFirst({
+          where: { OR: [{ avsNumber: a.avsNumber }, { sub: a.applicantSub }] },
+          include: { contracts: { where: { endedOn: null }, select: { id: true } } },
+        });
         if (former && (former.contracts.length > 0 || former.sub !== a.applicantSub || former.avsNumber !== a.avsNumber)) {
           throw ApplicationFailure.nonRetryable('this person is already in the user register', 'AlreadyRegistered');
         }
@@ -152,22 +233,22 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         const user = former
           ? await tx.registeredUser.update({ where: { id: former.id }, data: entry })
           : await tx.registeredUser.create({
-          data: {
-            id: `user-${applicationId}`,
-            sub: a.applicantSub,
-            avsNumber: a.avsNumber,
-            lastName: a.lastName,
-            firstName: a.firstName,
-            email: a.email,
-            street: a.street,
-            postCode: a.postCode,
-            locality: a.locality,
-            commune: a.commune,
-            birthDate: a.birthDate,
-            canton: a.canton,
-            applicationId,
-          },
-        });
+              data: {
+                id: `user-${applicationId}`,
+                sub: a.applicantSub,
+                avsNumber: a.avsNumber,
+                lastName: a.lastName,
+                firstName: a.firstName,
+                email: a.email,
+                street: a.street,
+                postCode: a.postCode,
+                locality: a.locality,
+                commune: a.commune,
+                birthDate: a.birthDate,
+                canton: a.canton,
+                applicationId,
+              },
+            });
         const contract = await tx.contract.create({
           data: {
             id: `contract-${applicationId}`,
@@ -192,9 +273,20 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       });
     },
 
-    async refuseApplication({ applicationId, reasons, formalDecisionDeadline }: { applicationId: string; reasons: string[]; formalDecisionDeadline: string }): Promise<void> {
+    async refuseApplication({
+      applicationId,
+      reasons,
+      formalDecisionDeadline,
+    }: {
+      applicationId: string;
+      reasons: string[];
+      formalDecisionDeadline: string;
+    }): Promise<void> {
       await db.$transaction([
-        db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: reasons, formalDecisionDeadline, decidedAt: new Date() } }),
+        db.onboardingApplication.update({
+          where: { id: applicationId },
+          data: { status: 'refused', refusalReasons: reasons, formalDecisionDeadline, decidedAt: new Date() },
+        }),
         db.openApplication.deleteMany({ where: { applicationId } }),
         db.auditLog.create({ data: { ...SYSTEM, action: 'onboarding.refused', recordType: 'onboarding-application', recordId: applicationId } }),
       ]);
@@ -207,7 +299,9 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
     async recordFormalDecision({ applicationId, reasons }: { applicationId: string; reasons: string[] }): Promise<void> {
       await db.$transaction([
         db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: reasons } }),
-        db.auditLog.create({ data: { ...SYSTEM, action: 'onboarding.formal-decision.refusal-confirmed', recordType: 'onboarding-application', recordId: applicationId } }),
+        db.auditLog.create({
+          data: { ...SYSTEM, action: 'onboarding.formal-decision.refusal-confirmed', recordType: 'onboarding-application', recordId: applicationId },
+        }),
       ]);
     },
 
@@ -215,7 +309,15 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
      * Art. 4.8: the Chancellery's formal decision confirming a refusal, as a decision record
      * with its PDF, to be served like any decision (Art. 16-17). Idempotent on its reference.
      */
-    async issueFormalDecision({ applicationId, reasons, decidedOn }: { applicationId: string; reasons: string[]; decidedOn: string }): Promise<{ decisionId: string }> {
+    async issueFormalDecision({
+      applicationId,
+      reasons,
+      decidedOn,
+    }: {
+      applicationId: string;
+      reasons: string[];
+      decidedOn: string;
+    }): Promise<{ decisionId: string }> {
       const reference = `GVS-ONB-${applicationId}`;
       const existing = await db.decision.findUnique({ where: { unitId_reference: { unitId: CHANCELLERY_UNIT.id, reference } } });
       if (existing) return { decisionId: existing.id };
@@ -250,25 +352,31 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
     /** Sends each e-mail of an application once: the outbox row is the proof it went out. */
     async sendApplicationMail({ applicationId, template }: { applicationId: string; template: MailTemplate }): Promise<void> {
       const compose = async () => {
-      const a = await application(applicationId);
-      const name = { firstName: a.firstName, lastName: a.lastName };
-      let mail: RenderedMail;
-      switch (template) {
-        case 'onboarding-approved': {
-          const contract = await db.contract.findUniqueOrThrow({ where: { applicationId } });
-          mail = onboardingApproved({ ...name, contractStart: contract.startedOn, termsVersion: contract.termsVersion });
-          break;
+        const a = await application(applicationId);
+        const name = { firstName: a.firstName, lastName: a.lastName };
+        let mail: RenderedMail;
+        switch (template) {
+          case 'onboarding-approved': {
+            const contract = await db.contract.findUniqueOrThrow({ where: { applicationId } });
+            mail = onboardingApproved({ ...name, contractStart: contract.startedOn, termsVersion: contract.termsVersion });
+            break;
+          }
+          case 'onboarding-refused':
+            mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline ?? '', applicationId });
+            break;
+          case 'formal-decision-requested':
+            mail = formalDecisionRequested({ ...name, applicationId });
+            break;
         }
-        case 'onboarding-refused':
-          mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline ?? '', applicationId });
-          break;
-        case 'formal-decision-requested':
-          mail = formalDecisionRequested({ ...name, applicationId });
-          break;
-      }
-      return { to: a.email, ...mail };
+        return { to: a.email, ...mail };
       };
-      const sent = await sendOnce(db, mailer, { id: `${applicationId}:${template}`, template, recordType: 'onboarding-application', recordId: applicationId, compose });
+      const sent = await sendOnce(db, mailer, {
+        id: `${applicationId}:${template}`,
+        template,
+        recordType: 'onboarding-application',
+        recordId: applicationId,
+        compose,
+      });
       // Refused for good: recorded, and the process goes on (the outcome stands; the applicant sees it in the portal).
       if (sent === 'sent') await audit(db, `mail.sent.${template}`, 'onboarding-application', applicationId);
       if (sent === 'rejected') await audit(db, `mail.rejected.${template}`, 'onboarding-application', applicationId);

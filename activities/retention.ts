@@ -87,9 +87,24 @@ export function createRetentionActivities({ db, dataKeys, retention }: Retention
         if (holds > 0) return { destroyed: false, holds };
         const counts = await deleteRows(tx, r.recordKind, r.recordId);
         const rec = await tx.destructionRecord.create({
-          data: { recordKind: r.recordKind, recordRef: ref, category: r.category, eventDay: r.eventDay, lastDay: r.lastDay, counts: { rows: counts, dataKeys: 1 }, legalBasis: LEGAL_BASIS[r.category], destroyedAt: serverNow },
+          data: {
+            recordKind: r.recordKind,
+            recordRef: ref,
+            category: r.category,
+            eventDay: r.eventDay,
+            lastDay: r.lastDay,
+            counts: { rows: counts, dataKeys: 1 },
+            legalBasis: LEGAL_BASIS[r.category],
+            destroyedAt: serverNow,
+          },
         });
-        await writeAudit(tx, { actorRole: 'system', actorSub: 'retention', action: `retention.destroyed.${r.category}`, recordType: r.recordKind, recordId: ref });
+        await writeAudit(tx, {
+          actorRole: 'system',
+          actorSub: 'retention',
+          action: `retention.destroyed.${r.category}`,
+          recordType: r.recordKind,
+          recordId: ref,
+        });
         return { destroyed: true, holds: 0, destroyedAt: rec.destroyedAt.toISOString() };
       });
       // After the rows (a crash in between: the retry lands here again).

@@ -101,12 +101,33 @@ export function createApp(deps: AppDeps) {
   app.use(express.json({ limit: deps.bodyLimit }));
 
   const application =
-    deps.application ?? createApplication({ db: deps.db, canton: deps.canton, gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue }, deps.rollout) });
+    deps.application ??
+    createApplication({ db: deps.db, canton: deps.canton, gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue }, deps.rollout) });
   const api = new Api(deps.verify);
   const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
-  for (const make of [accessRequestRoutes, onboardingRoutes, taskRoutes, viewRoutes, caseRoutes, decisionRoutes, contractRoutes, legalHoldRoutes, transparencyRoutes]) app.use(make(api, routes));
-  app.use(codecRoutes({ codec: deps.codec, dataKeys: deps.dataKeys ?? null, db: deps.db, verify: deps.verify, corsOrigins: deps.codecCorsOrigins, secureCookie: deps.production }));
+  for (const make of [
+    accessRequestRoutes,
+    onboardingRoutes,
+    taskRoutes,
+    viewRoutes,
+    caseRoutes,
+    decisionRoutes,
+    contractRoutes,
+    legalHoldRoutes,
+    transparencyRoutes,
+  ])
+    app.use(make(api, routes));
+  app.use(
+    codecRoutes({
+      codec: deps.codec,
+      dataKeys: deps.dataKeys ?? null,
+      db: deps.db,
+      verify: deps.verify,
+      corsOrigins: deps.codecCorsOrigins,
+      secureCookie: deps.production,
+    }),
+  );
 
   const openapi = new OpenApiGeneratorV3(api.registry.definitions).generateDocument({
     openapi: '3.0.3',

@@ -72,9 +72,17 @@ export class Api {
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   }
 
-  add<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, R extends Role[] | null = Role[]>(router: Router, route: Route<B, Q, P, R>): void {
+  add<B extends z.ZodType = z.ZodUndefined, Q extends z.ZodType = z.ZodUndefined, P extends z.ZodType = z.ZodUndefined, R extends Role[] | null = Role[]>(
+    router: Router,
+    route: Route<B, Q, P, R>,
+  ): void {
     const errors: RouteConfig['responses'] = {};
-    const std: Record<number, string> = { 400: 'Invalid request (details name each field)', 401: 'Missing or invalid token', 403: 'Role not allowed', 404: 'Not found' };
+    const std: Record<number, string> = {
+      400: 'Invalid request (details name each field)',
+      401: 'Missing or invalid token',
+      403: 'Role not allowed',
+      404: 'Not found',
+    };
     for (const [status, description] of Object.entries(std)) {
       if (route.roles === null && (status === '401' || status === '403')) continue;
       errors[status] = { description, content: { 'application/json': { schema: errorSchema } } };
@@ -108,7 +116,10 @@ export class Api {
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
         if (!schema) return undefined as z.output<T>;
         const bad = badTextIn(value, []);
-        if (bad) throw new ApiError(400, 'validation_failed', `the request ${where} is not valid`, [{ path: bad.join('.') || '(root)', issue: 'not valid text: a NUL byte or invalid UTF-8' }]);
+        if (bad)
+          throw new ApiError(400, 'validation_failed', `the request ${where} is not valid`, [
+            { path: bad.join('.') || '(root)', issue: 'not valid text: a NUL byte or invalid UTF-8' },
+          ]);
         const r = schema.safeParse(value);
         if (!r.success) throw fromZod(r.error, where);
         return r.data;
@@ -116,7 +127,9 @@ export class Api {
       const body = parse(route.body, req.body ?? {}, 'body');
       const query = parse(route.query, req.query, 'query');
       const params = parse(route.params, req.params, 'params');
-      const caller = (route.roles ? { principal: principalOf(req), requestId: String(req.id), statedPurpose: req.header('x-access-purpose') } : undefined) as R extends null ? undefined : Caller;
+      const caller = (
+        route.roles ? { principal: principalOf(req), requestId: String(req.id), statedPurpose: req.header('x-access-purpose') } : undefined
+      ) as R extends null ? undefined : Caller;
       const out = await route.handler({ req, res, body, query, params, caller });
       if (out.streamed) return; // the handler writes the response itself (server-sent events)
       for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);

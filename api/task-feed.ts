@@ -49,7 +49,12 @@ export class TaskFeed {
    * stopping process open), also when the client left before the stream was set up.
    */
   stream(req: Request, res: Response): void {
-    res.writeHead(200, { 'Content-Type': 'text/event-stream; charset=utf-8', 'Cache-Control': 'no-cache, no-transform', Connection: 'keep-alive', 'X-Accel-Buffering': 'no' });
+    res.writeHead(200, {
+      'Content-Type': 'text/event-stream; charset=utf-8',
+      'Cache-Control': 'no-cache, no-transform',
+      Connection: 'keep-alive',
+      'X-Accel-Buffering': 'no',
+    });
     res.write('retry: 3000\n\n');
     let seq = 0;
     // A comment now and then keeps proxies from closing a quiet stream.

@@ -58,7 +58,10 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
       service: r.service,
       requestedAt: r.requestedAt.toISOString(),
       remindersSent: r.remindersSent,
-      decision: r.outcome && r.decidedAt ? { outcome: r.outcome as 'grant' | 'refuse', reason: r.reason ?? undefined, decidedAt: r.decidedAt.toISOString() } : undefined,
+      decision:
+        r.outcome && r.decidedAt
+          ? { outcome: r.outcome as 'grant' | 'refuse', reason: r.reason ?? undefined, decidedAt: r.decidedAt.toISOString() }
+          : undefined,
     };
   }
 
@@ -66,8 +69,10 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
     /** A citizen files for themself, a counsellor for the citizen he helps. Idempotent on the key. */
     async file(caller: Caller, input: AccessRequestCreate, idempotencyKey: string | null): Promise<AccessRequestStatus> {
       const { principal } = caller;
-      if (principal.role === 'counsellor' && !input.onBehalfOf) throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor acts on behalf of a citizen');
-      if (principal.role === 'citizen' && input.onBehalfOf) throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen files for themself');
+      if (principal.role === 'counsellor' && !input.onBehalfOf)
+        throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor acts on behalf of a citizen');
+      if (principal.role === 'citizen' && input.onBehalfOf)
+        throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen files for themself');
       const citizenSub = principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
@@ -89,7 +94,14 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
       await recordAccessRequestRow(db, request, workflowId);
       // A retry with the same Idempotency-Key finds its workflow running: the same request.
       if (await accessRequests.start(request)) {
-        await writeAudit(db, { ...actorOf(caller), onBehalfOf: principal.role === 'counsellor' ? citizenSub : undefined, action: 'access-request.filed', recordType: 'access-request', recordId: requestId, workflowId });
+        await writeAudit(db, {
+          ...actorOf(caller),
+          onBehalfOf: principal.role === 'counsellor' ? citizenSub : undefined,
+          action: 'access-request.filed',
+          recordType: 'access-request',
+          recordId: requestId,
+          workflowId,
+        });
       }
       return status(requestId);
     },
@@ -103,8 +115,17 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
     async decide(caller: Caller, requestId: string, decision: { outcome: 'grant' | 'refuse'; reason?: string }): Promise<AccessRequestStatus> {
       requireAccess(caller.principal, 'act-as-authority', await record(requestId), 'access request');
       // A refusal's reason is about the person: under the request's data key, like the rest of it.
-      const s = await accessRequests.decide(requestId, personalData('access-request', requestId, { ...decision, decidedBySub: caller.principal.sub, decidedAt: now().toISOString() }));
-      await writeAudit(db, { ...actorOf(caller), action: `access-request.decided.${decision.outcome}`, recordType: 'access-request', recordId: requestId, workflowId: accessRequestWorkflowId(requestId) });
+      const s = await accessRequests.decide(
+        requestId,
+        personalData('access-request', requestId, { ...decision, decidedBySub: caller.principal.sub, decidedAt: now().toISOString() }),
+      );
+      await writeAudit(db, {
+        ...actorOf(caller),
+        action: `access-request.decided.${decision.outcome}`,
+        recordType: 'access-request',
+        recordId: requestId,
+        workflowId: accessRequestWorkflowId(requestId),
+      });
       return s;
     },
   };

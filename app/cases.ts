@@ -11,19 +11,39 @@ import { requireAccess } from './policy';
 
 export function caseUseCases({ db, now = () => new Date() }: { db: Db; now?: () => Date }) {
   const history = async (ids: string[]): Promise<CaseTimeline['history']> =>
-    (await db.auditLog.findMany({ where: { recordId: { in: ids } }, orderBy: { at: 'asc' }, take: 500 })).map((a) => ({ at: a.at.toISOString(), action: a.action, actorRole: a.actorRole, actorSub: a.actorSub }));
+    (await db.auditLog.findMany({ where: { recordId: { in: ids } }, orderBy: { at: 'asc' }, take: 500 })).map((a) => ({
+      at: a.at.toISOString(),
+      action: a.action,
+      actorRole: a.actorRole,
+      actorSub: a.actorSub,
+    }));
 
   return {
     async applicationTimeline(caller: Caller, applicationId: string): Promise<CaseTimeline> {
       const a = await db.onboardingApplication.findUnique({
         where: { id: applicationId },
-        select: { id: true, canton: true, status: true, submittedAt: true, decidedAt: true, checks: true, formalDecisionDeadline: true, tasks: true, applicantSub: true, filedBySub: true, filedByRole: true },
+        select: {
+          id: true,
+          canton: true,
+          status: true,
+          submittedAt: true,
+          decidedAt: true,
+          checks: true,
+          formalDecisionDeadline: true,
+          tasks: true,
+          applicantSub: true,
+          filedBySub: true,
+          filedByRole: true,
+        },
       });
       if (!a) throw notFound('application');
       requireAccess(caller.principal, 'administer', { type: 'onboarding-application', ...a }, 'application');
       const taskIds = a.tasks.map((t) => t.id);
       // Each reminder is an e-mail with an outbox row `<taskId>:reminder-<n>`: its time is the reminder's.
-      const reminders = await db.mailOutbox.findMany({ where: { OR: taskIds.map((id) => ({ id: { startsWith: `${id}:reminder-` } })) }, select: { id: true, createdAt: true } });
+      const reminders = await db.mailOutbox.findMany({
+        where: { OR: taskIds.map((id) => ({ id: { startsWith: `${id}:reminder-` } })) },
+        select: { id: true, createdAt: true },
+      });
       return applicationTimeline(
         {
           id: a.id,

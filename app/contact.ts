@@ -36,11 +36,33 @@ export function contactUseCases({ db }: { db: Db }) {
       if (!input.email && !input.address && !input.commune) throw invalidField('(root)', 'give email, address or commune', 'nothing to change');
       const u = await me(caller);
       const previous = view(u);
-      const current: ContactData = { email: input.email ?? previous.email, address: input.address ?? previous.address, commune: input.commune ?? previous.commune };
+      const current: ContactData = {
+        email: input.email ?? previous.email,
+        address: input.address ?? previous.address,
+        commune: input.commune ?? previous.commune,
+      };
       if (JSON.stringify(current) === JSON.stringify(previous)) return previous;
       await db.$transaction(async (tx) => {
-        await tx.registeredUser.update({ where: { id: u.id }, data: { email: current.email, street: current.address.street, postCode: current.address.postCode, locality: current.address.locality, commune: current.commune } });
-        const change = await tx.contactChange.create({ data: { id: randomUUID(), userId: u.id, changedBy: caller.principal.sub, requestId: caller.requestId, previous: { ...previous }, current: { ...current } } });
+        await tx.registeredUser.update({
+          where: { id: u.id },
+          data: {
+            email: current.email,
+            street: current.address.street,
+            postCode: current.address.postCode,
+            locality: current.address.locality,
+            commune: current.commune,
+          },
+        });
+        const change = await tx.contactChange.create({
+          data: {
+            id: randomUUID(),
+            userId: u.id,
+            changedBy: caller.principal.sub,
+            requestId: caller.requestId,
+            previous: { ...previous },
+            current: { ...current },
+          },
+        });
         const what = (['email', 'address', 'commune'] as const).filter((k) => JSON.stringify(current[k]) !== JSON.stringify(previous[k])).join('+');
         await writeAudit(tx, { ...actorOf(caller), action: `contact.changed.${what}`, recordType: 'contact-change', recordId: change.id });
       });

@@ -7,7 +7,11 @@ import { AppError } from './errors';
 export function contractGate(db: Db, canton: CantonCode) {
   const profile = profiles[canton];
   return async (citizenSub: string, action: ContractAction): Promise<void> => {
-    const c = await db.contract.findFirst({ where: { user: { sub: citizenSub } }, orderBy: { createdAt: 'desc' }, select: { status: true, statusReason: true } });
+    const c = await db.contract.findFirst({
+      where: { user: { sub: citizenSub } },
+      orderBy: { createdAt: 'desc' },
+      select: { status: true, statusReason: true },
+    });
     if (!c) return;
     const denial = accessDenial({ status: c.status as ContractStatus, reason: c.statusReason }, action, profile);
     if (denial) throw new AppError(403, 'contract_restricted', denial, [{ path: 'contract', issue: c.status }]);

@@ -60,7 +60,12 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
     status: s.status,
     reason: s.reason,
     acceptedTermsVersion: s.acceptedTermsVersion,
-    pendingTerms: s.pendingTerms && { version: s.pendingTerms.version, effectiveOn: s.pendingTerms.effectiveOn, restrictFrom: s.pendingTerms.restrictFrom, blockFrom: s.pendingTerms.blockFrom },
+    pendingTerms: s.pendingTerms && {
+      version: s.pendingTerms.version,
+      effectiveOn: s.pendingTerms.effectiveOn,
+      restrictFrom: s.pendingTerms.restrictFrom,
+      blockFrom: s.pendingTerms.blockFrom,
+    },
     blocks: s.blocks.map((b) => ({ kind: b.kind, reason: b.reason, since: b.since })),
     noticeEndsOn: s.noticeEndsOn,
     endedOn: s.endedOn,
@@ -99,7 +104,13 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
     return requireAccess(caller.principal, 'administer', c && { type: 'contract' as const, userSub: c.user.sub, id: c.id }, 'contract').id;
   }
 
-  async function act<K extends ContractAct>(caller: Caller, contractId: string, kind: K, arg: Parameters<ContractGateway['act']>[2], action: string): Promise<ContractView> {
+  async function act<K extends ContractAct>(
+    caller: Caller,
+    contractId: string,
+    kind: K,
+    arg: Parameters<ContractGateway['act']>[2],
+    action: string,
+  ): Promise<ContractView> {
     const s = await contracts.act(contractId, kind, arg as never);
     await writeAudit(db, { ...actorOf(caller), action, recordType: 'contract', recordId: contractId });
     return stateOut(s);
@@ -125,22 +136,38 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
       }
       const acceptanceDays = input.acceptanceDays ?? profile.contract.defaultAcceptanceDays;
       const schedule = termsSchedule(effectiveOn, acceptanceDays, profile);
-      const fields = { title: input.title, mediaType: isText ? 'text/plain; charset=utf-8' : 'application/pdf', documentSha256: createHash('sha256').update(document).digest('hex'), effectiveOn, acceptanceDays, restrictFrom: schedule.restrictFrom, blockFrom: schedule.blockFrom };
+      const fields = {
+        title: input.title,
+        mediaType: isText ? 'text/plain; charset=utf-8' : 'application/pdf',
+        documentSha256: createHash('sha256').update(document).digest('hex'),
+        effectiveOn,
+        acceptanceDays,
+        restrictFrom: schedule.restrictFrom,
+        blockFrom: schedule.blockFrom,
+      };
       // A retry without effectiveOn on a later day is the same publication, not a new one.
-      const compared = (Object.keys(fields) as (keyof typeof fields)[]).filter((k) => input.effectiveOn !== undefined || !['effectiveOn', 'restrictFrom', 'blockFrom'].includes(k));
+      const compared = (Object.keys(fields) as (keyof typeof fields)[]).filter(
+        (k) => input.effectiveOn !== undefined || !['effectiveOn', 'restrictFrom', 'blockFrom'].includes(k),
+      );
 
       let row: TermsRow | null = await db.termsVersion.findUnique({ where: { version: input.version }, omit: { document: true } });
       let created = false;
       if (!row) {
         try {
-          row = await db.termsVersion.create({ data: { version: input.version, canton, document: new Uint8Array(document), publishedBy: caller.principal.sub, ...fields }, omit: { document: true } });
+          row = await db.termsVersion.create({
+            data: { version: input.version, canton, document: new Uint8Array(document), publishedBy: caller.principal.sub, ...fields },
+            omit: { document: true },
+          });
           created = true;
         } catch (err) {
           if (!isUniqueViolation(err)) throw err;
           row = await db.termsVersion.findUniqueOrThrow({ where: { version: input.version }, omit: { document: true } });
         }
       }
-      if (!compared.every((k) => row![k] === fields[k])) throw new AppError(409, 'conflict', `terms version ${input.version} is already published with other content`, [{ path: 'version', issue: 'already published' }]);
+      if (!compared.every((k) => row![k] === fields[k]))
+        throw new AppError(409, 'conflict', `terms version ${input.version} is already published with other content`, [
+          { path: 'version', issue: 'already published' },
+        ]);
       // Started after the row is stored, and again on a retry: a failure between the two is repaired by repeating the request.
       await termsRollouts.start(input.version);
       if (created) await writeAudit(db, { ...actorOf(caller), action: 'terms.published', recordType: 'terms-version', recordId: input.version });
@@ -174,7 +201,9 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
       const v = await db.termsVersion.findUnique({ where: { version: a.version }, select: { documentSha256: true } });
       if (!v) throw new AppError(422, 'unprocessable', `terms version ${a.version} is not published`, [{ path: 'version', issue: 'unknown version' }]);
       if (v.documentSha256 !== a.documentSha256) {
-        throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [{ path: 'documentSha256', issue: `must be the SHA-256 of version ${a.version}` }]);
+        throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [
+          { path: 'documentSha256', issue: `must be the SHA-256 of version ${a.version}` },
+        ]);
       }
       const id = await myContract(caller);
       // A QES carries the signer's certificate: personal data, under the contract's data key.
@@ -196,7 +225,9 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
     /** Art. 10.1: one month's notice, or its withdrawal before it ends. */
     async notice(caller: Caller, give: boolean) {
       const id = await myContract(caller);
-      return give ? act(caller, id, 'giveNotice', { by: caller.principal.sub }, 'contract.notice-given') : act(caller, id, 'cancelNotice', { by: caller.principal.sub }, 'contract.notice-cancelled');
+      return give
+        ? act(caller, id, 'giveNotice', { by: caller.principal.sub }, 'contract.notice-given')
+        : act(caller, id, 'cancelNotice', { by: caller.principal.sub }, 'contract.notice-cancelled');
     },
 
     // ---- the Chancellery
@@ -205,7 +236,12 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
     },
 
     /** Art. 10.2-10.3: blocks with the reason, their lifting, termination for abuse. Under the contract's data key. */
-    async administer(caller: Caller, contractId: string, kind: 'block' | 'unblock' | 'terminate', input: { reason: string } | { justification: string } | { reasons: string[] }) {
+    async administer(
+      caller: Caller,
+      contractId: string,
+      kind: 'block' | 'unblock' | 'terminate',
+      input: { reason: string } | { justification: string } | { reasons: string[] },
+    ) {
       const id = await anyContract(caller, contractId);
       const action = { block: 'contract.blocked', unblock: 'contract.unblocked', terminate: 'contract.terminated-for-abuse' }[kind];
       return act(caller, id, kind, personalData('contract', id, { ...input, by: caller.principal.sub }) as never, action);

@@ -104,7 +104,14 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
       const existing = await db.serviceConsent.findFirst({ where: { userSub: principal.sub, unitId: input.unitId, domain: input.domain, revokedAt: null } });
       if (existing) return { consent: consentView(existing), created: false };
       const c = await db.serviceConsent.create({
-        data: { id: randomUUID(), userSub: principal.sub, unitId: input.unitId, domain: input.domain, grantedAt: now(), evidence: { grantedBy: principal.sub, role: principal.role, requestId: caller.requestId } },
+        data: {
+          id: randomUUID(),
+          userSub: principal.sub,
+          unitId: input.unitId,
+          domain: input.domain,
+          grantedAt: now(),
+          evidence: { grantedBy: principal.sub, role: principal.role, requestId: caller.requestId },
+        },
       });
       await writeAudit(db, { ...actorOf(caller), action: 'consent.granted', recordType: 'service-consent', recordId: c.id });
       return { consent: consentView(c), created: true };
@@ -120,7 +127,10 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
       const c = await db.serviceConsent.findUnique({ where: { id: consentId } });
       requireAccess(caller.principal, 'act-as-person', c && { type: 'own', ownerSub: c.userSub }, 'consent');
       if (c!.revokedAt) return;
-      await db.serviceConsent.update({ where: { id: c!.id }, data: { revokedAt: now(), evidence: { ...(c!.evidence as object), revokedBy: caller.principal.sub, revokeRequestId: caller.requestId } } });
+      await db.serviceConsent.update({
+        where: { id: c!.id },
+        data: { revokedAt: now(), evidence: { ...(c!.evidence as object), revokedBy: caller.principal.sub, revokeRequestId: caller.requestId } },
+      });
       await writeAudit(db, { ...actorOf(caller), action: 'consent.revoked', recordType: 'service-consent', recordId: c!.id });
     },
 
@@ -128,16 +138,27 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
     /** Art. 16: through the counter where authorised, else by post. The same reference again is the same decision. */
     async serve(caller: Caller, input: DecisionCreate): Promise<{ decision: DecisionView; created: boolean }> {
       requireToServe(caller.principal, input.unitId, input.domain);
-      const byReference = () => db.decision.findUnique({ where: { unitId_reference: { unitId: input.unitId, reference: input.reference } }, include: { postalEvents: true } });
+      const byReference = () =>
+        db.decision.findUnique({ where: { unitId_reference: { unitId: input.unitId, reference: input.reference } }, include: { postalEvents: true } });
       const same = await byReference();
       if (same) return { decision: decisionView(same), created: false };
       if (!(await db.registeredUser.findUnique({ where: { sub: input.recipientSub }, select: { id: true } }))) {
-        throw new AppError(422, 'unknown_recipient', 'the recipient is not a user of the counter', [{ path: 'recipientSub', issue: 'not in the user register' }]);
+        throw new AppError(422, 'unknown_recipient', 'the recipient is not a user of the counter', [
+          { path: 'recipientSub', issue: 'not in the user register' },
+        ]);
       }
       const channelChoice = input.channel ?? 'auto';
       // Art. 16.1-16.2: the counter is the unit's to choose only where the recipient consented.
-      if (channelChoice === 'counter' && !(await db.serviceConsent.findFirst({ where: { userSub: input.recipientSub, unitId: input.unitId, domain: input.domain, revokedAt: null }, select: { id: true } }))) {
-        throw new AppError(422, 'no_consent', 'the recipient has not authorised this unit to serve decisions of this domain through the counter (Art. 16.1)', [{ path: 'channel', issue: 'the counter needs the recipient\'s consent; "auto" or "post" serve by post' }]);
+      if (
+        channelChoice === 'counter' &&
+        !(await db.serviceConsent.findFirst({
+          where: { userSub: input.recipientSub, unitId: input.unitId, domain: input.domain, revokedAt: null },
+          select: { id: true },
+        }))
+      ) {
+        throw new AppError(422, 'no_consent', 'the recipient has not authorised this unit to serve decisions of this domain through the counter (Art. 16.1)', [
+          { path: 'channel', issue: 'the counter needs the recipient\'s consent; "auto" or "post" serve by post' },
+        ]);
       }
       const pdf = Buffer.from(input.documentPdfBase64, 'base64');
       try {
@@ -180,7 +201,13 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
         await db.decision.delete({ where: { id: decisionId } }); // nothing half-written
         throw err;
       }
-      await writeAudit(db, { ...actorOf(caller), action: 'decision.submitted', recordType: 'decision', recordId: decisionId, workflowId: decisionServiceWorkflowId(decisionId) });
+      await writeAudit(db, {
+        ...actorOf(caller),
+        action: 'decision.submitted',
+        recordType: 'decision',
+        recordId: decisionId,
+        workflowId: decisionServiceWorkflowId(decisionId),
+      });
       return { decision: decisionView((await load(decisionId))!), created: true };
     },
 
@@ -204,7 +231,13 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
       }
       // Staff reading a person's decision: the person sees it in his access log.
       if (caller.principal.role === 'unit' || caller.principal.role === 'chancellery') {
-        await writeAccessLog(db, { ...readerOf(caller), action: 'read.decision-document', recordType: 'decision', recordId: d.id, purpose: 'the decision served by this unit, or the Chancellery supervising its service' });
+        await writeAccessLog(db, {
+          ...readerOf(caller),
+          action: 'read.decision-document',
+          recordType: 'decision',
+          recordId: d.id,
+          purpose: 'the decision served by this unit, or the Chancellery supervising its service',
+        });
       }
       return { pdf: Buffer.from(d.document), reference: d.reference };
     },
@@ -220,9 +253,12 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
     async appeal(caller: Caller, decisionId: string): Promise<never> {
       const d = await visible(caller, decisionId, 'act-as-person');
       const what = d.remedyKind === 'opposition' ? "L'opposition" : 'Le recours';
-      throw new AppError(422, 'not_through_the_counter', `${what} ne peut pas être déposé(e) par le guichet virtuel (art. 17 de l'ordonnance). ${d.legalRemediesText}`, [
-        { path: '(decision)', issue: `remedy: ${d.remedyKind}, ${d.remedyDays} days${d.remedyLastDay ? `, last day ${d.remedyLastDay}` : ''}` },
-      ]);
+      throw new AppError(
+        422,
+        'not_through_the_counter',
+        `${what} ne peut pas être déposé(e) par le guichet virtuel (art. 17 de l'ordonnance). ${d.legalRemediesText}`,
+        [{ path: '(decision)', issue: `remedy: ${d.remedyKind}, ${d.remedyDays} days${d.remedyLastDay ? `, last day ${d.remedyLastDay}` : ''}` }],
+      );
     },
 
     /**
@@ -230,13 +266,17 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
      * as taken: a failed signal leaves nothing stored, so the gateway's retry delivers it (the
      * workflow takes an event id once). Once the service is over, the event is only recorded.
      */
-    async postalEvent(caller: Caller, e: { eventId: string; trackingNumber: string; type: PostalEventIn['type']; occurredOn: string }): Promise<{ eventId: string; duplicate: boolean }> {
+    async postalEvent(
+      caller: Caller,
+      e: { eventId: string; trackingNumber: string; type: PostalEventIn['type']; occurredOn: string },
+    ): Promise<{ eventId: string; duplicate: boolean }> {
       const d = await db.decision.findUnique({ where: { trackingNumber: e.trackingNumber }, select: { id: true, canton: true, letterSentOn: true } });
       if (!d) throw notFound('letter');
       // A fact about this letter: not before it was posted, not after today (the canton's calendar).
       const today = localDay(now(), profiles[d.canton as CantonCode].timeZone);
       if (e.occurredOn > today) throw invalidField('occurredOn', `after today (${today})`, 'this event cannot have happened yet');
-      if (d.letterSentOn && e.occurredOn < d.letterSentOn) throw invalidField('occurredOn', `before the letter was posted (${d.letterSentOn})`, 'this event cannot be of this letter');
+      if (d.letterSentOn && e.occurredOn < d.letterSentOn)
+        throw invalidField('occurredOn', `before the letter was posted (${d.letterSentOn})`, 'this event cannot be of this letter');
       if (await db.postalEvent.findUnique({ where: { id: e.eventId }, select: { id: true } })) return { eventId: e.eventId, duplicate: true };
       let after = '';
       try {

@@ -23,6 +23,7 @@ export class AppError extends Error {
 export const notFound = (what = 'resource') => new AppError(404, 'not_found', `${what} not found`);
 
 /** A field of a valid request that breaks a rule: 400 naming it. */
-export const invalidField = (path: string, issue: string, message = 'the request is not valid') => new AppError(400, 'validation_failed', message, [{ path, issue }]);
+export const invalidField = (path: string, issue: string, message = 'the request is not valid') =>
+  new AppError(400, 'validation_failed', message, [{ path, issue }]);
 
 export const forbidden = (message: string, code = 'forbidden') => new AppError(403, code, message);

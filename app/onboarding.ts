@@ -50,26 +50,47 @@ export interface OnboardingDeps {
 /** Same body, same hash: key order and the AVS number's notation do not matter. */
 export function applicationHash(body: ApplicationInput): string {
   const canonical = (v: unknown): unknown =>
-    v && typeof v === 'object' && !Array.isArray(v) ? Object.fromEntries(Object.keys(v).sort().map((k) => [k, canonical((v as Record<string, unknown>)[k])])) : v;
-  return createHash('sha256').update(JSON.stringify(canonical({ ...body, avsNumber: normalizeAvs(body.avsNumber) }))).digest('hex');
+    v && typeof v === 'object' && !Array.isArray(v)
+      ? Object.fromEntries(
+          Object.keys(v)
+            .sort()
+            .map((k) => [k, canonical((v as Record<string, unknown>)[k])]),
+        )
+      : v;
+  return createHash('sha256')
+    .update(JSON.stringify(canonical({ ...body, avsNumber: normalizeAvs(body.avsNumber) })))
+    .digest('hex');
 }
 
 export function onboardingUseCases({ db, onboarding, canton, now = () => new Date() }: OnboardingDeps) {
   const profile = profiles[canton];
 
   async function record(applicationId: string): Promise<(Resource & { type: 'onboarding-application' }) | null> {
-    const row = await db.onboardingApplication.findUnique({ where: { id: applicationId }, select: { applicantSub: true, filedBySub: true, filedByRole: true } });
+    const row = await db.onboardingApplication.findUnique({
+      where: { id: applicationId },
+      select: { applicantSub: true, filedBySub: true, filedByRole: true },
+    });
     return row && { type: 'onboarding-application', ...row };
   }
 
   /** Where it stands, from its workflow; from the stored record when the workflow is not there. */
   async function view(applicationId: string): Promise<ApplicationView> {
-    const row = await db.onboardingApplication.findUnique({ where: { id: applicationId }, select: { submittedAt: true, status: true, refusalReasons: true, formalDecisionDeadline: true } });
+    const row = await db.onboardingApplication.findUnique({
+      where: { id: applicationId },
+      select: { submittedAt: true, status: true, refusalReasons: true, formalDecisionDeadline: true },
+    });
     if (!row) throw notFound('application');
     const s = await onboarding.state(applicationId);
     if (!s) {
       const status = row.status as ApplicationView['status'];
-      return { applicationId, status, pending: null, refusalReasons: row.refusalReasons.length ? row.refusalReasons : undefined, formalDecisionDeadline: row.formalDecisionDeadline ?? undefined, submittedAt: row.submittedAt.toISOString() };
+      return {
+        applicationId,
+        status,
+        pending: null,
+        refusalReasons: row.refusalReasons.length ? row.refusalReasons : undefined,
+        formalDecisionDeadline: row.formalDecisionDeadline ?? undefined,
+        submittedAt: row.submittedAt.toISOString(),
+      };
     }
     return {
       applicationId,
@@ -84,24 +105,34 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
   /** Identity rules the schema cannot state: who applies for whom, dates in the past. */
   function checkApplicant(caller: Caller, input: ApplicationInput, today: string): string {
     const { principal } = caller;
-    if (principal.role === 'counsellor' && !input.onBehalfOf) throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor applies on behalf of a citizen');
-    if (principal.role === 'citizen' && input.onBehalfOf) throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen applies for themself');
+    if (principal.role === 'counsellor' && !input.onBehalfOf)
+      throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor applies on behalf of a citizen');
+    if (principal.role === 'citizen' && input.onBehalfOf)
+      throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen applies for themself');
     if (input.birthDate >= today) throw invalidField('birthDate', 'must be in the past', 'the request body is not valid');
-    if (new Date(input.contractSignature.signedAt).getTime() > now().getTime() + 5 * 60_000) throw invalidField('contractSignature.signedAt', 'must not be in the future', 'the request body is not valid');
+    if (new Date(input.contractSignature.signedAt).getTime() > now().getTime() + 5 * 60_000)
+      throw invalidField('contractSignature.signedAt', 'must not be in the future', 'the request body is not valid');
     return principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
   }
 
   /** The earlier answer to the same Idempotency-Key, or 422 when it came with another body. */
   async function replay(caller: Caller, key: string | null, hash: string): Promise<ApplicationView | undefined> {
     if (!key) return undefined;
-    const prior = await db.onboardingApplication.findUnique({ where: { filedBySub_idempotencyKey: { filedBySub: caller.principal.sub, idempotencyKey: key } }, select: { id: true, requestHash: true } });
+    const prior = await db.onboardingApplication.findUnique({
+      where: { filedBySub_idempotencyKey: { filedBySub: caller.principal.sub, idempotencyKey: key } },
+      select: { id: true, requestHash: true },
+    });
     if (!prior) return undefined;
     if (prior.requestHash !== hash) throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different body');
     return view(prior.id);
   }
 
   /** The application, its open-application lock and its audit entry, in one transaction. */
-  async function store(caller: Caller, input: ApplicationInput, ids: { applicationId: string; applicantSub: string; avsNumber: string; key: string | null; hash: string; today: string }) {
+  async function store(
+    caller: Caller,
+    input: ApplicationInput,
+    ids: { applicationId: string; applicantSub: string; avsNumber: string; key: string | null; hash: string; today: string },
+  ) {
     const { principal } = caller;
     await db.$transaction([
       // At most one open application per person: this row exists while one is open.
@@ -194,7 +225,13 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
         where: { id: applicationId },
         select: { lastName: true, firstName: true, birthDate: true, commune: true, street: true, postCode: true, locality: true, email: true },
       });
-      await writeAccessLog(db, { ...readerOf(caller), action: 'read.onboarding-application', recordType: 'onboarding-application', recordId: applicationId, purpose: 'review of an onboarding application (Art. 4.7)' });
+      await writeAccessLog(db, {
+        ...readerOf(caller),
+        action: 'read.onboarding-application',
+        recordType: 'onboarding-application',
+        recordId: applicationId,
+        purpose: 'review of an onboarding application (Art. 4.7)',
+      });
       return { ...v, applicant };
     },
 
@@ -203,7 +240,13 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
       requireAccess(caller.principal, 'act-as-authority', await record(applicationId), 'application');
       // The authority's note is about the person: under the application's data key.
       await onboarding.answerAuthority(applicationId, personalData('onboarding-application', applicationId, { ...answer, by: caller.principal.sub }));
-      await writeAudit(db, { ...actorOf(caller), action: 'onboarding.authority-answered', recordType: 'onboarding-application', recordId: applicationId, workflowId: onboardingWorkflowId(applicationId) });
+      await writeAudit(db, {
+        ...actorOf(caller),
+        action: 'onboarding.authority-answered',
+        recordType: 'onboarding-application',
+        recordId: applicationId,
+        workflowId: onboardingWorkflowId(applicationId),
+      });
       return view(applicationId);
     },
 
@@ -211,7 +254,13 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
     async requestFormalDecision(caller: Caller, applicationId: string): Promise<ApplicationView> {
       requireAccess(caller.principal, 'act-as-person', await record(applicationId), 'application');
       await onboarding.requestFormalDecision(applicationId, caller.principal.sub);
-      await writeAudit(db, { ...actorOf(caller), action: 'onboarding.formal-decision-requested', recordType: 'onboarding-application', recordId: applicationId, workflowId: onboardingWorkflowId(applicationId) });
+      await writeAudit(db, {
+        ...actorOf(caller),
+        action: 'onboarding.formal-decision-requested',
+        recordType: 'onboarding-application',
+        recordId: applicationId,
+        workflowId: onboardingWorkflowId(applicationId),
+      });
       return view(applicationId);
     },
   };

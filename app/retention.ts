@@ -10,7 +10,15 @@ import type { RetentionGateway } from './gateways/retention';
 import { requireAccess } from './policy';
 
 type HoldRow = { id: string; recordId: string; reason: string; placedBy: string; placedAt: Date; liftedBy: string | null; liftedAt: Date | null };
-const holdView = (h: HoldRow) => ({ holdId: h.id, decisionId: h.recordId, reason: h.reason, placedBy: h.placedBy, placedAt: h.placedAt.toISOString(), liftedBy: h.liftedBy, liftedAt: h.liftedAt?.toISOString() ?? null });
+const holdView = (h: HoldRow) => ({
+  holdId: h.id,
+  decisionId: h.recordId,
+  reason: h.reason,
+  placedBy: h.placedBy,
+  placedAt: h.placedAt.toISOString(),
+  liftedBy: h.liftedBy,
+  liftedAt: h.liftedAt?.toISOString() ?? null,
+});
 
 export function retentionUseCases({ db, retention }: { db: Db; retention: RetentionGateway }) {
   /** The Chancellery, or the unit that served the decision; anyone else: 404. */
@@ -22,7 +30,16 @@ export function retentionUseCases({ db, retention }: { db: Db; retention: Retent
   return {
     async placeHold(caller: Caller, input: { decisionId: string; reason: string }) {
       await decisionFor(caller, input.decisionId);
-      const hold = await db.legalHold.create({ data: { id: randomUUID(), recordKind: 'decision', recordId: input.decisionId, reason: input.reason, placedBy: caller.principal.sub, placedRole: caller.principal.role } });
+      const hold = await db.legalHold.create({
+        data: {
+          id: randomUUID(),
+          recordKind: 'decision',
+          recordId: input.decisionId,
+          reason: input.reason,
+          placedBy: caller.principal.sub,
+          placedRole: caller.principal.role,
+        },
+      });
       await writeAudit(db, { ...actorOf(caller), action: 'legal-hold.placed', recordType: 'decision', recordId: input.decisionId });
       await retention.holdsChanged('decision', input.decisionId);
       return holdView(hold);
@@ -40,7 +57,10 @@ export function retentionUseCases({ db, retention }: { db: Db; retention: Retent
       if (!hold) throw notFound('legal hold');
       await decisionFor(caller, hold.recordId);
       if (hold.liftedAt) return holdView(hold);
-      const { count } = await db.legalHold.updateMany({ where: { id: holdId, liftedAt: null }, data: { liftedAt: new Date(), liftedBy: caller.principal.sub } });
+      const { count } = await db.legalHold.updateMany({
+        where: { id: holdId, liftedAt: null },
+        data: { liftedAt: new Date(), liftedBy: caller.principal.sub },
+      });
       if (count === 0) throw new AppError(409, 'conflict', 'lifted meanwhile by someone else');
       await writeAudit(db, { ...actorOf(caller), action: 'legal-hold.lifted', recordType: 'decision', recordId: hold.recordId });
       await retention.holdsChanged('decision', hold.recordId);

@@ -70,7 +70,8 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
     const t = await db.task.findUnique({ where: { id } });
     return requireAccess(caller.principal, action, t && { type: 'task' as const, kind: t.kind, row: t }, 'task').row;
   }
-  const audit = (caller: Caller, action: string, t: TaskRow) => writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
+  const audit = (caller: Caller, action: string, t: TaskRow) =>
+    writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
 
   return {
     async list(caller: Caller, q: InboxFilters & { limit: number; cursor?: string }): Promise<{ items: TaskView[]; nextCursor: string | null }> {
@@ -89,8 +90,15 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       const from = q.order === 'asc' ? 'gte' : 'lte';
       // (dueAt, id) beyond the cursor; the plain bound on dueAt lets the index scan start at
       // the cursor instead of filtering every row before it.
-      const keyset: Prisma.TaskWhereInput = { dueAt: { [from]: after?.dueAt }, OR: [{ dueAt: { [beyond]: after?.dueAt } }, { dueAt: after?.dueAt, id: { [beyond]: after?.id } }] };
-      const page = await db.task.findMany({ where: after ? { AND: [where, keyset] } : where, orderBy: [{ dueAt: q.order }, { id: q.order }], take: q.limit + 1 });
+      const keyset: Prisma.TaskWhereInput = {
+        dueAt: { [from]: after?.dueAt },
+        OR: [{ dueAt: { [beyond]: after?.dueAt } }, { dueAt: after?.dueAt, id: { [beyond]: after?.id } }],
+      };
+      const page = await db.task.findMany({
+        where: after ? { AND: [where, keyset] } : where,
+        orderBy: [{ dueAt: q.order }, { id: q.order }],
+        take: q.limit + 1,
+      });
       const items = page.slice(0, q.limit);
       return { items: items.map((t) => taskView(t, at.getTime())), nextCursor: page.length > q.limit ? encodeCursor(items[items.length - 1]!, q.order) : null };
     },
@@ -99,8 +107,17 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
     async get(caller: Caller, id: string): Promise<TaskView & { person?: InquiryPerson }> {
       const t = await task(caller, id, 'read');
       if (caller.principal.role !== 'authority' || !t.applicationId) return taskView(t);
-      const person = await db.onboardingApplication.findUniqueOrThrow({ where: { id: t.applicationId }, select: { lastName: true, firstName: true, birthDate: true, avsNumber: true } });
-      await writeAccessLog(db, { ...readerOf(caller), action: 'read.authority-inquiry', recordType: 'onboarding-application', recordId: t.applicationId, purpose: 'the protection authority answers the inquiry on civil capacity (Art. 4.5 c)' });
+      const person = await db.onboardingApplication.findUniqueOrThrow({
+        where: { id: t.applicationId },
+        select: { lastName: true, firstName: true, birthDate: true, avsNumber: true },
+      });
+      await writeAccessLog(db, {
+        ...readerOf(caller),
+        action: 'read.authority-inquiry',
+        recordType: 'onboarding-application',
+        recordId: t.applicationId,
+        purpose: 'the protection authority answers the inquiry on civil capacity (Art. 4.5 c)',
+      });
       return { ...taskView(t), person };
     },
 

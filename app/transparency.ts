@@ -12,7 +12,10 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
   /** The records the counter keeps about this person, by kind. */
   async function recordsOf(sub: string) {
     const [user, applications, decisions, accessRequests, consents] = await Promise.all([
-      db.registeredUser.findUnique({ where: { sub }, include: { contracts: { include: { acceptances: true, amendments: true } }, contactChanges: { orderBy: { changedAt: 'asc' } } } }),
+      db.registeredUser.findUnique({
+        where: { sub },
+        include: { contracts: { include: { acceptances: true, amendments: true } }, contactChanges: { orderBy: { changedAt: 'asc' } } },
+      }),
       db.onboardingApplication.findMany({ where: { applicantSub: sub }, orderBy: { submittedAt: 'asc' } }),
       db.decision.findMany({ where: { recipientSub: sub }, omit: { document: true }, include: { postalEvents: true }, orderBy: { createdAt: 'asc' } }),
       db.accessRequest.findMany({ where: { citizenSub: sub }, orderBy: { requestedAt: 'asc' } }),
@@ -30,7 +33,14 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
       { recordType: 'contract', recordId: { in: r.user?.contracts.map((c) => c.id) ?? [] } },
     ];
     const rows = await db.accessLog.findMany({ where: { OR: refs, NOT: { actorSub: sub } }, orderBy: { at: 'desc' }, take: 1000 });
-    return rows.map((a) => ({ at: a.at.toISOString(), role: a.actorRole, unit: a.actorUnit, action: a.action, record: { type: a.recordType, id: a.recordId }, purpose: a.purpose }));
+    return rows.map((a) => ({
+      at: a.at.toISOString(),
+      role: a.actorRole,
+      unit: a.actorUnit,
+      action: a.action,
+      record: { type: a.recordType, id: a.recordId },
+      purpose: a.purpose,
+    }));
   }
 
   async function logged(caller: Caller, action: string, purpose: string) {
@@ -66,7 +76,13 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
         specialClauses: c.amendments.flatMap((a) => a.clauses),
       })),
       contactChanges: (u?.contactChanges ?? []).map((c) => ({ at: c.changedAt.toISOString(), previous: c.previous, current: c.current })),
-      applications: r.applications.map((a) => ({ applicationId: a.id, submittedAt: a.submittedAt.toISOString(), status: a.status, decidedAt: day(a.decidedAt), refusalReasons: a.refusalReasons })),
+      applications: r.applications.map((a) => ({
+        applicationId: a.id,
+        submittedAt: a.submittedAt.toISOString(),
+        status: a.status,
+        decidedAt: day(a.decidedAt),
+        refusalReasons: a.refusalReasons,
+      })),
       decisions: r.decisions.map((d) => ({
         decisionId: d.id,
         unitId: d.unitId,
@@ -81,7 +97,14 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
         postalEvents: d.postalEvents.map((e) => ({ type: e.type, occurredOn: e.occurredOn })),
       })),
       consents: r.consents.map((c) => ({ unitId: c.unitId, domain: c.domain, grantedAt: c.grantedAt.toISOString(), revokedAt: day(c.revokedAt) })),
-      accessRequests: r.accessRequests.map((a) => ({ requestId: a.id, unitId: a.unitId, service: a.service, requestedAt: a.requestedAt.toISOString(), status: a.status, reason: a.reason })),
+      accessRequests: r.accessRequests.map((a) => ({
+        requestId: a.id,
+        unitId: a.unitId,
+        service: a.service,
+        requestedAt: a.requestedAt.toISOString(),
+        status: a.status,
+        reason: a.reason,
+      })),
       readsByStaff: await readsOf(sub, r),
     };
   }
@@ -109,13 +132,46 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
         subtitle: `Extrait établi le ${e.generatedAt.slice(0, 10)} (droit d'accès). Tout ce que le guichet conserve à votre sujet.`,
         at: now(),
         sections: [
-          { heading: 'Registre des utilisateurs', lines: u ? kv({ nom: `${u.firstName} ${u.lastName}`, 'numéro AVS': u.avsNumber, 'date de naissance': u.birthDate, 'e-mail': u.email, adresse: `${u.address.street}, ${u.address.postCode} ${u.address.locality}`, commune: u.commune }) : [] },
-          { heading: "Contrats d'utilisation", lines: e.contracts.flatMap((c) => kv({ contrat: c.contractId, statut: c.status, début: c.startedOn, fin: c.endedOn ?? '—', 'conditions générales': c.termsVersion })) },
+          {
+            heading: 'Registre des utilisateurs',
+            lines: u
+              ? kv({
+                  nom: `${u.firstName} ${u.lastName}`,
+                  'numéro AVS': u.avsNumber,
+                  'date de naissance': u.birthDate,
+                  'e-mail': u.email,
+                  adresse: `${u.address.street}, ${u.address.postCode} ${u.address.locality}`,
+                  commune: u.commune,
+                })
+              : [],
+          },
+          {
+            heading: "Contrats d'utilisation",
+            lines: e.contracts.flatMap((c) =>
+              kv({ contrat: c.contractId, statut: c.status, début: c.startedOn, fin: c.endedOn ?? '—', 'conditions générales': c.termsVersion }),
+            ),
+          },
           { heading: 'Demandes de contrat', lines: e.applications.flatMap((a) => kv({ demande: a.applicationId, déposée: a.submittedAt, statut: a.status })) },
-          { heading: 'Décisions notifiées', lines: e.decisions.flatMap((d) => kv({ décision: d.title, référence: d.reference, unité: d.unitId, notification: d.serviceRule ?? d.state, 'empreinte SHA-256': d.documentSha256 })) },
-          { heading: 'Autorisations de notification (art. 16 al. 1)', lines: e.consents.map((c) => `${c.unitId} / ${c.domain}: depuis ${c.grantedAt.slice(0, 10)}${c.revokedAt ? `, révoquée le ${c.revokedAt.slice(0, 10)}` : ''}`) },
-          { heading: "Demandes d'accès à des prestations", lines: e.accessRequests.map((a) => `${a.unitId} / ${a.service}: ${a.status} (${a.requestedAt.slice(0, 10)})`) },
-          { heading: 'Consultations de vos données par le personnel', lines: e.readsByStaff.map((r) => `${r.at.slice(0, 16).replace('T', ' ')} — ${r.role}${r.unit ? ` (${r.unit})` : ''}: ${r.action} — ${r.purpose}`) },
+          {
+            heading: 'Décisions notifiées',
+            lines: e.decisions.flatMap((d) =>
+              kv({ décision: d.title, référence: d.reference, unité: d.unitId, notification: d.serviceRule ?? d.state, 'empreinte SHA-256': d.documentSha256 }),
+            ),
+          },
+          {
+            heading: 'Autorisations de notification (art. 16 al. 1)',
+            lines: e.consents.map(
+              (c) => `${c.unitId} / ${c.domain}: depuis ${c.grantedAt.slice(0, 10)}${c.revokedAt ? `, révoquée le ${c.revokedAt.slice(0, 10)}` : ''}`,
+            ),
+          },
+          {
+            heading: "Demandes d'accès à des prestations",
+            lines: e.accessRequests.map((a) => `${a.unitId} / ${a.service}: ${a.status} (${a.requestedAt.slice(0, 10)})`),
+          },
+          {
+            heading: 'Consultations de vos données par le personnel',
+            lines: e.readsByStaff.map((r) => `${r.at.slice(0, 16).replace('T', ' ')} — ${r.role}${r.unit ? ` (${r.unit})` : ''}: ${r.action} — ${r.purpose}`),
+          },
         ],
       });
     },

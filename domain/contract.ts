@@ -43,8 +43,13 @@ export interface ContractFacts {
  * restricted, and `blockAfterRestrictedDays` later blocked. With 0 days, a contract that
  * has not accepted by the effective day is restricted from that day.
  */
-export function termsSchedule(effectiveOn: IsoDay, acceptanceDays: number, profile: CantonProfile): { restrictFrom: IsoDay; blockFrom: IsoDay; lastAcceptanceDay: IsoDay | null } {
-  if (!Number.isInteger(acceptanceDays) || acceptanceDays < 0) throw new RangeError(`acceptance period must be a whole number of days ≥ 0, got ${acceptanceDays}`);
+export function termsSchedule(
+  effectiveOn: IsoDay,
+  acceptanceDays: number,
+  profile: CantonProfile,
+): { restrictFrom: IsoDay; blockFrom: IsoDay; lastAcceptanceDay: IsoDay | null } {
+  if (!Number.isInteger(acceptanceDays) || acceptanceDays < 0)
+    throw new RangeError(`acceptance period must be a whole number of days ≥ 0, got ${acceptanceDays}`);
   const restrictFrom = addDays(effectiveOn, acceptanceDays);
   return {
     restrictFrom,

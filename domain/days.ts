@@ -134,4 +134,3 @@ function startOfLocalDay(day: IsoDay, timeZone: string): Date {
 export function endOfLocalDay(day: IsoDay, timeZone: string): Date {
   return startOfLocalDay(addDays(day, 1), timeZone);
 }
-

@@ -137,7 +137,7 @@ export function appealPeriod(
   while (!counts(day)) day = addDays(day, 1);
   const start = day;
 
-  for (let counted = 1; counted < days; ) {
+  for (let counted = 1; counted < days;) {
     day = addDays(day, 1);
     if (counts(day)) counted += 1;
   }

@@ -58,7 +58,7 @@ export function routeAfterCapacityConfirmed(outcome: CheckOutcome): Exclude<Rout
 /** What failed, in words a reviewer and the applicant understand (no personal data). */
 export function failedChecks(outcome: CheckOutcome): string[] {
   const out: string[] = [];
-  if (!outcome.domiciled) out.push("domicile hors du canton (art. 4 al. 5 let. a)");
+  if (!outcome.domiciled) out.push('domicile hors du canton (art. 4 al. 5 let. a)');
   if (!outcome.adult) out.push('personne mineure (art. 4 al. 5 let. b)');
   if (!outcome.noProtectionMeasure) out.push('mesure de protection inscrite (art. 4 al. 5 let. c)');
   return out;

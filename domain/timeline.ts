@@ -112,7 +112,12 @@ export function applicationTimeline(f: ApplicationFacts, now: Date, profile: Can
     for (const r of t.reminders) events.push({ ...at(r, profile), kind: 'reminder', detail: t.kind });
     if (t.escalatedAt) events.push({ ...at(t.escalatedAt, profile), kind: 'escalated', detail: t.kind });
     if (t.claimedAt) events.push({ ...at(t.claimedAt, profile), kind: 'claimed', detail: t.kind });
-    if (t.completedAt) events.push({ ...at(t.completedAt, profile), kind: t.kind === 'authority-inquiry' ? 'authority-answered' : 'task-completed', detail: t.outcome ?? undefined });
+    if (t.completedAt)
+      events.push({
+        ...at(t.completedAt, profile),
+        kind: t.kind === 'authority-inquiry' ? 'authority-answered' : 'task-completed',
+        detail: t.outcome ?? undefined,
+      });
     const end = t.completedAt ?? t.dueAt;
     periods.push({ kind: 'task-due', start: at(t.createdAt, profile).day, end: at(end, profile).day });
     if (t.status === 'open') {
@@ -126,9 +131,18 @@ export function applicationTimeline(f: ApplicationFacts, now: Date, profile: Can
   if (f.decidedAt && (f.status === 'approved' || f.status === 'refused')) events.push({ ...at(f.decidedAt, profile), kind: f.status });
   if (f.status === 'refused' && f.decidedAt && f.formalDecisionDeadline) {
     periods.push({ kind: 'formal-decision-period', start: at(f.decidedAt, profile).day, end: f.formalDecisionDeadline, rule: 'Art. 4.8' });
-    deadlines.push({ kind: 'formal-decision-deadline', day: f.formalDecisionDeadline, due: lastInstant(f.formalDecisionDeadline, profile), pending: f.formalDecisionDeadline >= localDay(now, profile.timeZone) });
+    deadlines.push({
+      kind: 'formal-decision-deadline',
+      day: f.formalDecisionDeadline,
+      due: lastInstant(f.formalDecisionDeadline, profile),
+      pending: f.formalDecisionDeadline >= localDay(now, profile.timeZone),
+    });
   }
-  return frame({ caseType: 'onboarding-application', caseId: f.id, canton: f.canton, events, periods, deadlines, history: f.history }, localDay(now, profile.timeZone), profile);
+  return frame(
+    { caseType: 'onboarding-application', caseId: f.id, canton: f.canton, events, periods, deadlines, history: f.history },
+    localDay(now, profile.timeZone),
+    profile,
+  );
 }
 
 export interface DecisionFacts {
@@ -159,7 +173,12 @@ export function decisionTimeline(f: DecisionFacts, now: Date, profile: CantonPro
     events.push({ ...at(f.communicatedAt, profile), kind: 'communicated' });
     if (f.windowLastDay) {
       periods.push({ kind: 'electronic-window', start: at(f.communicatedAt, profile).day, end: f.windowLastDay, rule: 'Art. 16.4' });
-      deadlines.push({ kind: 'window-end', day: f.windowLastDay, due: lastInstant(f.windowLastDay, profile), pending: f.state === 'awaiting-opening' && f.windowLastDay >= today });
+      deadlines.push({
+        kind: 'window-end',
+        day: f.windowLastDay,
+        due: lastInstant(f.windowLastDay, profile),
+        pending: f.state === 'awaiting-opening' && f.windowLastDay >= today,
+      });
     }
   }
   if (f.openedAt) events.push({ ...at(f.openedAt, profile), kind: 'opened' });

@@ -22,7 +22,12 @@ export function finishApp(app: Express, tooLargeMessage = 'the request is too la
 }
 
 /** Listens on host:port (0: the OS picks) and gives the URL and a close that does not hang. */
-export async function listenOn(app: Express, port: number, host: string, beforeClose: () => void = () => undefined): Promise<{ url: string; close(): Promise<void> }> {
+export async function listenOn(
+  app: Express,
+  port: number,
+  host: string,
+  beforeClose: () => void = () => undefined,
+): Promise<{ url: string; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });

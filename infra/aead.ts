@@ -18,4 +18,3 @@ export function unseal(key: Buffer, sealed: Uint8Array): Buffer {
   decipher.setAuthTag(data.subarray(data.length - TAG_BYTES));
   return Buffer.concat([decipher.update(data.subarray(IV_BYTES, data.length - TAG_BYTES)), decipher.final()]);
 }
-

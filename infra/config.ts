@@ -8,7 +8,10 @@ const url = z.url();
 /** "id:base64key,id2:base64key2" — 32-byte AES keys; the active key encrypts, all decrypt. */
 const keyring = z.string().transform((raw, ctx) => {
   const keys = new Map<string, Buffer>();
-  for (const entry of raw.split(',').map((s) => s.trim()).filter(Boolean)) {
+  for (const entry of raw
+    .split(',')
+    .map((s) => s.trim())
+    .filter(Boolean)) {
     const sep = entry.indexOf(':');
     const id = entry.slice(0, sep);
     const key = Buffer.from(entry.slice(sep + 1), 'base64');
@@ -32,7 +35,12 @@ const keyring = z.string().transform((raw, ctx) => {
 const csv = z
   .string()
   .default('')
-  .transform((s) => s.split(',').map((x) => x.trim()).filter(Boolean));
+  .transform((s) =>
+    s
+      .split(',')
+      .map((x) => x.trim())
+      .filter(Boolean),
+  );
 
 export const configSchema = z
   .object({
@@ -43,7 +51,10 @@ export const configSchema = z
     PUBLIC_URL: url.optional(),
     /** The canton whose counter this deployment runs (its profile in domain/profiles.ts). */
     CANTON: z.enum(['JU', 'NE']).default('JU'),
-    TEMPORAL_ADDRESS: z.string().regex(/^[^:\s]+:\d+$/, 'must be host:port').default('127.0.0.1:7233'),
+    TEMPORAL_ADDRESS: z
+      .string()
+      .regex(/^[^:\s]+:\d+$/, 'must be host:port')
+      .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('guichet'),
     DATABASE_URL: url.refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL'),
@@ -76,7 +87,10 @@ export const configSchema = z
     /** Where reminders of waiting tasks go: the Chancellery's and the protection authority's inboxes. */
     CHANCELLERY_MAIL: z.email().default('chancellerie@localhost'),
     AUTHORITY_MAIL: z.email().default('apea@localhost'),
-    BODY_LIMIT: z.string().regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb').default('100kb'),
+    BODY_LIMIT: z
+      .string()
+      .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')
+      .default('100kb'),
     WORKFLOW_BUNDLE_PATH: z.string().optional(),
   })
   .superRefine((c, ctx) => {

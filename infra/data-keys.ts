@@ -18,7 +18,6 @@ export const DATA_KEYS_METADATA = 'data-key-ids';
 const JSON_ENCODING = 'json/plain';
 const DATA_KEY_ID = /^[a-z][a-z-]*:[A-Za-z0-9._-]{1,120}$/;
 
-
 export class KeyDestroyedError extends Error {
   constructor(
     readonly dataKeyId: string,
@@ -101,7 +100,12 @@ export class DataKeyCodec implements PayloadCodec {
  * cache spares the database on every workflow activation; `destroy` empties it here, and
  * other processes forget the key within `cacheMs`.
  */
-export function createDbDataKeyStore(db: Db, wrapKeys: ReadonlyMap<string, Buffer>, activeWrapKeyId: string, opts: { cacheMs?: number; makeKey?: (id: string) => Buffer } = {}): DataKeyStore {
+export function createDbDataKeyStore(
+  db: Db,
+  wrapKeys: ReadonlyMap<string, Buffer>,
+  activeWrapKeyId: string,
+  opts: { cacheMs?: number; makeKey?: (id: string) => Buffer } = {},
+): DataKeyStore {
   const cacheMs = opts.cacheMs ?? 10_000;
   // Random in production; tests that keep histories as replay fixtures derive them instead.
   const makeKey = opts.makeKey ?? (() => randomBytes(32));
@@ -126,7 +130,10 @@ export function createDbDataKeyStore(db: Db, wrapKeys: ReadonlyMap<string, Buffe
       if (existing) return unwrap(existing);
       const key = makeKey(id);
       // Two processes making the same key at once: the first insert wins, both use it.
-      await db.dataKey.createMany({ data: [{ id, wrapped: new Uint8Array(seal(wrapKeys.get(activeWrapKeyId)!, key)), wrapKeyId: activeWrapKeyId }], skipDuplicates: true });
+      await db.dataKey.createMany({
+        data: [{ id, wrapped: new Uint8Array(seal(wrapKeys.get(activeWrapKeyId)!, key)), wrapKeyId: activeWrapKeyId }],
+        skipDuplicates: true,
+      });
       return unwrap(await db.dataKey.findUniqueOrThrow({ where: { id } }));
     },
     async forDecrypt(id) {

@@ -11,11 +11,7 @@ export function createLogger(opts: { level?: string; name: string; destination?:
     name: opts.name,
     level: opts.level ?? 'info',
     redact: {
-      paths: [
-        'req.headers.authorization',
-        'req.headers.cookie',
-        ...REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`]),
-      ],
+      paths: ['req.headers.authorization', 'req.headers.cookie', ...REDACTED_FIELDS.flatMap((f) => [f, `*.${f}`, `*.*.${f}`])],
       censor: '[redacted]',
     },
   };

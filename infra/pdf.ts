@@ -36,7 +36,11 @@ export async function enclosablePages(pdf: Uint8Array): Promise<number> {
  * file itself attached byte for byte (its SHA-256 is the one stated on the cover). Dated
  * `at`, so the same input gives the same bytes.
  */
-export async function encloseAfter(cover: Uint8Array, enclosed: { pdf: Uint8Array; fileName: string; description: string }, at: Date): Promise<{ pdf: Buffer; pages: number }> {
+export async function encloseAfter(
+  cover: Uint8Array,
+  enclosed: { pdf: Uint8Array; fileName: string; description: string },
+  at: Date,
+): Promise<{ pdf: Buffer; pages: number }> {
   const out = await PDFDocument.create({ updateMetadata: false });
   const [front, back] = [await load(cover), await load(enclosed.pdf)];
   for (const page of await out.copyPages(front, front.getPageIndices())) out.addPage(page);

@@ -6,7 +6,12 @@ import { writeAudit, type AuditEntry } from './audit';
  * recorded, once, and changes nothing. The one writer of `lateOpenedAt`: the decision's
  * workflow (while it runs) and the API (once it has ended) both come here.
  */
-export async function recordLateOpening(db: Db, decisionId: string, at: Date, actor: Pick<AuditEntry, 'actorRole' | 'actorSub' | 'requestId' | 'workflowId'>): Promise<boolean> {
+export async function recordLateOpening(
+  db: Db,
+  decisionId: string,
+  at: Date,
+  actor: Pick<AuditEntry, 'actorRole' | 'actorSub' | 'requestId' | 'workflowId'>,
+): Promise<boolean> {
   return db.$transaction(async (tx) => {
     const { count } = await tx.decision.updateMany({ where: { id: decisionId, lateOpenedAt: null, openedAt: null }, data: { lateOpenedAt: at } });
     if (count === 0) return false;

@@ -43,7 +43,11 @@ export async function sendOnce(db: Pick<Db, 'mailOutbox'>, mailer: Mailer, mail:
   if (row?.sentAt) return 'already-sent';
   if (row?.rejectedAt) return 'rejected';
   if (!row) {
-    await db.mailOutbox.upsert({ where: { id: mail.id }, create: { id: mail.id, template: mail.template, recordType: mail.recordType, recordId: mail.recordId }, update: {} });
+    await db.mailOutbox.upsert({
+      where: { id: mail.id },
+      create: { id: mail.id, template: mail.template, recordType: mail.recordType, recordId: mail.recordId },
+      update: {},
+    });
   }
   const message = await mail.compose();
   try {

@@ -149,8 +149,19 @@ async function main() {
     const conn = await Connection.connect({ address: dev.address });
     stops.push({ name: 'client connection', stop: () => conn.close() });
     log('bundling the workflow code …');
-    const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
-    const bundle = await bundleSection({ databaseUrl: pg.url, temporalAddress: dev.address, client: new Client({ connection: conn, dataConverter: dataConverter(keys, 'bench-1') }), keys, activeKeyId: 'bench-1', code });
+    const { code } = await bundleWorkflowCode({
+      workflowsPath: WORKFLOWS_PATH,
+      failureConverterPath: FAILURE_CONVERTER_PATH,
+      logger: new DefaultLogger('ERROR'),
+    });
+    const bundle = await bundleSection({
+      databaseUrl: pg.url,
+      temporalAddress: dev.address,
+      client: new Client({ connection: conn, dataConverter: dataConverter(keys, 'bench-1') }),
+      keys,
+      activeKeyId: 'bench-1',
+      code,
+    });
     process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=bundle)', machineLine(), '', ...bundleReport(bundle), ''].join('\n') + '\n');
     return;
   }
@@ -164,7 +175,11 @@ async function main() {
   const keys = new Map([['bench-1', randomBytes(32)]]);
   const activeKeyId = 'bench-1';
   log('bundling the workflow code …');
-  const workflowBundle = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+  const workflowBundle = await bundleWorkflowCode({
+    workflowsPath: WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('ERROR'),
+  });
 
   const db: Db = createDb(pg.url);
   stops.push({ name: 'database client', stop: () => db.$disconnect() });
@@ -186,7 +201,19 @@ async function main() {
       activeKeyId,
       // The access-request workflow never calls the registers or the mail server: adapters
       // pointed at a closed port would fail loudly if it did.
-      deps: { db, registers: createHttpRegisters({ residentUrl: 'http://127.0.0.1:9/resident-register', protectionUrl: 'http://127.0.0.1:9/protection-register', timeoutMs: 1000 }), mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }), notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' }, postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }), contracts: createTemporalContractEngine(encClient, taskQueue), retention: createTemporalRetentionEngine(encClient, taskQueue) },
+      deps: {
+        db,
+        registers: createHttpRegisters({
+          residentUrl: 'http://127.0.0.1:9/resident-register',
+          protectionUrl: 'http://127.0.0.1:9/protection-register',
+          timeoutMs: 1000,
+        }),
+        mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }),
+        notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' },
+        postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }),
+        contracts: createTemporalContractEngine(encClient, taskQueue),
+        retention: createTemporalRetentionEngine(encClient, taskQueue),
+      },
       workflowBundle,
       // The baseline: the same worker without the payload codec.
       options: plain ? { dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } } : undefined,
@@ -275,7 +302,11 @@ async function main() {
   const open: string[] = [];
   for (let i = 0; i < OPEN_REQUESTS; i++) {
     const input = requestInput();
-    await encClient.workflow.start<typeof accessRequest>('accessRequest', { taskQueue: encQueue, workflowId: accessRequestWorkflowId(input.requestId), args: [input] });
+    await encClient.workflow.start<typeof accessRequest>('accessRequest', {
+      taskQueue: encQueue,
+      workflowId: accessRequestWorkflowId(input.requestId),
+      args: [input],
+    });
     open.push(input.requestId);
   }
   for (const id of open) {
@@ -360,7 +391,15 @@ async function main() {
       ['', 'throughput', 'p50', 'p99', 'p50 start', 'p50 decide', 'p50 result'],
       wfRow(plain),
       wfRow(enc),
-      ['ratio codec / baseline', `${fmtRatio(rate(plain) / rate(enc))} time`, fmtRatio(pct(enc, 50) / pct(plain, 50)), fmtRatio(pct(enc, 99) / pct(plain, 99)), '', '', ''],
+      [
+        'ratio codec / baseline',
+        `${fmtRatio(rate(plain) / rate(enc))} time`,
+        fmtRatio(pct(enc, 50) / pct(plain, 50)),
+        fmtRatio(pct(enc, 99) / pct(plain, 99)),
+        '',
+        '',
+        '',
+      ],
     ]),
   );
   const roundRates = (bs: BatchResult[]) => bs.map((b) => (b.timings.length / (b.wallMs / 1000)).toFixed(1)).join(', ');
@@ -383,7 +422,14 @@ async function main() {
   say(`   one request at a time (${IDLE_REQUESTS} per converter), before and after the load: latency with no queueing`);
   const idleRow = (label: string, bs: BatchResult[]) => {
     const s = merge(label, bs);
-    return [label, fmtMs(pct(s, 50)), fmtMs(pct(s, 99)), fmtMs(pct(s, 50, (t) => t.start)), fmtMs(pct(s, 50, (t) => t.decide)), fmtMs(pct(s, 50, (t) => t.result))];
+    return [
+      label,
+      fmtMs(pct(s, 50)),
+      fmtMs(pct(s, 99)),
+      fmtMs(pct(s, 50, (t) => t.start)),
+      fmtMs(pct(s, 50, (t) => t.decide)),
+      fmtMs(pct(s, 50, (t) => t.result)),
+    ];
   };
   const idleRatio = (label: string, phase: 'before' | 'after') => {
     const p = merge('', idle[phase].plain);
@@ -424,7 +470,12 @@ async function main() {
       apiRow('GET /v1/access-requests/:id (open workflow)', openLat),
       apiRow('GET /v1/access-requests/:id (closed, replayed)', closedLat),
       ['ratio open query / health', '', fmtRatio(percentile(openLat, 50) / percentile(health, 50)), fmtRatio(percentile(openLat, 99) / percentile(health, 99))],
-      ['ratio closed query / health', '', fmtRatio(percentile(closedLat, 50) / percentile(health, 50)), fmtRatio(percentile(closedLat, 99) / percentile(health, 99))],
+      [
+        'ratio closed query / health',
+        '',
+        fmtRatio(percentile(closedLat, 50) / percentile(health, 50)),
+        fmtRatio(percentile(closedLat, 99) / percentile(health, 99)),
+      ],
     ]),
   );
   say('');
@@ -433,10 +484,12 @@ async function main() {
   const secs = (msec: number) => `${(msec / 1000).toFixed(1)} s`;
   const perContract = (r: RolloutResult) => r.rolloutMs / r.contracts;
   const maxRunHistory = (r: RolloutResult) => Math.max(...r.rolloutRuns.map((x) => x.historyLength));
-  say(`4. Terms-of-use rollout — ${n(rf.contracts)} active contracts (canton ${rf.canton}) against a baseline of ${n(rb.contracts)} (${rb.canton}), same setup`);
+  say(
+    `4. Terms-of-use rollout — ${n(rf.contracts)} active contracts (canton ${rf.canton}) against a baseline of ${n(rb.contracts)} (${rb.canton}), same setup`,
+  );
   say('   the real worker process (worker/main.ts, prebuilt bundle), a fresh one per rollout (empty workflow cache); every contract');
   say('   workflow running before the rollout (started from here, timed apart as "setup"): the rollout signals running workflows;');
-  say('   the workflow\'s defaults (batches of 500, 50 per run); one e-mail per user, to a counting SMTP sink');
+  say("   the workflow's defaults (batches of 500, 50 per run); one e-mail per user, to a counting SMTP sink");
   say(
     rf.workerCache === null
       ? "   worker workflow cache: the worker's default WORKER_MAX_CACHED_WORKFLOWS"
@@ -459,7 +512,17 @@ async function main() {
       ['', 'contracts', 'setup (start → running)', 'rollout', 'throughput', 'per contract', 'all applied', 'p50 batch', 'max batch'],
       timeRow(rb),
       timeRow(rf),
-      ['ratio full / baseline', fmtRatio(rf.contracts / rb.contracts), '', fmtRatio(rf.rolloutMs / rb.rolloutMs), '', `${fmtRatio(perContract(rf) / perContract(rb))} time`, '', '', ''],
+      [
+        'ratio full / baseline',
+        fmtRatio(rf.contracts / rb.contracts),
+        '',
+        fmtRatio(rf.rolloutMs / rb.rolloutMs),
+        '',
+        `${fmtRatio(perContract(rf) / perContract(rb))} time`,
+        '',
+        '',
+        '',
+      ],
     ]),
   );
   const memRow = (r: RolloutResult) => [
@@ -495,7 +558,8 @@ async function main() {
   );
   const quarters = (r: RolloutResult) => r.worker.rssByQuarter.map(fmtMiB).join(' / ');
   say(`   worker RSS, highest in each quarter of the rollout (start → all applied): baseline ${quarters(rb)}; full ${quarters(rf)}`);
-  const runs = (r: RolloutResult) => r.rolloutRuns.map((x) => `${x.historyLength} (${x.batches} batches, first task waited ${fmtMs(x.firstTaskWaitMs)})`).join(', ');
+  const runs = (r: RolloutResult) =>
+    r.rolloutRuns.map((x) => `${x.historyLength} (${x.batches} batches, first task waited ${fmtMs(x.firstTaskWaitMs)})`).join(', ');
   say(`   rollout runs, events each (a new run's first workflow task waits in the shared task queue, behind the contracts' tasks):`);
   say(`     baseline ${runs(rb)}`);
   say(`     full     ${runs(rf)}`);
@@ -508,8 +572,12 @@ async function main() {
   say('   CPU per contract, rollout start → all applied (rest = PostgreSQL and anything else running on the machine):');
   say(`     baseline: ${cpuPer(rb)}`);
   say(`     full:     ${cpuPer(rf)}`);
-  say(`   machine load (1-min average) at the rollout's start → end: baseline ${rb.load.start.toFixed(1)} → ${rb.load.end.toFixed(1)}, full ${rf.load.start.toFixed(1)} → ${rf.load.end.toFixed(1)} (${machine.length} CPUs)`);
-  say(`   setup: rows written in ${secs(rb.setup.insertMs)} / ${secs(rf.setup.insertMs)}, workflows started in ${secs(rb.setup.startMs)} / ${secs(rf.setup.startMs)} (baseline / full)`);
+  say(
+    `   machine load (1-min average) at the rollout's start → end: baseline ${rb.load.start.toFixed(1)} → ${rb.load.end.toFixed(1)}, full ${rf.load.start.toFixed(1)} → ${rf.load.end.toFixed(1)} (${machine.length} CPUs)`,
+  );
+  say(
+    `   setup: rows written in ${secs(rb.setup.insertMs)} / ${secs(rf.setup.insertMs)}, workflows started in ${secs(rb.setup.startMs)} / ${secs(rf.setup.startMs)} (baseline / full)`,
+  );
   for (const r of [rb, rf]) {
     say(
       `   ${r.label}: ${n(r.progress.notified)} notified in ${r.progress.batches} batches, ${n(r.mails.messages)} e-mails to ${n(r.mails.recipients)} recipients, ${n(r.mails.outboxSent)} outbox rows sent, ${r.retries} activity retries${r.problems.length ? ` — CHECK FAILED: ${r.problems.join('; ')}` : ' — checks ok'}`,
@@ -524,7 +592,14 @@ async function main() {
 }
 
 /** Section 6: this bundle (`code`) against the baseline bundle, the same workflows plus date-holidays. */
-async function bundleSection(o: { databaseUrl: string; temporalAddress: string; client: Client; keys: ReadonlyMap<string, Buffer>; activeKeyId: string; code: string }): Promise<BundleBenchResult> {
+async function bundleSection(o: {
+  databaseUrl: string;
+  temporalAddress: string;
+  client: Client;
+  keys: ReadonlyMap<string, Buffer>;
+  activeKeyId: string;
+  code: string;
+}): Promise<BundleBenchResult> {
   log('6/6 bundle: bundling the baseline (the same workflows + date-holidays) …');
   const baseline = await bundleBaseline();
   return benchBundles({

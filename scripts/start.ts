@@ -94,7 +94,9 @@ async function main() {
   chmodSync(dataDir, 0o755); // the postgres user (when run as root) must reach its data
 
   // Secrets made once for this machine's embedded default.
-  const keys = env.PAYLOAD_KEYS ? { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_ACTIVE_KEY_ID: env.PAYLOAD_ACTIVE_KEY_ID ?? '' } : localPayloadKeys(join(dataDir, 'secrets', 'payload-keys.json'));
+  const keys = env.PAYLOAD_KEYS
+    ? { PAYLOAD_KEYS: env.PAYLOAD_KEYS, PAYLOAD_ACTIVE_KEY_ID: env.PAYLOAD_ACTIVE_KEY_ID ?? '' }
+    : localPayloadKeys(join(dataDir, 'secrets', 'payload-keys.json'));
 
   // Identity: the embedded OpenID Connect provider (demo accounts; it signs with the key
   // `npm run token` uses) unless a real one is configured.
@@ -152,7 +154,22 @@ async function main() {
   let smtpUrl = env.SMTP_URL;
   if (!smtpUrl) {
     mkdirSync(join(dataDir, 'mail'), { recursive: true });
-    child('mail catcher', [join(root, 'node_modules/maildev/bin/maildev'), '--ip', '127.0.0.1', '--smtp', String(PORTS.smtp), '--web', String(PORTS.mailWeb), '--mail-directory', join(dataDir, 'mail'), '--silent'], {});
+    child(
+      'mail catcher',
+      [
+        join(root, 'node_modules/maildev/bin/maildev'),
+        '--ip',
+        '127.0.0.1',
+        '--smtp',
+        String(PORTS.smtp),
+        '--web',
+        String(PORTS.mailWeb),
+        '--mail-directory',
+        join(dataDir, 'mail'),
+        '--silent',
+      ],
+      {},
+    );
     smtpUrl = `smtp://127.0.0.1:${PORTS.smtp}`;
   }
 
@@ -204,13 +221,21 @@ async function main() {
     `  API ........................ ${apiUrl}  (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`,
     `  Chancellery workspace ...... ${apiUrl}/staff/  (demo accounts: README)`,
     `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics`,
-    dev ? `  Temporal Web UI ............ ${dev.uiUrl}  (decode payloads: sign in at ${apiUrl}/codec/session)` : `  Temporal ................... ${temporalAddress}`,
+    dev
+      ? `  Temporal Web UI ............ ${dev.uiUrl}  (decode payloads: sign in at ${apiUrl}/codec/session)`
+      : `  Temporal ................... ${temporalAddress}`,
     dev ? `  Temporal frontend (gRPC) ... ${dev.address}` : '',
     env.DATABASE_URL ? '  PostgreSQL ................. (DATABASE_URL)' : `  PostgreSQL ................. ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
     env.SMTP_URL ? '  Mail ....................... (SMTP_URL)' : `  Mail catcher ............... http://127.0.0.1:${PORTS.mailWeb}  (SMTP ${smtpUrl})`,
-    env.AUTH_ISSUER ? `  Identity provider .......... ${auth.AUTH_ISSUER}` : `  Identity provider (OIDC) ... ${auth.AUTH_ISSUER}  (demo accounts: README; tokens for scripts: npm run token -- --role chancellery)`,
-    env.RESIDENT_REGISTER_URL ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)' : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
-    env.POSTAL_GATEWAY_URL ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)' : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
+    env.AUTH_ISSUER
+      ? `  Identity provider .......... ${auth.AUTH_ISSUER}`
+      : `  Identity provider (OIDC) ... ${auth.AUTH_ISSUER}  (demo accounts: README; tokens for scripts: npm run token -- --role chancellery)`,
+    env.RESIDENT_REGISTER_URL
+      ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)'
+      : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
+    env.POSTAL_GATEWAY_URL
+      ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
+      : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
     `  Data ....................... ${dataDir}`,
     '',
     'Ctrl-C stops everything; the next start reuses the data.',

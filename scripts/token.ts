@@ -12,11 +12,16 @@ const args = z.object({
   sub: z.string().min(1).optional(),
   unit: z.string().min(1).optional(),
   domains: z.string().optional(),
-  ttl: z.string().regex(/^\d+[smhd]$/, '--ttl is a duration such as 15m or 8h').default('8h'),
+  ttl: z
+    .string()
+    .regex(/^\d+[smhd]$/, '--ttl is a duration such as 15m or 8h')
+    .default('8h'),
 });
 
 async function main() {
-  const { values } = parseArgs({ options: { role: { type: 'string' }, sub: { type: 'string' }, unit: { type: 'string' }, domains: { type: 'string' }, ttl: { type: 'string' } } });
+  const { values } = parseArgs({
+    options: { role: { type: 'string' }, sub: { type: 'string' }, unit: { type: 'string' }, domains: { type: 'string' }, ttl: { type: 'string' } },
+  });
   const parsed = args.safeParse(values);
   if (!parsed.success) {
     process.stderr.write(`${parsed.error.issues.map((i) => i.message).join('\n')}\n`);
@@ -38,7 +43,10 @@ async function main() {
     role: a.role,
     sub: a.sub ?? `demo-${a.role}`,
     unit: a.unit,
-    domains: a.domains?.split(',').map((d) => d.trim()).filter(Boolean),
+    domains: a.domains
+      ?.split(',')
+      .map((d) => d.trim())
+      .filter(Boolean),
     ttl: a.ttl,
   });
   process.stdout.write(`${token}\n`);

@@ -26,7 +26,11 @@ async function main() {
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
   // The activities' own client (contract hand-off, terms rollouts), encrypting like the rest.
   const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
-  const client = new Client({ connection: clientConnection, namespace: config.TEMPORAL_NAMESPACE, dataConverter: dataConverter(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID, dataKeys) });
+  const client = new Client({
+    connection: clientConnection,
+    namespace: config.TEMPORAL_NAMESPACE,
+    dataConverter: dataConverter(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID, dataKeys),
+  });
   const worker = await createWorker({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
@@ -37,7 +41,11 @@ async function main() {
     deps: {
       db,
       dataKeys,
-      registers: createHttpRegisters({ residentUrl: config.RESIDENT_REGISTER_URL, protectionUrl: config.PROTECTION_REGISTER_URL, timeoutMs: config.REGISTER_TIMEOUT_MS }),
+      registers: createHttpRegisters({
+        residentUrl: config.RESIDENT_REGISTER_URL,
+        protectionUrl: config.PROTECTION_REGISTER_URL,
+        timeoutMs: config.REGISTER_TIMEOUT_MS,
+      }),
       mailer,
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),

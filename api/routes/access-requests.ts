@@ -61,7 +61,10 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
     roles: ['citizen', 'counsellor'],
     body: createBody,
     headers: idempotencyHeaders,
-    responses: { 202: { description: 'Accepted: the unit will decide', schema: statusSchema }, 403: { description: 'The contract does not allow it now (`contract_restricted`)' } },
+    responses: {
+      202: { description: 'Accepted: the unit will decide', schema: statusSchema },
+      403: { description: 'The contract does not allow it now (`contract_restricted`)' },
+    },
     async handler({ req, body, caller }) {
       const status = await requests.file(caller, body, req.header('idempotency-key') ?? null);
       return { status: 202, body: status, headers: { Location: `/v1/access-requests/${status.requestId}` } };
@@ -87,7 +90,10 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
     roles: ['unit'],
     params,
     body: decisionBody,
-    responses: { 200: { description: 'Decided', schema: statusSchema }, 409: { description: rejections(accessRequestRejections, 409, 'Already decided (`conflict` once its process has ended)') } },
+    responses: {
+      200: { description: 'Decided', schema: statusSchema },
+      409: { description: rejections(accessRequestRejections, 409, 'Already decided (`conflict` once its process has ended)') },
+    },
     handler: async ({ params: p, body, caller }) => ({ status: 200, body: await requests.decide(caller, p.id, body) }),
   });
 

@@ -41,7 +41,14 @@ const destroyedNote = (err: KeyDestroyedError): Payload => ({
   data: Buffer.from(JSON.stringify({ error: 'key-destroyed', dataKey: err.dataKeyId, message: err.message })),
 });
 
-export function codecRoutes(opts: { codec: AesGcmCodec; dataKeys: DataKeyStore | null; db: Db; verify: Verifier; corsOrigins: string[]; secureCookie: boolean }): Router {
+export function codecRoutes(opts: {
+  codec: AesGcmCodec;
+  dataKeys: DataKeyStore | null;
+  db: Db;
+  verify: Verifier;
+  corsOrigins: string[];
+  secureCookie: boolean;
+}): Router {
   const router = Router();
   const dataKeyCodec = new DataKeyCodec(opts.dataKeys);
   // Decoding goes through both layers, payload by payload: a destroyed record's payload
@@ -94,7 +101,8 @@ export function codecRoutes(opts: { codec: AesGcmCodec; dataKeys: DataKeyStore |
     next();
   };
 
-  const transform = (op: 'encode' | 'decode'): RequestHandler =>
+  const transform =
+    (op: 'encode' | 'decode'): RequestHandler =>
     async (req, res) => {
       const parsed = payloadsBody.safeParse(req.body);
       if (!parsed.success) throw new ApiError(400, 'validation_failed', 'expected { payloads: [...] }');
@@ -113,7 +121,17 @@ export function codecRoutes(opts: { codec: AesGcmCodec; dataKeys: DataKeyStore |
       // Every decode is an operator reading what may be personal data: the access log says who, when and why.
       if (op === 'decode') {
         const p = req.principal!;
-        await writeAccessLog(opts.db, { actorRole: p.role, actorSub: p.sub, requestId: req.id === undefined ? null : String(req.id), statedPurpose: req.header('x-access-purpose'), action: 'codec.decode', recordType: 'workflow-payloads', recordId: null, purpose: 'operating the workflow engine (Temporal Web UI / CLI)', count: payloads.length });
+        await writeAccessLog(opts.db, {
+          actorRole: p.role,
+          actorSub: p.sub,
+          requestId: req.id === undefined ? null : String(req.id),
+          statedPurpose: req.header('x-access-purpose'),
+          action: 'codec.decode',
+          recordType: 'workflow-payloads',
+          recordId: null,
+          purpose: 'operating the workflow engine (Temporal Web UI / CLI)',
+          count: payloads.length,
+        });
       }
       res.json({ payloads: out.map(toJson) });
     };
@@ -143,7 +161,9 @@ settings, tick <em>Include cross-origin credentials</em>.</p>
       throw new ApiError(401, 'unauthorized', 'the token is invalid or expired');
     }
     res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/codec', maxAge: 8 * 3600_000 });
-    res.type('html').send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
+    res
+      .type('html')
+      .send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
   });
 
   return router;

@@ -23,7 +23,13 @@ const termsBody = z
       z.object({ pdfBase64: z.base64('base64').max(Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3), 'at most 5 MiB') }).strict(),
     ]),
     effectiveOn: isoDay.optional().openapi({ example: '2027-01-01', description: 'Today (Europe/Zurich) when absent' }),
-    acceptanceDays: z.number().int('whole days').min(0).max(365).optional().openapi({ description: "Days from the effective day to accept before the contract is restricted; the profile's default when absent" }),
+    acceptanceDays: z
+      .number()
+      .int('whole days')
+      .min(0)
+      .max(365)
+      .optional()
+      .openapi({ description: "Days from the effective day to accept before the contract is restricted; the profile's default when absent" }),
   })
   .strict()
   .openapi('TermsVersionIn');
@@ -49,7 +55,11 @@ const acceptanceBody = z
   .object({
     version: versionId,
     documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed terms, 64 lowercase hex digits'),
-    signatureValue: z.string().min(16, 'the qualified signature value (base64)').max(20_000).regex(/^[A-Za-z0-9+/=_-]+$/, 'base64'),
+    signatureValue: z
+      .string()
+      .min(16, 'the qualified signature value (base64)')
+      .max(20_000)
+      .regex(/^[A-Za-z0-9+/=_-]+$/, 'base64'),
     signedAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 instant' }),
   })
   .strict()
@@ -74,7 +84,10 @@ const address = z
   .object({ street: text(200), postCode: z.string().regex(/^[1-9]\d{3}$/, 'a Swiss post code: 4 digits, 1000-9999'), locality: text(100) })
   .strict();
 const contactView = z.object({ email: z.string(), address, commune: z.string() }).openapi('Contact');
-const contactBody = z.object({ email: z.email('not a valid e-mail address').optional(), address: address.optional(), commune: text(100).optional() }).strict().openapi('ContactUpdate');
+const contactBody = z
+  .object({ email: z.email('not a valid e-mail address').optional(), address: address.optional(), commune: text(100).optional() })
+  .strict()
+  .openapi('ContactUpdate');
 
 const contractParams = z.object({ id: z.string().regex(/^contract-[0-9a-f-]{36}$/, 'not a contract id') });
 const versionParams = z.object({ version: versionId });
@@ -96,7 +109,11 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     summary: 'Publish a terms version: every contract that has not ended is notified, in batches (Art. 5.2)',
     roles: ['chancellery'],
     body: termsBody,
-    responses: { 201: { description: 'Published; the rollout runs', schema: termsView }, 200: { description: 'The same version again: already published', schema: termsView }, 409: { description: 'This version exists with other content' } },
+    responses: {
+      201: { description: 'Published; the rollout runs', schema: termsView },
+      200: { description: 'The same version again: already published', schema: termsView },
+      409: { description: 'This version exists with other content' },
+    },
     async handler({ body, caller }) {
       const { created, terms } = await contracts.publishTerms(caller, body);
       return { status: created ? 201 : 200, body: terms };
@@ -156,7 +173,11 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     summary: 'Accept a terms version with a qualified e-signature (Art. 5.2): the contract returns to active',
     roles: ['citizen'],
     body: acceptanceBody,
-    responses: { 200: { description: 'Accepted', schema: contractView }, ...refusals, 422: { description: rejections(contractRejections, 422, 'Unknown version, a hash that is not of its text, or not the version waiting') } },
+    responses: {
+      200: { description: 'Accepted', schema: contractView },
+      ...refusals,
+      422: { description: rejections(contractRejections, 422, 'Unknown version, a hash that is not of its text, or not the version waiting') },
+    },
     handler: async ({ body, caller }) => ({ status: 200, body: await contracts.acceptTerms(caller, body) }),
   });
 
@@ -234,7 +255,12 @@ export function contractRoutes(api: Api, { application }: { application: Applica
   const chancelleryActs = [
     ['blocks', 'block', 'Block provisionally, with the reason (Art. 10.3)', z.object({ reason: text(1000) }).strict()],
     ['unblock', 'unblock', 'Lift the blocks (misuse report, provisional measure) with a justification', z.object({ justification: text(2000) }).strict()],
-    ['termination', 'terminate', 'Terminate the contract at once for abuse (Art. 10.2), with the reasons', z.object({ reasons: z.array(text(1000)).min(1, 'at least one reason').max(20) }).strict()],
+    [
+      'termination',
+      'terminate',
+      'Terminate the contract at once for abuse (Art. 10.2), with the reasons',
+      z.object({ reasons: z.array(text(1000)).min(1, 'at least one reason').max(20) }).strict(),
+    ],
   ] as const;
   for (const [path, kind, summary, body] of chancelleryActs) {
     api.add(router, {

@@ -12,7 +12,9 @@ import { isoDay } from '../schemas';
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
 
 const consentBody = z.object({ unitId: code, domain: code }).strict().openapi('ServiceConsentCreate');
-const consentView = z.object({ id: z.string(), unitId: z.string(), domain: z.string(), grantedAt: z.string(), revokedAt: z.string().nullable() }).openapi('ServiceConsent');
+const consentView = z
+  .object({ id: z.string(), unitId: z.string(), domain: z.string(), grantedAt: z.string(), revokedAt: z.string().nullable() })
+  .openapi('ServiceConsent');
 
 export const MAX_DECISION_PDF_BYTES = 5 * 1024 * 1024;
 
@@ -29,12 +31,15 @@ const decisionBody = z
       .max(Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 4, `at most ${MAX_DECISION_PDF_BYTES / 1024 / 1024} MiB of PDF`)
       .refine((b) => Buffer.from(b, 'base64').subarray(0, 5).toString('latin1') === '%PDF-', 'not a PDF (base64 of a file starting with %PDF-)'),
     remedy: z.object({ kind: z.enum(['opposition', 'appeal']), days: z.number().int().min(1).max(365) }).strict(),
-    provisionalMeasure: z.boolean().default(false).openapi({ description: 'A decision on suspensive effect or another provisional measure: the féries do not suspend its period (JU CPA Art. 44a al. 2)' }),
+    provisionalMeasure: z
+      .boolean()
+      .default(false)
+      .openapi({ description: 'A decision on suspensive effect or another provisional measure: the féries do not suspend its period (JU CPA Art. 44a al. 2)' }),
     legalRemediesText: z.string().trim().min(10).max(4000).openapi({ description: 'Where and how to file the opposition or appeal' }),
-    channel: z
-      .enum(['auto', 'counter', 'post'])
-      .default('auto')
-      .openapi({ description: "Art. 16.2: 'auto' = the counter where the recipient consented for this unit and domain, else post; 'counter' = the counter (422 without the consent); 'post' = the ordinary forms" }),
+    channel: z.enum(['auto', 'counter', 'post']).default('auto').openapi({
+      description:
+        "Art. 16.2: 'auto' = the counter where the recipient consented for this unit and domain, else post; 'counter' = the counter (422 without the consent); 'post' = the ordinary forms",
+    }),
   })
   .strict()
   .openapi('DecisionCreate');
@@ -51,7 +56,10 @@ const decisionView = z
     state: z.string(),
     channel: z.string().nullable(),
     channelChoice: z.enum(['auto', 'counter', 'post']).openapi({ description: "The unit's choice (Art. 16.2)" }),
-    postalReason: z.enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user', 'alert-undeliverable']).nullable().openapi({ description: 'Why it went by post at once (a first service), as its letter says' }),
+    postalReason: z
+      .enum(['no-consent', 'contract-blocked', 'unit-choice', 'not-a-user', 'alert-undeliverable'])
+      .nullable()
+      .openapi({ description: 'Why it went by post at once (a first service), as its letter says' }),
     letterPages: z.number().nullable().openapi({ description: "The registered letter's pages: the cover letter, then the decision's own" }),
     communicatedAt: z.string().nullable(),
     windowLastDay: z.string().nullable(),
@@ -128,7 +136,10 @@ export function decisionRoutes(api: Api, { application }: { application: Applica
     summary: 'Serve a decision to a user: through the counter where authorised, else by post (Art. 16)',
     roles: ['unit'],
     body: decisionBody,
-    responses: { 202: { description: 'Being served', schema: decisionView }, 200: { description: 'The same reference again: the decision already served', schema: decisionView } },
+    responses: {
+      202: { description: 'Being served', schema: decisionView },
+      200: { description: 'The same reference again: the decision already served', schema: decisionView },
+    },
     async handler({ body, caller }) {
       const { decision, created } = await decisions.serve(caller, body);
       return created ? { status: 202, body: decision, headers: { Location: `/v1/decisions/${decision.decisionId}` } } : { status: 200, body: decision };
@@ -153,7 +164,10 @@ export function decisionRoutes(api: Api, { application }: { application: Applica
     summary: 'The recipient opens the decision: inside the window the service is valid (Art. 16.4); later it is recorded and changes nothing',
     roles: ['citizen'],
     params: idParams,
-    responses: { 200: { description: 'Opened', schema: decisionView }, 409: { description: rejections(decisionServiceRejections, 409, 'Not in the inbox (served by post only)') } },
+    responses: {
+      200: { description: 'Opened', schema: decisionView },
+      409: { description: rejections(decisionServiceRejections, 409, 'Not in the inbox (served by post only)') },
+    },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await decisions.open(caller, p.id) }),
   });
 

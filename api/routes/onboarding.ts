@@ -28,7 +28,11 @@ export const applicationBody = z
     contractSignature: z
       .object({
         documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed contract, 64 lowercase hex digits'),
-        signatureValue: z.string().min(16, 'the qualified signature value (base64)').max(20_000).regex(/^[A-Za-z0-9+/=_-]+$/, 'base64'),
+        signatureValue: z
+          .string()
+          .min(16, 'the qualified signature value (base64)')
+          .max(20_000)
+          .regex(/^[A-Za-z0-9+/=_-]+$/, 'base64'),
         signedAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 instant' }),
         termsVersion: text(50),
       })
@@ -48,7 +52,16 @@ const applicationStatus = z
     formalDecisionDeadline: z.string().optional(),
     submittedAt: z.string(),
     applicant: z
-      .object({ lastName: z.string(), firstName: z.string(), birthDate: z.string(), commune: z.string(), street: z.string(), postCode: z.string(), locality: z.string(), email: z.string() })
+      .object({
+        lastName: z.string(),
+        firstName: z.string(),
+        birthDate: z.string(),
+        commune: z.string(),
+        street: z.string(),
+        postCode: z.string(),
+        locality: z.string(),
+        email: z.string(),
+      })
       .optional()
       .openapi({ description: 'Chancellery only (the reviewer needs to know whom they decide on); each such read is written to the access log' }),
   })
@@ -70,7 +83,9 @@ export function onboardingRoutes(api: Api, { application }: { application: Appli
     headers: z.object({ 'idempotency-key': z.string().min(8).max(200).optional() }),
     responses: {
       202: { description: 'Accepted: the checks run', schema: applicationStatus },
-      409: { description: 'An application for this AVS number is already open (`application_open`), or the person already has a contract (`already_registered`)' },
+      409: {
+        description: 'An application for this AVS number is already open (`application_open`), or the person already has a contract (`already_registered`)',
+      },
       422: { description: 'This Idempotency-Key was used with another body (`idempotency_key_reused`)' },
     },
     async handler({ req, body, caller }) {
@@ -97,8 +112,14 @@ export function onboardingRoutes(api: Api, { application }: { application: Appli
     summary: "The protection authority's answer: does the person have civil capacity for the counter's services (Art. 4.5 c)?",
     roles: ['authority'],
     params,
-    body: z.object({ hasCivilCapacity: z.boolean(), note: z.string().trim().max(2000).optional() }).strict().openapi('AuthorityAnswer'),
-    responses: { 200: { description: 'Recorded', schema: applicationStatus }, 409: { description: rejections(onboardingRejections, 409, 'No question to the authority is pending') } },
+    body: z
+      .object({ hasCivilCapacity: z.boolean(), note: z.string().trim().max(2000).optional() })
+      .strict()
+      .openapi('AuthorityAnswer'),
+    responses: {
+      200: { description: 'Recorded', schema: applicationStatus },
+      409: { description: rejections(onboardingRejections, 409, 'No question to the authority is pending') },
+    },
     handler: async ({ params: p, body, caller }) => ({ status: 200, body: await onboarding.answerAuthority(caller, p.id, body) }),
   });
 

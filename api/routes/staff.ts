@@ -68,7 +68,9 @@ export function staffRoutes(opts: StaffOptions): Router {
 
   router.get('/staff/config.json', async (_req, res) => {
     const d = await discover();
-    res.set('Cache-Control', 'no-store').json({ clientId: opts.clientId, authorizationEndpoint: d.authorization_endpoint, endSessionEndpoint: d.end_session_endpoint ?? null });
+    res
+      .set('Cache-Control', 'no-store')
+      .json({ clientId: opts.clientId, authorizationEndpoint: d.authorization_endpoint, endSessionEndpoint: d.end_session_endpoint ?? null });
   });
 
   router.post('/staff/auth/token', async (req, res) => {
@@ -78,10 +80,23 @@ export function staffRoutes(opts: StaffOptions): Router {
     const answer = await fetch(d.token_endpoint, {
       method: 'POST',
       headers: { 'content-type': 'application/x-www-form-urlencoded', accept: 'application/json' },
-      body: new URLSearchParams({ grant_type: 'authorization_code', client_id: opts.clientId, code: parsed.data.code, code_verifier: parsed.data.codeVerifier, redirect_uri: parsed.data.redirectUri }),
+      body: new URLSearchParams({
+        grant_type: 'authorization_code',
+        client_id: opts.clientId,
+        code: parsed.data.code,
+        code_verifier: parsed.data.codeVerifier,
+        redirect_uri: parsed.data.redirectUri,
+      }),
       signal: AbortSignal.timeout(10_000),
     });
-    const body = (await answer.json().catch(() => ({}))) as { access_token?: string; id_token?: string; expires_in?: number; token_type?: string; error?: string; error_description?: string };
+    const body = (await answer.json().catch(() => ({}))) as {
+      access_token?: string;
+      id_token?: string;
+      expires_in?: number;
+      token_type?: string;
+      error?: string;
+      error_description?: string;
+    };
     res.set('Cache-Control', 'no-store');
     if (!answer.ok || !body.access_token) {
       // The provider's reason (invalid_grant: code used twice, wrong verifier…), never the code.

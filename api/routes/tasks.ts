@@ -10,7 +10,6 @@ import type { Api } from '../http';
 import { rejections } from '../openapi';
 import type { TaskFeed } from '../task-feed';
 
-
 const taskSchema = z
   .object({
     taskId: z.string(),
@@ -62,13 +61,21 @@ const completion = z
     z.object({ outcome: z.literal('approve'), justification: z.string().trim().min(1, 'an approval needs a justification (Art. 4.7)').max(4000) }).strict(),
     z.object({ outcome: z.literal('refuse'), reasons: lines('a reason cannot be empty', 'a refusal needs at least one reason (Art. 4.8)') }).strict(),
     // a refusal of the terms of use (Art. 5.3)
-    z.object({ outcome: z.literal('special-clauses'), clauses: lines('a clause cannot be empty', 'special clauses need at least one clause (Art. 5.3)') }).strict(),
-    z.object({ outcome: z.literal('keep-blocked'), justification: z.string().trim().min(1, 'keeping the block needs a justification (Art. 5.3)').max(4000) }).strict(),
-    z.object({ outcome: z.literal('revoke'), reasons: lines('a reason cannot be empty', 'revoking the contract needs at least one reason (Art. 5.3)') }).strict(),
+    z
+      .object({ outcome: z.literal('special-clauses'), clauses: lines('a clause cannot be empty', 'special clauses need at least one clause (Art. 5.3)') })
+      .strict(),
+    z
+      .object({ outcome: z.literal('keep-blocked'), justification: z.string().trim().min(1, 'keeping the block needs a justification (Art. 5.3)').max(4000) })
+      .strict(),
+    z
+      .object({ outcome: z.literal('revoke'), reasons: lines('a reason cannot be empty', 'revoking the contract needs at least one reason (Art. 5.3)') })
+      .strict(),
   ])
   .openapi('TaskCompletion');
 
-const params = z.object({ id: z.string().regex(/^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4})$/, 'not a task id') });
+const params = z.object({
+  id: z.string().regex(/^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4})$/, 'not a task id'),
+});
 
 const refusals = { 409: { description: rejections(taskRejections, 409, 'Done already, or claimed by someone else') } };
 
@@ -91,7 +98,8 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     method: 'get',
     path: '/v1/tasks/events',
     tag: 'Tasks',
-    summary: 'Live changes of the inbox as server-sent events: `event: task` with ids and states (no personal data); `event: resync` when changes may have been missed',
+    summary:
+      'Live changes of the inbox as server-sent events: `event: task` with ids and states (no personal data); `event: resync` when changes may have been missed',
     roles: ['chancellery'],
     responses: { 200: { description: 'text/event-stream' }, 503: { description: 'Live updates unavailable' } },
     async handler({ req, res }) {
@@ -132,11 +140,16 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     method: 'post',
     path: '/v1/tasks/:id/complete',
     tag: 'Tasks',
-    summary: 'Complete a claimed task: approve with a justification or refuse with reasons (onboarding); agree special clauses, keep the block or revoke (terms refusal)',
+    summary:
+      'Complete a claimed task: approve with a justification or refuse with reasons (onboarding); agree special clauses, keep the block or revoke (terms refusal)',
     roles: ['chancellery'],
     params,
     body: completion,
-    responses: { 200: { description: 'Completed', schema: taskSchema }, ...refusals, 400: { description: rejections(taskRejections, 400, 'Not an outcome for this kind of task') } },
+    responses: {
+      200: { description: 'Completed', schema: taskSchema },
+      ...refusals,
+      400: { description: rejections(taskRejections, 400, 'Not an outcome for this kind of task') },
+    },
     handler: async ({ params: p, body, caller }) => ({ status: 200, body: await tasks.complete(caller, p.id, body) }),
   });
 

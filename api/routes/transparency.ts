@@ -6,7 +6,14 @@ import type { Application } from '../../app';
 import type { Api } from '../http';
 
 const read = z
-  .object({ at: z.string(), role: z.string(), unit: z.string().nullable(), action: z.string(), record: z.object({ type: z.string(), id: z.string().nullable() }), purpose: z.string() })
+  .object({
+    at: z.string(),
+    role: z.string(),
+    unit: z.string().nullable(),
+    action: z.string(),
+    record: z.object({ type: z.string(), id: z.string().nullable() }),
+    purpose: z.string(),
+  })
   .openapi('PersonalDataRead');
 
 export function transparencyRoutes(api: Api, { application }: { application: Application }): Router {
@@ -30,7 +37,11 @@ export function transparencyRoutes(api: Api, { application }: { application: App
     summary: 'Everything the counter holds about me, as JSON (the right of access; this request is logged)',
     roles: ['citizen'],
     responses: { 200: { description: 'The export' } },
-    handler: async ({ caller }) => ({ status: 200, body: await t.exportJson(caller), headers: { 'Content-Disposition': 'attachment; filename="guichet-export.json"' } }),
+    handler: async ({ caller }) => ({
+      status: 200,
+      body: await t.exportJson(caller),
+      headers: { 'Content-Disposition': 'attachment; filename="guichet-export.json"' },
+    }),
   });
 
   api.add(router, {

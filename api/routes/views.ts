@@ -6,7 +6,10 @@ import { MAX_VIEWS_PER_USER } from '../../app/views';
 import type { Api } from '../http';
 import { inboxFilters } from './tasks';
 
-const viewBody = z.object({ name: z.string().trim().min(1, 'a view needs a name').max(80), filters: inboxFilters }).strict().openapi('SavedViewInput');
+const viewBody = z
+  .object({ name: z.string().trim().min(1, 'a view needs a name').max(80), filters: inboxFilters })
+  .strict()
+  .openapi('SavedViewInput');
 const viewSchema = z.object({ id: z.string(), name: z.string(), filters: inboxFilters, createdAt: z.string(), updatedAt: z.string() }).openapi('SavedView');
 const params = z.object({ id: z.uuid('not a view id') });
 
@@ -31,7 +34,11 @@ export function viewRoutes(api: Api, { application }: { application: Application
     summary: 'Save the inbox filters as a named view',
     roles: ['chancellery'],
     body: viewBody,
-    responses: { 201: { description: 'Saved', schema: viewSchema }, 409: { description: 'You have a view of that name' }, 422: { description: `More than ${MAX_VIEWS_PER_USER} views` } },
+    responses: {
+      201: { description: 'Saved', schema: viewSchema },
+      409: { description: 'You have a view of that name' },
+      422: { description: `More than ${MAX_VIEWS_PER_USER} views` },
+    },
     async handler({ body, caller }) {
       const view = await views.create(caller, body);
       return { status: 201, body: view, headers: { Location: `/v1/me/views/${view.id}` } };

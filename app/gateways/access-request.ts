@@ -22,6 +22,11 @@ export class AccessRequestGateway extends WorkflowGateway {
 
   /** Once decided, the workflow ends: a later decision finds it closed. */
   decide(requestId: string, decision: UnitDecision): Promise<AccessRequestStatus> {
-    return this.update(accessRequestWorkflowId(requestId), decideUpdate, [decision], () => new AppError(409, 'conflict', 'this request has already been decided'));
+    return this.update(
+      accessRequestWorkflowId(requestId),
+      decideUpdate,
+      [decision],
+      () => new AppError(409, 'conflict', 'this request has already been decided'),
+    );
   }
 }

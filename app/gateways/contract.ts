@@ -53,7 +53,11 @@ export class ContractGateway extends WorkflowGateway {
 
   private options(input: ContractInput) {
     // A contract's workflow runs once: a closed one (an ended contract) is never started again.
-    return { workflowId: contractWorkflowId(input.contractId), args: [input] as [ContractInput], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE };
+    return {
+      workflowId: contractWorkflowId(input.contractId),
+      args: [input] as [ContractInput],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    };
   }
 
   /** Starts the contract's workflow; nothing when it is already running. */

@@ -1,10 +1,4 @@
-import {
-  authorityAnswerUpdate,
-  formalDecisionRequestUpdate,
-  onboardingWorkflowId,
-  Rejections,
-  stateQuery,
-} from '../../workflows/onboarding/definitions';
+import { authorityAnswerUpdate, formalDecisionRequestUpdate, onboardingWorkflowId, Rejections, stateQuery } from '../../workflows/onboarding/definitions';
 import type { AuthorityAnswer, OnboardingInput, OnboardingState } from '../../workflows/onboarding/types';
 import { AppError } from '../errors';
 import { WorkflowGateway, type RejectionStatuses, type Temporal } from './temporal';
@@ -29,10 +23,20 @@ export class OnboardingGateway extends WorkflowGateway {
   }
 
   answerAuthority(applicationId: string, answer: AuthorityAnswer): Promise<OnboardingState> {
-    return this.update(onboardingWorkflowId(applicationId), authorityAnswerUpdate, [answer], () => new AppError(409, Rejections.notWaiting, 'this application is closed'));
+    return this.update(
+      onboardingWorkflowId(applicationId),
+      authorityAnswerUpdate,
+      [answer],
+      () => new AppError(409, Rejections.notWaiting, 'this application is closed'),
+    );
   }
 
   requestFormalDecision(applicationId: string, by: string): Promise<OnboardingState> {
-    return this.update(onboardingWorkflowId(applicationId), formalDecisionRequestUpdate, [{ by }], () => new AppError(422, Rejections.periodOver, 'the period to ask for a formal decision is over'));
+    return this.update(
+      onboardingWorkflowId(applicationId),
+      formalDecisionRequestUpdate,
+      [{ by }],
+      () => new AppError(422, Rejections.periodOver, 'the period to ask for a formal decision is over'),
+    );
   }
 }

@@ -11,7 +11,11 @@ export class RetentionGateway extends WorkflowGateway {
   /** Starts the record's retention process; nothing when it exists already. */
   async schedule(input: RetentionInput): Promise<void> {
     // One retention per record, ever: a destroyed record is not scheduled again.
-    await this.startOnce('retention', { workflowId: retentionWorkflowId(input.recordKind, input.recordId), args: [input], workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE });
+    await this.startOnce('retention', {
+      workflowId: retentionWorkflowId(input.recordKind, input.recordId),
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
   }
 
   /** Tells the record's retention process that its legal holds changed (nothing if it has none). */

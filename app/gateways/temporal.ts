@@ -63,7 +63,10 @@ export class WorkflowGateway {
     options: Omit<WorkflowSignalWithStartOptions<A>, 'taskQueue'> & { args: Parameters<Workflows[N]> },
   ): Promise<boolean> {
     try {
-      await this.temporal.client.workflow.signalWithStart<Workflows[N], A>(name, { ...options, taskQueue: this.temporal.taskQueue } as WorkflowSignalWithStartOptions<A> & WorkflowStartOptions<Workflows[N]>);
+      await this.temporal.client.workflow.signalWithStart<Workflows[N], A>(name, {
+        ...options,
+        taskQueue: this.temporal.taskQueue,
+      } as WorkflowSignalWithStartOptions<A> & WorkflowStartOptions<Workflows[N]>);
       return true;
     } catch (err) {
       if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
@@ -98,7 +101,9 @@ export class WorkflowGateway {
   protected async update<R, A extends unknown[]>(workflowId: string, def: UpdateDefinition<R, A>, args: A, gone: () => AppError): Promise<R> {
     try {
       // The handle's overloads split on empty and non-empty arguments; both take { args }.
-      return await this.temporal.client.workflow.getHandle(workflowId).executeUpdate(def as unknown as UpdateDefinition<R, [unknown]>, { args: args as unknown as [unknown] });
+      return await this.temporal.client.workflow
+        .getHandle(workflowId)
+        .executeUpdate(def as unknown as UpdateDefinition<R, [unknown]>, { args: args as unknown as [unknown] });
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) throw gone();
       const cause = err instanceof WorkflowUpdateFailedError ? err.cause : undefined;

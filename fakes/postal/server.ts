@@ -54,7 +54,8 @@ export function trackingNumberFor(letterId: string): string {
   return `98.00.${digits.slice(0, 6)}.${digits.slice(6)}`;
 }
 
-const sameRecipient = (a: PostalRecipient, b: PostalRecipient) => a.name === b.name && a.street === b.street && a.postCode === b.postCode && a.locality === b.locality;
+const sameRecipient = (a: PostalRecipient, b: PostalRecipient) =>
+  a.name === b.name && a.street === b.street && a.postCode === b.postCode && a.locality === b.locality;
 
 const publicView = ({ pdf: _pdf, recipient, ...rest }: StoredLetter): Letter => ({ ...rest, recipient: { ...recipient } });
 

@@ -7,9 +7,7 @@ import { FixtureError, startFakeRegisters } from './server';
 const repoRoot = join(__dirname, '..', '..');
 
 async function main(): Promise<void> {
-  const fixturePath = process.env.REGISTER_FIXTURE
-    ? resolve(process.env.REGISTER_FIXTURE)
-    : join(repoRoot, 'fakes', 'registers', 'demo-people.json');
+  const fixturePath = process.env.REGISTER_FIXTURE ? resolve(process.env.REGISTER_FIXTURE) : join(repoRoot, 'fakes', 'registers', 'demo-people.json');
   const port = Number(process.env.REGISTER_PORT ?? 4010);
   if (!Number.isInteger(port) || port < 0 || port > 65535) throw new Error(`REGISTER_PORT must be a port number, got ${process.env.REGISTER_PORT}`);
 

@@ -19,7 +19,12 @@ const env = z
     STAFF_REDIRECT_ORIGINS: z
       .string()
       .default('http://127.0.0.1:3000')
-      .transform((s) => s.split(',').map((o) => o.trim().replace(/\/$/, '')).filter(Boolean))
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim().replace(/\/$/, ''))
+          .filter(Boolean),
+      )
       .pipe(z.array(z.url()).min(1)),
   })
   .parse(process.env);

@@ -66,7 +66,9 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
   const { audience } = opts;
   const ttl = opts.accessTokenTtlSeconds ?? 3600;
   // Cookies signed with a key derived from the signing key: stable across restarts.
-  const cookieKey = createHash('sha256').update(`cookies:${String(opts.signingKey.d)}`).digest('base64url');
+  const cookieKey = createHash('sha256')
+    .update(`cookies:${String(opts.signingKey.d)}`)
+    .digest('base64url');
 
   const provider = new Provider(opts.issuer, {
     clients: [
@@ -139,7 +141,10 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
     },
     async renderError(ctx: OidcContext, out: { error?: string; error_description?: string }) {
       ctx.type = 'html';
-      ctx.body = page('Erreur — Fehler', `<h1>La connexion a échoué <span lang="de">— Anmeldung fehlgeschlagen</span></h1><p role="alert">${escape(out.error_description ?? out.error ?? 'error')}</p>`);
+      ctx.body = page(
+        'Erreur — Fehler',
+        `<h1>La connexion a échoué <span lang="de">— Anmeldung fehlgeschlagen</span></h1><p role="alert">${escape(out.error_description ?? out.error ?? 'error')}</p>`,
+      );
     },
   });
   // No tokens or passwords in any log: only the error's name.
@@ -152,7 +157,15 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
     if (!m) return oidc(req, res);
     interaction(provider, req, res, m[2] === '/login').catch((err: unknown) => {
       process.stderr.write(`[identity provider] interaction failed: ${(err as Error).message}\n`);
-      if (!res.headersSent) send(res, 400, page('Erreur — Fehler', '<h1>La session de connexion a expiré. <span lang="de">Die Anmeldesitzung ist abgelaufen.</span></h1><p><a href="/">Recommencer / Neu beginnen</a></p>'));
+      if (!res.headersSent)
+        send(
+          res,
+          400,
+          page(
+            'Erreur — Fehler',
+            '<h1>La session de connexion a expiré. <span lang="de">Die Anmeldesitzung ist abgelaufen.</span></h1><p><a href="/">Recommencer / Neu beginnen</a></p>',
+          ),
+        );
     });
   });
   await new Promise<void>((resolve, reject) => {
@@ -174,7 +187,8 @@ async function interaction(provider: OidcProvider, req: IncomingMessage, res: Se
   const login = (form.get('login') ?? '').slice(0, 100);
   const password = form.get('password') ?? '';
   const account = check(login, password);
-  if (!account) return send(res, 401, loginPage(details.uid, lang, login, lang === 'de' ? 'Benutzername oder Passwort falsch.' : 'Identifiant ou mot de passe incorrect.'));
+  if (!account)
+    return send(res, 401, loginPage(details.uid, lang, login, lang === 'de' ? 'Benutzername oder Passwort falsch.' : 'Identifiant ou mot de passe incorrect.'));
   await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
 }
 
@@ -199,7 +213,11 @@ function readBody(req: IncomingMessage): Promise<string> {
 }
 
 function send(res: ServerResponse, status: number, html: string): void {
-  res.writeHead(status, { 'content-type': 'text/html; charset=utf-8', 'cache-control': 'no-store', 'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'" });
+  res.writeHead(status, {
+    'content-type': 'text/html; charset=utf-8',
+    'cache-control': 'no-store',
+    'content-security-policy': "default-src 'none'; style-src 'unsafe-inline'; form-action 'self' http: https:; frame-ancestors 'none'",
+  });
   res.end(html);
 }
 
@@ -234,7 +252,13 @@ function loginPage(uid: string, lang: 'fr' | 'de', login: string, error: string 
   const t =
     lang === 'de'
       ? { title: 'Anmeldung', login: 'Benutzername', password: 'Passwort', submit: 'Anmelden', demo: 'Demo-Konten: siehe README (Passwort «demo»).' }
-      : { title: 'Connexion', login: 'Identifiant', password: 'Mot de passe', submit: 'Se connecter', demo: 'Comptes de démonstration : voir le README (mot de passe « demo »).' };
+      : {
+          title: 'Connexion',
+          login: 'Identifiant',
+          password: 'Mot de passe',
+          submit: 'Se connecter',
+          demo: 'Comptes de démonstration : voir le README (mot de passe « demo »).',
+        };
   const invalid = error ? ' aria-invalid="true" aria-describedby="login-error"' : '';
   return page(
     `${t.title} — Guichet virtuel`,

@@ -31,7 +31,11 @@ export const BASELINE_WORKFLOWS_PATH = require.resolve('./baseline-workflows');
 
 /** The baseline bundle: the same workflows plus date-holidays (see baseline-workflows.ts). */
 export async function bundleBaseline(): Promise<string> {
-  const { code } = await bundleWorkflowCode({ workflowsPath: BASELINE_WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('ERROR') });
+  const { code } = await bundleWorkflowCode({
+    workflowsPath: BASELINE_WORKFLOWS_PATH,
+    failureConverterPath: FAILURE_CONVERTER_PATH,
+    logger: new DefaultLogger('ERROR'),
+  });
   return code;
 }
 
@@ -137,7 +141,11 @@ export async function benchBundles(p: BundleBenchParams): Promise<BundleBenchRes
         while (next < count) {
           next += 1;
           const contractId = `contract-bench-bundle-${randomUUID()}`;
-          await client.workflow.start<typeof contract>('contract', { taskQueue, workflowId: contractWorkflowId(contractId), args: [{ contractId, canton: 'JU', startedOn: today, termsVersion: 'CG-2013-1', pendingTerms: null }] });
+          await client.workflow.start<typeof contract>('contract', {
+            taskQueue,
+            workflowId: contractWorkflowId(contractId),
+            args: [{ contractId, canton: 'JU', startedOn: today, termsVersion: 'CG-2013-1', pendingTerms: null }],
+          });
         }
       };
       await worker.guard(Promise.all(Array.from({ length: Math.min(START_CONCURRENCY, count) }, lane)));
@@ -200,12 +208,19 @@ export function bundleReport(r: BundleBenchResult): string[] {
     `6. Workflow bundle — worker memory per cached workflow and worker CPU per workflow creation, ${r.workflows} contract workflows (JU) per run after ${r.warmup} warm-up`,
     '   a fresh worker process per run (worker/main.ts, prebuilt bundle, a cache that keeps every workflow), 4 runs ABBA;',
     '   memory = growth of its resident set / workflows (garbage not yet collected included); CPU = its CPU time (all threads) / workflows,',
-    '   each workflow\'s creation (its modules evaluated) and first task',
+    "   each workflow's creation (its modules evaluated) and first task",
     table([
       ['', 'bundle', 'code (no source map)', 'per cached workflow', 'CPU per workflow', 'runs (MiB / CPU)'],
       row(r.baseline, b),
       row(r.current, c),
-      ['ratio this / baseline', fmtRatio(r.current.bytes / r.baseline.bytes), fmtRatio(r.current.codeBytes / r.baseline.codeBytes), fmtRatio(c.mibPerWorkflow / b.mibPerWorkflow), fmtRatio(c.cpuMsPerWorkflow / b.cpuMsPerWorkflow), ''],
+      [
+        'ratio this / baseline',
+        fmtRatio(r.current.bytes / r.baseline.bytes),
+        fmtRatio(r.current.codeBytes / r.baseline.codeBytes),
+        fmtRatio(c.mibPerWorkflow / b.mibPerWorkflow),
+        fmtRatio(c.cpuMsPerWorkflow / b.cpuMsPerWorkflow),
+        '',
+      ],
     ]),
     `   cached workflows a GiB of worker memory holds: baseline ~${perGiB(b)}, this bundle ~${perGiB(c)} (WORKER_MAX_CACHED_WORKFLOWS in infra/config.ts)`,
   ];

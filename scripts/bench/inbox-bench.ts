@@ -37,7 +37,14 @@ interface Stop {
   stop: () => Promise<void>;
 }
 
-export async function benchInbox(o: { adminUrl: string; root: string; connection: Connection; iterations: number; log: (m: string) => void; stops: Stop[] }): Promise<InboxResult> {
+export async function benchInbox(o: {
+  adminUrl: string;
+  root: string;
+  connection: Connection;
+  iterations: number;
+  log: (m: string) => void;
+  stops: Stop[];
+}): Promise<InboxResult> {
   const issuerPort = await freePort();
   const issuer = await LocalIssuer.create(`http://127.0.0.1:${issuerPort}`, 'guichet-api');
   const issuerServer = await issuer.listen(issuerPort);
@@ -131,7 +138,15 @@ export function inboxReport(r: InboxResult): string[] {
     `5. Inbox API — GET /v1/tasks (25 per page) over HTTP, one keep-alive connection per size, ${r.iterations} requests per query and size after 50 warm-up, the two sizes interleaved; ${small} vs ${large.toLocaleString('en')} open tasks`,
     table([
       ['', `p50 at ${small}`, `p99 at ${small}`, `p50 at ${large.toLocaleString('en')}`, `p99 at ${large.toLocaleString('en')}`, 'ratio p50', 'ratio p99'],
-      ...[...r.latencies.keys()].map((q) => [q, fmtMs(p(q, small, 50)), fmtMs(p(q, small, 99)), fmtMs(p(q, large, 50)), fmtMs(p(q, large, 99)), fmtRatio(p(q, large, 50) / p(q, small, 50)), fmtRatio(p(q, large, 99) / p(q, small, 99))]),
+      ...[...r.latencies.keys()].map((q) => [
+        q,
+        fmtMs(p(q, small, 50)),
+        fmtMs(p(q, small, 99)),
+        fmtMs(p(q, large, 50)),
+        fmtMs(p(q, large, 99)),
+        fmtRatio(p(q, large, 50) / p(q, small, 50)),
+        fmtRatio(p(q, large, 99) / p(q, small, 99)),
+      ]),
     ]),
     '   goal: ratio ≤ 1.5 (a flat cost: keyset pagination on (due date, id) over one index per filter)',
   ];

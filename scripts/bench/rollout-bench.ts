@@ -190,8 +190,19 @@ async function seedContracts(db: Db, canton: CantonCode, n: number, tag: string,
         lastName: `Bench${canton}`,
       };
     });
-    const person = { street: 'Rue du Banc 1', postCode: canton === 'JU' ? '2800' : '2000', locality: canton === 'JU' ? 'Delémont' : 'Neuchâtel', commune: canton === 'JU' ? 'Delémont' : 'Neuchâtel', birthDate: '1980-01-01' };
-    const evidence = { documentSha256: 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778', signatureValue: 'MIIBbenchSignatureValueAAAA==', signedAt: new Date('2026-01-05T10:00:00Z'), identityProofRef: 'eid-bench' };
+    const person = {
+      street: 'Rue du Banc 1',
+      postCode: canton === 'JU' ? '2800' : '2000',
+      locality: canton === 'JU' ? 'Delémont' : 'Neuchâtel',
+      commune: canton === 'JU' ? 'Delémont' : 'Neuchâtel',
+      birthDate: '1980-01-01',
+    };
+    const evidence = {
+      documentSha256: 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778',
+      signatureValue: 'MIIBbenchSignatureValueAAAA==',
+      signedAt: new Date('2026-01-05T10:00:00Z'),
+      identityProofRef: 'eid-bench',
+    };
     await db.onboardingApplication.createMany({
       data: rows.map((r) => ({
         id: r.applicationId,
@@ -215,10 +226,29 @@ async function seedContracts(db: Db, canton: CantonCode, n: number, tag: string,
       })),
     });
     await db.registeredUser.createMany({
-      data: rows.map((r) => ({ id: r.userId, sub: r.sub, avsNumber: r.avs, lastName: r.lastName, firstName: r.firstName, email: r.email, ...person, canton, applicationId: r.applicationId })),
+      data: rows.map((r) => ({
+        id: r.userId,
+        sub: r.sub,
+        avsNumber: r.avs,
+        lastName: r.lastName,
+        firstName: r.firstName,
+        email: r.email,
+        ...person,
+        canton,
+        applicationId: r.applicationId,
+      })),
     });
     await db.contract.createMany({
-      data: rows.map((r) => ({ id: r.contractId, userId: r.userId, applicationId: r.applicationId, status: 'active', canton, startedOn: today, termsVersion: 'CG-2013-1', ...evidence })),
+      data: rows.map((r) => ({
+        id: r.contractId,
+        userId: r.userId,
+        applicationId: r.applicationId,
+        status: 'active',
+        canton,
+        startedOn: today,
+        termsVersion: 'CG-2013-1',
+        ...evidence,
+      })),
     });
     ids.push(...rows.map((r) => r.contractId));
     if (n >= 10 * CHUNK && (from / CHUNK) % 10 === 9) log(`   ${ids.length.toLocaleString('en-US')}/${n.toLocaleString('en-US')} contracts written`);
@@ -311,10 +341,16 @@ export async function startWorkerProcess(o: WorkerProcessOptions): Promise<Worke
   for (;;) {
     if (proc.exitCode !== null) await crashed;
     const polling = await Promise.all(
-      [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(async (taskQueueType) => {
-        const r = await client.workflowService.describeTaskQueue({ namespace: 'default', taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL }, taskQueueType });
-        return (r.pollers ?? []).some((x) => x.identity?.startsWith(identity));
-      }),
+      [temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_WORKFLOW, temporal.api.enums.v1.TaskQueueType.TASK_QUEUE_TYPE_ACTIVITY].map(
+        async (taskQueueType) => {
+          const r = await client.workflowService.describeTaskQueue({
+            namespace: 'default',
+            taskQueue: { name: taskQueue, kind: temporal.api.enums.v1.TaskQueueKind.TASK_QUEUE_KIND_NORMAL },
+            taskQueueType,
+          });
+          return (r.pollers ?? []).some((x) => x.identity?.startsWith(identity));
+        },
+      ),
     );
     if (polling.every(Boolean)) break;
     if (Date.now() > deadline) throw new Error(`worker ${name} did not poll within 120 s:\n${output}`);
@@ -334,7 +370,20 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
   const payloadKeys = [...p.keys].map(([id, k]) => `${id}:${k.toString('base64')}`).join(',');
 
   const startWorker = (taskQueue: string, smtpUrl: string, name: string) =>
-    startWorkerProcess({ root: p.root, temporalAddress: p.temporalAddress, databaseUrl: p.databaseUrl, client, payloadKeys, activeKeyId: p.activeKeyId, bundlePath, workerCache: p.workerCache, taskQueue, smtpUrl, name, stops: p.stops });
+    startWorkerProcess({
+      root: p.root,
+      temporalAddress: p.temporalAddress,
+      databaseUrl: p.databaseUrl,
+      client,
+      payloadKeys,
+      activeKeyId: p.activeKeyId,
+      bundlePath,
+      workerCache: p.workerCache,
+      taskQueue,
+      smtpUrl,
+      name,
+      stops: p.stops,
+    });
 
   const count = async (query: string) => (await client.workflow.count(query)).count;
 
@@ -378,7 +427,13 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     log(`4/6 rollout ${label}: starting ${n.toLocaleString('en-US')} contract workflows, ${startConcurrency} in flight …`);
     t = performance.now();
     let started = 0;
-    const progressTimer = setInterval(() => log(`   ${started.toLocaleString('en-US')}/${n.toLocaleString('en-US')} contract workflows started (${(started / ((performance.now() - t) / 1000)).toFixed(0)}/s)`), 10_000);
+    const progressTimer = setInterval(
+      () =>
+        log(
+          `   ${started.toLocaleString('en-US')}/${n.toLocaleString('en-US')} contract workflows started (${(started / ((performance.now() - t) / 1000)).toFixed(0)}/s)`,
+        ),
+      10_000,
+    );
     try {
       await setupWorker.guard(
         inPool(n, startConcurrency, async (i) => {
@@ -395,14 +450,28 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const settledMs = performance.now() - t;
     const setupPeak = procMemory(setupWorker.pid).peak;
     await setupWorker.stop();
-    log(`4/6 rollout ${label}: setup done in ${(settledMs / 1000).toFixed(1)} s (${(n / (settledMs / 1000)).toFixed(0)} workflows/s); fresh worker for the rollout …`);
+    log(
+      `4/6 rollout ${label}: setup done in ${(settledMs / 1000).toFixed(1)} s (${(n / (settledMs / 1000)).toFixed(0)} workflows/s); fresh worker for the rollout …`,
+    );
 
     // ── The rollout, with a fresh worker process ──
     const s = termsSchedule(today, 30, profiles[canton]);
     const version = `bench-${canton}-${randomUUID().slice(0, 8)}`;
     const text = `Conditions générales, version ${version} (banc d'essai).`;
     await db.termsVersion.create({
-      data: { version, canton, title: `CG ${version}`, mediaType: 'text/plain; charset=utf-8', document: new Uint8Array(Buffer.from(text)), documentSha256: 'b'.repeat(64), effectiveOn: today, acceptanceDays: 30, restrictFrom: s.restrictFrom, blockFrom: s.blockFrom, publishedBy: 'chancellery-bench' },
+      data: {
+        version,
+        canton,
+        title: `CG ${version}`,
+        mediaType: 'text/plain; charset=utf-8',
+        document: new Uint8Array(Buffer.from(text)),
+        documentSha256: 'b'.repeat(64),
+        effectiveOn: today,
+        acceptanceDays: 30,
+        restrictFrom: s.restrictFrom,
+        blockFrom: s.blockFrom,
+        publishedBy: 'chancellery-bench',
+      },
     });
     const worker = await startWorker(taskQueue, smtp.url, `${canton}-rollout`);
     await sleep(1000); // let it settle after start (its startup work is in the idle figure, not the rollout)
@@ -414,7 +483,11 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     // The worker's resident set every half second, for its course over the rollout.
     const rssSamples: Array<{ at: number; rss: number }> = [];
     const sampler = setInterval(() => rssSamples.push({ at: performance.now() - t0, rss: procMemory(worker.pid).rss }), 500);
-    const handle = await client.workflow.start<typeof termsRollout>('termsRollout', { taskQueue, workflowId: termsRolloutWorkflowId(version), args: [{ version }] });
+    const handle = await client.workflow.start<typeof termsRollout>('termsRollout', {
+      taskQueue,
+      workflowId: termsRolloutWorkflowId(version),
+      args: [{ version }],
+    });
     let lastLog = 0;
     let lastNotified = -1;
     let lastChange = performance.now();
@@ -434,7 +507,9 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
             lastNotified = pr.notified;
             lastChange = performance.now();
           }
-          log(`   ${pr.notified.toLocaleString('en-US')}/${n.toLocaleString('en-US')} notified, ${pr.batches} batches, run ${pr.runs}, ${(pr.notified / secs).toFixed(0)} contracts/s, worker RSS ${fmtMiB(procMemory(worker.pid).rss)}`);
+          log(
+            `   ${pr.notified.toLocaleString('en-US')}/${n.toLocaleString('en-US')} notified, ${pr.batches} batches, run ${pr.runs}, ${(pr.notified / secs).toFixed(0)} contracts/s, worker RSS ${fmtMiB(procMemory(worker.pid).rss)}`,
+          );
         } catch {
           // between two runs: the next poll answers
         }
@@ -448,7 +523,9 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const appliedMs = performance.now() - t0;
     clearInterval(sampler);
     const load1 = loadavg()[0]!;
-    const rssByQuarter = [0, 1, 2, 3].map((q) => Math.max(0, ...rssSamples.filter((x) => x.at >= (q * appliedMs) / 4 && x.at < ((q + 1) * appliedMs) / 4).map((x) => x.rss)));
+    const rssByQuarter = [0, 1, 2, 3].map((q) =>
+      Math.max(0, ...rssSamples.filter((x) => x.at >= (q * appliedMs) / 4 && x.at < ((q + 1) * appliedMs) / 4).map((x) => x.rss)),
+    );
     const cpu1 = { worker: procCpuMs(worker.pid), server: procCpuMs(p.serverPid), self: selfCpuMs(), machine: machineCpuMs() };
     const mem = procMemory(worker.pid);
     await worker.stop();
@@ -458,7 +535,7 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const rolloutRuns: RolloutResult['rolloutRuns'] = [];
     const batchMs: number[] = [];
     let retries = 0;
-    for (let runId: string | undefined = handle.firstExecutionRunId; runId; ) {
+    for (let runId: string | undefined = handle.firstExecutionRunId; runId;) {
       const history = await client.workflow.getHandle(termsRolloutWorkflowId(version), runId).fetchHistory();
       const events = history.events ?? [];
       const scheduled = new Map<number, number>();
@@ -499,10 +576,13 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const outboxSent = await db.mailOutbox.count({ where: { id: { startsWith: `terms:${version}:` }, sentAt: { not: null } } });
     const mails = { messages: smtp.messages(), recipients: smtp.recipients(), outboxSent };
     if (progress.notified !== n) problems.push(`the rollout notified ${progress.notified} contracts, not ${n}`);
-    if (mails.messages !== n || mails.recipients !== n) problems.push(`the SMTP sink got ${mails.messages} messages for ${mails.recipients} recipients, not ${n}`);
+    if (mails.messages !== n || mails.recipients !== n)
+      problems.push(`the SMTP sink got ${mails.messages} messages for ${mails.recipients} recipients, not ${n}`);
     if (outboxSent !== n) problems.push(`${outboxSent} outbox rows marked sent, not ${n}`);
     for (const pr of problems) log(`   CHECK: ${pr}`);
-    log(`4/6 rollout ${label}: ${n.toLocaleString('en-US')} contracts in ${(rolloutMs / 1000).toFixed(1)} s, worker peak ${fmtMiB(mem.peak)}, rollout runs ${rolloutRuns.map((r) => r.historyLength).join('/')} events`);
+    log(
+      `4/6 rollout ${label}: ${n.toLocaleString('en-US')} contracts in ${(rolloutMs / 1000).toFixed(1)} s, worker peak ${fmtMiB(mem.peak)}, rollout runs ${rolloutRuns.map((r) => r.historyLength).join('/')} events`,
+    );
 
     return {
       label,
@@ -516,7 +596,13 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
       progress,
       worker: { idleRssBytes: idleRss, peakBytes: mem.peak, endRssBytes: mem.rss, rssByQuarter },
       load: { start: load0, end: load1 },
-      cpu: { workerMs: cpu1.worker - cpu0.worker, serverMs: cpu1.server - cpu0.server, selfMs: cpu1.self - cpu0.self, machineMs: cpu1.machine - cpu0.machine, wallMs: appliedMs },
+      cpu: {
+        workerMs: cpu1.worker - cpu0.worker,
+        serverMs: cpu1.server - cpu0.server,
+        selfMs: cpu1.self - cpu0.self,
+        machineMs: cpu1.machine - cpu0.machine,
+        wallMs: appliedMs,
+      },
       mails,
       rolloutRuns,
       batchMs,

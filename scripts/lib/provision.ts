@@ -74,7 +74,12 @@ export async function ensureTemporalCli(log: Log = defaultLog): Promise<string> 
     log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first time only: ~3 min, ~3 GB of Go caches) …`);
     const staging = `${dir}.partial`;
     rmSync(staging, { recursive: true, force: true });
-    await run('go', ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`], { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' }, log);
+    await run(
+      'go',
+      ['install', `github.com/temporalio/cli/cmd/temporal@${TEMPORAL_CLI_VERSION}`],
+      { ...process.env, GOBIN: staging, GOFLAGS: '-mod=mod' },
+      log,
+    );
     renameSync(staging, dir);
     log(`Temporal CLI ready: ${bin}`);
     return bin;
@@ -119,7 +124,8 @@ export async function ensureChromium(log: Log = defaultLog): Promise<string> {
   if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
   return withLock('chromium', log, async () => {
     if (existsSync(CHROMIUM_PATH)) return CHROMIUM_PATH;
-    if (process.getuid?.() !== 0) throw new Error(`no browser at ${CHROMIUM_PATH}: install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH`);
+    if (process.getuid?.() !== 0)
+      throw new Error(`no browser at ${CHROMIUM_PATH}: install Debian's chromium (sudo apt-get install -y chromium) or set CHROMIUM_PATH`);
     log("installing Debian's chromium for the browser tests (first time only: ~30 s) …");
     const env = { ...process.env, DEBIAN_FRONTEND: 'noninteractive' };
     await run('apt-get', ['update', '-q'], env, log);

@@ -19,7 +19,8 @@ function sources(dir: string): string[] {
 
 function sourceHash(): string {
   const h = createHash('sha256');
-  for (const file of [...sources(web), join(root, 'package-lock.json')].sort()) h.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
+  for (const file of [...sources(web), join(root, 'package-lock.json')].sort())
+    h.update(relative(root, file)).update('\0').update(readFileSync(file)).update('\0');
   return h.digest('hex');
 }
 

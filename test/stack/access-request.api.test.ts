@@ -37,7 +37,10 @@ describe('filing and deciding an access request through the API', () => {
   it('starts a workflow, records the request in PostgreSQL, and answers from the workflow', async () => {
     const { requestId, token } = await file('citizen-anna');
 
-    const status = await waitFor(() => stateOf(requestId, token), (s) => s.state === 'awaiting-unit');
+    const status = await waitFor(
+      () => stateOf(requestId, token),
+      (s) => s.state === 'awaiting-unit',
+    );
     expect(status).toMatchObject({ requestId, unitId: 'SPOP', service: 'building-permits', canton: 'JU', remindersSent: 0 });
 
     const row = await stack.db.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
@@ -49,7 +52,10 @@ describe('filing and deciding an access request through the API', () => {
 
   it('lets the unit grant it once; a second decision is a conflict', async () => {
     const { requestId, token } = await file('citizen-bruno');
-    await waitFor(() => stateOf(requestId, token), (s) => s.state === 'awaiting-unit');
+    await waitFor(
+      () => stateOf(requestId, token),
+      (s) => s.state === 'awaiting-unit',
+    );
     const unit = await stack.token({ role: 'unit', sub: 'agent-1', unit: 'SPOP', domains: ['construction'] });
 
     const granted = await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'grant' });
@@ -76,7 +82,11 @@ describe('filing and deciding an access request through the API', () => {
   it('gives the same request for a retried Idempotency-Key', async () => {
     const token = await stack.token({ role: 'citizen', sub: 'citizen-dora' });
     const send = () =>
-      request(stack.app).post('/v1/access-requests').set(bearer(token)).set('Idempotency-Key', 'retry-key-0001').send({ unitId: 'SPOP', service: 'library', ...PERSON });
+      request(stack.app)
+        .post('/v1/access-requests')
+        .set(bearer(token))
+        .set('Idempotency-Key', 'retry-key-0001')
+        .send({ unitId: 'SPOP', service: 'library', ...PERSON });
     const first = await send();
     const second = await send();
     expect(first.status).toBe(202);
@@ -150,7 +160,10 @@ describe('input errors', () => {
     const bad = await request(stack.app).post('/v1/access-requests').set(bearer(token)).set('Content-Type', 'application/json').send('{"unitId":');
     expect(bad.status).toBe(400);
     expect(bad.body.error.code).toBe('malformed_json');
-    const big = await request(stack.app).post('/v1/access-requests').set(bearer(token)).send({ note: 'x'.repeat(200_000) });
+    const big = await request(stack.app)
+      .post('/v1/access-requests')
+      .set(bearer(token))
+      .send({ note: 'x'.repeat(200_000) });
     expect(big.status).toBe(413);
     expect(big.body.error.code).toBe('payload_too_large');
   });
@@ -166,7 +179,10 @@ describe('personal data in the workflow engine', () => {
   it('keeps no readable AVS number or e-mail in the history, id, search attributes or memo', async () => {
     const { requestId, token } = await file('citizen-privacy');
     const unit = await stack.token({ role: 'unit', sub: 'agent-3', unit: 'SPOP' });
-    await waitFor(() => stateOf(requestId, token), (s) => s.state === 'awaiting-unit');
+    await waitFor(
+      () => stateOf(requestId, token),
+      (s) => s.state === 'awaiting-unit',
+    );
     await request(stack.app).post(`/v1/access-requests/${requestId}/decision`).set(bearer(unit)).send({ outcome: 'refuse', reason: 'Dossier incomplet' });
 
     const handle = stack.client.workflow.getHandle(accessRequestWorkflowId(requestId));
@@ -196,15 +212,32 @@ describe('personal data in the workflow engine', () => {
     expect(Buffer.from(asJson.metadata.encoding!, 'base64').toString()).toBe('binary/encrypted');
 
     const operator = await stack.token({ role: 'operator', sub: 'ops-1' });
-    const decoded = await request(stack.app).post('/codec/decode').set(bearer(operator)).set('Origin', 'http://127.0.0.1:8233').send({ payloads: [asJson] });
+    const decoded = await request(stack.app)
+      .post('/codec/decode')
+      .set(bearer(operator))
+      .set('Origin', 'http://127.0.0.1:8233')
+      .send({ payloads: [asJson] });
     expect(decoded.status).toBe(200);
     expect(decoded.headers['access-control-allow-origin']).toBe('http://127.0.0.1:8233');
     const plain = JSON.parse(Buffer.from(decoded.body.payloads[0].data, 'base64').toString());
     expect(plain.applicant).toEqual({ ...PERSON, $dataKey: expect.stringMatching(/^access-request:/) });
 
     const citizen = await stack.token({ role: 'citizen', sub: 'citizen-codec' });
-    expect((await request(stack.app).post('/codec/decode').set(bearer(citizen)).send({ payloads: [asJson] })).status).toBe(403);
-    expect((await request(stack.app).post('/codec/decode').send({ payloads: [asJson] })).status).toBe(401);
+    expect(
+      (
+        await request(stack.app)
+          .post('/codec/decode')
+          .set(bearer(citizen))
+          .send({ payloads: [asJson] })
+      ).status,
+    ).toBe(403);
+    expect(
+      (
+        await request(stack.app)
+          .post('/codec/decode')
+          .send({ payloads: [asJson] })
+      ).status,
+    ).toBe(401);
 
     const preflight = await request(stack.app).options('/codec/decode').set('Origin', 'http://127.0.0.1:8233').set('Access-Control-Request-Method', 'POST');
     expect(preflight.status).toBe(204);
@@ -212,19 +245,34 @@ describe('personal data in the workflow engine', () => {
 
     // Every decode is in the access log: who, what, when, why.
     const logged = await stack.db.accessLog.findMany({ where: { actorSub: 'ops-1', action: 'codec.decode:1' } });
-    expect(logged).toEqual([expect.objectContaining({ actorRole: 'operator', recordType: 'workflow-payloads', purpose: expect.stringContaining('operating the workflow engine') })]);
-    await request(stack.app).post('/codec/decode').set(bearer(operator)).set('X-Access-Purpose', 'incident INC-42').send({ payloads: [asJson] });
+    expect(logged).toEqual([
+      expect.objectContaining({ actorRole: 'operator', recordType: 'workflow-payloads', purpose: expect.stringContaining('operating the workflow engine') }),
+    ]);
+    await request(stack.app)
+      .post('/codec/decode')
+      .set(bearer(operator))
+      .set('X-Access-Purpose', 'incident INC-42')
+      .send({ payloads: [asJson] });
     expect(await stack.db.accessLog.findFirst({ where: { actorSub: 'ops-1', purpose: 'incident INC-42 (stated)' } })).not.toBeNull();
 
     // The record destroyed (its data key deleted): the same payload answers "key destroyed",
     // and a payload of another record still decodes.
     const other = await file('citizen-codec-2');
-    const otherInput = (await stack.client.workflow.getHandle(accessRequestWorkflowId(other.requestId)).fetchHistory()).events![0]!.workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
+    const otherInput = (await stack.client.workflow.getHandle(accessRequestWorkflowId(other.requestId)).fetchHistory()).events![0]!
+      .workflowExecutionStartedEventAttributes!.input!.payloads![0]!;
     await stack.dataKeys.destroy(`access-request:${requestId}`);
     const afterwards = await request(stack.app)
       .post('/codec/decode')
       .set(bearer(operator))
-      .send({ payloads: [asJson, { metadata: Object.fromEntries(Object.entries(otherInput.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(otherInput.data!).toString('base64') }] });
+      .send({
+        payloads: [
+          asJson,
+          {
+            metadata: Object.fromEntries(Object.entries(otherInput.metadata!).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+            data: Buffer.from(otherInput.data!).toString('base64'),
+          },
+        ],
+      });
     expect(afterwards.status).toBe(200);
     const [gone, still] = afterwards.body.payloads.map((p: { data: string }) => JSON.parse(Buffer.from(p.data, 'base64').toString()));
     expect(gone).toMatchObject({ error: 'key-destroyed', dataKey: `access-request:${requestId}`, message: expect.stringContaining('key destroyed') });

@@ -69,7 +69,10 @@ describe('access request waiting for the unit', () => {
       });
       expect(decided).toMatchObject({ state: 'refused', decision: { outcome: 'refuse' } });
       expect(await handle.result()).toMatchObject({ state: 'refused', remindersSent: Math.floor(10 / reminderDays) });
-      expect(await db.accessRequest.findUniqueOrThrow({ where: { id: args.requestId } })).toMatchObject({ status: 'refused', reason: 'Prestation réservée aux entreprises' });
+      expect(await db.accessRequest.findUniqueOrThrow({ where: { id: args.requestId } })).toMatchObject({
+        status: 'refused',
+        reason: 'Prestation réservée aux entreprises',
+      });
       await recordHistory('access-request-reminded-refused', handle);
     });
   });
@@ -77,7 +80,11 @@ describe('access request waiting for the unit', () => {
   it('sends no reminder when the unit decides within the period', async () => {
     await withWorker(async (taskQueue) => {
       const args = input();
-      const handle = await env.client.workflow.start<typeof accessRequest>('accessRequest', { taskQueue, workflowId: accessRequestWorkflowId(args.requestId), args: [args] });
+      const handle = await env.client.workflow.start<typeof accessRequest>('accessRequest', {
+        taskQueue,
+        workflowId: accessRequestWorkflowId(args.requestId),
+        args: [args],
+      });
       await env.sleep(`${profiles.JU.reminders.taskReminderDays * 24 - 1} hours`);
       await handle.executeUpdate(decideUpdate, { args: [{ outcome: 'grant', decidedBySub: 'agent', decidedAt: new Date().toISOString() }] });
       expect(await handle.result()).toMatchObject({ state: 'granted', remindersSent: 0 });

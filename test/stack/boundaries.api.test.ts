@@ -67,7 +67,19 @@ describe('a record whose workflow is not on the server', () => {
     const staff = await stack.token({ role: 'chancellery', sub: 'jurist-1' });
     const version = `nowf-${Date.now()}`;
     await stack.db.termsVersion.create({
-      data: { version, canton: 'JU', title: 'CG', mediaType: 'text/plain; charset=utf-8', document: new Uint8Array(Buffer.from('x')), documentSha256: 'a'.repeat(64), effectiveOn: '2030-01-01', acceptanceDays: 30, restrictFrom: '2030-01-31', blockFrom: '2030-03-01', publishedBy: 'jurist-1' },
+      data: {
+        version,
+        canton: 'JU',
+        title: 'CG',
+        mediaType: 'text/plain; charset=utf-8',
+        document: new Uint8Array(Buffer.from('x')),
+        documentSha256: 'a'.repeat(64),
+        effectiveOn: '2030-01-01',
+        acceptanceDays: 30,
+        restrictFrom: '2030-01-31',
+        blockFrom: '2030-03-01',
+        publishedBy: 'jurist-1',
+      },
     });
     const v = await request(stack.app).get(`/v1/terms-versions/${version}`).set(bearer(staff));
     expect(v.status).toBe(200);
@@ -86,7 +98,10 @@ describe('text that is not text', () => {
     const view = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'a\u0000b', filters: {} });
     expect(view.status).toBe(400);
     expect(view.body.error.details[0].path).toBe('name');
-    const nested = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'ok', filters: { commune: 'Del\u0000' } });
+    const nested = await request(stack.app)
+      .post('/v1/me/views')
+      .set(bearer(staff))
+      .send({ name: 'ok', filters: { commune: 'Del\u0000' } });
     expect(nested.status).toBe(400);
     expect(nested.body.error.details[0].path).toBe('filters.commune');
   });
@@ -97,7 +112,11 @@ describe('text that is not text', () => {
     const bad = await request(stack.app).post('/v1/me/views').set(bearer(staff)).set('Content-Type', 'application/json').send(raw);
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('name');
-    const surrogate = await request(stack.app).post('/v1/me/views').set(bearer(staff)).set('Content-Type', 'application/json').send('{"name":"x\\ud800","filters":{}}');
+    const surrogate = await request(stack.app)
+      .post('/v1/me/views')
+      .set(bearer(staff))
+      .set('Content-Type', 'application/json')
+      .send('{"name":"x\\ud800","filters":{}}');
     expect(surrogate.status).toBe(400);
     expect(surrogate.body.error.details[0].path).toBe('name');
     const fine = await request(stack.app).post('/v1/me/views').set(bearer(staff)).send({ name: 'Délais — à voir 😀', filters: {} });
@@ -110,30 +129,66 @@ describe('the codec server', () => {
   async function encoded(stack: Stack, dataKeys: DataKeyStore, value: object) {
     // The client's order: the record's data key inside, the cluster key outside.
     const json = { metadata: { encoding: Buffer.from('json/plain') }, data: Buffer.from(JSON.stringify(value)) };
-    const [p] = (await new AesGcmCodec(stack.keys, stack.activeKeyId).encode(await new DataKeyCodec(dataKeys).encode([json]))) as [{ metadata: Record<string, Uint8Array>; data: Uint8Array }];
-    return { metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])), data: Buffer.from(p.data).toString('base64') };
+    const [p] = (await new AesGcmCodec(stack.keys, stack.activeKeyId).encode(await new DataKeyCodec(dataKeys).encode([json]))) as [
+      { metadata: Record<string, Uint8Array>; data: Uint8Array },
+    ];
+    return {
+      metadata: Object.fromEntries(Object.entries(p.metadata).map(([k, v]) => [k, Buffer.from(v).toString('base64')])),
+      data: Buffer.from(p.data).toString('base64'),
+    };
   }
   const operator = () => stack.token({ role: 'operator', sub: 'ops-boundary' });
 
   it('answers 422 for a payload it cannot open, and 500 (logged) when its own data-key store fails', async () => {
     const id = randomUUID();
     const good = await encoded(stack, stack.dataKeys, personalData('access-request', id, { email: 'x@example.ch' }));
-    const ok = await request(stack.app).post('/codec/decode').set(bearer(await operator())).send({ payloads: [good] });
+    const ok = await request(stack.app)
+      .post('/codec/decode')
+      .set(bearer(await operator()))
+      .send({ payloads: [good] });
     expect(ok.status).toBe(200);
 
     const bytes = Buffer.from(good.data, 'base64');
     bytes[bytes.length - 1] = bytes[bytes.length - 1]! ^ 0xff;
-    const tampered = await request(stack.app).post('/codec/decode').set(bearer(await operator())).send({ payloads: [{ ...good, data: bytes.toString('base64') }] });
+    const tampered = await request(stack.app)
+      .post('/codec/decode')
+      .set(bearer(await operator()))
+      .send({ payloads: [{ ...good, data: bytes.toString('base64') }] });
     expect(tampered.status).toBe(422);
     expect(tampered.body.error.code).toBe('undecodable');
     const otherKey = { ...good, metadata: { ...good.metadata, 'encryption-key-id': Buffer.from('no-such-key').toString('base64') } };
-    expect((await request(stack.app).post('/codec/decode').set(bearer(await operator())).send({ payloads: [otherKey] })).status).toBe(422);
+    expect(
+      (
+        await request(stack.app)
+          .post('/codec/decode')
+          .set(bearer(await operator()))
+          .send({ payloads: [otherKey] })
+      ).status,
+    ).toBe(422);
 
     // The same payload through a codec server whose data-key store is down: our failure, not the payload's.
-    const down: DataKeyStore = { forEncrypt: async () => Promise.reject(new Error('connect ECONNREFUSED')), forDecrypt: async () => Promise.reject(new Error('connect ECONNREFUSED')), destroy: async () => false };
-    const app = express().use(express.json()).use(codecRoutes({ codec: new AesGcmCodec(stack.keys, stack.activeKeyId), dataKeys: down, db: stack.db, verify: async () => ({ sub: 'ops-boundary', role: 'operator', domains: [] }), corsOrigins: [], secureCookie: false }));
+    const down: DataKeyStore = {
+      forEncrypt: async () => Promise.reject(new Error('connect ECONNREFUSED')),
+      forDecrypt: async () => Promise.reject(new Error('connect ECONNREFUSED')),
+      destroy: async () => false,
+    };
+    const app = express()
+      .use(express.json())
+      .use(
+        codecRoutes({
+          codec: new AesGcmCodec(stack.keys, stack.activeKeyId),
+          dataKeys: down,
+          db: stack.db,
+          verify: async () => ({ sub: 'ops-boundary', role: 'operator', domains: [] }),
+          corsOrigins: [],
+          secureCookie: false,
+        }),
+      );
     app.use(errorHandler);
-    const failed = await request(app).post('/codec/decode').set(bearer('any')).send({ payloads: [good] });
+    const failed = await request(app)
+      .post('/codec/decode')
+      .set(bearer('any'))
+      .send({ payloads: [good] });
     expect(failed.status).toBe(500);
     expect(failed.body.error.code).toBe('internal');
   });

@@ -41,12 +41,22 @@ const today = () => localDay(new Date(), 'Europe/Zurich');
 async function admitted(): Promise<TestContract & { token: string }> {
   const c = await insertContract(stack.db, { canton: 'NE' });
   // What onboarding's hand-off does once a contract starts.
-  await createTemporalContractEngine(stack.client, stack.taskQueue).start({ contractId: c.contractId, canton: 'NE', startedOn: today(), termsVersion: 'CG-2013-1' });
+  await createTemporalContractEngine(stack.client, stack.taskQueue).start({
+    contractId: c.contractId,
+    canton: 'NE',
+    startedOn: today(),
+    termsVersion: 'CG-2013-1',
+  });
   return { ...c, token: await stack.token({ role: 'citizen', sub: c.sub }) };
 }
 const termsText = (version: string) => `Conditions générales du guichet unique, version ${version}.\nArt. 1 ...`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const qes = (version: string, hash = sha256(termsText(version))) => ({ version, documentSha256: hash, signatureValue: 'MIIBqesSignatureValueOfTheTermsAAAA==', signedAt: new Date().toISOString() });
+const qes = (version: string, hash = sha256(termsText(version))) => ({
+  version,
+  documentSha256: hash,
+  signatureValue: 'MIIBqesSignatureValueOfTheTermsAAAA==',
+  signedAt: new Date().toISOString(),
+});
 
 async function publish(version: string, acceptanceDays: number) {
   const res = await request(stack.app)
@@ -55,7 +65,12 @@ async function publish(version: string, acceptanceDays: number) {
     .send({ version, title: 'Conditions générales', document: { text: termsText(version) }, effectiveOn: today(), acceptanceDays });
   return res;
 }
-const rolloutDone = (version: string) => waitFor(() => stack.client.workflow.getHandle(termsRolloutWorkflowId(version)).query(rolloutProgressQuery), (p) => p.done, 60_000);
+const rolloutDone = (version: string) =>
+  waitFor(
+    () => stack.client.workflow.getHandle(termsRolloutWorkflowId(version)).query(rolloutProgressQuery),
+    (p) => p.done,
+    60_000,
+  );
 const myContract = async (token: string) => (await request(stack.app).get('/v1/me/contract').set(bearer(token))).body;
 
 describe('publishing terms', () => {
@@ -67,7 +82,10 @@ describe('publishing terms', () => {
       .send({ version: 'a b', title: '', document: { text: 'x' }, effectiveOn: '2020-02-30', acceptanceDays: -1 });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['acceptanceDays', 'effectiveOn', 'title', 'version']);
-    const past = await request(stack.app).post('/v1/terms-versions').set(bearer(staff)).send({ version: 'past-1', title: 'CG', document: { text: 'x' }, effectiveOn: '2020-01-01' });
+    const past = await request(stack.app)
+      .post('/v1/terms-versions')
+      .set(bearer(staff))
+      .send({ version: 'past-1', title: 'CG', document: { text: 'x' }, effectiveOn: '2020-01-01' });
     expect(past.body.error.details).toEqual([{ path: 'effectiveOn', issue: 'a new version cannot take effect in the past' }]);
     const citizen = await stack.token({ role: 'citizen' });
     expect((await request(stack.app).post('/v1/terms-versions').set(bearer(citizen)).send({})).status).toBe(403);
@@ -82,7 +100,13 @@ describe('a rollout to every contract, in batches', () => {
     failNextSendAfter = 3; // the 4th e-mail of the rollout fails: its batch runs again
     const published = await publish(version, 0);
     expect(published.status).toBe(201);
-    expect(published.body).toMatchObject({ version, documentSha256: sha256(termsText(version)), effectiveOn: today(), lastAcceptanceDay: null, restrictFrom: today() });
+    expect(published.body).toMatchObject({
+      version,
+      documentSha256: sha256(termsText(version)),
+      effectiveOn: today(),
+      lastAcceptanceDay: null,
+      restrictFrom: today(),
+    });
     const progress = await rolloutDone(version);
     // 7 contracts, 2 per batch, 2 batches per run: 4 batches over 2 runs (continue-as-new).
     expect(progress).toMatchObject({ notified: 7, batches: 4, runs: 2, done: true });
@@ -93,7 +117,10 @@ describe('a rollout to every contract, in batches', () => {
     for (const u of users) {
       const mails = stack.mail.messages.filter((m) => m.to.includes(u.email) && m.subject.includes(`version ${version}`));
       expect(mails).toHaveLength(1);
-      await waitFor(() => myContract(u.token), (c) => c.status === 'restricted');
+      await waitFor(
+        () => myContract(u.token),
+        (c) => c.status === 'restricted',
+      );
     }
     const [a, b] = users as [TestContract & { token: string }, TestContract & { token: string }];
     const s = await myContract(a.token);
@@ -108,12 +135,18 @@ describe('a rollout to every contract, in batches', () => {
     expect(sha256(doc.text)).toBe(published.body.documentSha256);
 
     // Restricted: nothing new (Art. 5.2), with the reason.
-    await waitFor(async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: a.contractId } })).status, (st) => st === 'restricted');
+    await waitFor(
+      async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: a.contractId } })).status,
+      (st) => st === 'restricted',
+    );
     const unitId = await insertUnit(stack.db, { domains: ['population'] });
     const consent = await request(stack.app).post('/v1/me/service-consents').set(bearer(a.token)).send({ unitId, domain: 'population' });
     expect(consent.status).toBe(403);
     expect(consent.body.error).toMatchObject({ code: 'contract_restricted', message: expect.stringContaining(`terms of use version ${version}`) });
-    const filed = await request(stack.app).post('/v1/access-requests').set(bearer(a.token)).send({ unitId, service: 'attestation', avsNumber: '756.1234.5678.97', email: a.email });
+    const filed = await request(stack.app)
+      .post('/v1/access-requests')
+      .set(bearer(a.token))
+      .send({ unitId, service: 'attestation', avsNumber: '756.1234.5678.97', email: a.email });
     expect(filed.status).toBe(403);
 
     // Another user's attempt: no contract → 404; their own acceptance leaves A restricted.
@@ -122,10 +155,20 @@ describe('a rollout to every contract, in batches', () => {
     expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(b.token)).send(qes(version))).body).toMatchObject({ status: 'active' });
     expect((await myContract(a.token)).status).toBe('restricted');
     // A body naming a contract is refused: the contract is always the caller's own.
-    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(b.token)).send({ ...qes(version), contractId: a.contractId })).status).toBe(400);
+    expect(
+      (
+        await request(stack.app)
+          .post('/v1/me/terms-acceptances')
+          .set(bearer(b.token))
+          .send({ ...qes(version), contractId: a.contractId })
+      ).status,
+    ).toBe(400);
 
     // A wrong hash or an unknown version → 422, naming the field.
-    const wrong = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(qes(version, 'f'.repeat(64)));
+    const wrong = await request(stack.app)
+      .post('/v1/me/terms-acceptances')
+      .set(bearer(a.token))
+      .send(qes(version, 'f'.repeat(64)));
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.details).toEqual([{ path: 'documentSha256', issue: `must be the SHA-256 of version ${version}` }]);
     const unknown = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(qes('nope-1'));
@@ -135,8 +178,14 @@ describe('a rollout to every contract, in batches', () => {
     const ok = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(qes(version));
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ status: 'active', pendingTerms: null, acceptedTermsVersion: version });
-    expect(await stack.db.termsAcceptance.findUnique({ where: { contractId_version: { contractId: a.contractId, version } } })).toMatchObject({ acceptedBy: a.sub, documentSha256: sha256(termsText(version)) });
-    await waitFor(async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: a.contractId } })).status, (st) => st === 'active');
+    expect(await stack.db.termsAcceptance.findUnique({ where: { contractId_version: { contractId: a.contractId, version } } })).toMatchObject({
+      acceptedBy: a.sub,
+      documentSha256: sha256(termsText(version)),
+    });
+    await waitFor(
+      async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: a.contractId } })).status,
+      (st) => st === 'active',
+    );
     expect((await request(stack.app).post('/v1/me/service-consents').set(bearer(a.token)).send({ unitId, domain: 'population' })).status).toBe(201);
   });
 });
@@ -150,16 +199,31 @@ describe('blocking and the decisions of a blocked user', () => {
 
     const blocked = await request(stack.app).post('/v1/me/misuse-reports').set(bearer(u.token)).send({});
     expect(blocked.body).toMatchObject({ status: 'blocked', blocks: [{ kind: 'misuse-reported' }] });
-    await waitFor(async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: u.contractId } })).status, (st) => st === 'blocked');
+    await waitFor(
+      async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: u.contractId } })).status,
+      (st) => st === 'blocked',
+    );
 
     const served = await request(stack.app)
       .post('/v1/decisions')
       .set(bearer(unit))
-      .send({ recipientSub: u.sub, unitId, domain: 'population', reference: `REF-${Date.now()}`, title: 'Décision', documentPdfBase64: samplePdf('Decision').toString('base64'), remedy: { kind: 'appeal', days: 30 }, legalRemediesText: 'Recours dans les 30 jours.' });
+      .send({
+        recipientSub: u.sub,
+        unitId,
+        domain: 'population',
+        reference: `REF-${Date.now()}`,
+        title: 'Décision',
+        documentPdfBase64: samplePdf('Decision').toString('base64'),
+        remedy: { kind: 'appeal', days: 30 },
+        legalRemediesText: 'Recours dans les 30 jours.',
+      });
     expect(served.status).toBe(202);
     const id = served.body.decisionId as string;
     // Consent given, but the contract is blocked: the decision goes by post.
-    const byPost = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(unit))).body, (d) => d.channel === 'postal');
+    const byPost = await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(unit))).body,
+      (d) => d.channel === 'postal',
+    );
     expect(byPost.channel).toBe('postal');
     expect(byPost.postalReason).toBe('contract-blocked');
     const cover = (await pdfText(stack.post.pdfOf(id)!)).pageTexts[0]!;
@@ -169,8 +233,13 @@ describe('blocking and the decisions of a blocked user', () => {
     expect(read.body.error.message).toContain('Art. 7.2');
 
     const staff = await chancellery();
-    expect((await request(stack.app).post(`/v1/contracts/${u.contractId}/unblock`).set(bearer(staff)).send({})).body.error.details[0].path).toBe('justification');
-    const lifted = await request(stack.app).post(`/v1/contracts/${u.contractId}/unblock`).set(bearer(staff)).send({ justification: 'nouveaux identifiants remis' });
+    expect((await request(stack.app).post(`/v1/contracts/${u.contractId}/unblock`).set(bearer(staff)).send({})).body.error.details[0].path).toBe(
+      'justification',
+    );
+    const lifted = await request(stack.app)
+      .post(`/v1/contracts/${u.contractId}/unblock`)
+      .set(bearer(staff))
+      .send({ justification: 'nouveaux identifiants remis' });
     expect(lifted.body.status).toBe('active');
     expect((await request(stack.app).post(`/v1/contracts/${u.contractId}/unblock`).set(bearer(staff)).send({ justification: 'encore' })).status).toBe(409);
     expect((await request(stack.app).post(`/v1/contracts/${u.contractId}/blocks`).set(bearer(u.token)).send({ reason: 'x' })).status).toBe(403);
@@ -183,7 +252,10 @@ describe('a refusal through the task inbox (Art. 5.3)', () => {
     const version = `ne-refuse-${Date.now()}`;
     expect((await publish(version, 30)).status).toBe(201);
     await rolloutDone(version);
-    await waitFor(() => myContract(u.token), (c) => c.pendingTerms?.version === version);
+    await waitFor(
+      () => myContract(u.token),
+      (c) => c.pendingTerms?.version === version,
+    );
     const refused = await request(stack.app).post('/v1/me/terms-refusals').set(bearer(u.token)).send({ version });
     expect(refused.status).toBe(202);
     // The workflow's own rejection type is the answer's code: a client tells it from ContractEnded.
@@ -193,14 +265,19 @@ describe('a refusal through the task inbox (Art. 5.3)', () => {
     const taskId = refused.body.refusalTaskId as string;
     const staff = await chancellery();
     const inbox = await request(stack.app).get('/v1/tasks?kind=terms-refusal').set(bearer(staff));
-    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ taskId, kind: 'terms-refusal', contractId: u.contractId, applicationId: null })]));
+    expect(inbox.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ taskId, kind: 'terms-refusal', contractId: u.contractId, applicationId: null })]),
+    );
     expect((await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(staff))).status).toBe(200);
     const empty = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(staff)).send({ outcome: 'special-clauses', clauses: [] });
     expect(empty.status).toBe(400);
     expect(empty.body.error.details[0].path).toBe('clauses');
     const wrongKind = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(staff)).send({ outcome: 'approve', justification: 'ok' });
     expect(wrongKind.status).toBe(400);
-    const done = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(staff)).send({ outcome: 'special-clauses', clauses: ['La clause 7 ne s’applique pas.'] });
+    const done = await request(stack.app)
+      .post(`/v1/tasks/${taskId}/complete`)
+      .set(bearer(staff))
+      .send({ outcome: 'special-clauses', clauses: ['La clause 7 ne s’applique pas.'] });
     expect(done.status).toBe(200);
     expect(await myContract(u.token)).toMatchObject({ status: 'active', pendingTerms: null, specialClauses: ['La clause 7 ne s’applique pas.'] });
   });
@@ -215,9 +292,15 @@ describe('termination (Art. 10)', () => {
     expect((await request(stack.app).delete('/v1/me/contract/notice').set(bearer(u.token))).body).toMatchObject({ status: 'active', noticeEndsOn: null });
 
     const staff = await chancellery();
-    const ended = await request(stack.app).post(`/v1/contracts/${u.contractId}/termination`).set(bearer(staff)).send({ reasons: ['usage abusif'] });
+    const ended = await request(stack.app)
+      .post(`/v1/contracts/${u.contractId}/termination`)
+      .set(bearer(staff))
+      .send({ reasons: ['usage abusif'] });
     expect(ended.body).toMatchObject({ status: 'terminated', endedOn: today() });
-    await waitFor(async () => (await stack.client.workflow.getHandle(contractWorkflowId(u.contractId)).describe()).status.name, (st) => st === 'COMPLETED');
+    await waitFor(
+      async () => (await stack.client.workflow.getHandle(contractWorkflowId(u.contractId)).describe()).status.name,
+      (st) => st === 'COMPLETED',
+    );
     expect((await request(stack.app).post('/v1/me/misuse-reports').set(bearer(u.token)).send({})).status).toBe(409);
     const unitId = await insertUnit(stack.db, { domains: ['population'] });
     const consent = await request(stack.app).post('/v1/me/service-consents').set(bearer(u.token)).send({ unitId, domain: 'population' });

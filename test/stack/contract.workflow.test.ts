@@ -106,7 +106,10 @@ describe('a new terms version (Art. 5.2)', () => {
     await skipTo(new Date(endOfLocalDay(lastDay, TZ).getTime() - 30_000));
     const accepted = await a.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(terms, a.sub)] });
     expect(accepted).toMatchObject({ status: 'active', pendingTerms: null, acceptedTermsVersion: terms.version });
-    expect(await db.termsAcceptance.findUnique({ where: { contractId_version: { contractId: a.contractId, version: terms.version } } })).toMatchObject({ documentSha256: terms.sha256, acceptedBy: a.sub });
+    expect(await db.termsAcceptance.findUnique({ where: { contractId_version: { contractId: a.contractId, version: terms.version } } })).toMatchObject({
+      documentSha256: terms.sha256,
+      acceptedBy: a.sub,
+    });
     expect((await dbContract(a.contractId)).termsVersion).toBe(terms.version);
     expect((await dbContract(b.contractId)).status).toBe('active');
 
@@ -140,7 +143,9 @@ describe('a new terms version (Art. 5.2)', () => {
     const c = await startContract();
     expect(await rejection(c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(terms, c.sub)] }))).toBe('TermsNotPending');
     await publishTo(c, terms.notice);
-    expect(await rejection(c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor({ version: 'other', sha256: terms.sha256 }, c.sub)] }))).toBe('TermsNotPending');
+    expect(await rejection(c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor({ version: 'other', sha256: terms.sha256 }, c.sub)] }))).toBe(
+      'TermsNotPending',
+    );
     await c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(terms, c.sub)] });
     // The same acceptance again (a retried request) answers the same state; the notice again changes nothing.
     expect(await c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(terms, c.sub)] })).toMatchObject({ status: 'active', pendingTerms: null });
@@ -166,7 +171,12 @@ describe('a refusal of the terms (Art. 5.3) goes to the Chancellery', () => {
     const s = await c.handle.executeUpdate(refuseTermsUpdate, { args: [{ version: terms.version, by: c.sub }] });
     expect(s.task).toMatchObject({ kind: 'terms-refusal', status: 'open', claimedBy: null });
     const taskId = s.task!.taskId;
-    expect(await db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({ kind: 'terms-refusal', status: 'open', contractId: c.contractId, applicationId: null });
+    expect(await db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
+      kind: 'terms-refusal',
+      status: 'open',
+      contractId: c.contractId,
+      applicationId: null,
+    });
     await c.handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: STAFF }] });
     const complete = (o: Record<string, unknown>) => c.handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: STAFF, ...o } as TaskCompletion] });
     return { ...c, terms, taskId, complete };
@@ -178,8 +188,18 @@ describe('a refusal of the terms (Art. 5.3) goes to the Chancellery', () => {
     expect(await rejection(r.complete({ outcome: 'approve', justification: 'ok' }))).toBe('CompletionIncomplete');
     expect(await rejection(r.complete({ outcome: 'special-clauses', clauses: ['  '] }))).toBe('CompletionIncomplete');
     const s = (await r.complete({ outcome: 'special-clauses', clauses: ['Art. 12 CG ne s’applique pas à cet utilisateur.'] })) as ContractState;
-    expect(s).toMatchObject({ status: 'active', pendingTerms: null, acceptedTermsVersion: r.terms.version, specialClauses: ['Art. 12 CG ne s’applique pas à cet utilisateur.'], task: null });
-    expect(await db.contractAmendment.findUniqueOrThrow({ where: { taskId: r.taskId } })).toMatchObject({ contractId: r.contractId, termsVersion: r.terms.version, agreedBy: STAFF });
+    expect(s).toMatchObject({
+      status: 'active',
+      pendingTerms: null,
+      acceptedTermsVersion: r.terms.version,
+      specialClauses: ['Art. 12 CG ne s’applique pas à cet utilisateur.'],
+      task: null,
+    });
+    expect(await db.contractAmendment.findUniqueOrThrow({ where: { taskId: r.taskId } })).toMatchObject({
+      contractId: r.contractId,
+      termsVersion: r.terms.version,
+      agreedBy: STAFF,
+    });
     expect(await db.task.findUniqueOrThrow({ where: { id: r.taskId } })).toMatchObject({ status: 'completed', outcome: 'special-clauses', completedBy: STAFF });
   });
 
@@ -259,7 +279,12 @@ describe('termination (Art. 10)', () => {
     await skipTo(endOfLocalDay(lastDay, TZ));
     expect(await c.handle.result()).toMatchObject({ status: 'terminated', endedOn: lastDay });
     expect(await dbContract(c.contractId)).toMatchObject({ status: 'terminated', endedOn: lastDay, noticeEndsOn: null });
-    expect(subjectsTo(c.email)).toEqual([expect.stringContaining('Résiliation'), expect.stringContaining('rétabli'), expect.stringContaining('Résiliation'), expect.stringContaining('Fin de votre contrat')]);
+    expect(subjectsTo(c.email)).toEqual([
+      expect.stringContaining('Résiliation'),
+      expect.stringContaining('rétabli'),
+      expect.stringContaining('Résiliation'),
+      expect.stringContaining('Fin de votre contrat'),
+    ]);
     await recordHistory('contract-notice-cancelled-then-ended', c.handle);
   });
 
@@ -300,6 +325,10 @@ describe('continue-as-new', () => {
     expect((await c.handle.describe()).historyLength).toBeLessThan(80);
     // The state carried over: the last version is accepted in the latest run.
     const t = { version: versions.at(-1)!, sha256: 'a'.repeat(64) };
-    expect(await c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(t, c.sub)] })).toMatchObject({ status: 'active', pendingTerms: null, acceptedTermsVersion: t.version });
+    expect(await c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(t, c.sub)] })).toMatchObject({
+      status: 'active',
+      pendingTerms: null,
+      acceptedTermsVersion: t.version,
+    });
   });
 });

@@ -49,7 +49,10 @@ it('serves through the counter with consent; opening sets the remedy period, wit
   const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
   expect(served.status).toBe(202);
   const id = served.body.decisionId as string;
-  const waiting = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body, (d) => d.state === 'awaiting-opening');
+  const waiting = await waitFor(
+    async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body,
+    (d) => d.state === 'awaiting-opening',
+  );
   expect(waiting).toMatchObject({ channel: 'electronic', remedyPeriod: null });
   await stack.mail.waitFor((m) => m.to.includes(s.user.email));
 
@@ -71,7 +74,10 @@ it('goes by post without consent: a registered letter whose PDF names the refere
   const body = decisionBody(s.unitId, s.user.sub, 'REF-POST-0001');
   const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(body);
   const id = served.body.decisionId as string;
-  const waiting = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (d) => d.state === 'awaiting-postal-delivery');
+  const waiting = await waitFor(
+    async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+    (d) => d.state === 'awaiting-postal-delivery',
+  );
   const letter = stack.post.letters().find((l) => l.letterId === id)!;
   expect(waiting.trackingNumber).toBe(letter.trackingNumber);
   const text = await extractPdfText(stack.post.pdfOf(id)!);
@@ -85,7 +91,10 @@ it('goes by post without consent: a registered letter whose PDF names the refere
   expect((await request(stack.app).post('/v1/postal-events').set(bearer(postal)).send(event)).status).toBe(202);
   const dup = await request(stack.app).post('/v1/postal-events').set(bearer(postal)).send(event);
   expect(dup.body.duplicate).toBe(true);
-  const done = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (d) => d.state === 'served');
+  const done = await waitFor(
+    async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+    (d) => d.state === 'served',
+  );
   expect(done).toMatchObject({ rule: 'delivered by post', triggerDay: today, postalEvents: [{ type: 'delivered', occurredOn: today }] });
   // Counted from the next day, the féries and holidays as the legal calendar says (unit-tested with fixed dates).
   expect(done.remedyPeriod).toEqual(appealPeriod(today, 30, profiles.JU));
@@ -99,8 +108,22 @@ it('goes by post without consent: a registered letter whose PDF names the refere
 
 it('refuses a unit serving in another unit or domain, and hides a decision from everyone else', async () => {
   const s = await setup(['population']);
-  expect((await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), domain: 'impots' })).status).toBe(403);
-  expect((await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody('OTHER', s.user.sub) })).status).toBe(403);
+  expect(
+    (
+      await request(stack.app)
+        .post('/v1/decisions')
+        .set(bearer(s.unit))
+        .send({ ...decisionBody(s.unitId, s.user.sub), domain: 'impots' })
+    ).status,
+  ).toBe(403);
+  expect(
+    (
+      await request(stack.app)
+        .post('/v1/decisions')
+        .set(bearer(s.unit))
+        .send({ ...decisionBody('OTHER', s.user.sub) })
+    ).status,
+  ).toBe(403);
   const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
   const id = served.body.decisionId as string;
   const stranger = await stack.token({ role: 'citizen', sub: 'someone-else' });
@@ -112,18 +135,30 @@ it('refuses a unit serving in another unit or domain, and hides a decision from 
 
 it('validates the decision: not a PDF, unknown recipient', async () => {
   const s = await setup();
-  const notPdf = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: Buffer.from('hello').toString('base64') });
+  const notPdf = await request(stack.app)
+    .post('/v1/decisions')
+    .set(bearer(s.unit))
+    .send({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: Buffer.from('hello').toString('base64') });
   expect(notPdf.status).toBe(400);
   expect(notPdf.body.error.details[0].path).toBe('documentPdfBase64');
   const nobody = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, 'not-a-user'));
   expect(nobody.status).toBe(422);
   // Just over the 5 MiB a decision PDF may weigh: refused, naming the field; far over it,
   // the body itself is refused before it is read whole (413).
-  const over = (bytes: number) => ({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: Buffer.concat([samplePdf(), Buffer.alloc(bytes, 32)]).toString('base64') });
-  const tooBig = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(over(5 * 1024 * 1024 + 10_000));
+  const over = (bytes: number) => ({
+    ...decisionBody(s.unitId, s.user.sub),
+    documentPdfBase64: Buffer.concat([samplePdf(), Buffer.alloc(bytes, 32)]).toString('base64'),
+  });
+  const tooBig = await request(stack.app)
+    .post('/v1/decisions')
+    .set(bearer(s.unit))
+    .send(over(5 * 1024 * 1024 + 10_000));
   expect(tooBig.status).toBe(400);
   expect(tooBig.body.error.details[0]).toEqual({ path: 'documentPdfBase64', issue: 'at most 5 MiB of PDF' });
-  const far = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(over(6 * 1024 * 1024));
+  const far = await request(stack.app)
+    .post('/v1/decisions')
+    .set(bearer(s.unit))
+    .send(over(6 * 1024 * 1024));
   expect(far.status).toBe(413);
   expect(far.body.error.code).toBe('payload_too_large');
 });
@@ -135,7 +170,10 @@ it('lets a citizen list and revoke consents; a revoked consent means post', asyn
   const list = await request(stack.app).get('/v1/me/service-consents').set(bearer(s.citizen));
   expect(list.body.items[0]).toMatchObject({ id: c.body.id, revokedAt: expect.any(String) });
   const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
-  const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${served.body.decisionId}`).set(bearer(s.unit))).body, (x) => x.state !== 'checking-consent');
+  const d = await waitFor(
+    async () => (await request(stack.app).get(`/v1/decisions/${served.body.decisionId}`).set(bearer(s.unit))).body,
+    (x) => x.state !== 'checking-consent',
+  );
   expect(d.channel).toBe('postal');
 });
 
@@ -146,16 +184,24 @@ describe('the registered letter serves the decision (Art. 16)', () => {
   it('by post without consent: one PDF, the cover letter saying why, then the decision’s own pages, its file attached byte for byte', async () => {
     const s = await setup();
     const decisionPdf = await multiPagePdf('Decision SPOP permis de sejour', 2);
-    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub, 'REF-FIRST-1'), documentPdfBase64: decisionPdf.toString('base64') });
+    const served = await request(stack.app)
+      .post('/v1/decisions')
+      .set(bearer(s.unit))
+      .send({ ...decisionBody(s.unitId, s.user.sub, 'REF-FIRST-1'), documentPdfBase64: decisionPdf.toString('base64') });
     expect(served.status).toBe(202);
     const id = served.body.decisionId as string;
-    const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    const d = await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+      (x) => x.state === 'awaiting-postal-delivery',
+    );
     expect(d).toMatchObject({ channel: 'postal', channelChoice: 'auto', postalReason: 'no-consent', letterPages: 3 });
 
     const letter = await pdfText(stack.post.pdfOf(id)!);
     expect(letter.pages).toBe(3);
     // Page 1, the cover: what happened, truthfully, and how many pages follow.
-    expect(letter.pageTexts[0]).toContain("Vous n'avez pas autorisé Service de test à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine");
+    expect(letter.pageTexts[0]).toContain(
+      "Vous n'avez pas autorisé Service de test à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine",
+    );
     expect(letter.pageTexts[0]).toContain('La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé.');
     expect(letter.pageTexts[0]).toContain('Décision jointe (2 pages)');
     expect(letter.pageTexts[0]).toContain(d.documentSha256);
@@ -170,18 +216,30 @@ describe('the registered letter serves the decision (Art. 16)', () => {
 
   it('the unit’s choice of the ordinary forms (Art. 16.2) is recorded, shown and said; the counter needs the consent', async () => {
     const s = await setup();
-    const counter = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), channel: 'counter' });
+    const counter = await request(stack.app)
+      .post('/v1/decisions')
+      .set(bearer(s.unit))
+      .send({ ...decisionBody(s.unitId, s.user.sub), channel: 'counter' });
     expect(counter.status).toBe(422);
     expect(counter.body.error.details[0].path).toBe('channel');
     await request(stack.app).post('/v1/me/service-consents').set(bearer(s.citizen)).send({ unitId: s.unitId, domain: 'population' });
-    const byPost = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), channel: 'post' });
+    const byPost = await request(stack.app)
+      .post('/v1/decisions')
+      .set(bearer(s.unit))
+      .send({ ...decisionBody(s.unitId, s.user.sub), channel: 'post' });
     expect(byPost.status).toBe(202);
     const id = byPost.body.decisionId as string;
-    const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body, (x) => x.state === 'awaiting-postal-delivery');
+    const d = await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body,
+      (x) => x.state === 'awaiting-postal-delivery',
+    );
     expect(d).toMatchObject({ channelChoice: 'post', channel: 'postal', postalReason: 'unit-choice', communicatedAt: null });
     const cover = (await pdfText(stack.post.pdfOf(id)!)).pageTexts[0]!;
     expect(cover).toContain('Service de test a choisi de vous notifier cette décision selon les formes usuelles (article 16, alinéa 2');
-    const withConsent = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), channel: 'counter' });
+    const withConsent = await request(stack.app)
+      .post('/v1/decisions')
+      .set(bearer(s.unit))
+      .send({ ...decisionBody(s.unitId, s.user.sub), channel: 'counter' });
     expect(withConsent.status).toBe(202);
     expect(withConsent.body.channelChoice).toBe('counter');
   });
@@ -189,7 +247,10 @@ describe('the registered letter serves the decision (Art. 16)', () => {
   it('a decision PDF that cannot go into a letter is refused when served, naming the field', async () => {
     const s = await setup();
     for (const pdf of [encryptedPdf(), Buffer.from('%PDF-1.7\n1 0 obj << /Type /Catalog >> endobj\n%%EOF')]) {
-      const res = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: pdf.toString('base64') });
+      const res = await request(stack.app)
+        .post('/v1/decisions')
+        .set(bearer(s.unit))
+        .send({ ...decisionBody(s.unitId, s.user.sub), documentPdfBase64: pdf.toString('base64') });
       expect(res.status).toBe(422);
       expect(res.body.error).toMatchObject({ code: 'unusable_pdf', details: [{ path: 'documentPdfBase64', issue: expect.any(String) }] });
     }
@@ -201,7 +262,10 @@ describe('the registered letter serves the decision (Art. 16)', () => {
     await request(stack.app).post('/v1/me/service-consents').set(bearer(s.citizen)).send({ unitId: s.unitId, domain: 'population' });
     const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
     const id = served.body.decisionId as string;
-    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body, (x) => x.state === 'awaiting-opening');
+    await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.citizen))).body,
+      (x) => x.state === 'awaiting-opening',
+    );
     // The unit reading its own decision is not the recipient's cognizance.
     expect((await request(stack.app).get(`/v1/decisions/${id}/document`).set(bearer(s.unit))).status).toBe(200);
     expect((await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body.openedAt).toBeNull();
@@ -223,9 +287,16 @@ describe('the registered letter serves the decision (Art. 16)', () => {
     const s = await setup();
     const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
     const id = served.body.decisionId as string;
-    const d = await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    const d = await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+      (x) => x.state === 'awaiting-postal-delivery',
+    );
     const postal = await postalToken();
-    const send = (occurredOn: string) => request(stack.app).post('/v1/postal-events').set(bearer(postal)).send({ eventId: `evt-${occurredOn}-${id}`, trackingNumber: d.trackingNumber, type: 'delivered', occurredOn });
+    const send = (occurredOn: string) =>
+      request(stack.app)
+        .post('/v1/postal-events')
+        .set(bearer(postal))
+        .send({ eventId: `evt-${occurredOn}-${id}`, trackingNumber: d.trackingNumber, type: 'delivered', occurredOn });
     const tomorrow = new Date(Date.now() + 36 * 3600_000);
     for (const bad of ['2026-02-30', localDay(tomorrow, 'Europe/Zurich'), '2026-01-05']) {
       const res = await send(bad);
@@ -237,7 +308,10 @@ describe('the registered letter serves the decision (Art. 16)', () => {
     expect(after).toMatchObject({ state: 'awaiting-postal-delivery', postalEvents: [] });
     // The process is alive and takes the true event.
     expect((await send(today())).status).toBe(202);
-    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'served');
+    await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+      (x) => x.state === 'served',
+    );
   });
 });
 
@@ -245,8 +319,15 @@ describe('contact data (Art. 7.3)', () => {
   it('the user updates his e-mail and postal address; the next letter goes there; the change is kept with what it replaced', async () => {
     const s = await setup();
     const before = await request(stack.app).get('/v1/me/contact').set(bearer(s.citizen));
-    expect(before.body).toEqual({ email: s.user.email, address: { street: 'Rue de la Préfecture 2', postCode: '2800', locality: 'Delémont' }, commune: 'Delémont' });
-    const bad = await request(stack.app).put('/v1/me/contact').set(bearer(s.citizen)).send({ address: { street: 'x', postCode: '123', locality: 'y' } });
+    expect(before.body).toEqual({
+      email: s.user.email,
+      address: { street: 'Rue de la Préfecture 2', postCode: '2800', locality: 'Delémont' },
+      commune: 'Delémont',
+    });
+    const bad = await request(stack.app)
+      .put('/v1/me/contact')
+      .set(bearer(s.citizen))
+      .send({ address: { street: 'x', postCode: '123', locality: 'y' } });
     expect(bad.status).toBe(400);
     expect(bad.body.error.details[0].path).toBe('address.postCode');
 
@@ -257,31 +338,61 @@ describe('contact data (Art. 7.3)', () => {
 
     const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub));
     const id = served.body.decisionId as string;
-    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+      (x) => x.state === 'awaiting-postal-delivery',
+    );
     expect(stack.post.letters().find((l) => l.letterId === id)!.recipient).toMatchObject({ street: 'Grand-Rue 5', postCode: '2900', locality: 'Porrentruy' });
     expect((await pdfText(stack.post.pdfOf(id)!)).pageTexts[0]).toContain('2900 Porrentruy');
 
     const user = await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: s.user.sub }, include: { contactChanges: true } });
-    expect(user.contactChanges).toEqual([expect.objectContaining({ changedBy: s.user.sub, previous: expect.objectContaining({ address: before.body.address }), current: expect.objectContaining({ address: moved }) })]);
+    expect(user.contactChanges).toEqual([
+      expect.objectContaining({
+        changedBy: s.user.sub,
+        previous: expect.objectContaining({ address: before.body.address }),
+        current: expect.objectContaining({ address: moved }),
+      }),
+    ]);
     const audit = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: user.contactChanges[0]!.id } });
     expect(audit.action).toBe('contact.changed.address+commune');
     expect(JSON.stringify({ ...audit, id: String(audit.id) })).not.toContain('Grand-Rue');
     // Someone without a register entry has no contact data here.
-    expect((await request(stack.app).get('/v1/me/contact').set(bearer(await stack.token({ role: 'citizen', sub: 'nobody-here' })))).status).toBe(404);
+    expect(
+      (
+        await request(stack.app)
+          .get('/v1/me/contact')
+          .set(bearer(await stack.token({ role: 'citizen', sub: 'nobody-here' })))
+      ).status,
+    ).toBe(404);
   });
 });
 
 describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
   it('the user sees who read his data, by role and unit, and exports everything the counter holds about him; each request is logged', async () => {
     const s = await setup();
-    const served = await request(stack.app).post('/v1/decisions').set(bearer(s.unit)).send(decisionBody(s.unitId, s.user.sub, 'REF-TRANSP-1'));
+    const served = await request(stack.app)
+      .post('/v1/decisions')
+      .set(bearer(s.unit))
+      .send(decisionBody(s.unitId, s.user.sub, 'REF-TRANSP-1'));
     const id = served.body.decisionId as string;
-    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body, (x) => x.state === 'awaiting-postal-delivery');
+    await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).body,
+      (x) => x.state === 'awaiting-postal-delivery',
+    );
     expect((await request(stack.app).get(`/v1/decisions/${id}/document`).set(bearer(s.unit)).set('X-Access-Purpose', 'réclamation 2026/17')).status).toBe(200);
 
     const log = await request(stack.app).get('/v1/me/access-log').set(bearer(s.citizen));
     expect(log.status).toBe(200);
-    expect(log.body.items).toEqual([{ at: expect.any(String), role: 'unit', unit: s.unitId, action: 'read.decision-document', record: { type: 'decision', id }, purpose: 'réclamation 2026/17 (stated)' }]);
+    expect(log.body.items).toEqual([
+      {
+        at: expect.any(String),
+        role: 'unit',
+        unit: s.unitId,
+        action: 'read.decision-document',
+        record: { type: 'decision', id },
+        purpose: 'réclamation 2026/17 (stated)',
+      },
+    ]);
     expect(JSON.stringify(log.body)).not.toContain(`agent-${s.unitId}`); // the staff member's own id stays with the unit
 
     const json = await request(stack.app).get('/v1/me/export').set(bearer(s.citizen));
@@ -290,11 +401,15 @@ describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
     expect(json.body.decisions).toEqual([expect.objectContaining({ decisionId: id, reference: 'REF-TRANSP-1', documentSha256: served.body.documentSha256 })]);
     expect(json.body.readsByStaff).toHaveLength(1);
 
-    const pdf = await request(stack.app).get('/v1/me/export.pdf').set(bearer(s.citizen)).buffer(true).parse((res, cb) => {
-      const chunks: Buffer[] = [];
-      res.on('data', (c: Buffer) => chunks.push(c));
-      res.on('end', () => cb(null, Buffer.concat(chunks)));
-    });
+    const pdf = await request(stack.app)
+      .get('/v1/me/export.pdf')
+      .set(bearer(s.citizen))
+      .buffer(true)
+      .parse((res, cb) => {
+        const chunks: Buffer[] = [];
+        res.on('data', (c: Buffer) => chunks.push(c));
+        res.on('end', () => cb(null, Buffer.concat(chunks)));
+      });
     expect(pdf.headers['content-type']).toBe('application/pdf');
     const text = (await pdfText(pdf.body as Buffer)).text;
     expect(text).toContain('Vos données au guichet virtuel sécurisé');

@@ -96,14 +96,22 @@ describe('served through the counter (Art. 16.3-16.4)', () => {
     const opened = await handle.executeUpdate(openUpdate);
     const openedDay = await today();
     expect(opened).toMatchObject({ state: 'served', rule: 'opened in time', triggerDay: openedDay, remedy: appealPeriod(openedDay, 30, JU) });
-    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ state: 'served', serviceRule: 'opened in time', trackingNumber: null });
+    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({
+      state: 'served',
+      serviceRule: 'opened in time',
+      trackingNumber: null,
+    });
     expect(adapters.post.letters().filter((l) => l.letterId === decisionId)).toHaveLength(0);
 
     await handle.result();
     await env.sleep('2 minutes'); // the webhook's first attempt failed: its retry
     const events = received.filter((r) => r.body.decision.id === decisionId);
     expect(events).toHaveLength(1);
-    expect(events[0]).toMatchObject({ eventId: `${decisionId}:decision.served`, valid: true, body: { type: 'decision.served', decision: { serviceRule: 'opened in time' } } });
+    expect(events[0]).toMatchObject({
+      eventId: `${decisionId}:decision.served`,
+      valid: true,
+      body: { type: 'decision.served', decision: { serviceRule: 'opened in time' } },
+    });
     expect((await db.webhookDelivery.findUniqueOrThrow({ where: { eventId: `${decisionId}:decision.served` } })).attempts).toBe(2);
     await recordHistory('decision-opened-in-time', handle);
   });
@@ -130,7 +138,9 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     // The second service (Art. 16.5), in its own words, with this decision's real dates; then the decision.
     const pdf = await pdfText(adapters.post.pdfOf(decisionId)!);
     expect(pdf.pages).toBe(2);
-    expect(pdf.pageTexts[0]).toContain(`Le ${formatSwissDate(localDay(row.communicatedAt!, JU.timeZone))}, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé.`);
+    expect(pdf.pageTexts[0]).toContain(
+      `Le ${formatSwissDate(localDay(row.communicatedAt!, JU.timeZone))}, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé.`,
+    );
     expect(pdf.pageTexts[0]).toContain(`au plus tard le ${formatSwissDate(s.windowLastDay!)}, dernier jour du délai de consultation`);
     expect(pdf.pageTexts[0]).toContain('notifiée une seconde fois');
     expect(pdf.pageTexts[1]).toContain('cision de test'); // the sample's own text (its font has no é)
@@ -142,7 +152,11 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     const deliveredOn = addDays(s.windowLastDay!, 3);
     await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
     expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn, remedy: appealPeriod(deliveredOn, 30, JU) });
-    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ serviceRule: 'delivered by post', lateOpenedAt: expect.any(Date), openedAt: null });
+    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({
+      serviceRule: 'delivered by post',
+      lateOpenedAt: expect.any(Date),
+      openedAt: null,
+    });
     await recordHistory('decision-delivered-by-post', handle);
   });
 
@@ -236,7 +250,11 @@ describe('Neuchâtel (LPA Art. 30)', () => {
     const s = await until(handle, (x) => x.state === 'awaiting-opening');
     expect(s.windowLastDay).toBe(addDays(localDay(new Date(s.communicatedAt!), profiles.NE.timeZone), 7));
     await env.sleep(endOfLocalDay(s.windowLastDay!, profiles.NE.timeZone).getTime() + 1000 - (await env.currentTimeMs()));
-    expect(await handle.result()).toMatchObject({ rule: 'deemed notified at the end of the electronic window', triggerDay: s.windowLastDay, remedy: appealPeriod(s.windowLastDay!, 30, profiles.NE) });
+    expect(await handle.result()).toMatchObject({
+      rule: 'deemed notified at the end of the electronic window',
+      triggerDay: s.windowLastDay,
+      remedy: appealPeriod(s.windowLastDay!, 30, profiles.NE),
+    });
     expect(adapters.post.letters().some((l) => l.letterId === decisionId)).toBe(false);
   });
 });

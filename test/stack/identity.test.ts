@@ -35,7 +35,11 @@ const b64url = (b: Buffer) => b.toString('base64url');
 class Browser {
   private cookies = new Map<string, string>();
   async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, { ...init, redirect: 'manual', headers: { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') } });
+    const res = await fetch(url, {
+      ...init,
+      redirect: 'manual',
+      headers: { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
+    });
     for (const c of res.headers.getSetCookie()) {
       const [pair] = c.split(';');
       const i = pair!.indexOf('=');
@@ -63,7 +67,11 @@ async function authorize(login: string, password: string, verifier = b64url(rand
   const loginUrl = new URL(res.headers.get('location')!, idp.issuer);
   const form = await browser.go(loginUrl.toString());
   expect(await form.text()).toContain('name="password"');
-  res = await browser.go(`${loginUrl}/login`, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ login, password }).toString() });
+  res = await browser.go(`${loginUrl}/login`, {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ login, password }).toString(),
+  });
   if (res.status !== 303 && res.status !== 302) return { res, code: null, state, verifier };
   // Follow the provider's redirects until it sends the browser back to the workspace.
   for (let i = 0; i < 5; i++) {
@@ -78,11 +86,16 @@ async function authorize(login: string, password: string, verifier = b64url(rand
 }
 
 async function exchange(code: string, verifier: string) {
-  return request(stack.app).post('/staff/auth/token').send({ code, codeVerifier: verifier, redirectUri: `${origin}/staff/callback` });
+  return request(stack.app)
+    .post('/staff/auth/token')
+    .send({ code, codeVerifier: verifier, redirectUri: `${origin}/staff/callback` });
 }
 
 it('signs staff in with code + PKCE; the API accepts the token for staff only', async () => {
-  const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as { code_challenge_methods_supported: string[]; issuer: string };
+  const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as {
+    code_challenge_methods_supported: string[];
+    issuer: string;
+  };
   expect(discovery).toMatchObject({ issuer: idp.issuer, code_challenge_methods_supported: ['S256'] });
 
   const { code, verifier } = await authorize('anne.chancellerie', DEMO_PASSWORD);
@@ -91,14 +104,26 @@ it('signs staff in with code + PKCE; the API accepts the token for staff only', 
   expect(tokens.status).toBe(200);
   const claims = JSON.parse(Buffer.from(tokens.body.access_token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
   expect(claims).toMatchObject({ iss: idp.issuer, aud: 'guichet-api', sub: 'staff-anne', role: 'chancellery' });
-  expect((await request(stack.app).get('/v1/tasks').set({ Authorization: `Bearer ${tokens.body.access_token}` })).status).toBe(200);
+  expect(
+    (
+      await request(stack.app)
+        .get('/v1/tasks')
+        .set({ Authorization: `Bearer ${tokens.body.access_token}` })
+    ).status,
+  ).toBe(200);
   // A code is good once.
   expect((await exchange(code!, verifier)).status).toBe(400);
 
   // A citizen signs in too, and is no reviewer.
   const citizen = await authorize('adele.exemple', DEMO_PASSWORD);
   const citizenToken = (await exchange(citizen.code!, citizen.verifier)).body.access_token as string;
-  expect((await request(stack.app).get('/v1/tasks').set({ Authorization: `Bearer ${citizenToken}` })).status).toBe(403);
+  expect(
+    (
+      await request(stack.app)
+        .get('/v1/tasks')
+        .set({ Authorization: `Bearer ${citizenToken}` })
+    ).status,
+  ).toBe(403);
 });
 
 it('refuses a wrong password on the form, a wrong code verifier, and a token from another key', async () => {
@@ -113,14 +138,28 @@ it('refuses a wrong password on the form, a wrong code verifier, and a token fro
   const stolen = await exchange(code!, b64url(randomBytes(32)));
   expect(stolen.status).toBe(400);
   expect(stolen.body.error.code).toBe('sign_in_failed');
-  const badVerifier = await request(stack.app).post('/staff/auth/token').send({ code: 'x', codeVerifier: 'short', redirectUri: `${origin}/staff/callback` });
+  const badVerifier = await request(stack.app)
+    .post('/staff/auth/token')
+    .send({ code: 'x', codeVerifier: 'short', redirectUri: `${origin}/staff/callback` });
   expect(badVerifier.body.error.details[0].path).toBe('codeVerifier');
 
   const forger = await LocalIssuer.create(idp.issuer, 'guichet-api');
   const forged = await forger.sign({ role: 'chancellery', sub: 'staff-anne' });
-  expect((await request(stack.app).get('/v1/tasks').set({ Authorization: `Bearer ${forged}` })).status).toBe(401);
+  expect(
+    (
+      await request(stack.app)
+        .get('/v1/tasks')
+        .set({ Authorization: `Bearer ${forged}` })
+    ).status,
+  ).toBe(401);
   // `npm run token`'s tokens, signed with the provider's own key, are accepted.
-  expect((await request(stack.app).get('/v1/tasks').set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery' })}` })).status).toBe(200);
+  expect(
+    (
+      await request(stack.app)
+        .get('/v1/tasks')
+        .set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery' })}` })
+    ).status,
+  ).toBe(200);
 });
 
 it('tells the workspace where to sign in', async () => {

@@ -41,9 +41,15 @@ afterAll(async () => {
 });
 
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
-type Page = { items: Array<{ taskId: string; dueAt: string; kind: string; canton: string; claimedBy: string | null; status: string }>; nextCursor: string | null };
+type Page = {
+  items: Array<{ taskId: string; dueAt: string; kind: string; canton: string; claimedBy: string | null; status: string }>;
+  nextCursor: string | null;
+};
 const list = async (query: Record<string, string | number>, token = anne) => {
-  const res = await request(stack.app).get('/v1/tasks').query({ commune, ...query }).set(bearer(token));
+  const res = await request(stack.app)
+    .get('/v1/tasks')
+    .query({ commune, ...query })
+    .set(bearer(token));
   expect(res.status).toBe(200);
   return res.body as Page;
 };
@@ -97,7 +103,10 @@ describe('filters and paging', () => {
 
 describe('saved views', () => {
   it('keeps views per person on the server, with field errors and conflicts', async () => {
-    const created = await request(stack.app).post('/v1/me/views').set(bearer(anne)).send({ name: 'Mes examens', filters: { kind: 'review', claimedBy: 'none', commune } });
+    const created = await request(stack.app)
+      .post('/v1/me/views')
+      .set(bearer(anne))
+      .send({ name: 'Mes examens', filters: { kind: 'review', claimedBy: 'none', commune } });
     expect(created.status).toBe(201);
     expect(created.body).toMatchObject({ name: 'Mes examens', filters: { kind: 'review', claimedBy: 'none', commune, status: 'open', order: 'asc' } });
     const id = created.body.id as string;
@@ -105,7 +114,10 @@ describe('saved views', () => {
     const again = await request(stack.app).post('/v1/me/views').set(bearer(anne)).send({ name: 'Mes examens', filters: {} });
     expect(again.status).toBe(409);
     expect(again.body.error.details[0].path).toBe('name');
-    const badFilter = await request(stack.app).post('/v1/me/views').set(bearer(anne)).send({ name: 'x', filters: { kind: 'holiday' } });
+    const badFilter = await request(stack.app)
+      .post('/v1/me/views')
+      .set(bearer(anne))
+      .send({ name: 'x', filters: { kind: 'holiday' } });
     expect(badFilter.status).toBe(400);
     expect(badFilter.body.error.details[0].path).toBe('filters.kind');
     const noName = await request(stack.app).post('/v1/me/views').set(bearer(anne)).send({ name: ' ', filters: {} });
@@ -116,13 +128,22 @@ describe('saved views', () => {
     expect((await request(stack.app).put(`/v1/me/views/${id}`).set(bearer(marc)).send({ name: 'mine', filters: {} })).status).toBe(404);
     expect((await request(stack.app).delete(`/v1/me/views/${id}`).set(bearer(marc))).status).toBe(404);
 
-    const renamed = await request(stack.app).put(`/v1/me/views/${id}`).set(bearer(anne)).send({ name: 'Examens non attribués', filters: { kind: 'review', claimedBy: 'none' } });
+    const renamed = await request(stack.app)
+      .put(`/v1/me/views/${id}`)
+      .set(bearer(anne))
+      .send({ name: 'Examens non attribués', filters: { kind: 'review', claimedBy: 'none' } });
     expect(renamed.status).toBe(200);
     expect((await request(stack.app).get('/v1/me/views').set(bearer(anne))).body.items.map((v: { name: string }) => v.name)).toEqual(['Examens non attribués']);
     expect((await request(stack.app).delete(`/v1/me/views/${id}`).set(bearer(anne))).status).toBe(204);
     expect((await request(stack.app).get('/v1/me/views').set(bearer(anne))).body.items).toEqual([]);
     // A citizen has no inbox.
-    expect((await request(stack.app).get('/v1/me/views').set(bearer(await stack.token({ role: 'citizen' })))).status).toBe(403);
+    expect(
+      (
+        await request(stack.app)
+          .get('/v1/me/views')
+          .set(bearer(await stack.token({ role: 'citizen' })))
+      ).status,
+    ).toBe(403);
   });
 });
 

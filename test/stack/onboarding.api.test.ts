@@ -18,7 +18,10 @@ const citizen = (sub: string) => stack.token({ role: 'citizen', sub });
 const staff = (sub: string) => stack.token({ role: 'chancellery', sub });
 
 async function applyAs(sub: string, person: RegisterEntry | undefined, email?: string) {
-  const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(await citizen(sub))).send(applicationBody(person!, email));
+  const res = await request(stack.app)
+    .post('/v1/onboarding/applications')
+    .set(bearer(await citizen(sub)))
+    .send(applicationBody(person!, email));
   expect(res.status).toBe(202);
   return res.body as { applicationId: string; status: string };
 }
@@ -37,7 +40,10 @@ describe('the walk-through', () => {
     const { applicationId, status } = await applyAs('anna', people.adult, 'anna@example.ch');
     expect(status).toBe('checking');
 
-    const done = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'approved');
+    const done = await waitFor(
+      () => statusOf(applicationId, token),
+      (s) => s.status === 'approved',
+    );
     expect(done.pending).toBeNull();
     const mail = await stack.mail.waitFor((m) => m.to.includes('anna@example.ch'));
     expect(mail.text).toMatch(/contrat/i);
@@ -52,9 +58,15 @@ describe('the walk-through', () => {
     // Once that contract has ended, she may contract again: the same register entry, a new contract.
     const first = await stack.db.contract.findUniqueOrThrow({ where: { applicationId } });
     await stack.db.contract.update({ where: { id: first.id }, data: { status: 'terminated', endedOn: '2026-11-30' } });
-    const reapplied = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(applicationBody(people.adult!, 'anna.new@example.ch'));
+    const reapplied = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(token))
+      .send(applicationBody(people.adult!, 'anna.new@example.ch'));
     expect(reapplied.status).toBe(202);
-    await waitFor(() => statusOf(reapplied.body.applicationId, token), (s) => s.status === 'approved');
+    await waitFor(
+      () => statusOf(reapplied.body.applicationId, token),
+      (s) => s.status === 'approved',
+    );
     const user = await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: 'anna' }, include: { contracts: { orderBy: { createdAt: 'asc' } } } });
     expect(user).toMatchObject({ applicationId: reapplied.body.applicationId, email: 'anna.new@example.ch' });
     expect(user.contracts.map((c) => [c.id, c.status])).toEqual([
@@ -66,30 +78,48 @@ describe('the walk-through', () => {
   it("sends a minor to the Chancellery's inbox, where a reviewer claims and approves the application", async () => {
     const token = await citizen('mino');
     const { applicationId } = await applyAs('mino', people.minor);
-    const waiting = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-review');
+    const waiting = await waitFor(
+      () => statusOf(applicationId, token),
+      (s) => s.status === 'awaiting-review',
+    );
     const taskId = waiting.pending!.taskId;
 
     const reviewer = await staff('reviewer-1');
     const inbox = await request(stack.app).get('/v1/tasks').query({ kind: 'review', claimedBy: 'none', limit: 100 }).set(bearer(reviewer));
     expect(inbox.status).toBe(200);
-    expect(inbox.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ taskId, applicationId, kind: 'review', status: 'open', commune: 'Porrentruy' })]));
+    expect(inbox.body.items).toEqual(
+      expect.arrayContaining([expect.objectContaining({ taskId, applicationId, kind: 'review', status: 'open', commune: 'Porrentruy' })]),
+    );
     // The inbox carries no personal data of the applicant, only what the review is about.
     expect(JSON.stringify(inbox.body)).not.toContain(people.minor!.avsNumber);
 
     // Completing before claiming: 409. Claimed by a colleague: 409.
-    expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve', justification: 'x' })).status).toBe(409);
+    expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve', justification: 'x' })).status).toBe(
+      409,
+    );
     const claim = await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(reviewer));
     expect(claim.status).toBe(200);
     expect(claim.body).toMatchObject({ claimedBy: 'reviewer-1' });
-    expect((await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(await staff('reviewer-2')))).status).toBe(409);
+    expect(
+      (
+        await request(stack.app)
+          .post(`/v1/tasks/${taskId}/claim`)
+          .set(bearer(await staff('reviewer-2')))
+      ).status,
+    ).toBe(409);
 
     // A refusal without reasons, an approval without justification: 400 naming the field.
     const noReasons = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'refuse', reasons: [] });
     expect(noReasons.status).toBe(400);
     expect(noReasons.body.error.details).toEqual([{ path: 'reasons', issue: 'a refusal needs at least one reason (Art. 4.8)' }]);
-    expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve' })).body.error.details[0].path).toBe('justification');
+    expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve' })).body.error.details[0].path).toBe(
+      'justification',
+    );
 
-    const approved = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve', justification: 'Apprenti auprès de la commune (art. 4 al. 7)' });
+    const approved = await request(stack.app)
+      .post(`/v1/tasks/${taskId}/complete`)
+      .set(bearer(reviewer))
+      .send({ outcome: 'approve', justification: 'Apprenti auprès de la commune (art. 4 al. 7)' });
     expect(approved.status).toBe(200);
     expect(approved.body).toMatchObject({ status: 'completed', outcome: 'approve' });
     expect((await statusOf(applicationId, token)).status).toBe('approved');
@@ -112,13 +142,25 @@ describe('applying', () => {
       address: { ...body.address, postCode: '280' },
       contractSignature: { ...body.contractSignature, documentSha256: 'xyz' },
     };
-    const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(await citizen('bad-fields'))).send(bad);
+    const res = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(await citizen('bad-fields')))
+      .send(bad);
     expect(res.status).toBe(400);
-    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual(['address.postCode', 'avsNumber', 'birthDate', 'contractSignature.documentSha256', 'email']);
+    expect(res.body.error.details.map((d: { path: string }) => d.path).sort()).toEqual([
+      'address.postCode',
+      'avsNumber',
+      'birthDate',
+      'contractSignature.documentSha256',
+      'email',
+    ]);
   });
 
   it('refuses a birth date in the future', async () => {
-    const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(await citizen('future'))).send({ ...applicationBody(people.adult2!), birthDate: '2099-01-01' });
+    const res = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(await citizen('future')))
+      .send({ ...applicationBody(people.adult2!), birthDate: '2099-01-01' });
     expect(res.status).toBe(400);
     expect(res.body.error.details).toEqual([{ path: 'birthDate', issue: 'must be in the past' }]);
   });
@@ -168,7 +210,10 @@ describe('the protection authority and the formal decision', () => {
   it("admits once the authority confirms a protected adult's civil capacity", async () => {
     const token = await citizen('prot');
     const { applicationId } = await applyAs('prot', people.protectedAdult);
-    const waiting = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-authority');
+    const waiting = await waitFor(
+      () => statusOf(applicationId, token),
+      (s) => s.status === 'awaiting-authority',
+    );
     // The inquiry reaches the authority: an e-mail when it opens (no personal data in it), its inbox, whom it is about.
     const taskId = waiting.pending!.taskId;
     const mail = await stack.mail.waitFor((m) => m.to.includes(AUTHORITY_INBOX) && m.subject.includes(taskId));
@@ -182,31 +227,71 @@ describe('the protection authority and the formal decision', () => {
     const reviews = await request(stack.app).get('/v1/tasks').query({ kind: 'review' }).set(bearer(apea));
     expect(reviews.body.items).toEqual([]);
     const task = await request(stack.app).get(`/v1/tasks/${taskId}`).set(bearer(apea));
-    expect(task.body.person).toEqual({ lastName: people.protectedAdult!.lastName, firstName: people.protectedAdult!.firstName, birthDate: people.protectedAdult!.birthDate, avsNumber: people.protectedAdult!.avsNumber });
+    expect(task.body.person).toEqual({
+      lastName: people.protectedAdult!.lastName,
+      firstName: people.protectedAdult!.firstName,
+      birthDate: people.protectedAdult!.birthDate,
+      avsNumber: people.protectedAdult!.avsNumber,
+    });
     expect(await stack.db.accessLog.count({ where: { actorSub: 'apea-jura', action: 'read.authority-inquiry', recordId: applicationId } })).toBe(1);
-    expect((await request(stack.app).get(`/v1/tasks/${taskId}`).set(bearer(await staff('s')))).body.person).toBeUndefined();
+    expect(
+      (
+        await request(stack.app)
+          .get(`/v1/tasks/${taskId}`)
+          .set(bearer(await staff('s')))
+      ).body.person,
+    ).toBeUndefined();
     expect((await request(stack.app).post(`/v1/tasks/${taskId}/claim`).set(bearer(apea))).status).toBe(403);
     const path = `/v1/onboarding/applications/${applicationId}/authority-answer`;
-    expect((await request(stack.app).post(path).set(bearer(await staff('s'))).send({ hasCivilCapacity: true })).status).toBe(403);
-    const answered = await request(stack.app).post(path).set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' }))).send({ hasCivilCapacity: true, note: 'Curatelle de représentation limitée' });
+    expect(
+      (
+        await request(stack.app)
+          .post(path)
+          .set(bearer(await staff('s')))
+          .send({ hasCivilCapacity: true })
+      ).status,
+    ).toBe(403);
+    const answered = await request(stack.app)
+      .post(path)
+      .set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' })))
+      .send({ hasCivilCapacity: true, note: 'Curatelle de représentation limitée' });
     expect(answered.status).toBe(200);
     expect(answered.body.status).toBe('approved');
-    expect((await request(stack.app).post(path).set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' }))).send({ hasCivilCapacity: true })).status).toBe(409);
+    expect(
+      (
+        await request(stack.app)
+          .post(path)
+          .set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' })))
+          .send({ hasCivilCapacity: true })
+      ).status,
+    ).toBe(409);
   });
 
   it('lets a refused applicant ask for a formal decision, which opens a task', async () => {
     const token = await citizen('dora');
     const { applicationId } = await applyAs('dora', people.nonResident, 'dora@example.ch');
-    const waiting = await waitFor(() => statusOf(applicationId, token), (s) => s.status === 'awaiting-review');
+    const waiting = await waitFor(
+      () => statusOf(applicationId, token),
+      (s) => s.status === 'awaiting-review',
+    );
     const reviewer = await staff('reviewer-3');
     await request(stack.app).post(`/v1/tasks/${waiting.pending!.taskId}/claim`).set(bearer(reviewer));
-    const refused = await request(stack.app).post(`/v1/tasks/${waiting.pending!.taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'refuse', reasons: ['Domicile hors du canton'] });
+    const refused = await request(stack.app)
+      .post(`/v1/tasks/${waiting.pending!.taskId}/complete`)
+      .set(bearer(reviewer))
+      .send({ outcome: 'refuse', reasons: ['Domicile hors du canton'] });
     expect(refused.status).toBe(200);
     const mail = await stack.mail.waitFor((m) => m.to.includes('dora@example.ch'));
     expect(mail.text).toContain('Domicile hors du canton');
 
     const path = `/v1/onboarding/applications/${applicationId}/formal-decision-request`;
-    expect((await request(stack.app).post(path).set(bearer(await citizen('not-dora')))).status).toBe(404);
+    expect(
+      (
+        await request(stack.app)
+          .post(path)
+          .set(bearer(await citizen('not-dora')))
+      ).status,
+    ).toBe(404);
     const asked = await request(stack.app).post(path).set(bearer(token));
     expect(asked.status).toBe(200);
     expect(asked.body).toMatchObject({ status: 'formal-decision-requested', pending: { kind: 'formal-decision' } });
@@ -227,6 +312,12 @@ describe('the inbox', () => {
     const second = await request(stack.app).get('/v1/tasks').query({ status: 'completed', limit: 1, cursor: first.body.nextCursor }).set(bearer(reviewer));
     expect(second.body.items[0].taskId).not.toBe(first.body.items[0].taskId);
     expect((await request(stack.app).get('/v1/tasks').query({ cursor: 'garbage' }).set(bearer(reviewer))).status).toBe(400);
-    expect((await request(stack.app).get('/v1/tasks').set(bearer(await citizen('x')))).status).toBe(403);
+    expect(
+      (
+        await request(stack.app)
+          .get('/v1/tasks')
+          .set(bearer(await citizen('x')))
+      ).status,
+    ).toBe(403);
   });
 });

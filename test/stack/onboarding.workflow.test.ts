@@ -66,7 +66,6 @@ async function until(handle: WorkflowHandle, done: (s: OnboardingState) => boole
   throw new Error(`state not reached: ${JSON.stringify(await handle.query(stateQuery))}`);
 }
 
-
 const mailsTo = (email: string) => adapters.mail.messages.filter((m) => m.to.includes(email));
 
 describe('the 18th birthday (Art. 4.5 b), in Europe/Zurich', () => {
@@ -122,16 +121,24 @@ describe('onboarding', () => {
     expect(staffMail.some((m) => m.text.includes(people.minor!.avsNumber) || m.text.includes(people.minor!.firstName))).toBe(false);
 
     // Completing needs a claim, by the same person.
-    expect(await rejection(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: 'x' }] }))).toBe('TaskNotClaimedByCaller');
+    expect(await rejection(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: 'x' }] }))).toBe(
+      'TaskNotClaimedByCaller',
+    );
     await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'staff-a' }] });
     expect(await rejection(handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'staff-b' }] }))).toBe('TaskClaimedByOther');
-    expect(await rejection(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: '  ' }] }))).toBe('CompletionIncomplete');
+    expect(await rejection(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: '  ' }] }))).toBe(
+      'CompletionIncomplete',
+    );
 
-    const done = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: 'Apprentissage dans une unité cantonale (art. 4 al. 7)' }] });
+    const done = await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: 'Apprentissage dans une unité cantonale (art. 4 al. 7)' }],
+    });
     expect(done.status).toBe('approved');
     // The process has ended: a second completion finds nothing to complete.
     await expect(handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'approve', justification: 'again' }] })).rejects.toThrow();
-    expect(await db.contract.findUniqueOrThrow({ where: { applicationId: id } })).toMatchObject({ specialReason: 'Apprentissage dans une unité cantonale (art. 4 al. 7)' });
+    expect(await db.contract.findUniqueOrThrow({ where: { applicationId: id } })).toMatchObject({
+      specialReason: 'Apprentissage dans une unité cantonale (art. 4 al. 7)',
+    });
     expect(await db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({ status: 'completed', outcome: 'approve', completedBy: 'staff-a' });
     await recordHistory('onboarding-review-approved', handle);
   });
@@ -148,7 +155,9 @@ describe('onboarding', () => {
     expect(s.pending?.claimedBy).toBe('staff-b');
 
     // Refused: brief reasons by e-mail, and a period to ask for a formal decision.
-    const refused = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-b', outcome: 'refuse', reasons: ['Domicile hors du canton du Jura'] }] });
+    const refused = await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId, by: 'staff-b', outcome: 'refuse', reasons: ['Domicile hors du canton du Jura'] }],
+    });
     expect(refused).toMatchObject({ status: 'refused', refusalReasons: ['Domicile hors du canton du Jura'] });
     const today = localDay(new Date(await env.currentTimeMs()), JU.timeZone);
     expect(refused.formalDecisionDeadline).toBe(addDays(today, JU.reminders.formalDecisionRequestDays));
@@ -166,7 +175,9 @@ describe('onboarding', () => {
     await until(handle, (x) => x.status === 'awaiting-review');
     const taskId = taskIdFor(id, 'review');
     await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'staff-a' }] });
-    const refused = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId, by: 'staff-a', outcome: 'refuse', reasons: ['Domicile hors du canton'] }] });
+    const refused = await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId, by: 'staff-a', outcome: 'refuse', reasons: ['Domicile hors du canton'] }],
+    });
 
     // Ask on the last day of the period, a second before it ends (Europe/Zurich).
     const lastInstant = endOfLocalDay(refused.formalDecisionDeadline!, JU.timeZone).getTime() - 1000;
@@ -178,7 +189,9 @@ describe('onboarding', () => {
 
     const fd = taskIdFor(id, 'formal-decision');
     await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: fd, by: 'jurist' }] });
-    const decided = await handle.executeUpdate(completeTaskUpdate, { args: [{ taskId: fd, by: 'jurist', outcome: 'refuse', reasons: ['Art. 4 al. 5 let. a'] }] });
+    const decided = await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId: fd, by: 'jurist', outcome: 'refuse', reasons: ['Art. 4 al. 5 let. a'] }],
+    });
     expect(decided).toMatchObject({ status: 'refused', refusalReasons: ['Art. 4 al. 5 let. a'] });
     const final = await handle.result();
     expect(final).toMatchObject({ status: 'refused', formalDecisionId: `fd-${id}` });
@@ -232,4 +245,3 @@ describe('onboarding', () => {
     }
   });
 });
-

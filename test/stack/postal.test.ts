@@ -127,7 +127,10 @@ describe('the registered letter (PDF)', () => {
   });
 
   it.each([
-    ['no-consent', /Vous n'avez pas autorisé Service de la population à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine \(article 16, alinéa 1/],
+    [
+      'no-consent',
+      /Vous n'avez pas autorisé Service de la population à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine \(article 16, alinéa 1/,
+    ],
     ['contract-blocked', /Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin/],
     ['unit-choice', /Service de la population a choisi de vous notifier cette décision selon les formes usuelles \(article 16, alinéa 2/],
     ['not-a-user', /Vous n'êtes pas utilisateur ou utilisatrice du guichet virtuel sécurisé\./],
@@ -136,11 +139,14 @@ describe('the registered letter (PDF)', () => {
     expect(text).toMatch(why);
     expect(text).toContain('La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé.');
     expect(text).toContain("Le délai d'opposition court à compter de la réception du présent envoi.");
-    for (const untrue of ['seconde', 'alinéa 5', 'délai de consultation', 'mise à votre disposition', '20 novembre 2026', '30 novembre 2026']) expect(text).not.toContain(untrue);
+    for (const untrue of ['seconde', 'alinéa 5', 'délai de consultation', 'mise à votre disposition', '20 novembre 2026', '30 novembre 2026'])
+      expect(text).not.toContain(untrue);
   });
 
   it('the second service states when the decision was put in the counter and that the window passed', async () => {
-    const { text } = await pdfText(await renderRegisteredLetter({ ...INPUT, service: { kind: 'second', communicatedOn: '2026-03-02', windowLastDay: '2026-03-12' } }));
+    const { text } = await pdfText(
+      await renderRegisteredLetter({ ...INPUT, service: { kind: 'second', communicatedOn: '2026-03-02', windowLastDay: '2026-03-12' } }),
+    );
     expect(text).toContain('Le 2 mars 2026, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé.');
     expect(text).toContain("Vous n'en avez pas pris connaissance au plus tard le 12 mars 2026, dernier jour du délai de consultation.");
     expect(text).toContain('elle vous est dès lors notifiée une seconde fois');

@@ -13,7 +13,10 @@ describe('workflow replay', () => {
     const { keys, activeKeyId } = fixtureKeyring();
     const histories = files.map((f) => ({ workflowId: f, history: readHistory(f) }));
     const results = [];
-    for await (const r of Worker.runReplayHistories({ workflowBundle: await bundle(), dataConverter: dataConverter(keys, activeKeyId, fixtureDataKeyStore(keys)) }, histories)) {
+    for await (const r of Worker.runReplayHistories(
+      { workflowBundle: await bundle(), dataConverter: dataConverter(keys, activeKeyId, fixtureDataKeyStore(keys)) },
+      histories,
+    )) {
       results.push({ file: r.workflowId, error: r.error?.message });
     }
     expect(results).toEqual(files.map((file) => ({ file, error: undefined })));

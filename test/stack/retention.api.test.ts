@@ -32,7 +32,10 @@ describe('legal holds', () => {
     expect((await request(stack.app).post('/v1/legal-holds').set(bearer(otherUnit)).send({ decisionId, reason: 'recours' })).status).toBe(404);
     expect((await request(stack.app).post('/v1/legal-holds').set(bearer(citizen)).send({ decisionId, reason: 'recours' })).status).toBe(403);
 
-    const placed = await request(stack.app).post('/v1/legal-holds').set(bearer(unit)).send({ decisionId, reason: 'recours 2027/123 devant la Cour administrative' });
+    const placed = await request(stack.app)
+      .post('/v1/legal-holds')
+      .set(bearer(unit))
+      .send({ decisionId, reason: 'recours 2027/123 devant la Cour administrative' });
     expect(placed.status).toBe(201);
     const second = await request(stack.app).post('/v1/legal-holds').set(bearer(staff)).send({ decisionId, reason: 'plainte pénale' });
     const listed = await request(stack.app).get(`/v1/legal-holds?decisionId=${decisionId}`).set(bearer(staff));
@@ -57,11 +60,30 @@ describe('legal holds', () => {
     const served = await request(stack.app)
       .post('/v1/decisions')
       .set(bearer(unit))
-      .send({ recipientSub: user.sub, unitId, domain: 'population', reference: `R-${Date.now()}`, title: 'Décision', documentPdfBase64: samplePdf().toString('base64'), remedy: { kind: 'opposition', days: 30 }, legalRemediesText: 'Opposition dans les 30 jours.' });
+      .send({
+        recipientSub: user.sub,
+        unitId,
+        domain: 'population',
+        reference: `R-${Date.now()}`,
+        title: 'Décision',
+        documentPdfBase64: samplePdf().toString('base64'),
+        remedy: { kind: 'opposition', days: 30 },
+        legalRemediesText: 'Opposition dans les 30 jours.',
+      });
     const id = served.body.decisionId as string;
-    await waitFor(async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(citizen))).body.state, (s) => s === 'awaiting-opening');
+    await waitFor(
+      async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(citizen))).body.state,
+      (s) => s === 'awaiting-opening',
+    );
     await request(stack.app).post(`/v1/decisions/${id}/open`).set(bearer(citizen));
-    const d = await waitFor(() => stack.client.workflow.getHandle(retentionWorkflowId('decision', id)).describe().catch(() => null), (x) => x !== null);
+    const d = await waitFor(
+      () =>
+        stack.client.workflow
+          .getHandle(retentionWorkflowId('decision', id))
+          .describe()
+          .catch(() => null),
+      (x) => x !== null,
+    );
     expect(d!.status.name).toBe('RUNNING');
     expect(d!.searchAttributes).toMatchObject({ GvsProcess: ['retention'], GvsState: ['kept'] });
   });
@@ -80,7 +102,9 @@ describe('the access log (staff reads of personal data)', () => {
     const read = await request(stack.app).get(`/v1/onboarding/applications/${id}`).set(bearer(staff)).set('X-Access-Purpose', 'dossier 2026-77');
     expect(read.body.applicant).toMatchObject({ lastName: person.lastName, firstName: person.firstName, birthDate: person.birthDate });
     const log = await stack.db.accessLog.findMany({ where: { recordId: id } });
-    expect(log).toEqual([expect.objectContaining({ actorRole: 'chancellery', actorSub: 'reviewer-9', action: 'read.onboarding-application', purpose: 'dossier 2026-77 (stated)' })]);
+    expect(log).toEqual([
+      expect.objectContaining({ actorRole: 'chancellery', actorSub: 'reviewer-9', action: 'read.onboarding-application', purpose: 'dossier 2026-77 (stated)' }),
+    ]);
     // Append-only, like the audit log.
     await expect(stack.db.accessLog.deleteMany({ where: { recordId: id } })).rejects.toThrow(/append-only/);
   });

@@ -52,7 +52,11 @@ async function until(handle: WorkflowHandle<typeof retention>, done: (s: Retenti
   throw new Error(`retention state not reached: ${JSON.stringify(await handle.query(retentionStateQuery))}`);
 }
 async function startRetention(input: RetentionInput) {
-  return suite.env.client.workflow.start<typeof retention>('retention', { taskQueue: suite.taskQueue, workflowId: retentionWorkflowId(input.recordKind, input.recordId), args: [input] });
+  return suite.env.client.workflow.start<typeof retention>('retention', {
+    taskQueue: suite.taskQueue,
+    workflowId: retentionWorkflowId(input.recordKind, input.recordId),
+    args: [input],
+  });
 }
 const destruction = (kind: RecordKind, id: string) => suite.db.destructionRecord.findUnique({ where: { recordRef: recordRef(kind, id) } });
 
@@ -68,7 +72,19 @@ async function decodeStartInput(workflowId: string) {
 async function insertAccessRequestRow(eventDay: string) {
   const id = randomUUID();
   await suite.db.accessRequest.create({
-    data: { id, canton: 'JU', unitId: 'SPOP', service: 'archives', citizenSub: `citizen-${id}`, filedBySub: `citizen-${id}`, avsNumber: '756.9217.0769.85', email: `${id.slice(0, 8)}@example.ch`, status: 'granted', requestedAt: new Date(), retentionEventDay: eventDay },
+    data: {
+      id,
+      canton: 'JU',
+      unitId: 'SPOP',
+      service: 'archives',
+      citizenSub: `citizen-${id}`,
+      filedBySub: `citizen-${id}`,
+      avsNumber: '756.9217.0769.85',
+      email: `${id.slice(0, 8)}@example.ch`,
+      status: 'granted',
+      requestedAt: new Date(),
+      retentionEventDay: eventDay,
+    },
   });
   return id;
 }
@@ -97,7 +113,13 @@ describe('the last day, in calendar months (Art. 19)', () => {
     expect(await suite.db.contract.findUnique({ where: { id: c.contractId } })).toBeNull();
     expect(await suite.db.registeredUser.findFirst({ where: { sub: c.sub } })).toBeNull();
     const record = await destruction('contract', c.contractId);
-    expect(record).toMatchObject({ recordKind: 'contract', category: 'contract-evidence', eventDay: '2028-02-29', lastDay: '2029-02-28', counts: { rows: { contract: 1, registered_user: 1 } } });
+    expect(record).toMatchObject({
+      recordKind: 'contract',
+      category: 'contract-evidence',
+      eventDay: '2028-02-29',
+      lastDay: '2029-02-28',
+      counts: { rows: { contract: 1, registered_user: 1 } },
+    });
     expect(record!.legalBasis).toContain('Art. 18 al. 1 let. a');
     expect(record!.destroyedAt.getTime()).toBeGreaterThanOrEqual(endOfLocalDay('2029-02-28', TZ).getTime());
     // No personal data in it: not the id, not the e-mail, not the name.
@@ -135,7 +157,11 @@ describe('an "other transaction" (Art. 18.1 c)', () => {
     await skipTo(endOfLocalDay(lastDay, TZ));
     await until(retentionOf('access-request', requestId), (x) => x.state === 'destroyed');
     expect(await suite.db.accessRequest.findUnique({ where: { id: requestId } })).toBeNull();
-    expect(await destruction('access-request', requestId)).toMatchObject({ category: 'other-transaction', lastDay, counts: { rows: { access_request: 1 }, dataKeys: 1 } });
+    expect(await destruction('access-request', requestId)).toMatchObject({
+      category: 'other-transaction',
+      lastDay,
+      counts: { rows: { access_request: 1 }, dataKeys: 1 },
+    });
     // After: the history is still there, its personal data unreadable, for a clear reason.
     await expect(decodeStartInput(workflowId)).rejects.toBeInstanceOf(KeyDestroyedError);
     await expect(decodeStartInput(workflowId)).rejects.toThrow(/key destroyed: the personal data of access-request:.* was destroyed on .* \(Art. 19\)/);
@@ -154,7 +180,9 @@ describe("a decision's records (Art. 18.1 b)", () => {
 
     // Litigation: a hold, placed before the end.
     const holdId = randomUUID();
-    await suite.db.legalHold.create({ data: { id: holdId, recordKind: 'decision', recordId: decisionId, reason: 'recours pendant', placedBy: 'staff', placedRole: 'chancellery' } });
+    await suite.db.legalHold.create({
+      data: { id: holdId, recordKind: 'decision', recordId: decisionId, reason: 'recours pendant', placedBy: 'staff', placedRole: 'chancellery' },
+    });
     await suite.retention.holdsChanged('decision', decisionId);
     await skipTo(endOfLocalDay(lastDay, TZ));
     await until(handle, (s) => s.state === 'on-hold');

@@ -45,10 +45,32 @@ const token = (role: string, sub: string) =>
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub], { cwd: root, env }).toString().trim();
 
 beforeAll(async () => {
-  const ports = { PORT: 0, ISSUER_PORT: 0, TEMPORAL_PORT: 0, TEMPORAL_UI_PORT: 0, POSTGRES_PORT: 0, SMTP_PORT: 0, MAIL_WEB_PORT: 0, REGISTER_PORT: 0, POSTAL_PORT: 0 };
+  const ports = {
+    PORT: 0,
+    ISSUER_PORT: 0,
+    TEMPORAL_PORT: 0,
+    TEMPORAL_UI_PORT: 0,
+    POSTGRES_PORT: 0,
+    SMTP_PORT: 0,
+    MAIL_WEB_PORT: 0,
+    REGISTER_PORT: 0,
+    POSTAL_PORT: 0,
+  };
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
   const inherited = { ...process.env };
-  for (const k of ['DATABASE_URL', 'TEMPORAL_ADDRESS', 'SMTP_URL', 'AUTH_ISSUER', 'AUTH_JWKS_URL', 'PAYLOAD_KEYS', 'PAYLOAD_ACTIVE_KEY_ID', 'RESIDENT_REGISTER_URL', 'PROTECTION_REGISTER_URL', 'POSTAL_GATEWAY_URL']) delete inherited[k];
+  for (const k of [
+    'DATABASE_URL',
+    'TEMPORAL_ADDRESS',
+    'SMTP_URL',
+    'AUTH_ISSUER',
+    'AUTH_JWKS_URL',
+    'PAYLOAD_KEYS',
+    'PAYLOAD_ACTIVE_KEY_ID',
+    'RESIDENT_REGISTER_URL',
+    'PROTECTION_REGISTER_URL',
+    'POSTAL_GATEWAY_URL',
+  ])
+    delete inherited[k];
   env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
@@ -73,8 +95,17 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
 
     // The README's onboarding walk-through, with the demo people of the fake registers.
     const post = (path: string, token: string, body?: unknown) =>
-      fetch(`${api}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' }, body: body === undefined ? undefined : JSON.stringify(body) });
-    const get = async (path: string, token: string) => (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{ status: string; state: string; pending: { taskId: string } }>;
+      fetch(`${api}${path}`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
+        body: body === undefined ? undefined : JSON.stringify(body),
+      });
+    const get = async (path: string, token: string) =>
+      (await fetch(`${api}${path}`, { headers: { authorization: `Bearer ${token}` } })).json() as Promise<{
+        status: string;
+        state: string;
+        pending: { taskId: string };
+      }>;
     const until = async (path: string, token: string, status: string) => {
       for (let i = 0; i < 300; i++) {
         const body = await get(path, token);
@@ -115,7 +146,13 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
 
     // The README's decision walk-through: consent, a decision from the demo unit SPOP, opening.
     expect((await post('/v1/me/service-consents', adele, { unitId: 'SPOP', domain: 'population' })).status).toBe(201);
-    const spop = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', 'unit', '--sub', 'agent-1', '--unit', 'SPOP', '--domains', 'population'], { cwd: root, env }).toString().trim();
+    const spop = execFileSync(
+      process.execPath,
+      ['--import', 'tsx', 'scripts/token.ts', '--role', 'unit', '--sub', 'agent-1', '--unit', 'SPOP', '--domains', 'population'],
+      { cwd: root, env },
+    )
+      .toString()
+      .trim();
     const served = await post('/v1/decisions', spop, {
       recipientSub: 'demo-adele',
       unitId: 'SPOP',
@@ -128,7 +165,8 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     });
     expect(served.status).toBe(202);
     const decisionId = ((await served.json()) as { decisionId: string }).decisionId;
-    for (let i = 0; i < 300 && (await get(`/v1/decisions/${decisionId}`, adele)).state !== 'awaiting-opening'; i++) await new Promise((r) => setTimeout(r, 100));
+    for (let i = 0; i < 300 && (await get(`/v1/decisions/${decisionId}`, adele)).state !== 'awaiting-opening'; i++)
+      await new Promise((r) => setTimeout(r, 100));
     const opened = (await (await post(`/v1/decisions/${decisionId}/open`, adele)).json()) as { state: string; rule: string; remedyPeriod: unknown };
     expect(opened).toMatchObject({ state: 'served', rule: 'opened in time', remedyPeriod: { start: expect.any(String), lastDay: expect.any(String) } });
     expect((await post(`/v1/decisions/${decisionId}/appeal`, adele)).status).toBe(422);
@@ -136,14 +174,17 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     // The README's terms walk-through: a new version restricts Adèle until her QES acceptance.
     const terms = await post('/v1/terms-versions', staff, JSON.parse(readFileSync(join(root, 'scripts/demo/terms-version.json'), 'utf8')));
     expect(terms.status).toBe(201);
-    const contract = async () => (await (await fetch(`${api}/v1/me/contract`, { headers: { authorization: `Bearer ${adele}` } })).json()) as { status: string; reason: string };
+    const contract = async () =>
+      (await (await fetch(`${api}/v1/me/contract`, { headers: { authorization: `Bearer ${adele}` } })).json()) as { status: string; reason: string };
     for (let i = 0; i < 300 && (await contract()).status !== 'restricted'; i++) await new Promise((r) => setTimeout(r, 100));
     expect(await contract()).toMatchObject({ status: 'restricted', reason: expect.stringContaining('CG-2027-1') });
     const archives = { unitId: 'SPOP', service: 'archives', avsNumber: '756.1234.5678.04', email: 'adele.exemple@example.ch' };
     const refused = await post('/v1/access-requests', adele, archives);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('contract_restricted');
-    const text = Buffer.from(await (await fetch(`${api}/v1/terms-versions/CG-2027-1/document`, { headers: { authorization: `Bearer ${adele}` } })).arrayBuffer());
+    const text = Buffer.from(
+      await (await fetch(`${api}/v1/terms-versions/CG-2027-1/document`, { headers: { authorization: `Bearer ${adele}` } })).arrayBuffer(),
+    );
     const accepted = await post('/v1/me/terms-acceptances', adele, {
       version: 'CG-2027-1',
       documentSha256: createHash('sha256').update(text).digest('hex'),

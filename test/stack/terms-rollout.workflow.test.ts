@@ -26,7 +26,11 @@ it('notifies every contract that has not ended, in batches over several runs, ea
   // One contract ended before the rollout: its workflow has closed.
   const ended = contracts[0]!;
   const start = (c: (typeof contracts)[number]) =>
-    env.client.workflow.start<typeof contract>('contract', { taskQueue, workflowId: contractWorkflowId(c.contractId), args: [{ contractId: c.contractId, canton: 'NE', startedOn: today, termsVersion: 'CG-2013-1' }] });
+    env.client.workflow.start<typeof contract>('contract', {
+      taskQueue,
+      workflowId: contractWorkflowId(c.contractId),
+      args: [{ contractId: c.contractId, canton: 'NE', startedOn: today, termsVersion: 'CG-2013-1' }],
+    });
   const endedHandle = await start(ended);
   await endedHandle.executeUpdate(terminateUpdate, { args: [{ by: 'staff', reasons: ['test'] }] });
   await endedHandle.result();
@@ -34,7 +38,11 @@ it('notifies every contract that has not ended, in batches over several runs, ea
   for (const c of contracts.slice(1, 3)) await start(c);
 
   const terms = await insertTermsVersion(db, { effectiveOn: today, acceptanceDays: 30 });
-  const handle = await env.client.workflow.start<typeof termsRollout>('termsRollout', { taskQueue, workflowId: termsRolloutWorkflowId(terms.version), args: [{ version: terms.version, batchSize: 2, batchesPerRun: 1 }] });
+  const handle = await env.client.workflow.start<typeof termsRollout>('termsRollout', {
+    taskQueue,
+    workflowId: termsRolloutWorkflowId(terms.version),
+    args: [{ version: terms.version, batchSize: 2, batchesPerRun: 1 }],
+  });
   const progress = await handle.result();
   // 4 contracts in batches of 2, one batch per run; the third batch finds none left.
   expect(progress).toMatchObject({ notified: 4, batches: 3, runs: 3, done: true });
@@ -46,5 +54,7 @@ it('notifies every contract that has not ended, in batches over several runs, ea
     expect(adapters.mail.messages.filter((m) => m.to.includes(c.email) && m.subject.includes(terms.version))).toHaveLength(1);
   }
   expect(adapters.mail.messages.filter((m) => m.to.includes(ended.email) && m.subject.includes(terms.version))).toHaveLength(0);
-  expect(await db.auditLog.findFirst({ where: { recordType: 'terms-version', recordId: terms.version } })).toMatchObject({ action: 'terms.rollout-done.4-contracts.3-batches' });
+  expect(await db.auditLog.findFirst({ where: { recordType: 'terms-version', recordId: terms.version } })).toMatchObject({
+    action: 'terms.rollout-done.4-contracts.3-batches',
+  });
 });

@@ -26,7 +26,10 @@ afterAll(async () => {
   await db.$disconnect();
 });
 
-const caller = (role: Role, sub: string, extra: Partial<Principal> = {}): Caller => ({ principal: { role, sub, domains: [], ...extra }, requestId: `req-${randomUUID()}` });
+const caller = (role: Role, sub: string, extra: Partial<Principal> = {}): Caller => ({
+  principal: { role, sub, domains: [], ...extra },
+  requestId: `req-${randomUUID()}`,
+});
 
 /** The decision service's workflow as the use cases see it: signals it hears, failures on demand. */
 function fakeDecisionService() {
@@ -58,7 +61,13 @@ async function servedDecision(o: { byPost?: boolean } = {}) {
     where: { id: decisionId },
     data: o.byPost
       ? { state: 'awaiting-postal-delivery', channel: 'postal', trackingNumber, letterId: decisionId }
-      : { state: 'served', channel: 'electronic', communicatedAt: new Date(Date.now() - 20 * 86_400_000), windowLastDay: '2026-01-01', serviceRule: 'deemed notified at the end of the electronic window' },
+      : {
+          state: 'served',
+          channel: 'electronic',
+          communicatedAt: new Date(Date.now() - 20 * 86_400_000),
+          windowLastDay: '2026-01-01',
+          serviceRule: 'deemed notified at the end of the electronic window',
+        },
   });
   return { user, unitId, decisionId, trackingNumber };
 }
@@ -158,8 +167,14 @@ describe('access requests, as use cases', () => {
   it('names the field when a counsellor names nobody or a citizen names someone', async () => {
     const requests = accessRequestUseCases({ db, accessRequests: fakeAccessRequests().gateway, contractAllows: contractGate(db, 'JU'), canton: 'JU' });
     const input = { unitId: 'SPOP', service: 'x', avsNumber: freshAvs(), email: 'a@example.ch' };
-    await expect(requests.file(caller('counsellor', 'poste-1'), input, null)).rejects.toMatchObject({ status: 400, details: [{ path: 'onBehalfOf', issue: 'required for a counsellor' }] });
-    await expect(requests.file(caller('citizen', 'anna'), { ...input, onBehalfOf: 'bruno' }, null)).rejects.toMatchObject({ status: 400, details: [{ path: 'onBehalfOf' }] });
+    await expect(requests.file(caller('counsellor', 'poste-1'), input, null)).rejects.toMatchObject({
+      status: 400,
+      details: [{ path: 'onBehalfOf', issue: 'required for a counsellor' }],
+    });
+    await expect(requests.file(caller('citizen', 'anna'), { ...input, onBehalfOf: 'bruno' }, null)).rejects.toMatchObject({
+      status: 400,
+      details: [{ path: 'onBehalfOf' }],
+    });
   });
 });
 
@@ -177,7 +192,11 @@ describe('"send this e-mail once" (records/outbox)', () => {
     expect(await sendOnce(db, refusing, mail)).toBe('rejected');
     expect(await sendOnce(db, refusing, mail)).toBe('rejected');
     expect(attempts).toBe(1);
-    expect(await db.mailOutbox.findUniqueOrThrow({ where: { id } })).toMatchObject({ sentAt: null, rejectedAt: expect.any(Date), rejection: expect.stringContaining('550') });
+    expect(await db.mailOutbox.findUniqueOrThrow({ where: { id } })).toMatchObject({
+      sentAt: null,
+      rejectedAt: expect.any(Date),
+      rejection: expect.stringContaining('550'),
+    });
 
     const id2 = `test:${randomUUID()}`;
     let down = true;

@@ -46,7 +46,11 @@ function startWorker(): ChildProcess {
   // Its output into the run's log directory, which global-teardown searches for personal data.
   const logTo = logFile('worker-main');
   const out = logTo ? openSync(logTo, 'a') : 'ignore';
-  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], { cwd: root, env, stdio: ['ignore', out, out === 'ignore' ? 'pipe' : out] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(root, 'worker/main.ts')], {
+    cwd: root,
+    env,
+    stdio: ['ignore', out, out === 'ignore' ? 'pipe' : out],
+  });
   if (typeof out === 'number') closeSync(out);
   workers.push(proc);
   return proc;
@@ -76,7 +80,11 @@ it('completes once after the worker is killed in the middle of a register lookup
     args: [{ applicationId, canton: 'JU', commune: 'Delémont' }],
   });
 
-  await waitFor(async () => adapters.registers.requests().resident, (n) => n >= 1, 60_000);
+  await waitFor(
+    async () => adapters.registers.requests().resident,
+    (n) => n >= 1,
+    60_000,
+  );
   first.kill('SIGKILL');
   await new Promise((r) => first.once('exit', r));
   adapters.registers.setLatency(0);

@@ -58,11 +58,19 @@ async function noSeriousViolations(page: Page, name: string) {
 /** A minor's application, waiting in the inbox for a review. */
 async function minorWaiting(person = people.minor!) {
   const citizen = await stack.token({ role: 'citizen', sub: `citizen-${randomUUID()}` });
-  const res = await request(stack.app).post('/v1/onboarding/applications').set({ Authorization: `Bearer ${citizen}` }).send(applicationBody(person));
+  const res = await request(stack.app)
+    .post('/v1/onboarding/applications')
+    .set({ Authorization: `Bearer ${citizen}` })
+    .send(applicationBody(person));
   expect(res.status).toBe(202);
   const applicationId = (res.body as { applicationId: string }).applicationId;
   const waiting = await waitFor(
-    async () => (await request(stack.app).get(`/v1/onboarding/applications/${applicationId}`).set({ Authorization: `Bearer ${citizen}` })).body as { status: string; pending: { taskId: string } | null },
+    async () =>
+      (
+        await request(stack.app)
+          .get(`/v1/onboarding/applications/${applicationId}`)
+          .set({ Authorization: `Bearer ${citizen}` })
+      ).body as { status: string; pending: { taskId: string } | null },
     (s) => s.status === 'awaiting-review',
   );
   return { applicationId, taskId: waiting.pending!.taskId };
@@ -152,10 +160,16 @@ it('announces a new task live, switches to German with Swiss dates, and keeps sa
   await page.getByRole('button', { name: 'Ansicht speichern' }).click();
   await expectText(page.locator('.live-state'), /Meine Gemeinde/);
   await noSeriousViolations(page, '07-inbox-de');
-  const views = await request(stack.app).get('/v1/me/views').set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-anne' })}` });
-  expect(views.body.items).toEqual(expect.arrayContaining([expect.objectContaining({ name: 'Meine Gemeinde', filters: expect.objectContaining({ commune }) })]));
+  const views = await request(stack.app)
+    .get('/v1/me/views')
+    .set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-anne' })}` });
+  expect(views.body.items).toEqual(
+    expect.arrayContaining([expect.objectContaining({ name: 'Meine Gemeinde', filters: expect.objectContaining({ commune }) })]),
+  );
   // Another colleague has views of their own.
-  const others = await request(stack.app).get('/v1/me/views').set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-marc' })}` });
+  const others = await request(stack.app)
+    .get('/v1/me/views')
+    .set({ Authorization: `Bearer ${await stack.token({ role: 'chancellery', sub: 'staff-marc' })}` });
   expect(others.body.items.map((v: { name: string }) => v.name)).not.toContain('Meine Gemeinde');
 });
 

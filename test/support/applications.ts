@@ -27,8 +27,22 @@ export function testPeople(extra: Record<string, Partial<RegisterEntry>> = {}) {
     adult: { lastName: 'Testeur', firstName: 'Adèle', birthDate: '1985-03-02', commune: 'Delémont', domiciledInCanton: true, protectionMeasure: false },
     minor: { lastName: 'Testeur', firstName: 'Mino', birthDate: '2011-06-30', commune: 'Porrentruy', domiciledInCanton: true, protectionMeasure: false },
     nonResident: { lastName: 'Testeur', firstName: 'Extra', birthDate: '1970-01-15', commune: 'Delémont', domiciledInCanton: false, protectionMeasure: false },
-    protectedMinor: { lastName: 'Testeur', firstName: 'Curatelle', birthDate: '2012-09-09', commune: 'Saignelégier', domiciledInCanton: true, protectionMeasure: true },
-    protectedAdult: { lastName: 'Testeur', firstName: 'Curatelle', birthDate: '1990-09-09', commune: 'Saignelégier', domiciledInCanton: true, protectionMeasure: true },
+    protectedMinor: {
+      lastName: 'Testeur',
+      firstName: 'Curatelle',
+      birthDate: '2012-09-09',
+      commune: 'Saignelégier',
+      domiciledInCanton: true,
+      protectionMeasure: true,
+    },
+    protectedAdult: {
+      lastName: 'Testeur',
+      firstName: 'Curatelle',
+      birthDate: '1990-09-09',
+      commune: 'Saignelégier',
+      domiciledInCanton: true,
+      protectionMeasure: true,
+    },
   };
   const all: Record<string, RegisterEntry> = {};
   for (const [k, v] of Object.entries({ ...base, ...extra })) all[k] = { ...base.adult, ...v, avsNumber: freshAvs() } as RegisterEntry;

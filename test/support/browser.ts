@@ -13,7 +13,16 @@ export function launchBrowser(): Promise<Browser> {
   return chromium.launch({
     executablePath: process.env.TEST_CHROMIUM_PATH ?? '/usr/bin/chromium',
     headless: true,
-    args: ['--no-sandbox', '--disable-gpu', '--disable-quic', '--no-first-run', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-dev-shm-usage'],
+    args: [
+      '--no-sandbox',
+      '--disable-gpu',
+      '--disable-quic',
+      '--no-first-run',
+      '--disable-background-networking',
+      '--disable-component-update',
+      '--disable-sync',
+      '--disable-dev-shm-usage',
+    ],
   });
 }
 
@@ -54,7 +63,15 @@ export async function seriousViolations(page: Page): Promise<AxeViolation[]> {
   await page.evaluate(axe.source);
   const found = await page.evaluate(async () => {
     // Runs in the page: its globals, typed here by hand (this project's lib has no DOM).
-    const w = globalThis as unknown as { document: unknown; axe: { run: (ctx: unknown, opts: unknown) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }> } };
+    const w = globalThis as unknown as {
+      document: unknown;
+      axe: {
+        run: (
+          ctx: unknown,
+          opts: unknown,
+        ) => Promise<{ violations: Array<{ id: string; impact: string | null; help: string; nodes: Array<{ target: unknown[] }> }> }>;
+      };
+    };
     const r = await w.axe.run(w.document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa', 'best-practice'] } });
     return r.violations.map((v) => ({ id: v.id, impact: v.impact, help: v.help, nodes: v.nodes.map((n) => JSON.stringify(n.target)) }));
   });
@@ -68,7 +85,14 @@ async function expectOnPage(page: Page, selector: string, what: string): Promise
     .waitFor()
     .catch(async (err: Error) => {
       await screenshot(page, `sign-in-failed-${Date.now()}`);
-      throw new Error(`${what} at ${page.url()}: ${err.message}\n${(await page.locator('body').innerText().catch(() => '')).slice(0, 500)}`);
+      throw new Error(
+        `${what} at ${page.url()}: ${err.message}\n${(
+          await page
+            .locator('body')
+            .innerText()
+            .catch(() => '')
+        ).slice(0, 500)}`,
+      );
     });
 }
 

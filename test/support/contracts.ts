@@ -20,11 +20,29 @@ export async function insertContract(db: Db, opts: { canton?: CantonCode } = {})
   const canton = opts.canton ?? 'NE';
   const sub = `citizen-${randomUUID()}`;
   const email = `${randomUUID().slice(0, 8)}@example.ch`;
-  const applicationId = await insertApplication(db, { avsNumber: freshAvs(), lastName: 'Contrat', firstName: 'Essai', birthDate: '1980-05-05', commune: 'Neuchâtel' }, { applicantSub: sub, email, canton });
+  const applicationId = await insertApplication(
+    db,
+    { avsNumber: freshAvs(), lastName: 'Contrat', firstName: 'Essai', birthDate: '1980-05-05', commune: 'Neuchâtel' },
+    { applicantSub: sub, email, canton },
+  );
   const a = await db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'approved' } });
   const userId = `user-${applicationId}`;
   await db.registeredUser.create({
-    data: { id: userId, sub, avsNumber: a.avsNumber, lastName: a.lastName, firstName: a.firstName, email, street: a.street, postCode: a.postCode, locality: a.locality, commune: a.commune, birthDate: a.birthDate, canton, applicationId },
+    data: {
+      id: userId,
+      sub,
+      avsNumber: a.avsNumber,
+      lastName: a.lastName,
+      firstName: a.firstName,
+      email,
+      street: a.street,
+      postCode: a.postCode,
+      locality: a.locality,
+      commune: a.commune,
+      birthDate: a.birthDate,
+      canton,
+      applicationId,
+    },
   });
   const contractId = `contract-${applicationId}`;
   await db.contract.create({
@@ -46,14 +64,29 @@ export async function insertContract(db: Db, opts: { canton?: CantonCode } = {})
 }
 
 /** A published terms version, as POST /v1/terms-versions stores it. */
-export async function insertTermsVersion(db: Db, o: { canton?: CantonCode; effectiveOn: string; acceptanceDays: number }): Promise<{ version: string; notice: PendingTerms; sha256: string; text: string }> {
+export async function insertTermsVersion(
+  db: Db,
+  o: { canton?: CantonCode; effectiveOn: string; acceptanceDays: number },
+): Promise<{ version: string; notice: PendingTerms; sha256: string; text: string }> {
   const canton = o.canton ?? 'NE';
   const version = `t-${randomUUID().slice(0, 8)}`;
   const text = `Conditions générales, version ${version}.`;
   const sha256 = createHash('sha256').update(text).digest('hex');
   const s = termsSchedule(o.effectiveOn, o.acceptanceDays, profiles[canton]);
   const row = await db.termsVersion.create({
-    data: { version, canton, title: `CG ${version}`, mediaType: 'text/plain; charset=utf-8', document: new Uint8Array(Buffer.from(text)), documentSha256: sha256, effectiveOn: o.effectiveOn, acceptanceDays: o.acceptanceDays, restrictFrom: s.restrictFrom, blockFrom: s.blockFrom, publishedBy: 'chancellery-test' },
+    data: {
+      version,
+      canton,
+      title: `CG ${version}`,
+      mediaType: 'text/plain; charset=utf-8',
+      document: new Uint8Array(Buffer.from(text)),
+      documentSha256: sha256,
+      effectiveOn: o.effectiveOn,
+      acceptanceDays: o.acceptanceDays,
+      restrictFrom: s.restrictFrom,
+      blockFrom: s.blockFrom,
+      publishedBy: 'chancellery-test',
+    },
   });
   return { version, notice: noticeOf(row), sha256, text };
 }

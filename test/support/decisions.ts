@@ -37,7 +37,13 @@ export async function multiPagePdf(title: string, pages = 2): Promise<Buffer> {
 /** A PDF that claims to be encrypted (a Standard security handler in its trailer). */
 export function encryptedPdf(): Buffer {
   const pdf = samplePdf().toString('latin1');
-  return Buffer.from(pdf.replace('trailer\n<< /Size', 'trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O (0123456789abcdef0123456789abcdef) /U (0123456789abcdef0123456789abcdef) /P -4 >> /Size'), 'latin1');
+  return Buffer.from(
+    pdf.replace(
+      'trailer\n<< /Size',
+      'trailer\n<< /Encrypt << /Filter /Standard /V 1 /R 2 /O (0123456789abcdef0123456789abcdef) /U (0123456789abcdef0123456789abcdef) /P -4 >> /Size',
+    ),
+    'latin1',
+  );
 }
 
 export async function insertUser(db: Db, sub = `user-${randomUUID()}`, email = `${sub}@example.ch`) {
@@ -65,7 +71,14 @@ export async function insertUser(db: Db, sub = `user-${randomUUID()}`, email = `
 export async function insertUnit(db: Db, opts: { webhookUrl?: string; webhookSecret?: string; domains?: string[] } = {}) {
   const id = `U${randomUUID().slice(0, 8)}`;
   await db.unit.create({
-    data: { id, name: 'Service de test', address: ['Service de test', 'Rue du 24-Septembre 1', '2800 Delémont'], domains: opts.domains ?? ['population'], webhookUrl: opts.webhookUrl, webhookSecret: opts.webhookSecret },
+    data: {
+      id,
+      name: 'Service de test',
+      address: ['Service de test', 'Rue du 24-Septembre 1', '2800 Delémont'],
+      domains: opts.domains ?? ['population'],
+      webhookUrl: opts.webhookUrl,
+      webhookSecret: opts.webhookSecret,
+    },
   });
   return id;
 }
@@ -74,7 +87,10 @@ export async function grantConsent(db: Db, userSub: string, unitId: string, doma
   await db.serviceConsent.create({ data: { id: randomUUID(), userSub, unitId, domain, grantedAt: new Date(), evidence: { test: true } } });
 }
 
-export async function insertDecision(db: Db, p: { unitId: string; recipientSub: string; canton?: 'JU' | 'NE'; remedyDays?: number; provisionalMeasure?: boolean }) {
+export async function insertDecision(
+  db: Db,
+  p: { unitId: string; recipientSub: string; canton?: 'JU' | 'NE'; remedyDays?: number; provisionalMeasure?: boolean },
+) {
   const id = randomUUID();
   const pdf = samplePdf();
   await db.decision.create({
@@ -91,7 +107,8 @@ export async function insertDecision(db: Db, p: { unitId: string; recipientSub: 
       remedyKind: 'opposition',
       remedyDays: p.remedyDays ?? 30,
       provisionalMeasure: p.provisionalMeasure ?? false,
-      legalRemediesText: "Opposition dans les 30 jours auprès du Service de la population, Rue du 24-Septembre 1, 2800 Delémont, par écrit et motivée (CPA art. 94).",
+      legalRemediesText:
+        'Opposition dans les 30 jours auprès du Service de la population, Rue du 24-Septembre 1, 2800 Delémont, par écrit et motivée (CPA art. 94).',
       channel: 'pending',
       state: 'checking-consent',
     },

@@ -33,7 +33,9 @@ async function scanRun(stack: { pg: { url: string }; dev: { address: string } })
   for (const s of failedSuites) report.push(`  - the scan of ${s.suite}'s time-skipping server failed: ${s.error}`);
   report.push(`  (needles masked; the logs and the suites' results are kept in ${dir})`);
   log(report.join('\n'));
-  throw new Error(`[pii scan] personal data in clear: ${hits.length} hit(s)${failedSuites.length ? `, ${failedSuites.length} suite scan(s) failed` : ''} (report above)`);
+  throw new Error(
+    `[pii scan] personal data in clear: ${hits.length} hit(s)${failedSuites.length ? `, ${failedSuites.length} suite scan(s) failed` : ''} (report above)`,
+  );
 }
 
 export default async function globalTeardown(): Promise<void> {

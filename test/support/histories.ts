@@ -10,7 +10,10 @@ import { temporal } from '@temporalio/proto';
 export const FIXTURES = join(__dirname, '..', 'fixtures', 'histories');
 
 /** Data keys of the recorded runs, derived from the fixture key so the replay can open them. */
-export const fixtureDataKey = (keys: Map<string, Buffer>) => (id: string) => createHmac('sha256', [...keys.values()][0]!).update(`data-key:${id}`).digest();
+export const fixtureDataKey = (keys: Map<string, Buffer>) => (id: string) =>
+  createHmac('sha256', [...keys.values()][0]!)
+    .update(`data-key:${id}`)
+    .digest();
 
 /** The replay's data-key store: the fixture-derived keys (nothing is ever destroyed in a replay). */
 export function fixtureDataKeyStore(keys: Map<string, Buffer>): DataKeyStore {

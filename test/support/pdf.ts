@@ -39,7 +39,6 @@ export function pdfText(pdf: Buffer): Promise<PdfContent> {
   });
 }
 
-
 export async function extractPdfText(pdf: Buffer): Promise<string> {
   return (await pdfText(pdf)).text;
 }

@@ -64,9 +64,31 @@ function databaseUrl(base: string, name: string): string {
 }
 
 const TABLES: Array<{ table: string; columns: Array<[string, Kind]> }> = [
-  { table: 'onboarding_application', columns: [['avs_number', 'avs'], ['last_name', 'last name'], ['first_name', 'first name'], ['email', 'e-mail']] },
-  { table: 'registered_user', columns: [['avs_number', 'avs'], ['last_name', 'last name'], ['first_name', 'first name'], ['email', 'e-mail']] },
-  { table: 'access_request', columns: [['avs_number', 'avs'], ['email', 'e-mail']] },
+  {
+    table: 'onboarding_application',
+    columns: [
+      ['avs_number', 'avs'],
+      ['last_name', 'last name'],
+      ['first_name', 'first name'],
+      ['email', 'e-mail'],
+    ],
+  },
+  {
+    table: 'registered_user',
+    columns: [
+      ['avs_number', 'avs'],
+      ['last_name', 'last name'],
+      ['first_name', 'first name'],
+      ['email', 'e-mail'],
+    ],
+  },
+  {
+    table: 'access_request',
+    columns: [
+      ['avs_number', 'avs'],
+      ['email', 'e-mail'],
+    ],
+  },
 ];
 
 /** The test server's databases: the shared one and those of createTestDatabase() (t_<hex>). */
@@ -214,7 +236,8 @@ export class Matcher {
     for (let i = 0; i + 4 <= b.length; i++) {
       const list = this.byPrefix.get((b[i]! | (b[i + 1]! << 8) | (b[i + 2]! << 16) | (b[i + 3]! << 24)) >>> 0);
       if (!list) continue;
-      for (const n of list) if (i + n.bytes.length <= b.length && b.compare(n.bytes, 0, n.bytes.length, i, i + n.bytes.length) === 0) found.push({ at: i, needle: n });
+      for (const n of list)
+        if (i + n.bytes.length <= b.length && b.compare(n.bytes, 0, n.bytes.length, i, i + n.bytes.length) === 0) found.push({ at: i, needle: n });
     }
     return found;
   }
@@ -234,7 +257,10 @@ export class Matcher {
     const hits = this.find(slice).sort((x, y) => x.at - y.at);
     let out = '';
     let pos = 0;
-    const printable = (s: Buffer) => [...s.toString('utf8')].map((ch) => (ch.codePointAt(0)! < 0x20 || (ch.codePointAt(0)! >= 0x7f && ch.codePointAt(0)! < 0xa0) || ch === '\ufffd' ? '·' : ch)).join('');
+    const printable = (s: Buffer) =>
+      [...s.toString('utf8')]
+        .map((ch) => (ch.codePointAt(0)! < 0x20 || (ch.codePointAt(0)! >= 0x7f && ch.codePointAt(0)! < 0xa0) || ch === '\ufffd' ? '·' : ch))
+        .join('');
     for (const h of hits) {
       if (h.at < pos) continue;
       out += printable(slice.subarray(pos, h.at)) + `«${mask(h.needle.text)}»`;
@@ -316,7 +342,12 @@ export async function workflowIdsFromDatabases(url: string): Promise<string[]> {
     add(ACCESS_REQUEST_PROCESS, await rowsOf(c, 'SELECT id FROM access_request'), 'id');
     add(DECISION_SERVICE_PROCESS, await rowsOf(c, 'SELECT id FROM decision'), 'id');
     add(TERMS_ROLLOUT_PROCESS, await rowsOf(c, 'SELECT version FROM terms_version'), 'version');
-    for (const [kind, table] of [['onboarding-application', 'onboarding_application'], ['contract', 'contract'], ['access-request', 'access_request'], ['decision', 'decision']] as const) {
+    for (const [kind, table] of [
+      ['onboarding-application', 'onboarding_application'],
+      ['contract', 'contract'],
+      ['access-request', 'access_request'],
+      ['decision', 'decision'],
+    ] as const) {
       for (const r of await rowsOf(c, `SELECT id FROM ${table}`)) ids.add(retentionWorkflowId(kind, String(r.id)));
     }
   });
@@ -497,7 +528,7 @@ export async function scanTimeSkippingServer(connection: Connection, namespace: 
     const scan = await scanTemporal({ connection }, namespace, needles, { fallbackIds: () => workflowIdsFromDatabases(url) });
     Object.assign(record, { workflows: scan.workflows, listedBy: scan.listedBy, hits: scan.hits });
   } catch (err) {
-    record.error = err instanceof Error ? err.stack ?? err.message : String(err);
+    record.error = err instanceof Error ? (err.stack ?? err.message) : String(err);
   }
   record.ms = Date.now() - t0;
   writeFileSync(join(dir, `pii-hits-${randomUUID().slice(0, 8)}.json`), JSON.stringify(record, null, 1));

@@ -12,7 +12,10 @@ export async function decisionDeemedDelivered(db: Db, noticeLeftOn: string) {
   const JU = getProfile('JU');
   const deemed = deemedDeliveryDate(noticeLeftOn, JU);
   const remedy = appealPeriod(deemed, 30, JU);
-  await db.decision.update({ where: { id }, data: { channel: 'post', state: 'served', serviceRule: 'deemed delivery', triggerDay: deemed, remedyStart: remedy.start, remedyLastDay: remedy.lastDay } });
+  await db.decision.update({
+    where: { id },
+    data: { channel: 'post', state: 'served', serviceRule: 'deemed delivery', triggerDay: deemed, remedyStart: remedy.start, remedyLastDay: remedy.lastDay },
+  });
   await db.postalEvent.create({ data: { id: randomUUID(), decisionId: id, type: 'notice-left', occurredOn: noticeLeftOn } });
   return { id, unitId, deemed, remedy };
 }

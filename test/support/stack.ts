@@ -32,7 +32,8 @@ import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../work
 
 /** One line of JSON; errors with their message, stack and cause (which could carry personal data). */
 function sdkLogLine(entry: LogEntry): string {
-  const errors = (_k: string, v: unknown) => (v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: v.cause } : typeof v === 'bigint' ? String(v) : v);
+  const errors = (_k: string, v: unknown) =>
+    v instanceof Error ? { name: v.name, message: v.message, stack: v.stack, cause: v.cause } : typeof v === 'bigint' ? String(v) : v;
   try {
     return JSON.stringify({ level: entry.level, message: entry.message, meta: entry.meta }, errors);
   } catch {
@@ -164,7 +165,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   // The tokens' issuer: a LocalIssuer serving its JWKS, or the real identity provider's key.
   const idp = opts.identityProvider;
-  const issuer = idp ? await LocalIssuer.persistent(idp.keyFile, idp.issuer, 'guichet-api') : await LocalIssuer.create(`http://127.0.0.1:${await freePort()}`, 'guichet-api');
+  const issuer = idp
+    ? await LocalIssuer.persistent(idp.keyFile, idp.issuer, 'guichet-api')
+    : await LocalIssuer.create(`http://127.0.0.1:${await freePort()}`, 'guichet-api');
   const server = idp ? null : await issuer.listen(Number(new URL(issuer.issuer).port));
 
   const db = createDb(databaseUrl);
@@ -181,7 +184,14 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     keys,
     activeKeyId,
     dataKeys,
-    deps: { db, dataKeys, ...adapters, ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}), contracts: createTemporalContractEngine(client, taskQueue), retention: createTemporalRetentionEngine(client, taskQueue) },
+    deps: {
+      db,
+      dataKeys,
+      ...adapters,
+      ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}),
+      contracts: createTemporalContractEngine(client, taskQueue),
+      retention: createTemporalRetentionEngine(client, taskQueue),
+    },
     workflowBundle: await bundle(),
   });
   const running = worker.run();

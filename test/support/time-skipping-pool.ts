@@ -62,7 +62,8 @@ export async function startTimeSkippingPool(o: { bin: string; spares: number; lo
     let server: RunningTestServer;
     try {
       server = await next.server;
-      if (server.process.exitCode !== null || server.process.signalCode !== null) throw new Error(`the spare server on ${server.address} had exited:\n${server.output()}`);
+      if (server.process.exitCode !== null || server.process.signalCode !== null)
+        throw new Error(`the spare server on ${server.address} had exited:\n${server.output()}`);
     } catch (err) {
       o.log?.(`a spare time-skipping server failed, starting another: ${(err as Error).message.split('\n')[0]}`);
       server = await start().server;
@@ -115,10 +116,7 @@ export async function startTimeSkippingPool(o: { bin: string; spares: number; lo
       http.closeAllConnections();
       await new Promise<void>((resolve) => http.close(() => resolve()));
       const left = await Promise.allSettled(spares.splice(0).map((s) => s.server));
-      await Promise.all([
-        ...left.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])),
-        ...[...claimed.values()].map((s) => s.stop()),
-      ]);
+      await Promise.all([...left.flatMap((r) => (r.status === 'fulfilled' ? [r.value.stop()] : [])), ...[...claimed.values()].map((s) => s.stop())]);
       claimed.clear();
       killAll(); // anything still running (a server whose release never came)
       process.removeListener('exit', killAll);

@@ -40,7 +40,8 @@ type CreateOptions = {
  */
 async function connectTimeSkipping(address: string, client: ClientOptionsForTestEnv): Promise<TestWorkflowEnvironment> {
   const create = (TestWorkflowEnvironment as unknown as { create?: (o: CreateOptions) => Promise<TestWorkflowEnvironment> }).create;
-  if (typeof create !== 'function') throw new Error('@temporalio/testing has no TestWorkflowEnvironment.create any more: see connectTimeSkipping in test/support/time-skipping.ts');
+  if (typeof create !== 'function')
+    throw new Error('@temporalio/testing has no TestWorkflowEnvironment.create any more: see connectTimeSkipping in test/support/time-skipping.ts');
   const env = await create.call(TestWorkflowEnvironment, { server: { type: 'existing' }, address, client, supportsTimeSkipping: true });
   if (!env.supportsTimeSkipping || !env.connection.testService) {
     await env.teardown();

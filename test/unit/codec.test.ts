@@ -23,7 +23,13 @@ describe('AesGcmCodec', () => {
 
   it('decodes payloads written under an older key after rotation', async () => {
     const old = new AesGcmCodec(new Map([['k1', k1]]), 'k1');
-    const rotated = new AesGcmCodec(new Map([['k1', k1], ['k2', k2]]), 'k2');
+    const rotated = new AesGcmCodec(
+      new Map([
+        ['k1', k1],
+        ['k2', k2],
+      ]),
+      'k2',
+    );
     const [fromOld] = await old.encode([payload()]);
     const [fromNew] = await rotated.encode([payload()]);
     expect(Buffer.from(fromNew!.metadata!['encryption-key-id']!).toString()).toBe('k2');

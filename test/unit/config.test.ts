@@ -33,7 +33,20 @@ describe('configuration', () => {
   });
 
   it('names every missing variable', () => {
-    expect(problems({}).map((p) => p.split(':')[0]).sort()).toEqual(['AUTH_ISSUER', 'DATABASE_URL', 'PAYLOAD_ACTIVE_KEY_ID', 'PAYLOAD_KEYS', 'POSTAL_GATEWAY_URL', 'PROTECTION_REGISTER_URL', 'RESIDENT_REGISTER_URL', 'SMTP_URL']);
+    expect(
+      problems({})
+        .map((p) => p.split(':')[0])
+        .sort(),
+    ).toEqual([
+      'AUTH_ISSUER',
+      'DATABASE_URL',
+      'PAYLOAD_ACTIVE_KEY_ID',
+      'PAYLOAD_KEYS',
+      'POSTAL_GATEWAY_URL',
+      'PROTECTION_REGISTER_URL',
+      'RESIDENT_REGISTER_URL',
+      'SMTP_URL',
+    ]);
   });
 
   it('names the bad value and says why', () => {

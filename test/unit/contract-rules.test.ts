@@ -1,11 +1,27 @@
 // The contract's pure rules (Art. 5.2, 7.2, 10): the schedule of a terms version, what the
 // facts make of a contract on a given day, and what its state forbids.
-import { accessDenial, contractStatus, mergePendingTerms, noticeLastDay, statusReason, termsSchedule, type ContractFacts, type PendingTerms } from '../../domain/contract';
+import {
+  accessDenial,
+  contractStatus,
+  mergePendingTerms,
+  noticeLastDay,
+  statusReason,
+  termsSchedule,
+  type ContractFacts,
+  type PendingTerms,
+} from '../../domain/contract';
 import { profiles } from '../../domain/profiles';
 
 const JU = profiles.JU;
 const none: ContractFacts = { endedOn: null, noticeEndsOn: null, blocks: [], pendingTerms: null };
-const pending = (p: Partial<PendingTerms> = {}): PendingTerms => ({ version: 'v2', sequence: 2, effectiveOn: '2027-01-01', restrictFrom: '2027-01-31', blockFrom: '2027-03-02', ...p });
+const pending = (p: Partial<PendingTerms> = {}): PendingTerms => ({
+  version: 'v2',
+  sequence: 2,
+  effectiveOn: '2027-01-01',
+  restrictFrom: '2027-01-31',
+  blockFrom: '2027-03-02',
+  ...p,
+});
 
 describe('termsSchedule', () => {
   it('counts the effective day as the first day to accept; restriction the day after the last; the block after the profile delay', () => {
@@ -37,8 +53,12 @@ describe('contractStatus', () => {
     expect(contractStatus({ ...none, endedOn: '2027-02-05', blocks: [block] }, '2027-02-06')).toBe('terminated');
   });
   it('gives the reason with the article', () => {
-    expect(statusReason({ ...none, pendingTerms: pending() }, '2027-02-01')).toBe('restricted since 2027-01-31: the terms of use version v2 have not been accepted (Art. 5.2); blocked from 2027-03-02');
-    expect(statusReason({ ...none, blocks: [{ kind: 'misuse-reported', reason: 'x', since: '2027-01-05T10:00:00Z', by: 'u' }] }, '2027-02-01')).toContain('Art. 7.2');
+    expect(statusReason({ ...none, pendingTerms: pending() }, '2027-02-01')).toBe(
+      'restricted since 2027-01-31: the terms of use version v2 have not been accepted (Art. 5.2); blocked from 2027-03-02',
+    );
+    expect(statusReason({ ...none, blocks: [{ kind: 'misuse-reported', reason: 'x', since: '2027-01-05T10:00:00Z', by: 'u' }] }, '2027-02-01')).toContain(
+      'Art. 7.2',
+    );
     expect(statusReason(none, '2027-02-01')).toBeNull();
   });
 });

@@ -1,12 +1,6 @@
 // The counter's e-mails say what the ordinance requires (Art. 4 al. 6 and 8), in French,
 // with Swiss dates, and the HTML part never lets a value become markup.
-import {
-  formalDecisionRequested,
-  formatSwissDate,
-  onboardingApproved,
-  onboardingRefused,
-  taskReminder,
-} from '../../activities/mail-templates';
+import { formalDecisionRequested, formatSwissDate, onboardingApproved, onboardingRefused, taskReminder } from '../../activities/mail-templates';
 
 const refusal = {
   firstName: 'Amélie',

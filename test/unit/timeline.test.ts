@@ -63,7 +63,24 @@ describe('a decision served by post', () => {
 
   it('before deemed delivery, the deemed day is a pending deadline', () => {
     const tl = decisionTimeline(
-      { id: 'd2', canton: 'JU', state: 'awaiting-post', createdAt: new Date('2027-05-03T08:00:00Z'), communicatedAt: null, windowLastDay: null, openedAt: null, lateOpenedAt: null, sentByPostAt: null, postalEvents: [{ type: 'notice-left', occurredOn: '2027-05-05' }], serviceRule: null, triggerDay: null, remedyStart: null, remedyLastDay: null, remedyKind: 'appeal', history: [] },
+      {
+        id: 'd2',
+        canton: 'JU',
+        state: 'awaiting-post',
+        createdAt: new Date('2027-05-03T08:00:00Z'),
+        communicatedAt: null,
+        windowLastDay: null,
+        openedAt: null,
+        lateOpenedAt: null,
+        sentByPostAt: null,
+        postalEvents: [{ type: 'notice-left', occurredOn: '2027-05-05' }],
+        serviceRule: null,
+        triggerDay: null,
+        remedyStart: null,
+        remedyLastDay: null,
+        remedyKind: 'appeal',
+        history: [],
+      },
       new Date('2027-05-06T08:00:00Z'),
       JU,
     );
@@ -84,7 +101,20 @@ describe('an application waiting for review', () => {
         checked: true,
         failedChecks: ['personne mineure (art. 4 al. 5 let. b)'],
         formalDecisionDeadline: null,
-        tasks: [{ id: 't1', kind: 'review', status: 'open', createdAt: created, dueAt: new Date('2026-11-30T09:00:00Z'), claimedAt: null, completedAt: null, outcome: null, escalatedAt: null, reminders: [new Date('2026-11-27T09:00:00Z')] }],
+        tasks: [
+          {
+            id: 't1',
+            kind: 'review',
+            status: 'open',
+            createdAt: created,
+            dueAt: new Date('2026-11-30T09:00:00Z'),
+            claimedAt: null,
+            completedAt: null,
+            outcome: null,
+            escalatedAt: null,
+            reminders: [new Date('2026-11-27T09:00:00Z')],
+          },
+        ],
         history: [],
       },
       new Date('2026-11-28T09:00:00Z'),

@@ -114,7 +114,13 @@ export function App() {
           <span className="brand-title">{t('appTitle')}</span>
           <span className="brand-sub">{t('appSubtitle')}</span>
         </div>
-        <nav aria-label={t('inbox')}>{phase.kind === 'ready' && <Link to="/staff/" navigate={navigate}>{t('inbox')}</Link>}</nav>
+        <nav aria-label={t('inbox')}>
+          {phase.kind === 'ready' && (
+            <Link to="/staff/" navigate={navigate}>
+              {t('inbox')}
+            </Link>
+          )}
+        </nav>
         <div className="session">
           <div role="group" aria-label={t('language')} className="langs">
             {LANGS.map((l) => (

@@ -98,7 +98,10 @@ export interface CaseTimeline {
   history: { at: string; action: string; actorRole: string; actorSub: string | null }[];
 }
 
-export type TaskChange = Pick<Task, 'taskId' | 'kind' | 'status' | 'claimedBy' | 'outcome' | 'dueAt' | 'canton' | 'commune' | 'applicationId' | 'contractId'> & { op: 'insert' | 'update' };
+export type TaskChange = Pick<
+  Task,
+  'taskId' | 'kind' | 'status' | 'claimedBy' | 'outcome' | 'dueAt' | 'canton' | 'commune' | 'applicationId' | 'contractId'
+> & { op: 'insert' | 'update' };
 
 export class Api {
   constructor(
@@ -152,7 +155,10 @@ export class Api {
       while (!stopped) {
         controller = new AbortController();
         try {
-          const res = await fetch('/v1/tasks/events', { headers: { authorization: `Bearer ${this.token()}`, accept: 'text/event-stream' }, signal: controller.signal });
+          const res = await fetch('/v1/tasks/events', {
+            headers: { authorization: `Bearer ${this.token()}`, accept: 'text/event-stream' },
+            signal: controller.signal,
+          });
           if (res.status === 401) this.onUnauthorized();
           if (!res.ok || !res.body) throw new Error(`HTTP ${res.status}`);
           attempt = 0;

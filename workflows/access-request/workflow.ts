@@ -1,10 +1,4 @@
-import {
-  ApplicationFailure,
-  condition,
-  setHandler,
-  upsertSearchAttributes,
-  workflowInfo,
-} from '@temporalio/workflow';
+import { ApplicationFailure, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
 import { activitiesWith, markState } from '../common';

@@ -69,19 +69,20 @@ export async function contract(input: ContractInput): Promise<ContractState> {
 
   const f = m.facts;
   // Block reasons, special clauses: the user's personal data, under the contract's data key.
-  const state = (): ContractState => personalData('contract', contractId, {
-    contractId,
-    status: contractStatus(f, today()),
-    reason: statusReason(f, today()),
-    acceptedTermsVersion: m.acceptedTermsVersion,
-    pendingTerms: f.pendingTerms && { ...f.pendingTerms },
-    blocks: f.blocks.map((b) => ({ ...b })),
-    noticeEndsOn: f.noticeEndsOn,
-    endedOn: f.endedOn,
-    specialClauses: [...m.specialClauses],
-    task: task && { ...task },
-    runs: m.runs,
-  });
+  const state = (): ContractState =>
+    personalData('contract', contractId, {
+      contractId,
+      status: contractStatus(f, today()),
+      reason: statusReason(f, today()),
+      acceptedTermsVersion: m.acceptedTermsVersion,
+      pendingTerms: f.pendingTerms && { ...f.pendingTerms },
+      blocks: f.blocks.map((b) => ({ ...b })),
+      noticeEndsOn: f.noticeEndsOn,
+      endedOn: f.endedOn,
+      specialClauses: [...m.specialClauses],
+      task: task && { ...task },
+      runs: m.runs,
+    });
   const enqueue = (e: ContractEvent) => {
     m.queue.push(e);
     return ++received;
@@ -99,14 +100,18 @@ export async function contract(input: ContractInput): Promise<ContractState> {
   setHandler(termsPublishedSignal, (notice) => {
     enqueue({ kind: 'terms-published', notice });
   });
-  setHandler(acceptTermsUpdate, async (acceptance) => (acceptance.version === m.acceptedTermsVersion && !f.pendingTerms ? state() : submit({ kind: 'accept-terms', acceptance })), {
-    validator: ({ version }) => {
-      notEnded();
-      if (f.pendingTerms?.version === version || (version === m.acceptedTermsVersion && !f.pendingTerms)) return;
-      const waiting = f.pendingTerms ? `version ${f.pendingTerms.version} is` : 'no version is';
-      throw reject(ContractRejections.termsNotPending, `terms version ${version} is not waiting for acceptance: ${waiting}`);
+  setHandler(
+    acceptTermsUpdate,
+    async (acceptance) => (acceptance.version === m.acceptedTermsVersion && !f.pendingTerms ? state() : submit({ kind: 'accept-terms', acceptance })),
+    {
+      validator: ({ version }) => {
+        notEnded();
+        if (f.pendingTerms?.version === version || (version === m.acceptedTermsVersion && !f.pendingTerms)) return;
+        const waiting = f.pendingTerms ? `version ${f.pendingTerms.version} is` : 'no version is';
+        throw reject(ContractRejections.termsNotPending, `terms version ${version} is not waiting for acceptance: ${waiting}`);
+      },
     },
-  });
+  );
   setHandler(refuseTermsUpdate, async ({ version, by }) => submit({ kind: 'refuse-terms', version, by }), {
     validator: ({ version }) => {
       notEnded();
@@ -119,7 +124,8 @@ export async function contract(input: ContractInput): Promise<ContractState> {
   setHandler(unblockUpdate, async ({ by, justification }) => submit({ kind: 'unblock', by, justification }), {
     validator: (_u: { by: string; justification: string }) => {
       notEnded();
-      if (f.blocks.length === 0) throw reject(ContractRejections.notApplicable, 'the contract has no block to lift (a block for unaccepted terms ends with their acceptance)');
+      if (f.blocks.length === 0)
+        throw reject(ContractRejections.notApplicable, 'the contract has no block to lift (a block for unaccepted terms ends with their acceptance)');
     },
   });
   setHandler(giveNoticeUpdate, async ({ by }) => submit({ kind: 'give-notice', by }), {
@@ -134,7 +140,9 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       if (!f.noticeEndsOn) throw reject(ContractRejections.notApplicable, 'no notice is running');
     },
   });
-  setHandler(terminateUpdate, async ({ by, reasons }) => submit({ kind: 'terminate', by, reasons }), { validator: (_t: { by: string; reasons: string[] }) => notEnded() });
+  setHandler(terminateUpdate, async ({ by, reasons }) => submit({ kind: 'terminate', by, reasons }), {
+    validator: (_t: { by: string; reasons: string[] }) => notEnded(),
+  });
   handleTaskUpdates(acts, () => task, {
     state,
     complete: async (completion: TaskCompletion) => {
@@ -161,7 +169,17 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     const changed = status !== m.recorded.status || reason !== m.recorded.reason;
     if (!changed && QUIET.has(cause)) return;
     m.step += 1;
-    await acts.recordContractState({ contractId, step: m.step, from: m.recorded.status, status, reason, noticeEndsOn: f.noticeEndsOn, endedOn: f.endedOn, cause, by });
+    await acts.recordContractState({
+      contractId,
+      step: m.step,
+      from: m.recorded.status,
+      status,
+      reason,
+      noticeEndsOn: f.noticeEndsOn,
+      endedOn: f.endedOn,
+      cause,
+      by,
+    });
     m.recorded = { status, reason };
   }
 
@@ -177,7 +195,13 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       commune: null,
       contractId,
     };
-    void runHumanTask(acts, profile, spec, (view) => (task = view), () => taskCompleted);
+    void runHumanTask(
+      acts,
+      profile,
+      spec,
+      (view) => (task = view),
+      () => taskCompleted,
+    );
     await condition(() => task !== null);
   }
 
@@ -202,7 +226,12 @@ export async function contract(input: ContractInput): Promise<ContractState> {
         return settle(e.kind, e.by);
       case 'report-misuse':
         if (!f.blocks.some((b) => b.kind === 'misuse-reported')) {
-          f.blocks.push({ kind: 'misuse-reported', reason: 'suspected misuse of the credentials, reported by the user', since: new Date(Date.now()).toISOString(), by: e.by });
+          f.blocks.push({
+            kind: 'misuse-reported',
+            reason: 'suspected misuse of the credentials, reported by the user',
+            since: new Date(Date.now()).toISOString(),
+            by: e.by,
+          });
         }
         return settle(e.kind, e.by);
       case 'block':
@@ -240,7 +269,11 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     } else if (c.outcome === 'keep-blocked' && f.pendingTerms) {
       // The block applies from today, whatever the schedule said.
       const now = today();
-      f.pendingTerms = { ...f.pendingTerms, restrictFrom: f.pendingTerms.restrictFrom < now ? f.pendingTerms.restrictFrom : now, blockFrom: f.pendingTerms.blockFrom < now ? f.pendingTerms.blockFrom : now };
+      f.pendingTerms = {
+        ...f.pendingTerms,
+        restrictFrom: f.pendingTerms.restrictFrom < now ? f.pendingTerms.restrictFrom : now,
+        blockFrom: f.pendingTerms.blockFrom < now ? f.pendingTerms.blockFrom : now,
+      };
     } else if (c.outcome === 'revoke') {
       f.endedOn = today();
       f.noticeEndsOn = null;
@@ -291,7 +324,13 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     if (f.endedOn) {
       // Termination ends access; the evidence's retention runs from `endedOn` (Art. 18.1 a).
       if (task) {
-        await acts.completeTaskRecord({ taskId: task.taskId, by: 'system', outcome: 'withdrawn', note: 'the contract ended', at: new Date(Date.now()).toISOString() });
+        await acts.completeTaskRecord({
+          taskId: task.taskId,
+          by: 'system',
+          outcome: 'withdrawn',
+          note: 'the contract ended',
+          at: new Date(Date.now()).toISOString(),
+        });
         task = null;
       }
       applied = received; // Updates still waiting answer with the ended contract.
@@ -303,7 +342,14 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       // server refuse this completion, and the run goes on with it.
       await condition(() => allHandlersFinished() || m.queue.length > 0);
       if (m.queue.length === 0) {
-        await continueAsNew<typeof contract>({ contractId, canton: input.canton, startedOn: input.startedOn, termsVersion: input.termsVersion, memory: personalData('contract', contractId, m), historyLimit: input.historyLimit });
+        await continueAsNew<typeof contract>({
+          contractId,
+          canton: input.canton,
+          startedOn: input.startedOn,
+          termsVersion: input.termsVersion,
+          memory: personalData('contract', contractId, m),
+          historyLimit: input.historyLimit,
+        });
       }
     }
   }

@@ -18,11 +18,7 @@ export type ServiceState =
   /** Service valid: the remedy period runs */
   | 'served';
 
-export type ServiceRule =
-  | 'opened in time'
-  | 'delivered by post'
-  | 'deemed delivery'
-  | 'deemed notified at the end of the electronic window';
+export type ServiceRule = 'opened in time' | 'delivered by post' | 'deemed delivery' | 'deemed notified at the end of the electronic window';
 
 export interface PostalEventIn {
   type: 'delivered' | 'notice-left' | 'returned-uncollected';

@@ -40,7 +40,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   let formalDecisionId: string | undefined;
 
   // The checks and reasons are the applicant's personal data: under the application's data key.
-  const state = (): OnboardingState => personalData('onboarding-application', applicationId, { applicationId, status, checks, pending: pending && { ...pending }, refusalReasons, formalDecisionDeadline, formalDecisionId });
+  const state = (): OnboardingState =>
+    personalData('onboarding-application', applicationId, {
+      applicationId,
+      status,
+      checks,
+      pending: pending && { ...pending },
+      refusalReasons,
+      formalDecisionDeadline,
+      formalDecisionId,
+    });
   const enter = (next: OnboardingStatus, waitingFor: 'system' | 'chancellery' | 'authority' | 'applicant' | 'none') => {
     status = next;
     markState(next, waitingFor);
@@ -79,7 +88,8 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     },
     {
       validator: (_r: { by: string }) => {
-        if (status !== 'refused' || formalDecisionAsked || !formalDecisionDeadline) throw reject(Rejections.notWaiting, 'a formal decision can be asked only after a refusal, once');
+        if (status !== 'refused' || formalDecisionAsked || !formalDecisionDeadline)
+          throw reject(Rejections.notWaiting, 'a formal decision can be asked only after a refusal, once');
         if (today() > formalDecisionDeadline) throw reject(Rejections.periodOver, `the period to ask for a formal decision ended on ${formalDecisionDeadline}`);
       },
     },
@@ -89,10 +99,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   /** Opens a task (entering `waiting`) and waits until `done`, reminding every period and escalating once. */
   async function task(kind: TaskKind, subject: string, waiting: Waiting, done: () => boolean): Promise<void> {
     const spec = { taskId: taskIdFor(applicationId, kind), kind, subject, workflowId, canton: input.canton, commune: input.commune, applicationId };
-    await runHumanTask(acts, profile, spec, (view) => {
-      pending = view;
-      enter(...waiting);
-    }, done);
+    await runHumanTask(
+      acts,
+      profile,
+      spec,
+      (view) => {
+        pending = view;
+        enter(...waiting);
+      },
+      done,
+    );
   }
 
   async function admit(specialReason?: string): Promise<OnboardingState> {
@@ -155,9 +171,20 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   let next = route(checks);
   if (next === 'ask-authority') {
-    await task('authority-inquiry', 'capacité civile pour les prestations du guichet (art. 4 al. 5 let. c)', ['awaiting-authority', 'authority'], () => answer !== undefined);
+    await task(
+      'authority-inquiry',
+      'capacité civile pour les prestations du guichet (art. 4 al. 5 let. c)',
+      ['awaiting-authority', 'authority'],
+      () => answer !== undefined,
+    );
     const a = answer!;
-    await acts.completeTaskRecord({ taskId: taskIdFor(applicationId, 'authority-inquiry'), by: a.by, outcome: a.hasCivilCapacity ? 'capacity-confirmed' : 'capacity-denied', note: a.note, at: new Date(Date.now()).toISOString() });
+    await acts.completeTaskRecord({
+      taskId: taskIdFor(applicationId, 'authority-inquiry'),
+      by: a.by,
+      outcome: a.hasCivilCapacity ? 'capacity-confirmed' : 'capacity-denied',
+      note: a.note,
+      at: new Date(Date.now()).toISOString(),
+    });
     if (!a.hasCivilCapacity) return refuse(["l'autorité de protection n'a pas confirmé la capacité civile requise (art. 4 al. 5 let. c)"]);
     next = routeAfterCapacityConfirmed(checks);
   }

@@ -4,7 +4,16 @@
 import { ApplicationFailure, condition, setHandler } from '@temporalio/workflow';
 import type { CantonProfile } from '../../domain/profiles';
 import type { Activities } from '../common';
-import { claimTaskUpdate, completeTaskUpdate, OUTCOMES_BY_KIND, releaseTaskUpdate, TaskRejections, type TaskCompletion, type TaskKind, type TaskView } from './definitions';
+import {
+  claimTaskUpdate,
+  completeTaskUpdate,
+  OUTCOMES_BY_KIND,
+  releaseTaskUpdate,
+  TaskRejections,
+  type TaskCompletion,
+  type TaskKind,
+  type TaskView,
+} from './definitions';
 
 const DAY_MS = 24 * 60 * 60 * 1000;
 export const reject = (type: string, message: string) => ApplicationFailure.create({ type, message, nonRetryable: true });
@@ -34,10 +43,15 @@ function missingFor(c: TaskCompletion): string | null {
  * Installs the claim / release / complete Updates for the task `current()` returns.
  * `complete` records the completion and answers once the workflow has acted on it.
  */
-export function handleTaskUpdates<S>(acts: Activities, current: () => TaskView | null, opts: { state: () => S; complete: (c: TaskCompletion) => Promise<S> }): void {
+export function handleTaskUpdates<S>(
+  acts: Activities,
+  current: () => TaskView | null,
+  opts: { state: () => S; complete: (c: TaskCompletion) => Promise<S> },
+): void {
   const openTaskOf = (taskId: string) => {
     const task = current();
-    if (!task || task.taskId !== taskId || task.status !== 'open') throw reject(TaskRejections.taskNotOpen, 'this task is not open (already done, or not the one pending)');
+    if (!task || task.taskId !== taskId || task.status !== 'open')
+      throw reject(TaskRejections.taskNotOpen, 'this task is not open (already done, or not the one pending)');
     return task;
   };
   setHandler(
@@ -72,7 +86,8 @@ export function handleTaskUpdates<S>(acts: Activities, current: () => TaskView |
       const task = openTaskOf(c.taskId);
       if (task.claimedBy !== c.by) throw reject(TaskRejections.notClaimedByCaller, 'claim this task before completing it');
       const allowed = OUTCOMES_BY_KIND[task.kind];
-      if (!allowed.includes(c.outcome)) throw reject(TaskRejections.incomplete, `a ${task.kind} task is completed with one of: ${allowed.join(', ') || '(none: it is answered elsewhere)'}`);
+      if (!allowed.includes(c.outcome))
+        throw reject(TaskRejections.incomplete, `a ${task.kind} task is completed with one of: ${allowed.join(', ') || '(none: it is answered elsewhere)'}`);
       const missing = missingFor(c);
       if (missing) throw reject(TaskRejections.incomplete, missing);
     },
@@ -96,7 +111,13 @@ export interface TaskSpec {
  * (durations from the profile). `opened` receives the live view once the task is in the
  * inbox's table (visible and claimable from then on).
  */
-export async function runHumanTask(acts: Activities, profile: CantonProfile, spec: TaskSpec, opened: (view: TaskView) => void, done: () => boolean): Promise<void> {
+export async function runHumanTask(
+  acts: Activities,
+  profile: CantonProfile,
+  spec: TaskSpec,
+  opened: (view: TaskView) => void,
+  done: () => boolean,
+): Promise<void> {
   const createdAt = Date.now();
   const reminderMs = profile.reminders.taskReminderDays * DAY_MS;
   const escalateAt = createdAt + profile.reminders.taskEscalationDays * DAY_MS;
@@ -117,7 +138,12 @@ export async function runHumanTask(acts: Activities, profile: CantonProfile, spe
       view.remindersSent += 1;
       nextReminder += reminderMs;
     }
-    await acts.remindTask({ taskId: spec.taskId, remindersSent: view.remindersSent, escalate, nextDueAt: new Date(Math.min(nextReminder, view.escalated ? nextReminder : escalateAt)).toISOString() });
+    await acts.remindTask({
+      taskId: spec.taskId,
+      remindersSent: view.remindersSent,
+      escalate,
+      nextDueAt: new Date(Math.min(nextReminder, view.escalated ? nextReminder : escalateAt)).toISOString(),
+    });
   }
   view.status = 'completed';
 }

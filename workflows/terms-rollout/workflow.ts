@@ -17,7 +17,9 @@ const DEFAULT_BATCHES_PER_RUN = 50;
 export async function termsRollout(input: TermsRolloutInput): Promise<RolloutProgress> {
   const batchSize = input.batchSize ?? DEFAULT_BATCH_SIZE;
   const batchesPerRun = input.batchesPerRun ?? DEFAULT_BATCHES_PER_RUN;
-  const p: RolloutProgress = input.progress ? { ...input.progress, runs: input.progress.runs + 1 } : { notified: 0, batches: 0, afterId: null, done: false, runs: 1 };
+  const p: RolloutProgress = input.progress
+    ? { ...input.progress, runs: input.progress.runs + 1 }
+    : { notified: 0, batches: 0, afterId: null, done: false, runs: 1 };
   setHandler(rolloutProgressQuery, () => ({ ...p }));
 
   if (!input.progress) {

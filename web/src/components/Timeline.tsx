@@ -86,7 +86,16 @@ export function Timeline({ timeline }: { timeline: CaseTimeline }) {
           const y = periodsTop + i * (BAR + GAP);
           return (
             <g key={`p-${p.kind}-${p.start}`} className={`period period-${p.kind}`}>
-              <rect x={x(p.start)} y={y} width={width(p.start, p.end)} height={BAR} rx="3" fill={PERIOD_COLOURS[p.kind] ?? '#e3e3e3'} stroke="#4a4a4a" strokeWidth="0.75">
+              <rect
+                x={x(p.start)}
+                y={y}
+                width={width(p.start, p.end)}
+                height={BAR}
+                rx="3"
+                fill={PERIOD_COLOURS[p.kind] ?? '#e3e3e3'}
+                stroke="#4a4a4a"
+                strokeWidth="0.75"
+              >
                 <title>{`${label('period', p.kind)}: ${day(p.start)} – ${day(p.end)}${p.rule ? ` (${p.rule})` : ''}`}</title>
               </rect>
               <text x={Math.min(x(p.start) + 4, W - 200)} y={y + 15} fontSize="12" fill="#111">

@@ -7,9 +7,19 @@ import { CaseDetails } from '../components/CaseDetails';
 import { useI18n, type MessageKey } from '../i18n';
 
 type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke';
-const OUTCOMES: Record<string, Outcome[]> = { review: ['approve', 'refuse'], 'formal-decision': ['approve', 'refuse'], 'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'] };
+const OUTCOMES: Record<string, Outcome[]> = {
+  review: ['approve', 'refuse'],
+  'formal-decision': ['approve', 'refuse'],
+  'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
+};
 /** Which field each outcome needs: a text (justification) or lines (reasons, clauses). */
-const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = { approve: 'justification', refuse: 'reasons', 'special-clauses': 'clauses', 'keep-blocked': 'justification', revoke: 'reasons' };
+const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
+  approve: 'justification',
+  refuse: 'reasons',
+  'special-clauses': 'clauses',
+  'keep-blocked': 'justification',
+  revoke: 'reasons',
+};
 
 export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: string; me: string; navigate: (to: string) => void }) {
   const { t, day, dateTime, label } = useI18n();
@@ -82,7 +92,13 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
     const field = FIELD[outcome];
     // Lines as the API wants them: one reason or clause each, empty lines dropped… except
     // when there is nothing at all, which the API must refuse with its own message.
-    const value = field === 'justification' ? text : text.split('\n').map((l) => l.trim()).filter(Boolean);
+    const value =
+      field === 'justification'
+        ? text
+        : text
+            .split('\n')
+            .map((l) => l.trim())
+            .filter(Boolean);
     try {
       const updated = await api.complete(taskId, { outcome, [field]: value });
       setTask(updated);
@@ -120,11 +136,23 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
   const otherIssues = failure ? failure.details.filter((d) => !field || !(d.path === field || d.path.startsWith(`${field}.`))) : [];
   const fieldLabel: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justification', reasons: 'reasons', clauses: 'clauses' };
   // The hint says what the law asks of this outcome.
-  const hint: MessageKey | null = !outcome ? null : outcome === 'keep-blocked' ? 'keepBlockedHint' : outcome === 'special-clauses' ? 'clausesHint' : outcome === 'revoke' ? 'revokeHint' : field === 'justification' ? 'justificationHint' : 'reasonsHint';
+  const hint: MessageKey | null = !outcome
+    ? null
+    : outcome === 'keep-blocked'
+      ? 'keepBlockedHint'
+      : outcome === 'special-clauses'
+        ? 'clausesHint'
+        : outcome === 'revoke'
+          ? 'revokeHint'
+          : field === 'justification'
+            ? 'justificationHint'
+            : 'reasonsHint';
 
   return (
     <>
-      <CaseHeader navigate={navigate}>{t('caseTitle')} — {task.subject}</CaseHeader>
+      <CaseHeader navigate={navigate}>
+        {t('caseTitle')} — {task.subject}
+      </CaseHeader>
 
       <section aria-labelledby="task-title" className="panel">
         <h2 id="task-title">{t('task')}</h2>
@@ -132,7 +160,9 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
           <dt>{t('kind')}</dt>
           <dd>{label('kind', task.kind)}</dd>
           <dt>{t('state')}</dt>
-          <dd data-testid="task-status">{task.status === 'completed' ? `${label('taskState', 'completed')} — ${label('outcome', task.outcome ?? '')}` : label('taskState', 'open')}</dd>
+          <dd data-testid="task-status">
+            {task.status === 'completed' ? `${label('taskState', 'completed')} — ${label('outcome', task.outcome ?? '')}` : label('taskState', 'open')}
+          </dd>
           <dt>{t('due')}</dt>
           <dd>
             {dateTime(task.dueAt)} {task.overdue && <span className="badge late">{t('late')}</span>}

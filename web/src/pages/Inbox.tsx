@@ -61,7 +61,10 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
   }, [filters]);
 
   useEffect(() => {
-    api.views().then((v) => setViews(v.items), () => setViews([]));
+    api.views().then(
+      (v) => setViews(v.items),
+      () => setViews([]),
+    );
   }, [api]);
 
   // Colleagues' claims and completions change the rows on screen in place; a new task that
@@ -75,7 +78,13 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
     (c: TaskChange) => {
       const task = c.taskId.slice(0, 8);
       if (shown.current?.items.some((x) => x.taskId === c.taskId)) {
-        setPage((p) => p && { ...p, items: p.items.map((x) => (x.taskId === c.taskId ? { ...x, status: c.status, claimedBy: c.claimedBy, outcome: c.outcome, dueAt: c.dueAt } : x)) });
+        setPage(
+          (p) =>
+            p && {
+              ...p,
+              items: p.items.map((x) => (x.taskId === c.taskId ? { ...x, status: c.status, claimedBy: c.claimedBy, outcome: c.outcome, dueAt: c.dueAt } : x)),
+            },
+        );
         if (c.status === 'completed') setAnnounce(t('liveCompleted', { task, outcome: label('outcome', c.outcome ?? '') }));
         else if (c.claimedBy) setAnnounce(t('liveClaimed', { task, by: c.claimedBy === me ? t('me') : c.claimedBy }));
         else setAnnounce(t('liveReleased', { task }));
@@ -186,15 +195,59 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
         <h2 id="filters-title">{t('filters')}</h2>
         <div className="filters">
           {select('kind', [['', t('all')], ...KINDS.map((k) => [k, t(`kind.${k}`)] as [string, string])], 'kind')}
-          {select('status', [['', t('state.open')], ['completed', t('state.completed')]], 'state')}
-          {select('overdue', [['', t('all')], ['true', t('overdue.true')], ['false', t('overdue.false')]], 'overdue')}
-          {select('claimedBy', [['', t('all')], ['me', t('claimed.me')], ['none', t('claimed.none')]], 'claimed')}
-          {select('canton', [['', t('all')], ['JU', 'JU'], ['NE', 'NE']], 'canton')}
+          {select(
+            'status',
+            [
+              ['', t('state.open')],
+              ['completed', t('state.completed')],
+            ],
+            'state',
+          )}
+          {select(
+            'overdue',
+            [
+              ['', t('all')],
+              ['true', t('overdue.true')],
+              ['false', t('overdue.false')],
+            ],
+            'overdue',
+          )}
+          {select(
+            'claimedBy',
+            [
+              ['', t('all')],
+              ['me', t('claimed.me')],
+              ['none', t('claimed.none')],
+            ],
+            'claimed',
+          )}
+          {select(
+            'canton',
+            [
+              ['', t('all')],
+              ['JU', 'JU'],
+              ['NE', 'NE'],
+            ],
+            'canton',
+          )}
           <div className="field">
             <label htmlFor="f-commune">{t('commune')}</label>
-            <input id="f-commune" type="search" value={filters.commune ?? ''} placeholder={t('anyCommune')} onChange={(e) => change('commune', e.target.value)} />
+            <input
+              id="f-commune"
+              type="search"
+              value={filters.commune ?? ''}
+              placeholder={t('anyCommune')}
+              onChange={(e) => change('commune', e.target.value)}
+            />
           </div>
-          {select('order', [['', t('sort.asc')], ['desc', t('sort.desc')]], 'sort')}
+          {select(
+            'order',
+            [
+              ['', t('sort.asc')],
+              ['desc', t('sort.desc')],
+            ],
+            'sort',
+          )}
         </div>
         <div className="views">
           <div className="field">
@@ -210,7 +263,14 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
           </div>
           <div className="field">
             <label htmlFor="v-name">{t('viewName')}</label>
-            <input id="v-name" value={viewName} maxLength={80} aria-invalid={viewError ? true : undefined} aria-describedby={viewError ? 'v-error' : undefined} onChange={(e) => setViewName(e.target.value)} />
+            <input
+              id="v-name"
+              value={viewName}
+              maxLength={80}
+              aria-invalid={viewError ? true : undefined}
+              aria-describedby={viewError ? 'v-error' : undefined}
+              onChange={(e) => setViewName(e.target.value)}
+            />
             {viewError && (
               <span id="v-error" className="field-error">
                 {viewError}
@@ -292,7 +352,9 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
                 <td>
                   {task.commune ?? '—'} <span className="muted">({task.canton})</span>
                 </td>
-                <td className="claimed-by">{task.claimedBy ? (task.claimedBy === me ? t('me') : task.claimedBy) : <span className="muted">{t('nobody')}</span>}</td>
+                <td className="claimed-by">
+                  {task.claimedBy ? task.claimedBy === me ? t('me') : task.claimedBy : <span className="muted">{t('nobody')}</span>}
+                </td>
                 <td className="row-actions">
                   {task.status === 'open' && !task.claimedBy && (
                     <button type="button" onClick={() => void act(task, 'claim')} aria-label={`${t('claim')} — ${task.subject}`}>
