@@ -232,23 +232,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         };
         const user = former
           ? await tx.registeredUser.update({ where: { id: former.id }, data: entry })
-          : await tx.registeredUser.create({
-              data: {
-                id: `user-${applicationId}`,
-                sub: a.applicantSub,
-                avsNumber: a.avsNumber,
-                lastName: a.lastName,
-                firstName: a.firstName,
-                email: a.email,
-                street: a.street,
-                postCode: a.postCode,
-                locality: a.locality,
-                commune: a.commune,
-                birthDate: a.birthDate,
-                canton: a.canton,
-                applicationId,
-              },
-            });
+          : await tx.registeredUser.create({ data: { id: `user-${applicationId}`, sub: a.applicantSub, avsNumber: a.avsNumber, ...entry } });
         const contract = await tx.contract.create({
           data: {
             id: `contract-${applicationId}`,
