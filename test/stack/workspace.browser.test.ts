@@ -95,7 +95,14 @@ it('signs a reviewer in, who finds a minor’s application, claims it and approv
   await anne.getByLabel('Attribution').selectOption('none');
   await anne.getByLabel('Commune').fill(commune);
   await row(anne, taskId).waitFor();
-  expect(await anne.locator('tbody tr').count()).toBe(1);
+  // The row may show before the commune filter applies (the list reloads as she types): wait for the filtered list.
+  expect(
+    await waitFor(
+      () => anne.locator('tbody tr').count(),
+      (n) => n === 1,
+      10_000,
+    ),
+  ).toBe(1);
   await noSeriousViolations(anne, '02-inbox');
 
   // Marc, in another browser, looks at the same commune.

@@ -42,13 +42,19 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
   const cursor = cursors[cursors.length - 1] ?? null;
   const heading = useRef<HTMLHeadingElement>(null);
 
+  // Only the newest request's answer is shown: an older one (other filters) that arrives
+  // late must not replace the list the reviewer asked for.
+  const latest = useRef(0);
   const load = useCallback(async () => {
+    const request = ++latest.current;
     try {
-      setPage(await api.tasks(filters, cursor));
+      const answer = await api.tasks(filters, cursor);
+      if (request !== latest.current) return;
+      setPage(answer);
       setFresh(0);
       setError(null);
     } catch (err) {
-      setError(describe(err));
+      if (request === latest.current) setError(describe(err));
     }
   }, [api, filters, cursor]);
 
