@@ -11,3 +11,25 @@ export function freePort(): Promise<number> {
     });
   });
 }
+
+/** Is this loopback port free right now? */
+function isFree(port: number): Promise<boolean> {
+  return new Promise((resolve) => {
+    const srv = createServer();
+    srv.once('error', () => resolve(false));
+    srv.listen(port, '127.0.0.1', () => srv.close(() => resolve(true)));
+  });
+}
+
+/**
+ * A free port for a server that takes seconds to bind it (a JVM): chosen outside the OS's
+ * ephemeral range (32768-60999 on Linux), where `freePort` picks, so that another service
+ * handed a port meanwhile can never be handed this one too.
+ */
+export async function freePortOutsideEphemeralRange(from = 20_000, to = 30_000): Promise<number> {
+  for (let i = 0; i < 200; i++) {
+    const port = from + Math.floor(Math.random() * (to - from));
+    if (await isFree(port)) return port;
+  }
+  throw new Error(`no free port between ${from} and ${to}`);
+}

@@ -6,7 +6,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { connect } from 'node:net';
 import { Connection } from '@temporalio/client';
-import { freePort } from './ports';
+import { freePortOutsideEphemeralRange } from './ports';
 
 export interface TestServerOptions {
   /** The wrapper script ensureTestServer returns. */
@@ -35,7 +35,7 @@ export async function startTestServer(o: TestServerOptions): Promise<RunningTest
   let lastError: Error | undefined;
   for (let attempt = 1; attempt <= (o.port ? 1 : ATTEMPTS); attempt++) {
     try {
-      return await startOnce(o.bin, o.port ?? (await freePort()), o.readyTimeoutMs ?? 60_000);
+      return await startOnce(o.bin, o.port ?? (await freePortOutsideEphemeralRange()), o.readyTimeoutMs ?? 60_000);
     } catch (err) {
       lastError = err as Error;
       if (!(err instanceof EarlyExit)) throw err;
