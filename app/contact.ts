@@ -18,7 +18,8 @@ export interface ContactData {
 export function contactUseCases({ db }: { db: Db }) {
   async function me(caller: Caller) {
     const u = await db.registeredUser.findUnique({ where: { sub: caller.principal.sub } });
-    return requireAccess(caller.principal, 'act-as-person', u && { type: 'contract' as const, userSub: u.sub, user: u }, 'user').user;
+    requireAccess(caller.principal, 'act-as-person', u && { type: 'contract', userSub: u.sub }, 'user');
+    return u!;
   }
   const view = (u: { email: string; street: string; postCode: string; locality: string; commune: string }): ContactData => ({
     email: u.email,

@@ -15,7 +15,7 @@ import type { ContractState } from '../workflows/contract/types';
 import { personalData } from '../workflows/personal-data';
 import { actorOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
-import type { ContractAct, ContractGateway } from './gateways/contract';
+import type { ContractAct, ContractActArgs, ContractGateway } from './gateways/contract';
 import type { TermsRolloutGateway } from './gateways/terms-rollout';
 import { requireAccess } from './policy';
 
@@ -96,22 +96,18 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
 
   async function myContract(caller: Caller): Promise<string> {
     const c = await db.contract.findFirst({ where: { user: { sub: caller.principal.sub } }, orderBy: { createdAt: 'desc' }, select: { id: true } });
-    return requireAccess(caller.principal, 'act-as-person', c && { type: 'contract' as const, userSub: caller.principal.sub, id: c.id }, 'contract').id;
+    requireAccess(caller.principal, 'act-as-person', c && { type: 'contract', userSub: caller.principal.sub }, 'contract');
+    return c!.id;
   }
 
   async function anyContract(caller: Caller, contractId: string): Promise<string> {
     const c = await db.contract.findUnique({ where: { id: contractId }, select: { id: true, user: { select: { sub: true } } } });
-    return requireAccess(caller.principal, 'administer', c && { type: 'contract' as const, userSub: c.user.sub, id: c.id }, 'contract').id;
+    requireAccess(caller.principal, 'administer', c && { type: 'contract', userSub: c.user.sub }, 'contract');
+    return c!.id;
   }
 
-  async function act<K extends ContractAct>(
-    caller: Caller,
-    contractId: string,
-    kind: K,
-    arg: Parameters<ContractGateway['act']>[2],
-    action: string,
-  ): Promise<ContractView> {
-    const s = await contracts.act(contractId, kind, arg as never);
+  async function act<K extends ContractAct>(caller: Caller, contractId: string, kind: K, arg: ContractActArgs[K], action: string): Promise<ContractView> {
+    const s = await contracts.act(contractId, kind, arg);
     await writeAudit(db, { ...actorOf(caller), action, recordType: 'contract', recordId: contractId });
     return stateOut(s);
   }

@@ -14,7 +14,7 @@ import type { OnboardingStatus } from '../workflows/onboarding/types';
 import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
 import type { OnboardingGateway } from './gateways/onboarding';
-import { requireAccess, type Resource } from './policy';
+import { may, requireAccess, type Resource } from './policy';
 
 export interface ApplicationInput {
   lastName: string;
@@ -218,9 +218,10 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
 
     /** The applicant, the counsellor who filed, the Chancellery — who also sees whom it decides on (access-logged). */
     async get(caller: Caller, applicationId: string): Promise<ApplicationView> {
-      const r = requireAccess(caller.principal, 'read', await record(applicationId), 'application');
+      const r = await record(applicationId);
+      requireAccess(caller.principal, 'read', r, 'application');
       const v = await view(applicationId);
-      if (caller.principal.role !== 'chancellery' || !r) return v;
+      if (!may(caller.principal, 'read-personal-data', r)) return v;
       const applicant = await db.onboardingApplication.findUniqueOrThrow({
         where: { id: applicationId },
         select: { lastName: true, firstName: true, birthDate: true, commune: true, street: true, postCode: true, locality: true, email: true },

@@ -9,8 +9,8 @@ export type Resource =
   | { type: 'onboarding-application'; applicantSub: string; filedBySub: string; filedByRole: string }
   | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
   | { type: 'decision'; unitId: string; recipientSub: string }
-  | { type: 'contract'; userSub: string; [fact: string]: unknown }
-  | { type: 'task'; kind?: string; row?: unknown }
+  | { type: 'contract'; userSub: string }
+  | { type: 'task'; kind?: string }
   /** Something a person keeps for themself: a saved view, a consent. */
   | { type: 'own'; ownerSub: string };
 
@@ -67,7 +67,8 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
     }
     case 'contract': {
       const own = p.role === 'citizen' && p.sub === r.userSub;
-      if (action === 'read' || action === 'act-as-person') return own || (action === 'read' && p.role === 'chancellery');
+      if (action === 'act-as-person') return own;
+      if (action === 'read') return own || p.role === 'chancellery';
       return p.role === 'chancellery';
     }
     case 'task':
@@ -80,10 +81,9 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
   }
 }
 
-/** The record when the principal may do `action` to it; 404 when it is missing or not theirs. */
-export function requireAccess<R extends Resource>(p: Principal, action: Action, record: R | null | undefined, what: string): R {
+/** 404 unless the record is there and the principal may do `action` to it. */
+export function requireAccess(p: Principal, action: Action, record: Resource | null | undefined, what: string): asserts record is Resource {
   if (!record || !may(p, action, record)) throw notFound(what);
-  return record;
 }
 
 /** Art. 16: a unit serves its own decisions, in the domains it is authorised for (403: the caller names them). */

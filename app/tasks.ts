@@ -68,7 +68,8 @@ function decodeCursor(cursor: string, order: 'asc' | 'desc'): { dueAt: Date; id:
 export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; tasks: TaskGateway; now?: () => Date }) {
   async function task(caller: Caller, id: string, action: 'read' | 'administer' = 'administer'): Promise<TaskRow> {
     const t = await db.task.findUnique({ where: { id } });
-    return requireAccess(caller.principal, action, t && { type: 'task' as const, kind: t.kind, row: t }, 'task').row;
+    requireAccess(caller.principal, action, t && { type: 'task', kind: t.kind }, 'task');
+    return t!;
   }
   const audit = (caller: Caller, action: string, t: TaskRow) =>
     writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
