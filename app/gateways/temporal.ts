@@ -40,6 +40,17 @@ export class WorkflowGoneError extends Error {
   }
 }
 
+/** True when the start went through; false when the workflow id is taken (running, or not allowed to run again). */
+async function started(start: Promise<unknown>): Promise<boolean> {
+  try {
+    await start;
+    return true;
+  } catch (err) {
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
+    throw err;
+  }
+}
+
 export class WorkflowGateway {
   constructor(
     protected readonly temporal: Temporal,
@@ -48,13 +59,9 @@ export class WorkflowGateway {
 
   /** Starts the workflow; false when it is already running (the same business id again). */
   protected async startOnce<N extends WorkflowName>(name: N, options: Omit<WorkflowStartOptions<Workflows[N]>, 'taskQueue'>): Promise<boolean> {
-    try {
-      await this.temporal.client.workflow.start<Workflows[N]>(name, { ...options, taskQueue: this.temporal.taskQueue } as WorkflowStartOptions<Workflows[N]>);
-      return true;
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
-      throw err;
-    }
+    return started(
+      this.temporal.client.workflow.start<Workflows[N]>(name, { ...options, taskQueue: this.temporal.taskQueue } as WorkflowStartOptions<Workflows[N]>),
+    );
   }
 
   /** Signals, starting the workflow if it is not running; false when its id may not run again. */
@@ -62,16 +69,12 @@ export class WorkflowGateway {
     name: N,
     options: Omit<WorkflowSignalWithStartOptions<A>, 'taskQueue'> & { args: Parameters<Workflows[N]> },
   ): Promise<boolean> {
-    try {
-      await this.temporal.client.workflow.signalWithStart<Workflows[N], A>(name, {
+    return started(
+      this.temporal.client.workflow.signalWithStart<Workflows[N], A>(name, {
         ...options,
         taskQueue: this.temporal.taskQueue,
-      } as WorkflowSignalWithStartOptions<A> & WorkflowStartOptions<Workflows[N]>);
-      return true;
-    } catch (err) {
-      if (err instanceof WorkflowExecutionAlreadyStartedError) return false;
-      throw err;
-    }
+      } as WorkflowSignalWithStartOptions<A> & WorkflowStartOptions<Workflows[N]>),
+    );
   }
 
   /** The query's answer, or null when the workflow is not on the server. Other failures propagate. */

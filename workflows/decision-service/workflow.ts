@@ -44,7 +44,7 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
   setHandler(postalEventSignal, (e: PostalEventIn) => {
     // The API signals before it records the event, so a retry may signal it again. Histories
     // from before event ids carry none and are taken as they came (replay unchanged).
-    if (e.eventId !== undefined && s.postalEvents.some((p) => p.eventId === e.eventId)) return;
+    if (e?.eventId !== undefined && s.postalEvents.some((p) => p.eventId === e.eventId)) return;
     // Never throw on what came in: an event that cannot be true of this letter (no such day,
     // before it was posted, an unknown type) is recorded as rejected and changes nothing.
     if (patched('postal-event-checks')) {
