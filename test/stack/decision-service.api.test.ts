@@ -356,6 +356,8 @@ describe('contact data (Art. 7.3)', () => {
     const audit = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: user.contactChanges[0]!.id } });
     expect(audit.action).toBe('contact.changed.address+commune');
     expect(JSON.stringify({ ...audit, id: String(audit.id) })).not.toContain('Grand-Rue');
+    // Staff roles have no "my contact data": the route is the citizen's own.
+    expect((await request(stack.app).put('/v1/me/contact').set(bearer(s.unit)).send({ commune: 'Delémont' })).status).toBe(403);
     // Someone without a register entry has no contact data here.
     expect(
       (
@@ -417,6 +419,11 @@ describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
     expect(text).toContain('REF-TRANSP-1');
     expect(text).toContain(`unit (${s.unitId}): read.decision-document`);
 
+    for (const path of ['/v1/me/access-log', '/v1/me/export', '/v1/me/export.pdf'])
+      expect((await request(stack.app).get(path).set(bearer(s.unit))).status).toBe(403);
+    // Another citizen sees his own (empty) log, never this one's.
+    const other = await stack.token({ role: 'citizen', sub: `other-${s.user.sub}` });
+    expect((await request(stack.app).get('/v1/me/access-log').set(bearer(other))).body.items).toEqual([]);
     const own = await stack.db.accessLog.findMany({ where: { actorSub: s.user.sub, recordType: 'person' }, orderBy: { id: 'asc' } });
     expect(own.map((a) => a.action)).toEqual(['read.own-access-log', 'export.json', 'export.pdf']);
   });

@@ -83,6 +83,14 @@ describe('the walk-through', () => {
       (s) => s.status === 'awaiting-review',
     );
     const taskId = waiting.pending!.taskId;
+    // A review is not the authority's: not there for it, whoever the applicant.
+    expect(
+      (
+        await request(stack.app)
+          .get(`/v1/tasks/${taskId}`)
+          .set(bearer(await stack.token({ role: 'authority', sub: 'apea-jura' })))
+      ).status,
+    ).toBe(404);
 
     const reviewer = await staff('reviewer-1');
     const inbox = await request(stack.app).get('/v1/tasks').query({ kind: 'review', claimedBy: 'none', limit: 100 }).set(bearer(reviewer));
