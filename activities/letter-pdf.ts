@@ -262,8 +262,8 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   doc.moveDown(0.6);
   para(
     `La décision suit la présente lettre, telle que l'autorité l'a rendue${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''}. ` +
-      "L'empreinte permet de vérifier que le fichier de la décision, joint à la version électronique de cet envoi, est identique octet pour octet " +
-      (i.service.kind === 'second' ? 'à celle mise à votre disposition dans le guichet virtuel sécurisé.' : "à celle que l'autorité a rendue."),
+      "Son empreinte permet de vérifier qu'un fichier de cette décision est identique, octet pour octet, " +
+      (i.service.kind === 'second' ? 'à celui mis à votre disposition dans le guichet virtuel sécurisé.' : "à celui que l'autorité a rendu."),
   );
 
   heading('Voies de droit');

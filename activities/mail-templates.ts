@@ -167,7 +167,7 @@ export function authorityInquiryOpened(input: { taskId: string; dueAt: string })
     'Bonjour,',
     `La Chancellerie d'État vous demande si une personne qui sollicite l'accès au ${COUNTER} a l'exercice des droits civils pour ses prestations (art. 4, al. 5, let. c, de l'ordonnance).`,
     { list: [`référence : ${input.taskId}`, `réponse attendue d'ici au : ${formatSwissDate(input.dueAt.slice(0, 10))}`] },
-    `La personne concernée et votre réponse se trouvent dans la boîte des tâches de votre autorité au ${COUNTER} ; chaque consultation y est journalisée.`,
+    `Vous trouvez la personne concernée dans la boîte des tâches de votre autorité au ${COUNTER}, où vous répondez ; chaque consultation y est journalisée.`,
     'Message automatique ; merci de ne pas y répondre.',
   ]);
 }
