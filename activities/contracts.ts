@@ -35,6 +35,21 @@ const inputOf = (c: { id: string; canton: string; startedOn: string; termsVersio
   termsVersion: c.termsVersion,
 });
 
+/**
+ * A contract's workflow input for the version the user is bound by, told of a terms version
+ * published since, if any.
+ */
+export async function lifecycleInput(
+  db: Db,
+  c: { id: string; canton: string; startedOn: string; termsVersion: string },
+  boundBy: string,
+): Promise<ContractInput> {
+  const latest = await db.termsVersion.findFirst({ where: { canton: c.canton }, orderBy: { sequence: 'desc' } });
+  const signed = await db.termsVersion.findUnique({ where: { version: boundBy } });
+  const newer = latest && latest.version !== boundBy && (!signed || latest.sequence > signed.sequence) ? noticeOf(latest) : null;
+  return { ...inputOf({ ...c, termsVersion: boundBy }), pendingTerms: newer };
+}
+
 export function createContractActivities({ db, mailer, contracts, retention }: ContractDeps) {
   /** Sends one e-mail once: the outbox row is the proof it went out. */
   const sendMail = (id: string, template: string, recordType: string, recordId: string, to: string, mail: { subject: string; text: string; html: string }) =>
@@ -47,10 +62,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
      */
     async handOverToContractLifecycle({ contractId }: { contractId: string; applicationId: string }): Promise<void> {
       const c = await db.contract.findUniqueOrThrow({ where: { id: contractId } });
-      const latest = await db.termsVersion.findFirst({ where: { canton: c.canton }, orderBy: { sequence: 'desc' } });
-      const signed = await db.termsVersion.findUnique({ where: { version: c.termsVersion } });
-      const newer = latest && latest.version !== c.termsVersion && (!signed || latest.sequence > signed.sequence) ? noticeOf(latest) : null;
-      await contracts.start({ ...inputOf(c), pendingTerms: newer });
+      await contracts.start(await lifecycleInput(db, c, c.termsVersion));
       await writeAudit(db, { ...SYSTEM, action: 'contract.lifecycle-started', recordType: 'contract', recordId: contractId });
     },
 
@@ -65,10 +77,14 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
       endedOn: string | null;
       cause: string;
       by: string;
+      /** How it ended and why, when it ended for abuse or by revocation (Art. 5.3, 10.2) */
+      endGround?: 'abuse' | 'terms-revoked';
+      endReasons?: string[];
     }): Promise<void> {
+      const end = s.endedOn ? { endGround: s.endGround ?? (s.cause === 'clock' ? 'notice' : null), endReasons: s.endReasons ?? [] } : {};
       const c = await db.contract.update({
         where: { id: s.contractId },
-        data: { status: s.status, statusReason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn },
+        data: { status: s.status, statusReason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn, ...end },
         include: { user: true },
       });
       const auditId = `${s.contractId}:step-${s.step}`;
@@ -100,6 +116,9 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
         reason: s.reason,
         noticeEndsOn: s.noticeEndsOn,
         endedOn: s.endedOn,
+        endGround: c.endGround,
+        endReasons: c.endReasons,
+        contractId: s.contractId,
       });
       // A refused address stops nothing: the state is in force and the user sees it in his space.
       if ((await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail)) === 'rejected') {

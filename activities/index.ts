@@ -10,6 +10,7 @@ import { SYSTEM_ACTOR as SYSTEM } from '../records/audit';
 import { recordAccessRequestRow } from '../records/access-requests';
 import { createContractActivities } from './contracts';
 import { createDecisionActivities } from './decisions';
+import { createFormalDecisionActivities } from './formal-decision';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
 import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
@@ -36,6 +37,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createDecisionActivities(deps),
     ...createContractActivities(deps),
     ...createRetentionActivities(deps),
+    ...createFormalDecisionActivities(deps),
   };
 }
 

@@ -89,7 +89,7 @@ export interface OnboardingRefusedInput {
   /** Brief reasons (Art. 4 al. 8), one sentence each. */
   reasons: readonly string[];
   /** YYYY-MM-DD, last day to ask for a formal decision (profile `reminders.formalDecisionRequestDays`). */
-  formalDecisionDeadline: string;
+  formalDecisionDeadline?: string | null;
   applicationId: string;
 }
 
@@ -98,14 +98,14 @@ export function onboardingRefused(input: OnboardingRefusedInput): RenderedMail {
   // The law requires reasons; a refusal without any must not go out.
   const reasons = input.reasons.map((r) => r.trim()).filter((r) => r.length > 0);
   if (reasons.length === 0) throw new Error('onboardingRefused: Art. 4 al. 8 requires at least one reason');
-  const deadline = formatSwissDate(input.formalDecisionDeadline);
+  // The ordinance sets no period for asking; refusals sent before this rule carried one.
+  const deadline = input.formalDecisionDeadline ? `, au plus tard le ${formatSwissDate(input.formalDecisionDeadline)}` : '';
   return render(`Votre demande d'accès au ${COUNTER} est refusée`, [
     greeting(input.firstName, input.lastName),
     `La Chancellerie d'Etat a examiné votre demande d'accès au ${COUNTER} (référence ${input.applicationId}) ` +
       `et ne peut pas y donner suite, pour ${reasons.length > 1 ? 'les motifs suivants' : 'le motif suivant'} :`,
     { list: reasons },
-    `Si vous contestez ce refus, vous pouvez demander une décision formelle au sens du Code de procédure administrative ` +
-      `(RSJU 175.1), au plus tard le ${deadline} :`,
+    `Si vous contestez ce refus, vous pouvez demander une décision formelle au sens du Code de procédure administrative ` + `(RSJU 175.1)${deadline} :`,
     {
       list: [
         `dans le ${COUNTER}, sous votre demande (référence ${input.applicationId}) ;`,
@@ -120,16 +120,49 @@ export function onboardingRefused(input: OnboardingRefusedInput): RenderedMail {
 export interface FormalDecisionRequestedInput {
   firstName: string;
   lastName: string;
-  applicationId: string;
+  /** The record the request is about */
+  reference: string;
+  /** What is contested, e.g. "le refus de votre accès au guichet virtuel sécurisé" */
+  about: string;
+  /** Who decides: the Chancellery, or the unit (Art. 14) */
+  authority: string;
 }
 
-/** Acknowledges a request for a formal decision after a refusal (Art. 4 al. 8). */
+/** Acknowledges a request for a formal decision (Art. 4.8, 5.3, 10.2, 14.4). */
 export function formalDecisionRequested(input: FormalDecisionRequestedInput): RenderedMail {
   return render('Votre demande de décision formelle a été reçue', [
     greeting(input.firstName, input.lastName),
-    `Nous avons bien reçu votre demande de décision formelle concernant le refus de votre accès au ${COUNTER} ` + `(référence ${input.applicationId}).`,
-    `La Chancellerie d'Etat rendra une décision formelle au sens du Code de procédure administrative (RSJU 175.1). ` +
+    `Nous avons bien reçu votre demande de décision formelle concernant ${input.about} (référence ${input.reference}).`,
+    `${input.authority} rendra une décision formelle au sens du Code de procédure administrative (RSJU 175.1). ` +
       `Elle vous sera notifiée et indiquera la voie de droit (opposition ou recours) et le délai pour la contester.`,
+  ]);
+}
+
+/** Where and how a person asks for a formal decision: no period (the ordinance sets none). */
+const askFormalDecision = (reference: string): Block[] => [
+  `Si vous contestez cette mesure, vous pouvez demander une décision formelle au sens du Code de procédure administrative (RSJU 175.1) :`,
+  {
+    list: [
+      `dans le ${COUNTER}, sous votre contrat (référence ${reference}) ;`,
+      `ou par écrit à la ${CHANCELLERY_POSTAL}, en indiquant la référence ${reference}.`,
+    ],
+  },
+];
+
+export interface TermsBlockKeptInput {
+  firstName: string;
+  lastName: string;
+  contractId: string;
+  justification: string;
+}
+
+/** Art. 5.3: after a refusal of the terms, the Chancellery keeps the block; why, and the way to a formal decision. */
+export function termsBlockKept(input: TermsBlockKeptInput): RenderedMail {
+  return render(`Votre accès au ${COUNTER} reste bloqué`, [
+    greeting(input.firstName, input.lastName),
+    `La Chancellerie d'Etat a examiné votre refus des conditions générales et maintient le blocage de votre accès jusqu'à leur acceptation (${ORDINANCE}, art. 5 al. 3), pour le motif suivant :`,
+    { list: [input.justification.trim()] },
+    ...askFormalDecision(input.contractId),
   ]);
 }
 
@@ -171,6 +204,26 @@ export function authorityInquiryOpened(input: { taskId: string; dueAt: string })
     'Message automatique ; merci de ne pas y répondre.',
   ]);
 }
+
+const UNIT_TASKS: Record<string, string> = {
+  'formal-decision': "une demande de décision formelle après le refus de l'accès à une de vos prestations (art. 14 al. 4 de l'ordonnance)",
+  'postal-tracking': "une lettre recommandée de votre unité sans aucun suivi postal depuis son envoi : vérifiez auprès de la poste ce qu'il en est",
+};
+
+/** A task opened in a unit's own inbox (no personal data in the mail). */
+export function unitTaskOpened(input: { taskKind: string; taskId: string; dueAt: string }): RenderedMail {
+  return render(`Tâche pour votre unité au ${COUNTER} (${input.taskId})`, [
+    'Bonjour,',
+    `Une tâche attend votre unité dans le ${COUNTER} : ${UNIT_TASKS[input.taskKind] ?? input.taskKind}.`,
+    { list: [`référence : ${input.taskId}`, `traitement attendu d'ici au : ${formatSwissDate(input.dueAt.slice(0, 10))}`] },
+    `Vous la trouvez dans la boîte des tâches de votre unité, où vous la traitez.`,
+    'Message automatique ; merci de ne pas y répondre.',
+  ]);
+}
+
+/** The notice that a task was opened, for whoever owes the answer. */
+export const taskOpened = (input: { taskKind: string; taskId: string; dueAt: string }): RenderedMail =>
+  input.taskKind === 'authority-inquiry' ? authorityInquiryOpened(input) : unitTaskOpened(input);
 
 export interface DecisionAvailableInput {
   firstName: string;
@@ -232,6 +285,10 @@ export interface ContractStatusInput {
   reason: string | null;
   noticeEndsOn: string | null;
   endedOn: string | null;
+  /** How it ended ('abuse', 'terms-revoked', 'notice') and the reasons given */
+  endGround?: string | null;
+  endReasons?: readonly string[];
+  contractId?: string;
 }
 
 /** Every change of the contract's state (Art. 5.2, 7.2, 10), told to the user. */
@@ -259,12 +316,24 @@ export function contractStatusChanged(input: ContractStatusInput): RenderedMail 
         hello,
         `Nous avons bien reçu votre résiliation. Votre contrat prend fin le ${formatSwissDate(input.noticeEndsOn!)} au soir (préavis d'un mois, ${ORDINANCE}, art. 10 al. 1). Vous pouvez l'annuler jusque-là dans votre espace.`,
       ]);
-    case 'terminated':
+    case 'terminated': {
+      const ended = formatSwissDate(input.endedOn!);
+      const reasons = (input.endReasons ?? []).map((r) => r.trim()).filter((r) => r.length > 0);
+      const byAuthority = input.endGround === 'abuse' || input.endGround === 'terms-revoked';
+      const why =
+        input.endGround === 'abuse'
+          ? `la Chancellerie d'Etat l'a résilié pour abus (${ORDINANCE}, art. 10 al. 2)`
+          : `la Chancellerie d'Etat l'a révoqué après votre refus des conditions générales (${ORDINANCE}, art. 5 al. 3)`;
       return render(`Fin de votre contrat d'utilisation du ${COUNTER}`, [
         hello,
-        `Votre contrat d'utilisation du ${COUNTER} a pris fin le ${formatSwissDate(input.endedOn!)} (${ORDINANCE}, art. 10). Votre accès est fermé.`,
+        byAuthority
+          ? `Votre contrat d'utilisation du ${COUNTER} a pris fin le ${ended} : ${why}${reasons.length ? `, pour ${reasons.length > 1 ? 'les motifs suivants' : 'le motif suivant'} :` : '.'}`
+          : `Votre contrat d'utilisation du ${COUNTER} a pris fin le ${ended} (${ORDINANCE}, art. 10). Votre accès est fermé.`,
+        ...(byAuthority && reasons.length ? [{ list: reasons }] : []),
+        ...(byAuthority && input.contractId ? askFormalDecision(input.contractId) : []),
         `Les preuves du contrat sont conservées une année après sa fin, puis détruites (${ORDINANCE}, art. 18 al. 1 let. a).`,
       ]);
+    }
     default:
       return render(`Votre accès au ${COUNTER} est rétabli`, [
         hello,

@@ -1,15 +1,14 @@
 // Side effects of the onboarding process. Each is idempotent: Temporal retries an activity
 // after a crash, and a retry must not write a second user, contract or e-mail.
 import { ApplicationFailure } from '@temporalio/common';
-import { createHash } from 'node:crypto';
 import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
 import { profiles, type CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { personalData } from '../workflows/personal-data';
 import { sendOnce } from '../records/outbox';
-import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision } from './formal-decision';
-import { authorityInquiryOpened, formalDecisionRequested, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
+import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision, storeFormalDecision } from './formal-decision';
+import { formalDecisionRequested, taskOpened, termsBlockKept, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
 
 export interface OnboardingDeps {
@@ -34,6 +33,8 @@ export type MailTemplate = 'onboarding-approved' | 'onboarding-refused' | 'forma
 
 export function createOnboardingActivities({ db, registers, mailer, notify, retention }: OnboardingDeps) {
   const application = (id: string) => db.onboardingApplication.findUniqueOrThrow({ where: { id } });
+  /** A unit's inbox notices: its address, or the Chancellery's while it has none. */
+  const unitInbox = async (unitId: string) => (await db.unit.findUnique({ where: { id: unitId } }))?.email ?? notify.chancellery;
 
   return {
     /** Art. 4.5: what the resident register and the protection authority's register say. */
@@ -72,6 +73,9 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       dueAt: string;
       applicationId?: string;
       contractId?: string;
+      unitId?: string;
+      decisionId?: string;
+      formalRequestId?: string;
     }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
@@ -82,6 +86,9 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             status: 'open',
             applicationId: t.applicationId ?? null,
             contractId: t.contractId ?? null,
+            unitId: t.unitId ?? null,
+            decisionId: t.decisionId ?? null,
+            formalRequestId: t.formalRequestId ?? null,
             workflowId: t.workflowId,
             canton: t.canton,
             commune: t.commune,
@@ -91,7 +98,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             reasons: [],
           },
         });
-        if (t.applicationId) {
+        if (t.applicationId && !t.formalRequestId) {
           await tx.onboardingApplication.update({
             where: { id: t.applicationId },
             data: { status: t.kind === 'authority-inquiry' ? 'awaiting-authority' : t.kind === 'review' ? 'awaiting-review' : 'formal-decision-requested' },
@@ -99,16 +106,18 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         }
         await audit(tx, `task.opened.${t.kind}`, 'task', t.taskId);
       });
-      // Art. 4.5 c: the authority hears of its question when it is asked, not only at a reminder.
-      if (t.kind === 'authority-inquiry') {
+      // Whoever owes the answer hears of it when it is asked, not only at a reminder: the
+      // authority (Art. 4.5 c), a unit in its own inbox.
+      const to = t.kind === 'authority-inquiry' ? notify.authority : t.unitId ? await unitInbox(t.unitId) : null;
+      if (to) {
         const sent = await sendOnce(db, mailer, {
           id: `${t.taskId}:opened`,
-          template: 'authority-inquiry-opened',
+          template: `${t.kind}-opened`,
           recordType: 'task',
           recordId: t.taskId,
-          compose: async () => ({ to: notify.authority, ...authorityInquiryOpened({ taskId: t.taskId, dueAt: t.dueAt }) }),
+          compose: async () => ({ to, ...taskOpened({ taskKind: t.kind, taskId: t.taskId, dueAt: t.dueAt }) }),
         });
-        if (sent === 'rejected') await audit(db, 'mail.rejected.authority-inquiry-opened', 'task', t.taskId);
+        if (sent === 'rejected') await audit(db, `mail.rejected.${t.kind}-opened`, 'task', t.taskId);
       }
     },
 
@@ -154,8 +163,9 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         async compose() {
           const waitingDays = Math.floor((Date.now() - task.createdAt.getTime()) / 86_400_000);
           const mail = taskReminder({ taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null });
-          // The authority is reminded; an escalation goes to the Chancellery, which answers for the inquiry.
-          return { to: task.kind === 'authority-inquiry' && !escalate ? notify.authority : notify.chancellery, ...mail };
+          // The authority or the unit is reminded; an escalation goes to the Chancellery, which answers for the counter.
+          const owner = task.kind === 'authority-inquiry' ? notify.authority : task.unitId ? await unitInbox(task.unitId) : notify.chancellery;
+          return { to: escalate ? notify.chancellery : owner, ...mail };
         },
       });
       if (sent === 'sent') await audit(db, escalate ? 'task.escalated' : `task.reminded.${remindersSent}`, 'task', taskId);
@@ -172,6 +182,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       note?: string;
       at: string;
     }): Promise<void> {
+      const before = await db.task.findUniqueOrThrow({ where: { id: c.taskId } });
+      const role = c.outcome.startsWith('capacity') ? 'authority' : c.by === 'system' ? 'system' : before.unitId ? 'unit' : 'chancellery';
       await db.$transaction([
         db.task.update({
           where: { id: c.taskId },
@@ -184,16 +196,24 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             completedAt: new Date(c.at),
           },
         }),
-        db.auditLog.create({
-          data: {
-            actorRole: c.outcome.startsWith('capacity') ? 'authority' : c.by === 'system' ? 'system' : 'chancellery',
-            actorSub: c.by,
-            action: `task.completed.${c.outcome}`,
-            recordType: 'task',
-            recordId: c.taskId,
-          },
-        }),
+        db.auditLog.create({ data: { actorRole: role, actorSub: c.by, action: `task.completed.${c.outcome}`, recordType: 'task', recordId: c.taskId } }),
       ]);
+      // Art. 5.3: a block kept after a terms refusal is told to the user with its reason and the way to a formal decision.
+      if (c.outcome === 'keep-blocked' && before.contractId && c.justification) {
+        const contractId = before.contractId;
+        const justification = c.justification;
+        const sent = await sendOnce(db, mailer, {
+          id: `${c.taskId}:block-kept`,
+          template: 'terms-block-kept',
+          recordType: 'contract',
+          recordId: contractId,
+          compose: async () => {
+            const { user } = await db.contract.findUniqueOrThrow({ where: { id: contractId }, include: { user: true } });
+            return { to: user.email, ...termsBlockKept({ firstName: user.firstName, lastName: user.lastName, contractId, justification }) };
+          },
+        });
+        if (sent === 'rejected') await audit(db, 'mail.rejected.terms-block-kept', 'contract', contractId);
+      }
     },
 
     /** Art. 8: the user enters the user register and the contract starts, in one transaction. */
@@ -264,12 +284,13 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
     }: {
       applicationId: string;
       reasons: string[];
-      formalDecisionDeadline: string;
+      /** Only refusals before the formal-decision process had one (the ordinance sets no period) */
+      formalDecisionDeadline?: string;
     }): Promise<void> {
       await db.$transaction([
         db.onboardingApplication.update({
           where: { id: applicationId },
-          data: { status: 'refused', refusalReasons: reasons, formalDecisionDeadline, decidedAt: new Date() },
+          data: { status: 'refused', refusalReasons: reasons, formalDecisionDeadline: formalDecisionDeadline ?? null, decidedAt: new Date() },
         }),
         db.openApplication.deleteMany({ where: { applicationId } }),
         db.auditLog.create({ data: { ...SYSTEM, action: 'onboarding.refused', recordType: 'onboarding-application', recordId: applicationId } }),
@@ -303,34 +324,32 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       decidedOn: string;
     }): Promise<{ decisionId: string }> {
       const reference = `GVS-ONB-${applicationId}`;
-      const existing = await db.decision.findUnique({ where: { unitId_reference: { unitId: CHANCELLERY_UNIT.id, reference } } });
-      if (existing) return { decisionId: existing.id };
       const a = await application(applicationId);
       const remedy = formalDecisionRemedy(profiles[a.canton as CantonCode]);
-      const pdf = await renderFormalDecision({ applicant: a, applicationId, reasons, decidedOn, remedyText: remedy.text });
       await db.unit.upsert({ where: { id: CHANCELLERY_UNIT.id }, create: CHANCELLERY_UNIT, update: {} });
-      const decisionId = `fd-${applicationId}`;
-      await db.decision.create({
-        data: {
-          id: decisionId,
-          canton: a.canton,
-          unitId: CHANCELLERY_UNIT.id,
-          domain: 'guichet',
-          reference,
-          recipientSub: a.applicantSub,
-          title: "Décision formelle : refus de l'accès au guichet virtuel sécurisé",
-          document: new Uint8Array(pdf),
-          documentSha256: createHash('sha256').update(pdf).digest('hex'),
-          remedyKind: remedy.kind,
-          remedyDays: remedy.days,
-          provisionalMeasure: false,
-          legalRemediesText: remedy.text,
-          channel: 'pending',
-          state: 'checking-consent',
-        },
+      const existing = await db.decision.findUnique({ where: { unitId_reference: { unitId: CHANCELLERY_UNIT.id, reference } } });
+      if (existing) return { decisionId: existing.id };
+      const pdf = await renderFormalDecision({
+        authority: CHANCELLERY_UNIT,
+        recipient: a,
+        reference: applicationId,
+        ground: 'onboarding-refused',
+        outcome: 'refuse',
+        grounds: reasons,
+        decidedOn,
+        remedyText: remedy.text,
       });
-      await audit(db, 'onboarding.formal-decision.issued', 'decision', decisionId);
-      return { decisionId };
+      return storeFormalDecision(db, {
+        decisionId: `fd-${applicationId}`,
+        reference,
+        canton: a.canton,
+        unitId: CHANCELLERY_UNIT.id,
+        domain: 'guichet',
+        recipientSub: a.applicantSub,
+        title: "Décision formelle : refus de l'accès au guichet virtuel sécurisé",
+        pdf,
+        remedy,
+      });
     },
 
     /** Sends each e-mail of an application once: the outbox row is the proof it went out. */
@@ -346,10 +365,15 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             break;
           }
           case 'onboarding-refused':
-            mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline ?? '', applicationId });
+            mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline, applicationId });
             break;
           case 'formal-decision-requested':
-            mail = formalDecisionRequested({ ...name, applicationId });
+            mail = formalDecisionRequested({
+              ...name,
+              reference: applicationId,
+              about: `le refus de votre accès au guichet virtuel sécurisé`,
+              authority: "La Chancellerie d'Etat",
+            });
             break;
         }
         return { to: a.email, ...mail };

@@ -35,6 +35,10 @@ export interface ContractEngine {
    * contract admitted before the lifecycle existed). False when its workflow has closed.
    */
   notifyTerms(input: import('../workflows/contract/types').ContractInput, notice: import('../workflows/contract/types').TermsNotice): Promise<boolean>;
+  /** A formal decision lifts the block kept after a terms refusal (nothing if the contract's workflow has closed). */
+  liftBlockByDecision(contractId: string, lift: { requestId: string; by: string; clauses: string[]; taskId: string }): Promise<void>;
+  /** A formal decision annulled the contract's end: its workflow runs again (nothing when it is running). */
+  restore(input: import('../workflows/contract/types').ContractInput): Promise<void>;
 }
 
 /** The retention processes, as the activities that start and wake them see them. */
@@ -43,4 +47,6 @@ export interface RetentionEngine {
   schedule(input: import('../workflows/retention/definitions').RetentionInput): Promise<void>;
   /** Tells the record's retention process that its legal holds changed (nothing if it has none). */
   holdsChanged(kind: import('../workflows/retention/definitions').RecordKind, id: string): Promise<void>;
+  /** The record's event day is void (a contract's end annulled): its retention process stops, to be scheduled again. */
+  cancel(kind: import('../workflows/retention/definitions').RecordKind, id: string): Promise<void>;
 }

@@ -30,6 +30,7 @@ import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
 import { taskRoutes } from './routes/tasks';
 import { transparencyRoutes } from './routes/transparency';
+import { formalDecisionRoutes } from './routes/formal-decisions';
 import { viewRoutes } from './routes/views';
 
 export interface AppDeps {
@@ -116,6 +117,7 @@ export function createApp(deps: AppDeps) {
     contractRoutes,
     legalHoldRoutes,
     transparencyRoutes,
+    formalDecisionRoutes,
   ])
     app.use(make(api, routes));
   app.use(

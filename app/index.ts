@@ -10,6 +10,7 @@ import { transparencyUseCases } from './transparency';
 import { contractGate } from './contract-gate';
 import { contractUseCases } from './contracts';
 import { decisionUseCases } from './decisions';
+import { formalDecisionUseCases } from './formal-decisions';
 import type { Gateways } from './gateways';
 import { onboardingUseCases } from './onboarding';
 import { retentionUseCases } from './retention';
@@ -25,8 +26,9 @@ export interface ApplicationDeps {
 
 export function createApplication({ db, gateways, canton, now }: ApplicationDeps) {
   const contractAllows = contractGate(db, canton);
+  const formalDecisions = formalDecisionUseCases({ db, formalDecisions: gateways.formalDecisions, now });
   return {
-    onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, canton, now }),
+    onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, canton, now }),
     accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, canton, now }),
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, canton, now }),
@@ -36,6 +38,7 @@ export function createApplication({ db, gateways, canton, now }: ApplicationDeps
     contact: contactUseCases({ db }),
     transparency: transparencyUseCases({ db, now }),
     cases: caseUseCases({ db, now }),
+    formalDecisions,
   };
 }
 

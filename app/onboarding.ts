@@ -13,6 +13,7 @@ import { personalData } from '../workflows/personal-data';
 import type { OnboardingStatus } from '../workflows/onboarding/types';
 import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
+import type { FormalDecisionRequestView, FormalDecisionUseCases } from './formal-decisions';
 import type { OnboardingGateway } from './gateways/onboarding';
 import { may, requireAccess, type Resource } from './policy';
 
@@ -35,7 +36,10 @@ export interface ApplicationView {
   status: OnboardingStatus | 'withdrawn';
   pending: { kind: string; taskId: string; dueAt: string; claimed: boolean } | null;
   refusalReasons?: string[];
+  /** Only refusals made before the formalDecision process carried a period to ask */
   formalDecisionDeadline?: string;
+  /** The request for a formal decision after the refusal, once asked */
+  formalDecisionRequest?: FormalDecisionRequestView;
   submittedAt: string;
   applicant?: { lastName: string; firstName: string; birthDate: string; commune: string; street: string; postCode: string; locality: string; email: string };
 }
@@ -43,6 +47,7 @@ export interface ApplicationView {
 export interface OnboardingDeps {
   db: Db;
   onboarding: OnboardingGateway;
+  formalDecisions: FormalDecisionUseCases;
   canton: CantonCode;
   now?: () => Date;
 }
@@ -62,7 +67,7 @@ export function applicationHash(body: ApplicationInput): string {
     .digest('hex');
 }
 
-export function onboardingUseCases({ db, onboarding, canton, now = () => new Date() }: OnboardingDeps) {
+export function onboardingUseCases({ db, onboarding, formalDecisions, canton, now = () => new Date() }: OnboardingDeps) {
   const profile = profiles[canton];
 
   async function record(applicationId: string): Promise<(Resource & { type: 'onboarding-application' }) | null> {
@@ -80,6 +85,7 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
       select: { submittedAt: true, status: true, refusalReasons: true, formalDecisionDeadline: true },
     });
     if (!row) throw notFound('application');
+    const request = (await formalDecisions.forRecord(`onboarding-application:${applicationId}`)) ?? undefined;
     const s = await onboarding.state(applicationId);
     if (!s) {
       const status = row.status as ApplicationView['status'];
@@ -89,6 +95,7 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
         pending: null,
         refusalReasons: row.refusalReasons.length ? row.refusalReasons : undefined,
         formalDecisionDeadline: row.formalDecisionDeadline ?? undefined,
+        formalDecisionRequest: request,
         submittedAt: row.submittedAt.toISOString(),
       };
     }
@@ -98,6 +105,7 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
       pending: s.pending && { kind: s.pending.kind, taskId: s.pending.taskId, dueAt: s.pending.dueAt, claimed: s.pending.claimedBy !== null },
       refusalReasons: s.refusalReasons,
       formalDecisionDeadline: s.formalDecisionDeadline,
+      formalDecisionRequest: request,
       submittedAt: row.submittedAt.toISOString(),
     };
   }
@@ -251,9 +259,18 @@ export function onboardingUseCases({ db, onboarding, canton, now = () => new Dat
       return view(applicationId);
     },
 
-    /** Art. 4.8: after a refusal, the applicant asks for a formal decision within the period. */
+    /**
+     * Art. 4.8: after a refusal, the applicant asks for a formal decision — at any time, in its
+     * own process. A refusal made before that process existed still waits for the request in
+     * its onboarding workflow, within the period it stated.
+     */
     async requestFormalDecision(caller: Caller, applicationId: string): Promise<ApplicationView> {
       requireAccess(caller.principal, 'act-as-person', await record(applicationId), 'application');
+      const row = await db.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId }, select: { formalDecisionDeadline: true } });
+      if (row.formalDecisionDeadline === null) {
+        await formalDecisions.afterOnboardingRefusal(caller, applicationId);
+        return view(applicationId);
+      }
       await onboarding.requestFormalDecision(applicationId, caller.principal.sub);
       await writeAudit(db, {
         ...actorOf(caller),

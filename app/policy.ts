@@ -10,7 +10,7 @@ export type Resource =
   | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
   | { type: 'decision'; unitId: string; recipientSub: string }
   | { type: 'contract'; userSub: string }
-  | { type: 'task'; kind?: string }
+  | { type: 'task'; kind?: string; unitId?: string | null }
   /** Something a person keeps for themself: a saved view, a consent. */
   | { type: 'own'; ownerSub: string };
 
@@ -73,8 +73,10 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
     }
     case 'task':
       // Art. 4.5 c: the protection authority reads the inquiries put to it (and answers them
-      // through the application); everything else on tasks is the Chancellery's.
+      // through the application); a unit works the tasks of its own inbox; the Chancellery
+      // reads every task and works its own.
       if (p.role === 'authority') return action === 'read' && r.kind === 'authority-inquiry';
+      if (r.unitId) return (p.role === 'unit' && p.unitId === r.unitId && action !== 'read-personal-data') || (p.role === 'chancellery' && action === 'read');
       return p.role === 'chancellery';
     case 'own':
       return p.sub === r.ownerSub && action !== 'read-personal-data';

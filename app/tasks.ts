@@ -1,4 +1,4 @@
-// The Chancellery's task inbox: list, read, claim, release, complete. The list is read from
+// The task inboxes — the Chancellery's, the authority's, each unit's: list, read, claim, release, complete. The list is read from
 // the database (it mirrors the workflows); every change goes to the workflow as an Update,
 // whose validator is the single judge of "already done" and "not yours".
 import type { Prisma } from '../generated/prisma/client';
@@ -6,13 +6,13 @@ import type { Db } from '../infra/db';
 import { writeAccessLog } from '../records/access-log';
 import { writeAudit } from '../records/audit';
 import type { TaskCompletion } from '../workflows/task/definitions';
-import { personalData } from '../workflows/personal-data';
+import { personalData, type DataKeyKind } from '../workflows/personal-data';
 import { actorOf, readerOf, type Caller } from './caller';
 import { invalidField } from './errors';
 import type { TaskGateway } from './gateways/task';
 import { requireAccess } from './policy';
 
-export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal'] as const;
+export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'postal-tracking'] as const;
 
 export interface InboxFilters {
   status: 'open' | 'completed';
@@ -32,6 +32,9 @@ export const taskView = (t: TaskRow, now = Date.now()) => ({
   status: t.status as 'open' | 'completed',
   applicationId: t.applicationId,
   contractId: t.contractId,
+  unitId: t.unitId,
+  decisionId: t.decisionId,
+  formalRequestId: t.formalRequestId,
   canton: t.canton,
   commune: t.commune,
   subject: t.subject,
@@ -68,8 +71,17 @@ function decodeCursor(cursor: string, order: 'asc' | 'desc'): { dueAt: Date; id:
 export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; tasks: TaskGateway; now?: () => Date }) {
   async function task(caller: Caller, id: string, action: 'read' | 'administer' = 'administer'): Promise<TaskRow> {
     const t = await db.task.findUnique({ where: { id } });
-    requireAccess(caller.principal, action, t && { type: 'task', kind: t.kind }, 'task');
+    requireAccess(caller.principal, action, t && { type: 'task', kind: t.kind, unitId: t.unitId }, 'task');
     return t!;
+  }
+  /** Whose record a completion's reasons are about: under that record's data key. */
+  async function dataKeyOf(t: TaskRow): Promise<[DataKeyKind, string]> {
+    if (t.formalRequestId) {
+      const r = await db.formalDecisionRequest.findUniqueOrThrow({ where: { id: t.formalRequestId }, select: { recordType: true, recordId: true } });
+      return [r.recordType as DataKeyKind, r.recordId];
+    }
+    if (t.decisionId) return ['decision', t.decisionId];
+    return t.contractId ? ['contract', t.contractId] : ['onboarding-application', t.applicationId!];
   }
   const audit = (caller: Caller, action: string, t: TaskRow) =>
     writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
@@ -81,6 +93,8 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       if (q.kind) where.kind = q.kind;
       // The authority's inbox: the inquiries put to it, nothing else.
       if (caller.principal.role === 'authority') where.kind = q.kind && q.kind !== 'authority-inquiry' ? '(none)' : 'authority-inquiry';
+      // A unit's inbox: its own tasks; the Chancellery's: those it works itself.
+      where.unitId = caller.principal.role === 'unit' ? (caller.principal.unitId ?? '(none)') : null;
       if (q.claimedBy) where.claimedBy = q.claimedBy === 'me' ? caller.principal.sub : q.claimedBy === 'none' ? null : q.claimedBy;
       if (q.overdue === 'true') where.dueAt = { lt: at };
       if (q.overdue === 'false') where.dueAt = { gte: at };
@@ -135,7 +149,7 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       const t = await task(caller, id);
       // Reasons and justifications are about the person: under their record's data key.
       const c = { ...outcome, taskId: t.id, by: caller.principal.sub } as TaskCompletion;
-      const completion = t.contractId ? personalData('contract', t.contractId, c) : personalData('onboarding-application', t.applicationId!, c);
+      const completion = personalData(...(await dataKeyOf(t)), c);
       await tasks.complete(t.workflowId, completion);
       await audit(caller, `task.complete.${outcome.outcome}`, t);
       return taskView(await task(caller, id));

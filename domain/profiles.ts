@@ -60,6 +60,8 @@ export interface CantonProfile {
   postal: {
     /** Deemed delivery: the day the notice was left + collectionDays, no extension. */
     collectionDays: number;
+    /** Product decision: a registered letter with no tracking event after these days raises a task for the unit. */
+    trackingTaskDays: number;
   };
   deadlines: {
     /** Weekdays (0 = Sunday, 6 = Saturday) on which a deadline cannot end. */
@@ -100,6 +102,7 @@ export interface CantonProfile {
   reminders: {
     taskReminderDays: number;
     taskEscalationDays: number;
+    /** Only refusals made before requests for a formal decision had no period (the ordinance sets none) */
     formalDecisionRequestDays: number;
   };
 }
@@ -111,8 +114,9 @@ const FERIES_PERIODS: readonly FeriesPeriod[] = [
   { kind: 'fixed', from: { month: 12, day: 18 }, to: { month: 1, day: 2 } },
 ];
 
-// Product decisions (not in the law): chase a waiting task after 3 days, escalate after 7;
-// a refused applicant has 30 days to ask for a formal decision.
+// Product decisions (not in the law): chase a waiting task after 3 days, escalate after 7.
+// (The 30 days to ask for a formal decision bind only the refusals made before that period
+// was removed: the ordinance sets none.)
 const REMINDERS: CantonProfile['reminders'] = {
   taskReminderDays: 3,
   taskEscalationDays: 7,
@@ -144,6 +148,7 @@ const JU: CantonProfile = {
   },
   postal: {
     collectionDays: 7, // Art. 16.5 (usual forms): deemed delivered on the last day of the 7-day collection period
+    trackingTaskDays: 10, // product decision (DOMAIN §3): no tracking event after 10 days, a task for the unit
   },
   deadlines: {
     weekendDays: [6, 0], // CPA Art. 44 al. 3: Saturday, Sunday
@@ -204,6 +209,7 @@ const NE: CantonProfile = {
   },
   postal: {
     collectionDays: 7, // LPA Art. 31 al. 2: 7 days after the first delivery attempt
+    trackingTaskDays: 10, // product decision: no tracking event after 10 days, a task for the unit
   },
   deadlines: {
     weekendDays: [6, 0], // LPA Art. 33: Saturday, Sunday

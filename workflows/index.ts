@@ -5,3 +5,4 @@ export { decisionService } from './decision-service/workflow';
 export { contract } from './contract/workflow';
 export { termsRollout } from './terms-rollout/workflow';
 export { retention } from './retention/workflow';
+export { formalDecision } from './formal-decision/workflow';

@@ -6,6 +6,7 @@ import type { Application } from '../../app';
 import { onboardingRejections } from '../../app/gateways/onboarding';
 import { isValidAvsNumber } from '../../domain/avs';
 import type { Api } from '../http';
+import { formalDecisionRequestSchema } from './formal-decisions';
 import { rejections } from '../openapi';
 import { isoDay, text } from '../schemas';
 
@@ -49,7 +50,8 @@ const applicationStatus = z
     status: z.enum(statusValues),
     pending: z.object({ kind: z.string(), taskId: z.string(), dueAt: z.string(), claimed: z.boolean() }).nullable(),
     refusalReasons: z.array(z.string()).optional(),
-    formalDecisionDeadline: z.string().optional(),
+    formalDecisionDeadline: z.string().optional().openapi({ description: 'Only on refusals made before requests had no period (the ordinance sets none)' }),
+    formalDecisionRequest: formalDecisionRequestSchema.optional(),
     submittedAt: z.string(),
     applicant: z
       .object({
@@ -127,13 +129,13 @@ export function onboardingRoutes(api: Api, { application }: { application: Appli
     method: 'post',
     path: '/v1/onboarding/applications/:id/formal-decision-request',
     tag: 'Onboarding',
-    summary: 'After a refusal, ask for a formal decision (Art. 4.8), within the period the refusal states',
+    summary: 'After a refusal, ask for a formal decision (Art. 4.8): at any time (the ordinance sets no period)',
     roles: ['citizen', 'counsellor'],
     params,
     responses: {
-      200: { description: 'Requested: a formal-decision task goes to the Chancellery', schema: applicationStatus },
-      409: { description: rejections(onboardingRejections, 409, 'Not refused, or already asked') },
-      422: { description: rejections(onboardingRejections, 422, 'The period is over') },
+      200: { description: 'Requested (asking again answers the same request): a formal-decision task goes to the Chancellery', schema: applicationStatus },
+      409: { description: rejections(onboardingRejections, 409, '`NothingToContest`: not refused') },
+      422: { description: rejections(onboardingRejections, 422, 'A refusal made before requests had no period: that period is over') },
     },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await onboarding.requestFormalDecision(caller, p.id) }),
   });

@@ -1,4 +1,4 @@
-// The Chancellery's task inbox: list, read, claim, release, complete; live changes as
+// The task inboxes — the Chancellery's, the authority's, each unit's: list, read, claim, release, complete; live changes as
 // server-sent events. Each route: parse → use case (app/tasks.ts) → answer.
 import { Router } from 'express';
 import { z } from 'zod';
@@ -17,6 +17,12 @@ const taskSchema = z
     status: z.enum(['open', 'completed']),
     applicationId: z.string().nullable().openapi({ description: 'The application an onboarding task is about' }),
     contractId: z.string().nullable().openapi({ description: 'The contract a terms-refusal task is about' }),
+    unitId: z.string().nullable().openapi({ description: "The unit that owes the answer, in its own inbox (null: the Chancellery's)" }),
+    decisionId: z.string().nullable().openapi({ description: 'The decision a postal-tracking task is about' }),
+    formalRequestId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The request for a formal decision this task answers: GET /v1/formal-decision-requests/{id}' }),
     canton: z.string(),
     commune: z.string().nullable(),
     subject: z.string(),
@@ -58,8 +64,8 @@ const lines = (empty: string, none: string) => z.array(z.string().trim().min(1, 
 const completion = z
   .discriminatedUnion('outcome', [
     // onboarding review and formal decision
-    z.object({ outcome: z.literal('approve'), justification: z.string().trim().min(1, 'an approval needs a justification (Art. 4.7)').max(4000) }).strict(),
-    z.object({ outcome: z.literal('refuse'), reasons: lines('a reason cannot be empty', 'a refusal needs at least one reason (Art. 4.8)') }).strict(),
+    z.object({ outcome: z.literal('approve'), justification: z.string().trim().min(1, 'an approval needs a justification').max(4000) }).strict(),
+    z.object({ outcome: z.literal('refuse'), reasons: lines('a reason cannot be empty', 'a refusal needs at least one reason') }).strict(),
     // a refusal of the terms of use (Art. 5.3)
     z
       .object({ outcome: z.literal('special-clauses'), clauses: lines('a clause cannot be empty', 'special clauses need at least one clause (Art. 5.3)') })
@@ -70,11 +76,23 @@ const completion = z
     z
       .object({ outcome: z.literal('revoke'), reasons: lines('a reason cannot be empty', 'revoking the contract needs at least one reason (Art. 5.3)') })
       .strict(),
+    // a registered letter without tracking (the unit's inbox)
+    z
+      .object({
+        outcome: z.literal('acknowledge'),
+        justification: z.string().trim().min(1, 'say what was found out about the letter and what was done').max(4000),
+      })
+      .strict(),
   ])
   .openapi('TaskCompletion');
 
 const params = z.object({
-  id: z.string().regex(/^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4})$/, 'not a task id'),
+  id: z
+    .string()
+    .regex(
+      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking)$/,
+      'not a task id',
+    ),
 });
 
 const refusals = { 409: { description: rejections(taskRejections, 409, 'Done already, or claimed by someone else') } };
@@ -87,8 +105,9 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     method: 'get',
     path: '/v1/tasks',
     tag: 'Tasks',
-    summary: "The Chancellery's inbox, soonest due first; for the protection authority, the inquiries put to it (Art. 4.5 c)",
-    roles: ['chancellery', 'authority'],
+    summary:
+      "The Chancellery's inbox, soonest due first; for the protection authority, the inquiries put to it (Art. 4.5 c); for a unit, its own tasks (formal decisions on access, letters without tracking)",
+    roles: ['chancellery', 'authority', 'unit'],
     query: listQuery,
     responses: { 200: { description: 'A page of tasks', schema: z.object({ items: z.array(taskSchema), nextCursor: z.string().nullable() }) } },
     handler: async ({ query: q, caller }) => ({ status: 200, body: await tasks.list(caller, q) }),
@@ -114,7 +133,7 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     path: '/v1/tasks/:id',
     tag: 'Tasks',
     summary: 'One task, with the application it is about; for the authority, the person its inquiry is about (each read access-logged)',
-    roles: ['chancellery', 'authority'],
+    roles: ['chancellery', 'authority', 'unit'],
     params,
     responses: { 200: { description: 'The task', schema: taskSchema.extend({ person: inquiryPerson.optional() }) } },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await tasks.get(caller, p.id) }),
@@ -129,7 +148,7 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
       path: `/v1/tasks/:id/${action}`,
       tag: 'Tasks',
       summary,
-      roles: ['chancellery'],
+      roles: ['chancellery', 'unit'],
       params,
       responses: { 200: { description: 'Done', schema: taskSchema }, ...refusals },
       handler: async ({ params: p, caller }) => ({ status: 200, body: await tasks.claim(caller, p.id, claim) }),
@@ -141,8 +160,8 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     path: '/v1/tasks/:id/complete',
     tag: 'Tasks',
     summary:
-      'Complete a claimed task: approve with a justification or refuse with reasons (onboarding); agree special clauses, keep the block or revoke (terms refusal)',
-    roles: ['chancellery'],
+      'Complete a claimed task: approve with a justification or refuse with reasons (onboarding, formal decision); agree special clauses, keep the block or revoke (terms refusal); acknowledge with what was done (a letter without tracking)',
+    roles: ['chancellery', 'unit'],
     params,
     body: completion,
     responses: {

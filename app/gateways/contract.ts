@@ -14,9 +14,11 @@ import {
   unblockUpdate,
 } from '../../workflows/contract/definitions';
 import type { ContractInput, ContractState, TermsAcceptanceIn, TermsNotice } from '../../workflows/contract/types';
+import { blockLiftedByDecisionSignal } from '../../workflows/formal-decision/definitions';
+import { personalData } from '../../workflows/personal-data';
 import type { UpdateDefinition } from '@temporalio/common';
 import { AppError } from '../errors';
-import { WorkflowGateway, type RejectionStatuses, type Temporal } from './temporal';
+import { WorkflowGateway, WorkflowGoneError, type RejectionStatuses, type Temporal } from './temporal';
 
 export const contractRejections: RejectionStatuses = {
   [ContractRejections.ended]: 409,
@@ -68,6 +70,21 @@ export class ContractGateway extends WorkflowGateway {
   /** Tells a contract of a terms version, starting it when it is not running; false when its workflow has closed. */
   notifyTerms(input: ContractInput, notice: TermsNotice): Promise<boolean> {
     return this.signalWithStart('contract', { ...this.options(input), signal: termsPublishedSignal, signalArgs: [notice] });
+  }
+
+  /** A formal decision lifts a kept block (Art. 5.3); the clauses are under the contract's data key. */
+  async liftBlockByDecision(contractId: string, lift: { requestId: string; by: string; clauses: string[]; taskId: string }): Promise<void> {
+    try {
+      await this.signal(contractWorkflowId(contractId), blockLiftedByDecisionSignal, personalData('contract', contractId, lift));
+    } catch (err) {
+      // The contract ended meanwhile: no block left to lift.
+      if (!(err instanceof WorkflowGoneError)) throw err;
+    }
+  }
+
+  /** A formal decision annulled the contract's end: a new run of its workflow, from the stored facts. */
+  async restore(input: ContractInput): Promise<void> {
+    await this.startOnce('contract', { ...this.options(input), workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE });
   }
 
   state(contractId: string): Promise<ContractState | null> {

@@ -2,6 +2,7 @@
 import { AccessRequestGateway } from './access-request';
 import { ContractGateway } from './contract';
 import { DecisionServiceGateway } from './decision-service';
+import { FormalDecisionGateway } from './formal-decision';
 import { OnboardingGateway } from './onboarding';
 import { RetentionGateway } from './retention';
 import { TaskGateway } from './task';
@@ -17,6 +18,7 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
     tasks: new TaskGateway(temporal),
     termsRollouts: new TermsRolloutGateway(temporal, rollout),
     retention: new RetentionGateway(temporal),
+    formalDecisions: new FormalDecisionGateway(temporal),
   };
 }
 

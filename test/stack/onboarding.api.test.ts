@@ -119,7 +119,7 @@ describe('the walk-through', () => {
     // A refusal without reasons, an approval without justification: 400 naming the field.
     const noReasons = await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'refuse', reasons: [] });
     expect(noReasons.status).toBe(400);
-    expect(noReasons.body.error.details).toEqual([{ path: 'reasons', issue: 'a refusal needs at least one reason (Art. 4.8)' }]);
+    expect(noReasons.body.error.details).toEqual([{ path: 'reasons', issue: 'a refusal needs at least one reason' }]);
     expect((await request(stack.app).post(`/v1/tasks/${taskId}/complete`).set(bearer(reviewer)).send({ outcome: 'approve' })).body.error.details[0].path).toBe(
       'justification',
     );
@@ -300,13 +300,21 @@ describe('the protection authority and the formal decision', () => {
           .set(bearer(await citizen('not-dora')))
       ).status,
     ).toBe(404);
-    const asked = await request(stack.app).post(path).set(bearer(token));
-    expect(asked.status).toBe(200);
-    expect(asked.body).toMatchObject({ status: 'formal-decision-requested', pending: { kind: 'formal-decision' } });
-    expect((await request(stack.app).post(path).set(bearer(token))).status).toBe(409);
+    const asked = await waitFor(
+      () => request(stack.app).post(path).set(bearer(token)),
+      (r) => r.status === 200,
+    );
+    expect(asked.body).toMatchObject({ status: 'refused', formalDecisionRequest: { ground: 'onboarding-refused', status: 'requested' } });
+    // Asking again answers the same request.
+    expect((await request(stack.app).post(path).set(bearer(token))).body.formalDecisionRequest.requestId).toBe(asked.body.formalDecisionRequest.requestId);
 
-    const inbox = await request(stack.app).get('/v1/tasks').query({ kind: 'formal-decision' }).set(bearer(reviewer));
-    expect(inbox.body.items.map((t: { applicationId: string }) => t.applicationId)).toContain(applicationId);
+    const inbox = await waitFor(
+      () => request(stack.app).get('/v1/tasks').query({ kind: 'formal-decision' }).set(bearer(reviewer)),
+      (r) => r.body.items.some((t: { applicationId: string }) => t.applicationId === applicationId),
+    );
+    expect(inbox.body.items.find((t: { applicationId: string }) => t.applicationId === applicationId).formalRequestId).toBe(
+      asked.body.formalDecisionRequest.requestId,
+    );
   });
 });
 

@@ -8,14 +8,12 @@ import {
   authorityAnswerUpdate,
   claimTaskUpdate,
   completeTaskUpdate,
-  formalDecisionRequestUpdate,
   onboardingWorkflowId,
   releaseTaskUpdate,
   stateQuery,
   taskIdFor,
 } from '../../workflows/onboarding/definitions';
 import type { OnboardingState } from '../../workflows/onboarding/types';
-import { decisionServiceWorkflowId, serviceStateQuery } from '../../workflows/decision-service/definitions';
 import type { onboarding } from '../../workflows/onboarding/workflow';
 import { insertApplication, testPeople, type RegisterEntry } from '../support/applications';
 import { recordHistory } from '../support/histories';
@@ -154,57 +152,19 @@ describe('onboarding', () => {
     const s = await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'staff-b' }] });
     expect(s.pending?.claimedBy).toBe('staff-b');
 
-    // Refused: brief reasons by e-mail, and a period to ask for a formal decision.
+    // Refused: brief reasons by e-mail and the right to a formal decision, with no period (the ordinance sets none).
     const refused = await handle.executeUpdate(completeTaskUpdate, {
       args: [{ taskId, by: 'staff-b', outcome: 'refuse', reasons: ['Domicile hors du canton du Jura'] }],
     });
     expect(refused).toMatchObject({ status: 'refused', refusalReasons: ['Domicile hors du canton du Jura'] });
-    const today = localDay(new Date(await env.currentTimeMs()), JU.timeZone);
-    expect(refused.formalDecisionDeadline).toBe(addDays(today, JU.reminders.formalDecisionRequestDays));
+    expect(refused.formalDecisionDeadline).toBeUndefined();
     const mail = await adapters.mail.waitFor((m) => m.subject.toLowerCase().includes('refus') && m.text.includes('Domicile hors du canton du Jura'));
-    expect(mail.text).toContain('décision formelle');
+    expect(mail.text).toContain('vous pouvez demander une décision formelle');
+    expect(mail.text).not.toContain('au plus tard');
 
-    // Nobody asks: the refusal stands once the period is over, and the process ends.
-    await env.sleep(`${JU.reminders.formalDecisionRequestDays + 1} days`);
+    // The process ends: a request for a formal decision starts its own (formalDecision).
     expect(await handle.result()).toMatchObject({ status: 'refused' });
     expect(await db.openApplication.count({ where: { applicationId: id } })).toBe(0);
-  });
-
-  it('opens a formal-decision task when the applicant asks in time, refused on its last day otherwise', async () => {
-    const { id, handle } = await apply(people.nonResident!);
-    await until(handle, (x) => x.status === 'awaiting-review');
-    const taskId = taskIdFor(id, 'review');
-    await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'staff-a' }] });
-    const refused = await handle.executeUpdate(completeTaskUpdate, {
-      args: [{ taskId, by: 'staff-a', outcome: 'refuse', reasons: ['Domicile hors du canton'] }],
-    });
-
-    // Ask on the last day of the period, a second before it ends (Europe/Zurich).
-    const lastInstant = endOfLocalDay(refused.formalDecisionDeadline!, JU.timeZone).getTime() - 1000;
-    await env.sleep(lastInstant - (await env.currentTimeMs()));
-    const asked = await handle.executeUpdate(formalDecisionRequestUpdate, { args: [{ by: 'citizen' }] });
-    expect(asked.status).toBe('formal-decision-requested');
-    expect(asked.pending).toMatchObject({ kind: 'formal-decision' });
-    expect(await rejection(handle.executeUpdate(formalDecisionRequestUpdate, { args: [{ by: 'citizen' }] }))).toBe('NotWaitingForThis');
-
-    const fd = taskIdFor(id, 'formal-decision');
-    await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId: fd, by: 'jurist' }] });
-    const decided = await handle.executeUpdate(completeTaskUpdate, {
-      args: [{ taskId: fd, by: 'jurist', outcome: 'refuse', reasons: ['Art. 4 al. 5 let. a'] }],
-    });
-    expect(decided).toMatchObject({ status: 'refused', refusalReasons: ['Art. 4 al. 5 let. a'] });
-    const final = await handle.result();
-    expect(final).toMatchObject({ status: 'refused', formalDecisionId: `fd-${id}` });
-    await recordHistory('onboarding-formal-decision', handle);
-
-    // The formal decision is served like any decision (Art. 16-17): the applicant gave no
-    // consent, so by registered post, to the address of the application.
-    const decision = await db.decision.findUniqueOrThrow({ where: { id: final.formalDecisionId! } });
-    expect(decision).toMatchObject({ unitId: 'CHA', reference: `GVS-ONB-${id}`, remedyKind: 'opposition', remedyDays: 30 });
-    const service = env.client.workflow.getHandle(decisionServiceWorkflowId(decision.id));
-    for (let i = 0; i < 200 && (await service.query(serviceStateQuery)).state !== 'awaiting-postal-delivery'; i++) await new Promise((r) => setTimeout(r, 25));
-    const letter = adapters.post.letters().find((l) => l.letterId === decision.id);
-    expect(letter?.recipient).toMatchObject({ name: `${people.nonResident!.firstName} ${people.nonResident!.lastName}`, postCode: '2800' });
   });
 
   it('asks the protection authority first; a denied capacity refuses with that reason', async () => {

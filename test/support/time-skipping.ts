@@ -53,7 +53,7 @@ async function connectTimeSkipping(address: string, client: ClientOptionsForTest
 /** Records what would be scheduled: a retention timer of years would be the next thing time skips to in other suites. */
 function recordingRetention(): RetentionEngine & { scheduled: RetentionInput[] } {
   const scheduled: RetentionInput[] = [];
-  return { scheduled, schedule: async (i) => void scheduled.push(i), holdsChanged: async () => undefined };
+  return { scheduled, schedule: async (i) => void scheduled.push(i), holdsChanged: async () => undefined, cancel: async () => undefined };
 }
 
 export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDatabase?: boolean; realRetention?: boolean } = {}) {

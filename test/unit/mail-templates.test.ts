@@ -92,12 +92,20 @@ describe('onboardingRefused (Art. 4 al. 8)', () => {
 
 describe('formalDecisionRequested', () => {
   test('acknowledges the request with its reference', () => {
-    const mail = formalDecisionRequested({ firstName: 'Amélie', lastName: 'Theubet', applicationId: 'app-4711' });
+    const mail = formalDecisionRequested({
+      firstName: 'Amélie',
+      lastName: 'Theubet',
+      reference: 'app-4711',
+      about: 'le refus de votre accès au guichet virtuel sécurisé',
+      authority: "La Chancellerie d'Etat",
+    });
 
     expect(mail.subject).toMatch(/décision formelle/);
     expect(mail.text).toContain('Bonjour Amélie Theubet,');
     expect(mail.text).toContain('bien reçu votre demande de décision formelle');
     expect(mail.text).toContain('référence app-4711');
+    expect(mail.text).toContain('concernant le refus de votre accès au guichet virtuel sécurisé');
+    expect(mail.text).toContain("La Chancellerie d'Etat rendra une décision formelle");
     expect(visible(mail.html)).toBe(words(mail.text));
   });
 });

@@ -25,7 +25,9 @@ export type ContractEvent =
   | { kind: 'give-notice'; by: string }
   | { kind: 'cancel-notice'; by: string }
   | { kind: 'terminate'; by: string; reasons: string[] }
-  | { kind: 'task-completed'; completion: TaskCompletion };
+  | { kind: 'task-completed'; completion: TaskCompletion }
+  /** A formal decision lifted the block kept after a terms refusal, with its clauses (Art. 5.3) */
+  | { kind: 'block-lifted'; by: string; clauses: string[]; taskId: string };
 
 /** What a run hands to the next one when it continues as new. */
 export interface ContractMemory {

@@ -12,6 +12,7 @@ import { profiles } from '../../domain/profiles';
 import { activitiesWith, markState } from '../common';
 import { personalData } from '../personal-data';
 import { GvsCanton, GvsProcess, GvsTermsVersion } from '../search-attributes';
+import { blockLiftedByDecisionSignal } from '../formal-decision/definitions';
 import type { TaskCompletion, TaskView } from '../task/definitions';
 import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
 import {
@@ -119,6 +120,9 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       if (task) throw reject(ContractRejections.refusalOpen, 'your refusal is already with the Chancellery');
     },
   });
+  setHandler(blockLiftedByDecisionSignal, ({ by, clauses, taskId }) => {
+    enqueue({ kind: 'block-lifted', by, clauses, taskId });
+  });
   setHandler(reportMisuseUpdate, async ({ by }) => submit({ kind: 'report-misuse', by }), { validator: (_r: { by: string }) => notEnded() });
   setHandler(blockUpdate, async ({ by, reason }) => submit({ kind: 'block', by, reason }), { validator: (_b: { by: string; reason: string }) => notEnded() });
   setHandler(unblockUpdate, async ({ by, justification }) => submit({ kind: 'unblock', by, justification }), {
@@ -161,7 +165,7 @@ export async function contract(input: ContractInput): Promise<ContractState> {
   }
 
   /** Writes the status (database, audit, e-mail on a change) when the event or the status calls for it. */
-  async function settle(cause: ContractEvent['kind'] | 'clock', by: string) {
+  async function settle(cause: ContractEvent['kind'] | 'clock', by: string, end?: { ground: 'abuse' | 'terms-revoked'; reasons: string[] }) {
     const now = today();
     const status = contractStatus(f, now);
     const reason = statusReason(f, now);
@@ -169,17 +173,21 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     const changed = status !== m.recorded.status || reason !== m.recorded.reason;
     if (!changed && QUIET.has(cause)) return;
     m.step += 1;
-    await acts.recordContractState({
-      contractId,
-      step: m.step,
-      from: m.recorded.status,
-      status,
-      reason,
-      noticeEndsOn: f.noticeEndsOn,
-      endedOn: f.endedOn,
-      cause,
-      by,
-    });
+    // How it ended and why (Art. 5.3, 10.2): stored and sent to the user, under the contract's data key.
+    await acts.recordContractState(
+      personalData('contract', contractId, {
+        contractId,
+        step: m.step,
+        from: m.recorded.status,
+        status,
+        reason,
+        noticeEndsOn: f.noticeEndsOn,
+        endedOn: f.endedOn,
+        cause,
+        by,
+        ...(end ? { endGround: end.ground, endReasons: end.reasons } : {}),
+      }),
+    );
     m.recorded = { status, reason };
   }
 
@@ -250,6 +258,13 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       case 'terminate':
         f.endedOn = today();
         f.noticeEndsOn = null;
+        return settle(e.kind, e.by, { ground: 'abuse', reasons: e.reasons ?? [] });
+      case 'block-lifted':
+        if (!pending) return; // accepted meanwhile: nothing left to lift
+        await acts.recordContractAmendment({ contractId, taskId: e.taskId, termsVersion: pending.version, clauses: e.clauses, by: e.by });
+        m.acceptedTermsVersion = pending.version;
+        m.specialClauses = e.clauses;
+        f.pendingTerms = null;
         return settle(e.kind, e.by);
       case 'task-completed':
         return completeRefusal(e.completion);
@@ -277,6 +292,7 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     } else if (c.outcome === 'revoke') {
       f.endedOn = today();
       f.noticeEndsOn = null;
+      return settle('task-completed', c.by, { ground: 'terms-revoked', reasons: c.reasons });
     }
     return settle('task-completed', c.by);
   }

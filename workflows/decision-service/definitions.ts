@@ -4,6 +4,7 @@ import type { DecisionServiceState, PostalEventIn } from './types';
 
 export const DECISION_SERVICE_PROCESS = 'decision-service';
 export const decisionServiceWorkflowId = (decisionId: string) => `${DECISION_SERVICE_PROCESS}/${decisionId}`;
+export const postalTrackingTaskId = (decisionId: string) => `${decisionId}-postal-tracking`;
 
 export const serviceStateQuery = defineQuery<DecisionServiceState>('state');
 /** The recipient opens the decision in the counter (the workflow's clock stamps it). */

@@ -7,13 +7,24 @@ import { appealPeriod, deemedDeliveryDate, electronicServiceWindow, endOfLocalDa
 import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
 import { activitiesWith, markState } from '../common';
-import { DECISION_SERVICE_PROCESS, NOT_IN_INBOX, openUpdate, postalEventSignal, serviceStateQuery } from './definitions';
+import type { TaskView } from '../task/definitions';
+import { handleTaskUpdates, runHumanTask } from '../task/human-task';
+import {
+  DECISION_SERVICE_PROCESS,
+  decisionServiceWorkflowId,
+  NOT_IN_INBOX,
+  openUpdate,
+  postalEventSignal,
+  postalTrackingTaskId,
+  serviceStateQuery,
+} from './definitions';
 import type { DecisionServiceInput, DecisionServiceState, PostalEventIn, ServiceRule, ServiceState } from './types';
 
 const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 // A unit's webhook receiver may be down for a while: keep trying, up to hourly.
 const webhookActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '5 seconds', maximumInterval: '1 hour' });
 
+const DAY_MS = 24 * 60 * 60 * 1000;
 const POSTAL_EVENT_TYPES: readonly string[] = ['delivered', 'notice-left', 'returned-uncollected'];
 
 /** Why a tracking event cannot be of this letter, or null when it can. */
@@ -78,6 +89,46 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
     },
   );
 
+  // The unit's task when a registered letter has no tracking event in time.
+  let trackingTask: TaskView | null = null;
+  let acknowledged = false;
+  handleTaskUpdates(acts, () => trackingTask, {
+    state: () => ({ ...s, postalEvents: [...s.postalEvents] }),
+    complete: async (c) => {
+      acknowledged = true;
+      await acts.completeTaskRecord({ ...c, at: new Date(Date.now()).toISOString() });
+      trackingTask = null;
+      return { ...s, postalEvents: [...s.postalEvents] };
+    },
+  });
+  async function watchTracking(): Promise<void> {
+    const tracked = () => s.postalEvents.length > 0;
+    if (await condition(tracked, profile.postal.trackingTaskDays * DAY_MS)) return;
+    const taskId = postalTrackingTaskId(decisionId);
+    const spec = {
+      taskId,
+      kind: 'postal-tracking' as const,
+      subject: `lettre recommandée sans suivi depuis ${profile.postal.trackingTaskDays} jours`,
+      workflowId: decisionServiceWorkflowId(decisionId),
+      canton: input.canton,
+      commune: null,
+      unitId: input.unitId,
+      decisionId,
+    };
+    await runHumanTask(
+      acts,
+      profile,
+      spec,
+      (view) => (trackingTask = view),
+      () => tracked() || acknowledged,
+    );
+    if (!acknowledged) {
+      // The letter's tracking arrived: the task has nothing left to ask.
+      trackingTask = null;
+      await acts.completeTaskRecord({ taskId, by: 'system', outcome: 'withdrawn', note: 'a tracking event arrived', at: new Date(Date.now()).toISOString() });
+    }
+  }
+
   upsertSearchAttributes([
     { key: GvsProcess, value: DECISION_SERVICE_PROCESS },
     { key: GvsCanton, value: input.canton },
@@ -86,6 +137,7 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
   enter('checking-consent', 'system');
 
   let rule: ServiceRule | undefined;
+  let watching: Promise<void> = Promise.resolve();
   let triggerDay: string | undefined;
 
   // Art. 16.1: through the counter only where the user authorised this unit for this domain.
@@ -129,6 +181,8 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
     sentOn = localDay(new Date(Date.now()), tz);
     await acts.sendRegisteredLetter({ decisionId, sentOn, windowLastDay: s.windowLastDay });
     enter('awaiting-postal-delivery', 'postal');
+    // No tracking event after the profile's days: a task for the unit, so no letter waits unseen.
+    if (patched('postal-tracking-task')) watching = watchTracking();
     let seen = 0;
     while (!rule) {
       const next = () => s.postalEvents.length > seen;
@@ -159,6 +213,7 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
     }
   }
 
+  await watching; // its task closed before the process ends
   s.rule = rule;
   s.triggerDay = triggerDay!;
   s.remedy = appealPeriod(triggerDay!, input.remedyDays, profile, { provisionalMeasure: input.provisionalMeasure });

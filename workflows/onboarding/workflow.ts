@@ -122,7 +122,16 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   async function refuse(reasons: string[]): Promise<OnboardingState> {
     refusalReasons = reasons;
-    // Art. 4.8: the applicant may ask for a formal decision until the end of this day.
+    if (patched('formal-decision-own-process')) {
+      // Art. 4.8: the applicant may ask for a formal decision, at any time (the ordinance sets
+      // no period): the request starts its own formalDecision process; this one is done.
+      await acts.refuseApplication({ applicationId, reasons });
+      await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused' });
+      pending = null;
+      enter('refused', 'none');
+      return state();
+    }
+    // Before that process existed: a period to ask, then a task in this workflow.
     formalDecisionDeadline = addDays(today(), profile.reminders.formalDecisionRequestDays);
     await acts.refuseApplication({ applicationId, reasons, formalDecisionDeadline });
     await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused' });

@@ -1,9 +1,10 @@
-// The human task every process shares (a Chancellery review, an inquiry, a terms refusal):
+// The human task every process shares (a Chancellery review, an inquiry, a terms refusal,
+// a formal decision, a letter without tracking):
 // the Updates the task API sends to whichever workflow holds the task. Imports nothing but
 // @temporalio/workflow, so the API can import it.
 import { defineUpdate } from '@temporalio/workflow';
 
-export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal';
+export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'postal-tracking';
 
 export interface TaskView {
   taskId: string;
@@ -28,7 +29,9 @@ export type TaskCompletion =
   // a refusal of the terms of use (Art. 5.3)
   | { taskId: string; by: string; outcome: 'special-clauses'; clauses: string[] }
   | { taskId: string; by: string; outcome: 'keep-blocked'; justification: string }
-  | { taskId: string; by: string; outcome: 'revoke'; reasons: string[] };
+  | { taskId: string; by: string; outcome: 'revoke'; reasons: string[] }
+  // a registered letter without tracking: the unit says what it found out and did
+  | { taskId: string; by: string; outcome: 'acknowledge'; justification: string };
 
 export type TaskOutcome = TaskCompletion['outcome'];
 
@@ -38,6 +41,7 @@ export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
   'authority-inquiry': [],
   'formal-decision': ['approve', 'refuse'],
   'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
+  'postal-tracking': ['acknowledge'],
 };
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).

@@ -25,9 +25,11 @@ const allFilled = (xs: string[] | undefined) => !!xs?.length && xs.every((x) => 
 function missingFor(c: TaskCompletion): string | null {
   switch (c.outcome) {
     case 'approve':
-      return filled(c.justification) ? null : 'an approval needs a justification (Art. 4.7)';
+      return filled(c.justification) ? null : 'an approval needs a justification';
     case 'refuse':
-      return allFilled(c.reasons) ? null : 'a refusal needs its reasons (Art. 4.8)';
+      return allFilled(c.reasons) ? null : 'a refusal needs its reasons';
+    case 'acknowledge':
+      return filled(c.justification) ? null : 'say what was found out about the letter and what was done';
     case 'special-clauses':
       return allFilled(c.clauses) ? null : 'special clauses need their text (Art. 5.3, 6)';
     case 'keep-blocked':
@@ -104,6 +106,10 @@ export interface TaskSpec {
   commune: string | null;
   applicationId?: string;
   contractId?: string;
+  /** The unit that owes the answer, in its own inbox (absent: the Chancellery's) */
+  unitId?: string;
+  decisionId?: string;
+  formalRequestId?: string;
 }
 
 /**
