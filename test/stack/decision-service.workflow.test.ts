@@ -7,7 +7,14 @@ import { WorkflowUpdateFailedError, type WorkflowHandle } from '@temporalio/clie
 import { addDays, localDay } from '../../domain/days';
 import { appealPeriod, electronicServiceWindow, endOfLocalDay } from '../../domain/legal-calendar';
 import { profiles } from '../../domain/profiles';
-import { decisionServiceWorkflowId, openUpdate, postalEventSignal, serviceStateQuery } from '../../workflows/decision-service/definitions';
+import {
+  decisionServiceWorkflowId,
+  openUpdate,
+  postalEventSignal,
+  postalTrackingTaskId,
+  serviceStateQuery,
+} from '../../workflows/decision-service/definitions';
+import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/task/definitions';
 import type { DecisionServiceState } from '../../workflows/decision-service/types';
 import type { decisionService } from '../../workflows/decision-service/workflow';
 import { grantConsent, insertDecision, insertUnit, insertUser } from '../support/decisions';
@@ -70,6 +77,15 @@ async function serve(opts: { consent: boolean; canton?: 'JU' | 'NE'; webhook?: b
     args: [{ decisionId, canton: opts.canton ?? 'JU', unitId, remedyDays: 30, provisionalMeasure: opts.provisionalMeasure ?? false }],
   });
   return { decisionId, handle, user, unitId };
+}
+
+async function waitForRow<T>(probe: () => Promise<T | null>): Promise<T> {
+  for (let i = 0; i < 200; i++) {
+    const row = await probe();
+    if (row) return row;
+    await new Promise((r) => setTimeout(r, 25));
+  }
+  throw new Error('row not written');
 }
 
 async function until(handle: WorkflowHandle, done: (s: DecisionServiceState) => boolean) {
@@ -193,6 +209,43 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     const deliveredOn = await today();
     await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
     expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn });
+  });
+
+  it("a letter with no tracking event after 10 days: a task in the unit's inbox, acknowledged by the unit; tracking that arrives still serves", async () => {
+    const { decisionId, handle, unitId } = await serve({ consent: false });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    await env.sleep(`${JU.postal.trackingTaskDays - 1} days`);
+    expect(await db.task.findUnique({ where: { id: postalTrackingTaskId(decisionId) } })).toBeNull();
+    await env.sleep('2 days');
+    const task = await waitForRow(() => db.task.findUnique({ where: { id: postalTrackingTaskId(decisionId) } }));
+    expect(task).toMatchObject({ kind: 'postal-tracking', status: 'open', unitId, decisionId });
+    const taskId = task.id;
+    await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'unit-clerk' }] });
+    await handle.executeUpdate(completeTaskUpdate, {
+      args: [{ taskId, by: 'unit-clerk', outcome: 'acknowledge', justification: 'La poste confirme un avis déposé ; suivi demandé.' }],
+    });
+    expect(await db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
+      status: 'completed',
+      outcome: 'acknowledge',
+      completedBy: 'unit-clerk',
+    });
+    const deliveredOn = await today();
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
+    expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn });
+  });
+
+  it("the tracking event that arrives while the unit's task is open closes the task: nothing is left to ask", async () => {
+    const { decisionId, handle } = await serve({ consent: false });
+    await until(handle, (x) => x.state === 'awaiting-postal-delivery');
+    await env.sleep(`${JU.postal.trackingTaskDays + 1} days`);
+    await waitForRow(() => db.task.findUnique({ where: { id: postalTrackingTaskId(decisionId) } }));
+    await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: await today() });
+    expect(await handle.result()).toMatchObject({ rule: 'delivered by post' });
+    expect(await db.task.findUniqueOrThrow({ where: { id: postalTrackingTaskId(decisionId) } })).toMatchObject({
+      status: 'completed',
+      outcome: 'withdrawn',
+      completedBy: 'system',
+    });
   });
 
   it('an alert e-mail the relay refuses for good: out of the inbox, by post as a first service that says so', async () => {

@@ -92,8 +92,15 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
   enter('issuing', 'system');
 
   // What the authority grants takes effect first; the decision then states it.
-  if (decided.outcome === 'approve') await acts.applyFormalDecisionApproval({ requestId, by: decided.by, justification: decided.justification });
   const today = localDay(new Date(Date.now()), profile.timeZone);
+  if (decided.outcome === 'approve' && input.ground === 'onboarding-refused') {
+    // Art. 4.7-4.8: admitted after all, with the authority's justification as the special reason.
+    const { contractId } = await acts.admitApplicant({ applicationId: input.recordId, specialReason: decided.justification, startedOn: today });
+    await acts.handOverToContractLifecycle({ contractId, applicationId: input.recordId });
+    await acts.sendApplicationMail({ applicationId: input.recordId, template: 'onboarding-approved' });
+  } else if (decided.outcome === 'approve') {
+    await acts.applyFormalDecisionApproval({ requestId, by: decided.by, justification: decided.justification });
+  }
   const { decisionId } = await acts.issueFormalDecisionOnRequest({
     requestId,
     outcome: decided.outcome,
