@@ -1,7 +1,10 @@
 // Destruction at the end of retention (Art. 19): the record's rows and documents, its data
 // key (crypto-shredding: the histories holding its personal data become unreadable), and a
-// destruction record with no personal data. Idempotent: a retry after a crash finds the
-// destruction record and only makes sure the key is gone.
+// destruction record with no personal data. What outlives the record loses the person: the
+// audit and outbox rows about it keep what happened, not who (the destruction record counts
+// them), and a consent a kept decision was served under stays as that decision's evidence.
+// Idempotent: a retry after a crash finds the destruction record and only makes sure the key
+// is gone.
 import { createHash } from 'node:crypto';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
@@ -11,7 +14,8 @@ import type { DataKeyStore } from '../infra/data-keys';
 import type { Db } from '../infra/db';
 import { dataKeyId } from '../workflows/personal-data';
 import type { RecordKind, RetentionInput } from '../workflows/retention/definitions';
-import { writeAudit } from '../records/audit';
+import { scrubAudit, writeAudit, type RecordRefPair } from '../records/audit';
+import { scrubOutbox } from '../records/outbox';
 import type { RetentionEngine } from './ports';
 
 export interface RetentionDeps {
@@ -31,41 +35,101 @@ const LEGAL_BASIS: Record<RetentionInput['category'], string> = {
 /** A reference that matches a record id one already holds and reveals none. */
 export const recordRef = (kind: RecordKind, id: string) => createHash('sha256').update(`${kind}:${id}`).digest('hex');
 
-/** Deletes a record's rows, in dependency order; returns the count per table. */
-async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Record<string, number>> {
-  const counts: Record<string, number> = {};
-  const count = (table: string, n: { count: number }) => (counts[table] = (counts[table] ?? 0) + n.count);
+/** What a destruction removed: rows per table, the records the audit and outbox rows name, the persons. */
+interface Removal {
+  rows: Record<string, number>;
+  /** The destroyed record and the rows that went with it, as audit and outbox rows name them. */
+  about: RecordRefPair[];
+  /** The e-ID subjects of the persons these records were about. */
+  subjects: string[];
+  /** Rows that would have gone but outlive the record: consents still evidence of a kept decision. */
+  kept: Record<string, number>;
+}
+
+/** A decision went through the counter under its consent: 'electronic', or 'electronic+postal' (Art. 16.5). */
+const THROUGH_THE_COUNTER = ['electronic', 'electronic+postal'];
+
+/**
+ * Destroys the consents among `ids` that nothing keeps any more. A consent is evidence of the
+ * contract while the user is in the register (Art. 16.1, 18.1 a), and evidence of every
+ * decision that went through the counter under it while that decision is kept, legal holds
+ * included (Art. 18.1 b): it goes with whichever of them is destroyed last. The rows are
+ * locked first, so two destructions that each see the other's record still there cannot
+ * both keep it: the second to lock sees the first's deletion committed.
+ */
+async function destroyConsentsNoLongerNeeded(tx: Tx, ids: string[], out: Removal, count: (table: string, n: number) => void): Promise<void> {
+  if (ids.length === 0) return;
+  const consents = await tx.$queryRaw<Array<{ id: string; user_sub: string }>>`
+    SELECT id, user_sub FROM service_consent WHERE id = ANY(${ids}::text[]) ORDER BY id FOR UPDATE`;
+  for (const c of consents) {
+    if ((await tx.decision.count({ where: { consentId: c.id, channel: { in: THROUGH_THE_COUNTER } } })) > 0) {
+      out.kept.service_consent = (out.kept.service_consent ?? 0) + 1;
+      continue;
+    }
+    if ((await tx.registeredUser.count({ where: { sub: c.user_sub } })) > 0) continue;
+    count('service_consent', (await tx.serviceConsent.deleteMany({ where: { id: c.id } })).count);
+    out.about.push({ recordType: 'service-consent', recordId: c.id });
+    out.subjects.push(c.user_sub);
+  }
+}
+
+/** Deletes a record's rows, in dependency order, and what goes with them. */
+async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Removal> {
+  const out: Removal = { rows: {}, about: [{ recordType: kind, recordId: id }], subjects: [], kept: {} };
+  const count = (table: string, n: number) => (out.rows[table] = (out.rows[table] ?? 0) + n);
+  const about = (recordType: string, rows: Array<{ id: string }>) => out.about.push(...rows.map((r) => ({ recordType, recordId: r.id })));
+  const person = (sub: string | undefined) => sub !== undefined && out.subjects.push(sub);
   switch (kind) {
     case 'access-request':
-      count('access_request', await tx.accessRequest.deleteMany({ where: { id } }));
+      person((await tx.accessRequest.findUnique({ where: { id }, select: { citizenSub: true } }))?.citizenSub);
+      count('access_request', (await tx.accessRequest.deleteMany({ where: { id } })).count);
       break;
     case 'onboarding-application':
-      count('task', await tx.task.deleteMany({ where: { applicationId: id } }));
-      count('open_application', await tx.openApplication.deleteMany({ where: { applicationId: id } }));
-      count('onboarding_application', await tx.onboardingApplication.deleteMany({ where: { id } }));
+      person((await tx.onboardingApplication.findUnique({ where: { id }, select: { applicantSub: true } }))?.applicantSub);
+      about('task', await tx.task.findMany({ where: { applicationId: id }, select: { id: true } }));
+      count('task', (await tx.task.deleteMany({ where: { applicationId: id } })).count);
+      count('open_application', (await tx.openApplication.deleteMany({ where: { applicationId: id } })).count);
+      count('onboarding_application', (await tx.onboardingApplication.deleteMany({ where: { id } })).count);
       break;
-    case 'decision':
-      count('postal_event', await tx.postalEvent.deleteMany({ where: { decisionId: id } }));
-      count('webhook_delivery', await tx.webhookDelivery.deleteMany({ where: { decisionId: id } }));
+    case 'decision': {
+      const d = await tx.decision.findUnique({ where: { id }, select: { recipientSub: true, consentId: true } });
+      person(d?.recipientSub);
+      count('postal_event', (await tx.postalEvent.deleteMany({ where: { decisionId: id } })).count);
+      count('webhook_delivery', (await tx.webhookDelivery.deleteMany({ where: { decisionId: id } })).count);
       // The decision's PDF is a column of its row: gone with it.
-      count('decision', await tx.decision.deleteMany({ where: { id } }));
+      count('decision', (await tx.decision.deleteMany({ where: { id } })).count);
+      // Its consent, if this was the last record that kept it.
+      if (d?.consentId) await destroyConsentsNoLongerNeeded(tx, [d.consentId], out, count);
       break;
+    }
     case 'contract': {
       const c = await tx.contract.findUnique({ where: { id }, select: { userId: true, user: { select: { sub: true } } } });
-      count('terms_acceptance', await tx.termsAcceptance.deleteMany({ where: { contractId: id } }));
-      count('contract_amendment', await tx.contractAmendment.deleteMany({ where: { contractId: id } }));
-      count('task', await tx.task.deleteMany({ where: { contractId: id } }));
-      count('contract', await tx.contract.deleteMany({ where: { id } }));
+      person(c?.user.sub);
+      about('terms-acceptance', await tx.termsAcceptance.findMany({ where: { contractId: id }, select: { id: true } }));
+      about('task', await tx.task.findMany({ where: { contractId: id }, select: { id: true } }));
+      count('terms_acceptance', (await tx.termsAcceptance.deleteMany({ where: { contractId: id } })).count);
+      count('contract_amendment', (await tx.contractAmendment.deleteMany({ where: { contractId: id } })).count);
+      count('task', (await tx.task.deleteMany({ where: { contractId: id } })).count);
+      count('contract', (await tx.contract.deleteMany({ where: { id } })).count);
       if (c && (await tx.contract.count({ where: { userId: c.userId } })) === 0) {
-        // The user register entry and the consents are the contract's evidence too (Art. 8, 16.1).
-        count('service_consent', await tx.serviceConsent.deleteMany({ where: { userSub: c.user.sub } }));
-        count('contact_change', await tx.contactChange.deleteMany({ where: { userId: c.userId } }));
-        count('registered_user', await tx.registeredUser.deleteMany({ where: { id: c.userId } }));
+        // The user register entry and the consents are the contract's evidence too (Art. 8, 16.1);
+        // a consent that a kept decision went through the counter under stays with it (Art. 18.1 b).
+        about('contact-change', await tx.contactChange.findMany({ where: { userId: c.userId }, select: { id: true } }));
+        out.about.push({ recordType: 'registered-user', recordId: c.userId });
+        count('contact_change', (await tx.contactChange.deleteMany({ where: { userId: c.userId } })).count);
+        count('registered_user', (await tx.registeredUser.deleteMany({ where: { id: c.userId } })).count);
+        const consents = await tx.serviceConsent.findMany({ where: { userSub: c.user.sub }, select: { id: true } });
+        await destroyConsentsNoLongerNeeded(
+          tx,
+          consents.map((x) => x.id),
+          out,
+          count,
+        );
       }
       break;
     }
   }
-  return counts;
+  return out;
 }
 
 export function createRetentionActivities({ db, dataKeys, retention }: RetentionDeps) {
@@ -85,7 +149,10 @@ export function createRetentionActivities({ db, dataKeys, retention }: Retention
         if (done) return { destroyed: true, holds: 0, destroyedAt: done.destroyedAt.toISOString() };
         const holds = await tx.legalHold.count({ where: { recordKind: r.recordKind, recordId: r.recordId, liftedAt: null } });
         if (holds > 0) return { destroyed: false, holds };
-        const counts = await deleteRows(tx, r.recordKind, r.recordId);
+        const removal = await deleteRows(tx, r.recordKind, r.recordId);
+        // The audit and outbox rows about what went lose the persons' identifiers; the counts say how many.
+        const subjects = [...new Set(removal.subjects)];
+        const scrubbed = { audit_log: await scrubAudit(tx, removal.about, subjects), mail_outbox: await scrubOutbox(tx, removal.about) };
         const rec = await tx.destructionRecord.create({
           data: {
             recordKind: r.recordKind,
@@ -93,7 +160,7 @@ export function createRetentionActivities({ db, dataKeys, retention }: Retention
             category: r.category,
             eventDay: r.eventDay,
             lastDay: r.lastDay,
-            counts: { rows: counts, dataKeys: 1 },
+            counts: { rows: removal.rows, scrubbed, ...(Object.keys(removal.kept).length > 0 ? { kept: removal.kept } : {}), dataKeys: 1 },
             legalBasis: LEGAL_BASIS[r.category],
             destroyedAt: serverNow,
           },

@@ -18,3 +18,26 @@ export const SYSTEM_ACTOR = { actorRole: 'system', actorSub: 'worker' } as const
 export async function writeAudit(db: Pick<Db, 'auditLog'>, entry: AuditEntry): Promise<void> {
   await db.auditLog.create({ data: entry });
 }
+
+/** What a citizen's subject reads in the audit rows of a destroyed record (and the outbox's free text). */
+export const ERASED = '[erased]';
+
+/** A row in the audit log or the outbox names its record so. */
+export interface RecordRefPair {
+  recordType: string;
+  recordId: string;
+}
+
+/**
+ * The audit rows about these records lose the citizens' subjects (role citizen, or one of
+ * `subjects`), the subject a counsellor acted for, and those citizens' request ids: the one
+ * change the append-only trigger lets through, made by the SQL function audit_log_scrub()
+ * (migration 20261201230000_retention_outlives). Returns the number of rows changed.
+ */
+export async function scrubAudit(db: Pick<Db, '$queryRaw'>, about: RecordRefPair[], subjects: string[]): Promise<number> {
+  if (about.length === 0) return 0;
+  const [row] = await db.$queryRaw<Array<{ scrubbed: number }>>`SELECT audit_log_scrub(${about.map((a) => a.recordType)}::text[], ${about.map(
+    (a) => a.recordId,
+  )}::text[], ${subjects}::text[]) AS scrubbed`;
+  return Number(row?.scrubbed ?? 0);
+}

@@ -2,6 +2,7 @@
 // the row sent and sends nothing; a crash between the send and the mark resends with the
 // same Message-ID, which mail clients show once.
 import type { Db } from '../infra/db';
+import { ERASED, type RecordRefPair } from './audit';
 
 export interface MailMessage {
   to: string;
@@ -59,4 +60,19 @@ export async function sendOnce(db: Pick<Db, 'mailOutbox'>, mailer: Mailer, mail:
   }
   await db.mailOutbox.update({ where: { id: mail.id }, data: { sentAt: new Date() } });
   return 'sent';
+}
+
+/**
+ * The outbox rows about destroyed records lose their free text (the relay's answer). The
+ * rows hold no address, subject or body (the message is composed when sent, from the
+ * record): what stays is that a message of this template went out, or was refused, and when.
+ * Returns the number of rows changed.
+ */
+export async function scrubOutbox(db: Pick<Db, 'mailOutbox'>, about: RecordRefPair[]): Promise<number> {
+  if (about.length === 0) return 0;
+  const { count } = await db.mailOutbox.updateMany({
+    where: { OR: about.map(({ recordType, recordId }) => ({ recordType, recordId })), rejection: { not: null }, NOT: { rejection: ERASED } },
+    data: { rejection: ERASED },
+  });
+  return count;
 }

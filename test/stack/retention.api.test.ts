@@ -51,12 +51,12 @@ describe('legal holds', () => {
     expect(audit.map((a) => a.action)).toEqual(['legal-hold.placed', 'legal-hold.placed', 'legal-hold.lifted']);
   });
 
-  it('a served decision has its retention process, which waits for the end of the two years', async () => {
+  it('a served decision has its retention process, which waits for the end of the two years, and names the consent it was served under', async () => {
     const user = await insertUser(stack.db);
     const unitId = await insertUnit(stack.db, { domains: ['population'] });
     const unit = await stack.token({ role: 'unit', sub: `agent-${unitId}`, unit: unitId, domains: ['population'] });
     const citizen = await stack.token({ role: 'citizen', sub: user.sub });
-    await request(stack.app).post('/v1/me/service-consents').set(bearer(citizen)).send({ unitId, domain: 'population' });
+    const consent = await request(stack.app).post('/v1/me/service-consents').set(bearer(citizen)).send({ unitId, domain: 'population' });
     const served = await request(stack.app)
       .post('/v1/decisions')
       .set(bearer(unit))
@@ -86,6 +86,8 @@ describe('legal holds', () => {
     );
     expect(d!.status.name).toBe('RUNNING');
     expect(d!.searchAttributes).toMatchObject({ GvsProcess: ['retention'], GvsState: ['kept'] });
+    // The consent it went through the counter under is recorded with it: kept as long as the decision (Art. 18.1 b).
+    expect(await stack.db.decision.findUniqueOrThrow({ where: { id } })).toMatchObject({ channel: 'electronic', consentId: consent.body.id });
   });
 });
 

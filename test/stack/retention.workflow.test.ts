@@ -17,6 +17,9 @@ import type { accessRequest } from '../../workflows/access-request/workflow';
 import { acceptTermsUpdate, contractStateQuery, contractWorkflowId, termsPublishedSignal, terminateUpdate } from '../../workflows/contract/definitions';
 import type { contract } from '../../workflows/contract/workflow';
 import { personalData } from '../../workflows/personal-data';
+import { decisionServiceWorkflowId, openUpdate, serviceStateQuery } from '../../workflows/decision-service/definitions';
+import type { decisionService } from '../../workflows/decision-service/workflow';
+import { ERASED, scrubAudit, writeAudit } from '../../records/audit';
 import { retentionStateQuery, retentionWorkflowId, type RecordKind, type RetentionInput, type RetentionState } from '../../workflows/retention/definitions';
 import type { retention } from '../../workflows/retention/workflow';
 import { insertContract, insertTermsVersion, qesFor } from '../support/contracts';
@@ -233,5 +236,250 @@ describe('contract evidence (Art. 18.1 a)', () => {
     await expect(new DataKeyCodec(suite.dataKeys).decode([opened!])).rejects.toBeInstanceOf(KeyDestroyedError);
     // Nothing else broke: the application (another record, its own retention) is still there.
     expect(await suite.db.onboardingApplication.findUnique({ where: { id: c.applicationId } })).not.toBeNull();
+  });
+});
+
+// ── what outlives its record (Art. 18.1 b, 19) ──────────────────────────────────────────
+
+/** Every audit and outbox row, as the text of all its columns, that contains one of the needles. */
+async function rowsContaining(needles: string[]): Promise<Array<{ table: string; row: string }>> {
+  const rows = await suite.db.$queryRaw<Array<{ table: string; row: string }>>`
+    SELECT 'audit_log' AS table, to_jsonb(a)::text AS row FROM audit_log a
+    UNION ALL SELECT 'mail_outbox', to_jsonb(m)::text FROM mail_outbox m`;
+  return rows.filter((r) => needles.some((n) => r.row.includes(n)));
+}
+
+describe('what outlives its record (Art. 18.1 b, 19)', () => {
+  it('the consent a decision went through the counter under outlives the contract while the decision is kept or held, and goes with it; the audit and outbox rows lose the person', async () => {
+    const c = await insertContract(suite.db, { canton: 'JU' });
+    const unitId = await insertUnit(suite.db);
+    const db = suite.db;
+    // The consent and what the API writes with it (Art. 16.1).
+    const consentId = randomUUID();
+    await db.serviceConsent.create({
+      data: { id: consentId, userSub: c.sub, unitId, domain: 'population', grantedAt: new Date(), evidence: { role: 'citizen' } },
+    });
+    await writeAudit(db, {
+      actorRole: 'citizen',
+      actorSub: c.sub,
+      requestId: 'req-consent',
+      action: 'consent.granted',
+      recordType: 'service-consent',
+      recordId: consentId,
+    });
+    // The contract's own trail: the user's notice, a counsellor acting for the user, a mail the relay refused quoting the address.
+    await writeAudit(db, {
+      actorRole: 'citizen',
+      actorSub: c.sub,
+      requestId: 'req-notice',
+      action: 'contract.notice',
+      recordType: 'contract',
+      recordId: c.contractId,
+    });
+    await writeAudit(db, {
+      actorRole: 'counsellor',
+      actorSub: 'counsellor-7',
+      onBehalfOf: c.sub,
+      action: 'contract.viewed',
+      recordType: 'contract',
+      recordId: c.contractId,
+    });
+    await db.mailOutbox.create({
+      data: {
+        id: `${c.contractId}:step-1`,
+        template: 'contract-restricted',
+        recordType: 'contract',
+        recordId: c.contractId,
+        rejectedAt: new Date(),
+        rejection: `550 5.1.1 <${c.email}> unknown`,
+      },
+    });
+
+    // Served through the counter (the real decision-service workflow) and opened in time.
+    const decisionId = await insertDecision(db, { unitId, recipientSub: c.sub });
+    await writeAudit(db, {
+      actorRole: 'unit',
+      actorSub: `agent-${unitId}`,
+      requestId: 'req-unit',
+      action: 'decision.submitted',
+      recordType: 'decision',
+      recordId: decisionId,
+    });
+    const service = await suite.env.client.workflow.start<typeof decisionService>('decisionService', {
+      taskQueue: suite.taskQueue,
+      workflowId: decisionServiceWorkflowId(decisionId),
+      args: [{ decisionId, canton: 'JU', unitId, remedyDays: 30, provisionalMeasure: false }],
+    });
+    for (let i = 0; i < 200 && (await service.query(serviceStateQuery)).state !== 'awaiting-opening'; i++) await new Promise((r) => setTimeout(r, 25));
+    const opened = await service.executeUpdate(openUpdate);
+    expect(opened).toMatchObject({ state: 'served', rule: 'opened in time' });
+    await writeAudit(db, {
+      actorRole: 'citizen',
+      actorSub: c.sub,
+      requestId: 'req-open',
+      action: 'decision.opened',
+      recordType: 'decision',
+      recordId: decisionId,
+    });
+    // Which consent it went through the counter under is recorded with it.
+    expect(await db.decision.findUniqueOrThrow({ where: { id: decisionId } })).toMatchObject({ channel: 'electronic', consentId });
+    const decisionRetention = await until(retentionOf('decision', decisionId), () => true);
+
+    // The contract ends today: its evidence is kept a year, the decision's records two.
+    const endedOn = await today();
+    await startRetention({
+      recordKind: 'contract',
+      recordId: c.contractId,
+      category: 'contract-evidence',
+      eventDay: endedOn,
+      canton: 'JU',
+    });
+    const contractLastDay = retentionEnd('contract-evidence', endedOn, profiles.JU);
+    expect(decisionRetention.lastDay > contractLastDay).toBe(true);
+
+    await skipTo(endOfLocalDay(contractLastDay, TZ));
+    await until(retentionOf('contract', c.contractId), (s) => s.state === 'destroyed');
+    expect(await db.registeredUser.findFirst({ where: { sub: c.sub } })).toBeNull();
+    // The consent is not: the decision it served is still kept, and it is its evidence.
+    expect(await db.serviceConsent.findUnique({ where: { id: consentId } })).toMatchObject({ userSub: c.sub, unitId, domain: 'population' });
+    expect(await destruction('contract', c.contractId)).toMatchObject({
+      counts: { rows: { contract: 1, registered_user: 1 }, scrubbed: { audit_log: 2, mail_outbox: 1 }, kept: { service_consent: 1 }, dataKeys: 1 },
+    });
+    expect((await destruction('contract', c.contractId))!.counts).not.toHaveProperty('rows.service_consent');
+    // The contract's rows keep what happened, not who: the sub is left only where the kept consent and decision are named.
+    const contractRows = await db.auditLog.findMany({
+      where: { recordType: 'contract', recordId: c.contractId, action: { in: ['contract.notice', 'contract.viewed'] } },
+    });
+    expect(contractRows.map((a) => [a.action, a.actorSub, a.onBehalfOf, a.requestId])).toEqual([
+      ['contract.notice', ERASED, null, null],
+      ['contract.viewed', 'counsellor-7', ERASED, null],
+    ]);
+    expect(await db.mailOutbox.findUniqueOrThrow({ where: { id: `${c.contractId}:step-1` } })).toMatchObject({
+      rejection: ERASED,
+      rejectedAt: expect.any(Date),
+    });
+    const stillNamed = (await rowsContaining([c.sub, c.email])).map((r) => JSON.parse(r.row) as { record_type: string; record_id: string; action: string });
+    expect(stillNamed.map((r) => `${r.record_type}:${r.action}`).sort()).toEqual(['decision:decision.opened', 'service-consent:consent.granted']);
+
+    // Litigation: a hold keeps the decision, and with it the consent, past the two years.
+    const holdId = randomUUID();
+    await db.legalHold.create({
+      data: { id: holdId, recordKind: 'decision', recordId: decisionId, reason: 'recours pendant', placedBy: 'jurist-1', placedRole: 'chancellery' },
+    });
+    await suite.retention.holdsChanged('decision', decisionId);
+    await skipTo(endOfLocalDay(decisionRetention.lastDay, TZ));
+    await until(retentionOf('decision', decisionId), (s) => s.state === 'on-hold');
+    await skipTo(endOfLocalDay(addDays(decisionRetention.lastDay, 100), TZ));
+    expect(await retentionOf('decision', decisionId).query(retentionStateQuery)).toMatchObject({ state: 'on-hold', holds: 1 });
+    expect(await db.decision.findUnique({ where: { id: decisionId } })).not.toBeNull();
+    expect(await db.serviceConsent.findUnique({ where: { id: consentId } })).not.toBeNull();
+
+    // Lifted: the decision goes, and the consent with it, its last record.
+    await db.legalHold.update({ where: { id: holdId }, data: { liftedAt: new Date(), liftedBy: 'jurist-1' } });
+    await suite.retention.holdsChanged('decision', decisionId);
+    await until(retentionOf('decision', decisionId), (s) => s.state === 'destroyed');
+    expect(await db.decision.findUnique({ where: { id: decisionId } })).toBeNull();
+    expect(await db.serviceConsent.findUnique({ where: { id: consentId } })).toBeNull();
+    const record = await destruction('decision', decisionId);
+    expect(record).toMatchObject({ counts: { rows: { decision: 1, service_consent: 1 }, scrubbed: { audit_log: 2, mail_outbox: 0 }, dataKeys: 1 } });
+    expect(record!.counts).not.toHaveProperty('kept');
+    // No audit or outbox row names the person any more; what happened is all still there.
+    expect(await rowsContaining([c.sub, c.email])).toEqual([]);
+    const decisionRows = await db.auditLog.findMany({ where: { recordType: 'decision', recordId: decisionId }, orderBy: { id: 'asc' } });
+    expect(decisionRows.map((a) => a.action)).toEqual(
+      expect.arrayContaining(['decision.submitted', 'decision.communicated', 'decision.served', 'decision.opened']),
+    );
+    expect(decisionRows.find((a) => a.action === 'decision.submitted')).toMatchObject({ actorSub: `agent-${unitId}`, requestId: 'req-unit' });
+    expect(decisionRows.find((a) => a.action === 'decision.opened')).toMatchObject({ actorRole: 'citizen', actorSub: ERASED, requestId: null });
+    expect(await db.auditLog.findFirst({ where: { recordType: 'service-consent', recordId: consentId } })).toMatchObject({
+      action: 'consent.granted',
+      actorSub: ERASED,
+    });
+    // The destruction records hold counts, no personal data.
+    for (const r of [record, await destruction('contract', c.contractId)]) {
+      const stored = JSON.stringify(r, (_k, v) => (typeof v === 'bigint' ? String(v) : v));
+      for (const secret of [c.sub, c.email, consentId, decisionId, c.contractId]) expect(stored).not.toContain(secret);
+    }
+  });
+
+  it('a consent whose decision is destroyed first stays while the user is in the register, and goes with the contract evidence', async () => {
+    const c = await insertContract(suite.db, { canton: 'JU' });
+    const unitId = await insertUnit(suite.db);
+    const consentId = randomUUID();
+    await suite.db.serviceConsent.create({ data: { id: consentId, userSub: c.sub, unitId, domain: 'population', grantedAt: new Date(), evidence: {} } });
+    const decisionId = await insertDecision(suite.db, { unitId, recipientSub: c.sub });
+    await suite.db.decision.update({ where: { id: decisionId }, data: { channel: 'electronic', state: 'served', consentId } });
+    // A decision that went by post after the alert was refused names the consent checked, but did not go through the counter under it.
+    const byPost = await insertDecision(suite.db, { unitId, recipientSub: c.sub });
+    await suite.db.decision.update({ where: { id: byPost }, data: { channel: 'postal', state: 'served', consentId, postalReason: 'alert-undeliverable' } });
+    const day = await today();
+    await startRetention({ recordKind: 'decision', recordId: decisionId, category: 'decision-service', eventDay: day, canton: 'JU' });
+    await skipTo(endOfLocalDay(retentionEnd('decision-service', day, profiles.JU), TZ));
+    await until(retentionOf('decision', decisionId), (s) => s.state === 'destroyed');
+    expect(await destruction('decision', decisionId)).toMatchObject({ counts: { rows: { decision: 1 } } });
+    expect((await destruction('decision', decisionId))!.counts).not.toHaveProperty('rows.service_consent');
+    expect(await suite.db.serviceConsent.findUnique({ where: { id: consentId } })).not.toBeNull();
+
+    const endedOn = await today();
+    await startRetention({ recordKind: 'contract', recordId: c.contractId, category: 'contract-evidence', eventDay: endedOn, canton: 'JU' });
+    await skipTo(endOfLocalDay(retentionEnd('contract-evidence', endedOn, profiles.JU), TZ));
+    await until(retentionOf('contract', c.contractId), (s) => s.state === 'destroyed');
+    expect(await suite.db.serviceConsent.findUnique({ where: { id: consentId } })).toBeNull();
+    expect(await destruction('contract', c.contractId)).toMatchObject({ counts: { rows: { contract: 1, registered_user: 1, service_consent: 1 } } });
+    expect((await destruction('contract', c.contractId))!.counts).not.toHaveProperty('kept');
+    expect(await suite.db.decision.findUnique({ where: { id: byPost } })).not.toBeNull();
+  });
+});
+
+describe('the audit log stays append-only', () => {
+  /** Runs the statements in one transaction with the scrub flag on, as if a client had set it itself. */
+  const withFlag = (...sql: string[]) =>
+    suite.db.$transaction(async (tx) => {
+      await tx.$queryRawUnsafe(`SELECT set_config('guichet.audit_log_scrub', 'on', true)`);
+      for (const s of sql) await tx.$executeRawUnsafe(s);
+    });
+
+  it("refuses every UPDATE and DELETE but audit_log_scrub()'s erasure of the identifiers, which changes nothing else", async () => {
+    const recordId = randomUUID();
+    await writeAudit(suite.db, {
+      actorRole: 'citizen',
+      actorSub: 'citizen-x',
+      requestId: 'req-x',
+      action: 'decision.opened',
+      recordType: 'decision',
+      recordId,
+      workflowId: 'wf-x',
+    });
+    await writeAudit(suite.db, { actorRole: 'unit', actorSub: 'agent-x', requestId: 'req-y', action: 'decision.submitted', recordType: 'decision', recordId });
+    const before = await suite.db.auditLog.findMany({ where: { recordId }, orderBy: { id: 'asc' } });
+    const where = `WHERE record_id = '${recordId}'`;
+
+    await expect(suite.db.auditLog.updateMany({ where: { recordId }, data: { actorSub: ERASED } })).rejects.toThrow(/append-only/);
+    await expect(suite.db.auditLog.deleteMany({ where: { recordId } })).rejects.toThrow(/append-only/);
+    for (const change of [
+      `UPDATE audit_log SET action = 'decision.forged' ${where}`,
+      `UPDATE audit_log SET actor_sub = 'someone-else' ${where}`,
+      `UPDATE audit_log SET actor_sub = '${ERASED}', record_id = 'elsewhere' ${where}`,
+      `UPDATE audit_log SET actor_sub = '${ERASED}', at = now() ${where}`,
+      `UPDATE audit_log SET request_id = 'req-forged' ${where}`,
+      `UPDATE audit_log SET on_behalf_of = 'citizen-y' ${where}`,
+      `DELETE FROM audit_log ${where}`,
+    ])
+      await expect(withFlag(change)).rejects.toThrow(/append-only/);
+    // The flag is the function's own: it is off again once it returns.
+    await expect(
+      suite.db.$transaction(async (tx) => {
+        await scrubAudit(tx, [{ recordType: 'decision', recordId }], []);
+        await tx.$executeRawUnsafe(`UPDATE audit_log SET action = 'decision.forged' ${where}`);
+      }),
+    ).rejects.toThrow(/append-only/);
+    expect(await suite.db.auditLog.findMany({ where: { recordId }, orderBy: { id: 'asc' } })).toEqual(before);
+
+    expect(await scrubAudit(suite.db, [{ recordType: 'decision', recordId }], [])).toBe(1);
+    expect(await scrubAudit(suite.db, [{ recordType: 'decision', recordId }], [])).toBe(0);
+    expect(await suite.db.auditLog.findMany({ where: { recordId }, orderBy: { id: 'asc' } })).toEqual([
+      { ...before[0], actorSub: ERASED, requestId: null },
+      before[1],
+    ]);
   });
 });
