@@ -117,7 +117,7 @@ describe('a verified e-ID presentation (round trip)', () => {
       presentationSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
       verifiedAt: expect.any(String),
     });
-    expect(Date.parse(new Date(started.expiresAt).toISOString())).toBeGreaterThan(Date.now());
+    expect(Date.parse(started.expiresAt)).toBeGreaterThan(Date.now());
     // The verifier resolved only what was disclosed: no other business claim reached it.
     const view = await managementView(started);
     expect(view.state).toBe('SUCCESS');
@@ -159,6 +159,24 @@ describe('a verified e-ID presentation (round trip)', () => {
     const waited = eid.awaitResult(started.verificationId, { deadline: new Date(Date.now() + 10_000) });
     await wallet.respond(started.deeplink, await credentialFor());
     await expect(waited).resolves.toMatchObject({ status: 'verified', claims: REQUESTED });
+  });
+});
+
+describe('creating a verification at the fake', () => {
+  const create = (body: unknown) =>
+    fetch(`${fake.url}/management/api/verifications`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify(body) });
+  const dcql = { credentials: [{ id: 'eid', format: 'dc+sd-jwt', meta: { vct_values: [BETA_ID_VCT] }, claims: [{ path: ['given_name'] }] }] };
+
+  it('refuses what the real verifier refuses', async () => {
+    expect((await create({ accepted_issuer_dids: [issuer.did], dcql_query: dcql })).status).toBe(200);
+    expect((await create({ accepted_issuer_dids: [issuer.did] })).status).toBe(400);
+    expect((await create({ dcql_query: dcql })).status).toBe(400);
+    expect((await create({ accepted_issuer_dids: [], dcql_query: dcql })).status).toBe(400);
+    const multiple = { credentials: [{ ...dcql.credentials[0], multiple: true }] };
+    expect((await create({ accepted_issuer_dids: [issuer.did], dcql_query: multiple })).status).toBe(400);
+    const noVct = { credentials: [{ ...dcql.credentials[0], meta: { vct_values: [] } }] };
+    expect((await create({ accepted_issuer_dids: [issuer.did], dcql_query: noVct })).status).toBe(400);
+    expect((await create({ accepted_issuer_dids: [issuer.did], dcql_query: { ...dcql, credential_sets: [] } })).status).toBe(400);
   });
 });
 
