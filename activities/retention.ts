@@ -96,6 +96,9 @@ async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Removal
       person(d?.recipientSub);
       count('postal_event', (await tx.postalEvent.deleteMany({ where: { decisionId: id } })).count);
       count('webhook_delivery', (await tx.webhookDelivery.deleteMany({ where: { decisionId: id } })).count);
+      // The unit's task about its letter's tracking, if one was raised.
+      about('task', await tx.task.findMany({ where: { decisionId: id }, select: { id: true } }));
+      count('task', (await tx.task.deleteMany({ where: { decisionId: id } })).count);
       // The decision's PDF is a column of its row: gone with it.
       count('decision', (await tx.decision.deleteMany({ where: { id } })).count);
       // Its consent, if this was the last record that kept it.
