@@ -232,6 +232,7 @@ describe('not opened in time: a second service by registered post (Art. 16.5)', 
     const deliveredOn = await today();
     await handle.signal(postalEventSignal, { type: 'delivered', occurredOn: deliveredOn });
     expect(await handle.result()).toMatchObject({ rule: 'delivered by post', triggerDay: deliveredOn });
+    await recordHistory('decision-postal-tracking-acknowledged', handle);
   });
 
   it("the tracking event that arrives while the unit's task is open closes the task: nothing is left to ask", async () => {
