@@ -32,12 +32,9 @@ async function waitUntil<T>(probe: () => Promise<T>, done: (v: T) => boolean): P
   throw new Error('not reached');
 }
 
-it('waits for the Chancellery as long as it takes, reminding it; the refusal it confirms is a PDF with reasons and remedies, served by post', async () => {
-  const { env, db, adapters, taskQueue } = suite;
-  const applicationId = await insertApplication(db, people.nonResident!);
-  await db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: ['Domicile hors du canton'] } });
+async function requested(db: TimeSkippingSuite['db'], applicationId: string): Promise<string> {
+  const a = await db.onboardingApplication.update({ where: { id: applicationId }, data: { status: 'refused', refusalReasons: ['Domicile hors du canton'] } });
   const requestId = randomUUID();
-  const a = await db.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId } });
   await db.formalDecisionRequest.create({
     data: {
       id: requestId,
@@ -53,6 +50,40 @@ it('waits for the Chancellery as long as it takes, reminding it; the refusal it 
       status: 'requested',
     },
   });
+  return requestId;
+}
+
+it('a formal decision that grants the application admits the applicant: register entry, contract, confirmation e-mail', async () => {
+  const { env, db, adapters, taskQueue } = suite;
+  const applicationId = await insertApplication(db, people.nonResident!, { email: 'admitted-by-decision@example.ch' });
+  const requestId = await requested(db, applicationId);
+  const handle = await env.client.workflow.start<typeof formalDecision>('formalDecision', {
+    taskQueue,
+    workflowId: formalDecisionWorkflowId(requestId),
+    args: [{ requestId, ground: 'onboarding-refused', canton: 'JU', unitId: 'CHA', recordId: applicationId }],
+  });
+  const taskId = formalDecisionTaskId(requestId);
+  await waitUntil(
+    () => handle.query(formalDecisionStateQuery),
+    (s) => s.status === 'awaiting-authority',
+  );
+  await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'jurist' }] });
+  await handle.executeUpdate(completeTaskUpdate, {
+    args: [{ taskId, by: 'jurist', outcome: 'approve', justification: 'Séjour hebdomadaire attesté à Delémont.' }],
+  });
+  expect(await handle.result()).toMatchObject({ status: 'decided', outcome: 'approve' });
+  expect(await db.contract.findUniqueOrThrow({ where: { applicationId } })).toMatchObject({
+    status: 'active',
+    specialReason: 'Séjour hebdomadaire attesté à Delémont.',
+  });
+  expect((await db.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId } })).status).toBe('approved');
+  await adapters.mail.waitFor((m) => m.to.includes('admitted-by-decision@example.ch') && m.text.includes('contrat'));
+});
+
+it('waits for the Chancellery as long as it takes, reminding it; the refusal it confirms is a PDF with reasons and remedies, served by post', async () => {
+  const { env, db, adapters, taskQueue } = suite;
+  const applicationId = await insertApplication(db, people.nonResident!);
+  const requestId = await requested(db, applicationId);
   const handle = await env.client.workflow.start<typeof formalDecision>('formalDecision', {
     taskQueue,
     workflowId: formalDecisionWorkflowId(requestId),
