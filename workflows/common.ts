@@ -1,7 +1,9 @@
 // What every process workflow shares: how it reaches its activities, and how it tells
 // operators (through search attributes, never personal data) what it is and where it stands.
 import type { Duration } from '@temporalio/common';
-import { proxyActivities, upsertSearchAttributes } from '@temporalio/workflow';
+import { ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { decisionServiceWorkflowId } from './decision-service/definitions';
+import type { DecisionServiceInput } from './decision-service/types';
 import type { createActivities } from '../activities';
 import { GvsState, GvsWaitingFor } from './search-attributes';
 
@@ -21,4 +23,13 @@ export function markState(state: string, waitingFor: string): void {
     { key: GvsState, value: state },
     { key: GvsWaitingFor, value: waitingFor },
   ]);
+}
+
+/** Serves a decision the process issued (a formal decision) in its own process, which outlives this one (postal delivery, remedy period). */
+export async function serveDecision(input: DecisionServiceInput): Promise<void> {
+  await startChild('decisionService', {
+    workflowId: decisionServiceWorkflowId(input.decisionId),
+    args: [input],
+    parentClosePolicy: ParentClosePolicy.ABANDON,
+  });
 }

@@ -53,20 +53,25 @@ async function requested(db: TimeSkippingSuite['db'], applicationId: string): Pr
   return requestId;
 }
 
-it('a formal decision that grants the application admits the applicant: register entry, contract, confirmation e-mail', async () => {
-  const { env, db, adapters, taskQueue } = suite;
-  const applicationId = await insertApplication(db, people.nonResident!, { email: 'admitted-by-decision@example.ch' });
-  const requestId = await requested(db, applicationId);
-  const handle = await env.client.workflow.start<typeof formalDecision>('formalDecision', {
-    taskQueue,
+/** Starts the process and waits until its task is in the Chancellery's inbox. */
+async function startedAndWaiting(requestId: string, applicationId: string) {
+  const handle = await suite.env.client.workflow.start<typeof formalDecision>('formalDecision', {
+    taskQueue: suite.taskQueue,
     workflowId: formalDecisionWorkflowId(requestId),
     args: [{ requestId, ground: 'onboarding-refused', canton: 'JU', unitId: 'CHA', recordId: applicationId }],
   });
-  const taskId = formalDecisionTaskId(requestId);
   await waitUntil(
     () => handle.query(formalDecisionStateQuery),
     (s) => s.status === 'awaiting-authority',
   );
+  return { handle, taskId: formalDecisionTaskId(requestId) };
+}
+
+it('a formal decision that grants the application admits the applicant: register entry, contract, confirmation e-mail', async () => {
+  const { db, adapters } = suite;
+  const applicationId = await insertApplication(db, people.nonResident!, { email: 'admitted-by-decision@example.ch' });
+  const requestId = await requested(db, applicationId);
+  const { handle, taskId } = await startedAndWaiting(requestId, applicationId);
   await handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'jurist' }] });
   await handle.executeUpdate(completeTaskUpdate, {
     args: [{ taskId, by: 'jurist', outcome: 'approve', justification: 'Séjour hebdomadaire attesté à Delémont.' }],
@@ -81,19 +86,10 @@ it('a formal decision that grants the application admits the applicant: register
 });
 
 it('waits for the Chancellery as long as it takes, reminding it; the refusal it confirms is a PDF with reasons and remedies, served by post', async () => {
-  const { env, db, adapters, taskQueue } = suite;
+  const { env, db, adapters } = suite;
   const applicationId = await insertApplication(db, people.nonResident!);
   const requestId = await requested(db, applicationId);
-  const handle = await env.client.workflow.start<typeof formalDecision>('formalDecision', {
-    taskQueue,
-    workflowId: formalDecisionWorkflowId(requestId),
-    args: [{ requestId, ground: 'onboarding-refused', canton: 'JU', unitId: 'CHA', recordId: applicationId }],
-  });
-  const taskId = formalDecisionTaskId(requestId);
-  await waitUntil(
-    () => handle.query(formalDecisionStateQuery),
-    (s) => s.status === 'awaiting-authority',
-  );
+  const { handle, taskId } = await startedAndWaiting(requestId, applicationId);
   expect(await db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
     kind: 'formal-decision',
     applicationId,

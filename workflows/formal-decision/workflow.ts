@@ -3,11 +3,10 @@
 // or the unit for access to its service) decides in a task, with reasons; what it grants takes
 // effect; the decision — a PDF with its reasons and remedies — is served like any decision.
 // The ordinance sets no period for asking: nor does this process.
-import { condition, ParentClosePolicy, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { localDay } from '../../domain/days';
 import { profiles } from '../../domain/profiles';
-import { activitiesWith, markState } from '../common';
-import { decisionServiceWorkflowId } from '../decision-service/definitions';
+import { activitiesWith, markState, serveDecision } from '../common';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
@@ -108,12 +107,7 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
     decidedOn: today,
   });
   s.decisionId = decisionId;
-  // Its own process: it outlives this one (postal delivery, remedy period).
-  await startChild('decisionService', {
-    workflowId: decisionServiceWorkflowId(decisionId),
-    args: [{ decisionId, canton: input.canton, unitId: input.unitId, remedyDays: profile.remedies.defaultDays, provisionalMeasure: false }],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-  });
+  await serveDecision({ decisionId, canton: input.canton, unitId: input.unitId, remedyDays: profile.remedies.defaultDays, provisionalMeasure: false });
   await acts.recordFormalDecisionIssued({ requestId, decisionId, outcome: decided.outcome });
   enter('decided', 'none');
   return state();

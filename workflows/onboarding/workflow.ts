@@ -1,13 +1,12 @@
 // Contract onboarding (Art. 3-4, 8): the registers are checked; a clean case is admitted,
 // a failed check goes to a Chancellery reviewer (Art. 4.7), a protection measure to the
 // protection authority (Art. 4.5 c); a refusal can be followed by a formal decision (4.8).
-import { condition, ParentClosePolicy, patched, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
-import { decisionServiceWorkflowId } from '../decision-service/definitions';
+import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOutcome } from '../../domain/onboarding';
 import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, serveDecision } from '../common';
 import { personalData } from '../personal-data';
 import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
 import type { TaskCompletion, TaskKind, TaskView } from '../task/definitions';
@@ -156,12 +155,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     if (patched('serve-formal-decision')) {
       const { decisionId } = await acts.issueFormalDecision({ applicationId, reasons: decided.reasons, decidedOn: today() });
       formalDecisionId = decisionId;
-      // Its own process: it outlives this one (postal delivery, remedy period).
-      await startChild('decisionService', {
-        workflowId: decisionServiceWorkflowId(decisionId),
-        args: [{ decisionId, canton: input.canton, unitId: 'CHA', remedyDays: profile.remedies.defaultDays, provisionalMeasure: false }],
-        parentClosePolicy: ParentClosePolicy.ABANDON,
-      });
+      await serveDecision({ decisionId, canton: input.canton, unitId: 'CHA', remedyDays: profile.remedies.defaultDays, provisionalMeasure: false });
     }
     pending = null;
     enter('refused', 'none');
