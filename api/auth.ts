@@ -27,7 +27,12 @@ export interface AuthOptions {
   audience: string;
   /** Default: the `jwks_uri` of the issuer's discovery document (/.well-known/openid-configuration). */
   jwksUrl?: string;
+  /** The longest an access token may live (exp - iat), in seconds; default one hour. */
+  maxLifetimeSeconds?: number;
 }
+
+/** RFC 9068 access tokens: an ID token or another JWT of the provider is not a key to the API. */
+const ACCESS_TOKEN_TYPES = new Set(['at+jwt', 'application/at+jwt']);
 
 /** The provider's JWKS URL from its discovery document: asked once, asked again after a failure. */
 async function discoverJwksUri(issuer: string): Promise<URL> {
@@ -52,7 +57,16 @@ export function createVerifier(opts: AuthOptions) {
     return jwks;
   };
   return async (token: string): Promise<Principal> => {
-    const { payload } = await jwtVerify(token, await keys(), { issuer: opts.issuer, audience: opts.audience, algorithms: ['ES256', 'RS256'] });
+    const { payload, protectedHeader } = await jwtVerify(token, await keys(), {
+      issuer: opts.issuer,
+      audience: opts.audience,
+      algorithms: ['ES256', 'RS256'],
+      requiredClaims: ['exp', 'iat', 'sub'],
+    });
+    if (!ACCESS_TOKEN_TYPES.has(String(protectedHeader.typ).toLowerCase())) throw new Error(`not an access token (typ ${String(protectedHeader.typ)})`);
+    const lifetime = payload.exp! - payload.iat!;
+    const max = opts.maxLifetimeSeconds ?? 3600;
+    if (lifetime > max) throw new Error(`the token lives ${lifetime} s, longer than the ${max} s allowed`);
     const parsed = claims.safeParse(payload);
     if (!parsed.success) throw new Error(`token claims: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     const c = parsed.data;

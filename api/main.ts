@@ -22,7 +22,12 @@ async function main() {
     client,
     connection,
     db,
-    verify: createVerifier({ issuer: config.AUTH_ISSUER, audience: config.AUTH_AUDIENCE, jwksUrl: config.AUTH_JWKS_URL }),
+    verify: createVerifier({
+      issuer: config.AUTH_ISSUER,
+      audience: config.AUTH_AUDIENCE,
+      jwksUrl: config.AUTH_JWKS_URL,
+      maxLifetimeSeconds: config.AUTH_MAX_TOKEN_LIFETIME_S,
+    }),
     codec: new AesGcmCodec(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID),
     dataKeys,
     logger,

@@ -62,6 +62,8 @@ export const configSchema = z
     /** Default: the jwks_uri of AUTH_ISSUER's discovery document. Empty counts as unset. */
     AUTH_JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
     AUTH_AUDIENCE: z.string().min(1).default('guichet-api'),
+    /** The longest an access token may live (exp - iat): a token without exp, or living longer, is refused. */
+    AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).max(86_400).default(3600),
     /** The Chancellery workspace's public client at the identity provider (code flow + PKCE). */
     STAFF_CLIENT_ID: z.string().min(1).default('guichet-staff'),
     PAYLOAD_KEYS: keyring,

@@ -59,13 +59,19 @@ export class LocalIssuer {
   async sign(req: TokenRequest): Promise<string> {
     const key = await importJWK(this.privateJwk, ALG);
     return new SignJWT({ role: req.role, unit: req.unit, domains: req.domains ?? [] })
-      .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid })
+      .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setAudience(this.audience)
       .setSubject(req.sub)
       .setIssuedAt()
-      .setExpirationTime(req.ttl ?? '8h')
+      .setExpirationTime(req.ttl ?? '1h')
       .sign(key);
+  }
+
+  /** Signs any claims with this issuer's key, as an attacker holding a token could not: for tests of what the API refuses. */
+  async signClaims(claims: Record<string, unknown>, header: { typ?: string } = { typ: 'at+jwt' }): Promise<string> {
+    const key = await importJWK(this.privateJwk, ALG);
+    return new SignJWT(claims).setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, ...header }).sign(key);
   }
 
   /** Serves the JWKS (and a minimal discovery document) on host:port. */

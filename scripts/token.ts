@@ -1,4 +1,4 @@
-// `npm run token -- --role chancellery [--sub ID] [--unit ID] [--domains a,b] [--ttl 8h]`
+// `npm run token -- --role chancellery [--sub ID] [--unit ID] [--domains a,b] [--ttl 1h]` (at most AUTH_MAX_TOKEN_LIFETIME_S)
 // Prints a bearer token signed by the embedded default's local issuer (made by `npm start`).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -14,8 +14,8 @@ const args = z.object({
   domains: z.string().optional(),
   ttl: z
     .string()
-    .regex(/^\d+[smhd]$/, '--ttl is a duration such as 15m or 8h')
-    .default('8h'),
+    .regex(/^\d+[smhd]$/, '--ttl is a duration such as 15m or 1h')
+    .default('1h'),
 });
 
 async function main() {

@@ -127,6 +127,19 @@ describe('who may do what', () => {
     expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(forged))).status).toBe(401);
   });
 
+  it('answers 401 to a token without exp, one living longer than allowed, and one that is not an access token', async () => {
+    const now = Math.floor(Date.now() / 1000);
+    const base = { iss: stack.issuer.issuer, aud: stack.issuer.audience, sub: 'citizen-x', role: 'citizen', iat: now };
+    const path = '/v1/me/contract';
+    const answer = async (token: string) => (await request(stack.app).get(path).set(bearer(token))).status;
+    expect(await answer(await stack.issuer.signClaims({ ...base, exp: now + 600 }))).toBe(404); // a valid token: no contract
+    expect(await answer(await stack.issuer.signClaims(base))).toBe(401); // never expires
+    expect(await answer(await stack.issuer.signClaims({ ...base, exp: now + 3600 * 24 * 365 }))).toBe(401); // a year
+    expect(await answer(await stack.issuer.signClaims({ ...base, exp: now + 600 }, { typ: 'JWT' }))).toBe(401); // an ID token or other JWT
+    const { iat: _iat, ...noIat } = base;
+    expect(await answer(await stack.issuer.signClaims({ ...noIat, exp: now + 600 }))).toBe(401);
+  });
+
   it('answers 403 to a role that may not act, and 404 to a citizen or unit it does not concern', async () => {
     const operator = await stack.token({ role: 'operator' });
     expect((await request(stack.app).get(`/v1/access-requests/${requestId}`).set(bearer(operator))).status).toBe(403);
