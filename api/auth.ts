@@ -71,7 +71,7 @@ export function createVerifier(opts: AuthOptions) {
     if (!parsed.success) throw new Error(`token claims: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     const c = parsed.data;
     if (c.role === 'unit' && !c.unit) throw new Error('a unit token needs a unit claim');
-    return { sub: c.sub, role: c.role, unitId: c.unit, domains: c.domains };
+    return { sub: c.sub, role: c.role, unitId: c.unit, domains: c.domains, expiresAt: payload.exp! * 1000 };
   };
 }
 

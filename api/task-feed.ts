@@ -60,8 +60,22 @@ export class TaskFeed {
     // A comment now and then keeps proxies from closing a quiet stream.
     const heartbeat = setInterval(() => res.write(': heartbeat\n\n'), 15_000).unref();
     let unsubscribe: () => unknown = () => false;
+    // The stream lives no longer than the token that opened it: the client signs in again.
+    const expiresAt = req.principal?.expiresAt;
+    const expiry =
+      expiresAt === undefined
+        ? undefined
+        : setTimeout(
+            () => {
+              res.write('event: token-expired\ndata: {}\n\n');
+              end();
+              res.end();
+            },
+            Math.max(0, expiresAt - Date.now()),
+          ).unref();
     const end = () => {
       clearInterval(heartbeat);
+      clearTimeout(expiry);
       unsubscribe();
     };
     unsubscribe = this.subscribe((e) => {

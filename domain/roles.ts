@@ -10,4 +10,6 @@ export interface Principal {
   /** unit role: the unit's id and the domains it may serve */
   unitId?: string;
   domains: string[];
+  /** When the token it came from expires (ms since the epoch): a long-lived stream ends then */
+  expiresAt?: number;
 }

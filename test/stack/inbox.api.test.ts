@@ -193,4 +193,16 @@ describe('live changes', () => {
     // Not for other roles.
     expect((await fetch(`http://127.0.0.1:${port}/v1/tasks/events`, { headers: bearer(await stack.token({ role: 'unit', unit: 'SPOP' })) })).status).toBe(403);
   });
+
+  it('ends the stream when the token that opened it expires', async () => {
+    const { port } = server.address() as { port: number };
+    const shortLived = await stack.token({ role: 'chancellery', sub: 'inbox-short', ttl: '4s' });
+    const res = await fetch(`http://127.0.0.1:${port}/v1/tasks/events`, { headers: bearer(shortLived) });
+    expect(res.status).toBe(200);
+    const opened = Date.now();
+    const text = await res.text(); // resolves only when the server ends the stream
+    expect(text).toContain('event: token-expired');
+    expect(Date.now() - opened).toBeLessThan(8_000);
+    expect((await fetch(`http://127.0.0.1:${port}/v1/tasks/events`, { headers: bearer(shortLived) })).status).toBe(401);
+  });
 });

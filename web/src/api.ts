@@ -166,6 +166,8 @@ export class Api {
           const parser = createParser({
             onEvent: (e) => {
               if (e.event === 'task') onChange(JSON.parse(e.data) as TaskChange);
+              // The stream ends with the token that opened it: sign in again.
+              if (e.event === 'token-expired') this.onUnauthorized();
             },
           });
           const reader = res.body.pipeThrough(new TextDecoderStream()).getReader();
