@@ -327,8 +327,6 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       const a = await application(applicationId);
       const remedy = formalDecisionRemedy(profiles[a.canton as CantonCode]);
       await db.unit.upsert({ where: { id: CHANCELLERY_UNIT.id }, create: CHANCELLERY_UNIT, update: {} });
-      const existing = await db.decision.findUnique({ where: { unitId_reference: { unitId: CHANCELLERY_UNIT.id, reference } } });
-      if (existing) return { decisionId: existing.id };
       const pdf = await renderFormalDecision({
         authority: CHANCELLERY_UNIT,
         recipient: a,

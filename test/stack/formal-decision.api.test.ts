@@ -291,8 +291,18 @@ describe('after a refused access to a service (Art. 14.4)', () => {
       ).status,
     ).toBe(200);
 
+    // Another citizen's request, a role that is not the person's, an id that cannot be one.
+    const stranger = await stack.token({ role: 'citizen', sub: 'fd-stranger' });
+    expect((await request(stack.app).post(`/v1/access-requests/${id}/formal-decision-request`).set(bearer(stranger))).status).toBe(404);
+    expect((await request(stack.app).post(`/v1/access-requests/${id}/formal-decision-request`).set(bearer(unit))).status).toBe(403);
+    expect((await request(stack.app).post('/v1/access-requests/2026-02-30/formal-decision-request').set(bearer(c.token))).status).toBe(400);
+    expect((await request(stack.app).post('/v1/me/contract/formal-decision-request').set(bearer(unit))).status).toBe(403);
+
     const asked = await request(stack.app).post(`/v1/access-requests/${id}/formal-decision-request`).set(bearer(c.token));
     expect(asked.status).toBe(202);
+    expect((await request(stack.app).get(`/v1/formal-decision-requests/${asked.body.requestId}`).set(bearer(stranger))).status).toBe(404);
+    expect((await request(stack.app).get(`/v1/formal-decision-requests/${asked.body.requestId}`).set(bearer(unit))).status).toBe(200);
+    expect((await request(stack.app).get('/v1/formal-decision-requests/2026-02-30').set(bearer(c.token))).status).toBe(400);
     expect(asked.body).toMatchObject({ ground: 'access-refused', authority: unitId });
     const notice = await stack.mail.waitFor((m) => m.to.includes(`${unitId.toLowerCase()}@unit.test`));
     expect(notice.text).toContain(asked.body.taskId);

@@ -7,6 +7,7 @@ import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workf
 import { localDay } from '../../domain/days';
 import { profiles } from '../../domain/profiles';
 import { activitiesWith, markState, serveDecision } from '../common';
+import { personalData, type DataKeyKind } from '../personal-data';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
@@ -35,8 +36,12 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
   const profile = profiles[input.canton];
   const { requestId } = input;
   const taskId = formalDecisionTaskId(requestId);
+  const recordKind: DataKeyKind =
+    input.ground === 'onboarding-refused' ? 'onboarding-application' : input.ground === 'access-refused' ? 'access-request' : 'contract';
   const s: FormalDecisionState = { requestId, ground: input.ground, status: 'requested', taskId };
   let pending: TaskView | null = null;
+  /** The task from the moment its row is being written: a claim from the inbox is taken at once. */
+  let claimable: TaskView | null = null;
   let completion: Extract<TaskCompletion, { outcome: 'approve' | 'refuse' }> | undefined;
   const state = () => ({ ...s });
   const enter = (status: FormalDecisionStatus, waitingFor: 'system' | 'authority' | 'none') => {
@@ -45,7 +50,7 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
   };
 
   setHandler(formalDecisionStateQuery, state);
-  handleTaskUpdates(acts, () => pending, {
+  handleTaskUpdates(acts, () => pending ?? claimable, {
     state,
     complete: async (c) => {
       completion = c as typeof completion;
@@ -83,7 +88,9 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
       enter('awaiting-authority', 'authority');
     },
     () => completion !== undefined,
+    (view) => (claimable = view),
   );
+  claimable = null;
   const decided = completion!;
   await acts.completeTaskRecord({ ...decided, at: new Date(Date.now()).toISOString() });
   s.outcome = decided.outcome;
@@ -98,14 +105,17 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
     await acts.handOverToContractLifecycle({ contractId, applicationId: input.recordId });
     await acts.sendApplicationMail({ applicationId: input.recordId, template: 'onboarding-approved' });
   } else if (decided.outcome === 'approve') {
-    await acts.applyFormalDecisionApproval({ requestId, by: decided.by, justification: decided.justification });
+    await acts.applyFormalDecisionApproval(personalData(recordKind, input.recordId, { requestId, by: decided.by, justification: decided.justification }));
   }
-  const { decisionId } = await acts.issueFormalDecisionOnRequest({
-    requestId,
-    outcome: decided.outcome,
-    grounds: decided.outcome === 'refuse' ? decided.reasons : [decided.justification],
-    decidedOn: today,
-  });
+  // The reasons are about the person: under the contested record's data key, like the completion.
+  const { decisionId } = await acts.issueFormalDecisionOnRequest(
+    personalData(recordKind, input.recordId, {
+      requestId,
+      outcome: decided.outcome,
+      grounds: decided.outcome === 'refuse' ? decided.reasons : [decided.justification],
+      decidedOn: today,
+    }),
+  );
   s.decisionId = decisionId;
   await serveDecision({ decisionId, canton: input.canton, unitId: input.unitId, remedyDays: profile.remedies.defaultDays, provisionalMeasure: false });
   await acts.recordFormalDecisionIssued({ requestId, decisionId, outcome: decided.outcome });

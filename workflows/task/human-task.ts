@@ -123,14 +123,17 @@ export async function runHumanTask(
   spec: TaskSpec,
   opened: (view: TaskView) => void,
   done: () => boolean,
+  /** Receives the view before its row is written: claims of a task just seen in the inbox are taken then. */
+  opening?: (view: TaskView) => void,
 ): Promise<void> {
   const createdAt = Date.now();
   const reminderMs = profile.reminders.taskReminderDays * DAY_MS;
   const escalateAt = createdAt + profile.reminders.taskEscalationDays * DAY_MS;
   let nextReminder = createdAt + reminderMs;
   const dueAt = new Date(nextReminder).toISOString();
-  await acts.openTask({ ...spec, createdAt: new Date(createdAt).toISOString(), dueAt });
   const view: TaskView = { taskId: spec.taskId, kind: spec.kind, status: 'open', claimedBy: null, dueAt, remindersSent: 0, escalated: false };
+  opening?.(view);
+  await acts.openTask({ ...spec, createdAt: new Date(createdAt).toISOString(), dueAt });
   opened(view);
   for (;;) {
     const wakeAt = view.escalated ? nextReminder : Math.min(nextReminder, escalateAt);
