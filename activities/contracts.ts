@@ -5,6 +5,7 @@ import { ApplicationFailure } from '@temporalio/common';
 import type { ContractStatus, PendingTerms } from '../domain/contract';
 import { termsSchedule } from '../domain/contract';
 import { profiles, type CantonCode } from '../domain/profiles';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import type { ContractInput } from '../workflows/contract/types';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
@@ -140,6 +141,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
       signatureValue: string;
       signedAt: string;
       by: string;
+      signatureEvidence?: Record<string, unknown>;
     }): Promise<void> {
       const id = `${a.contractId}:${a.version}`;
       await db.$transaction(async (tx) => {
@@ -152,6 +154,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
             documentSha256: a.documentSha256,
             signatureValue: a.signatureValue,
             signedAt: new Date(a.signedAt),
+            signatureEvidence: (a.signatureEvidence as Prisma.InputJsonObject | undefined) ?? Prisma.DbNull,
             acceptedBy: a.by,
           },
         });

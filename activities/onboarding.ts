@@ -3,6 +3,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
 import { profiles, type CantonCode } from '../domain/profiles';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { personalData } from '../workflows/personal-data';
@@ -266,6 +267,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             signatureValue: a.signatureValue,
             signedAt: a.signedAt,
             identityProofRef: a.identityProofRef,
+            identityEvidence: a.identityEvidence ?? Prisma.DbNull,
+            signatureEvidence: a.signatureEvidence ?? Prisma.DbNull,
             specialReason: specialReason ?? null,
           },
         });

@@ -10,11 +10,14 @@ import swaggerUi from 'swagger-ui-express';
 import { createApplication, type Application } from '../app';
 import { MAX_TERMS_PDF_BYTES } from '../app/contracts';
 import { createGateways } from '../app/gateways';
+import type { AssurancePolicy } from '../domain/assurance';
 import type { CantonCode } from '../domain/profiles';
 import type { AesGcmCodec } from '../infra/codec';
 import type { DataKeyStore } from '../infra/data-keys';
 import type { Db } from '../infra/db';
+import type { EidVerifier } from '../infra/eid/verifier-client';
 import type { Logger } from '../infra/logger';
+import type { SignatureVerifier } from '../app/signatures';
 import type { Verifier } from './auth';
 import { errorHandler, unknownRoute } from './errors';
 import type { TaskFeed } from './task-feed';
@@ -26,6 +29,7 @@ import { contractRoutes } from './routes/contracts';
 import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
+import { identityRoutes } from './routes/identity';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
 import { taskRoutes } from './routes/tasks';
@@ -56,6 +60,12 @@ export interface AppDeps {
   taskFeed?: TaskFeed | null;
   /** The Chancellery's workspace at /staff (web/): its sign-in client at the identity provider. */
   staff?: StaffOptions;
+  /** The canton's e-ID verifier and how long its proofs serve (null or absent: the e-ID routes answer 503). */
+  eid?: { verifier: EidVerifier; proofValidityMs?: number } | null;
+  /** The qualified-signature verifier (null or absent: signatures answer 503). */
+  signatures?: SignatureVerifier | null;
+  /** The sign-in strength each kind of act needs (default: domain/assurance.ts). */
+  assurance?: AssurancePolicy;
 }
 
 export function createApp(deps: AppDeps) {
@@ -103,12 +113,20 @@ export function createApp(deps: AppDeps) {
 
   const application =
     deps.application ??
-    createApplication({ db: deps.db, canton: deps.canton, gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue }, deps.rollout) });
-  const api = new Api(deps.verify);
+    createApplication({
+      db: deps.db,
+      canton: deps.canton,
+      gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue }, deps.rollout),
+      eid: deps.eid?.verifier ?? null,
+      eidProofValidityMs: deps.eid?.proofValidityMs,
+      signatures: deps.signatures ?? null,
+    });
+  const api = new Api(deps.verify, deps.assurance);
   const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
   for (const make of [
     accessRequestRoutes,
+    identityRoutes,
     onboardingRoutes,
     taskRoutes,
     viewRoutes,

@@ -5,6 +5,7 @@ import { createRemoteJWKSet, jwtVerify, type JWTVerifyGetKey } from 'jose';
 import { z } from 'zod';
 import { ApiError } from './errors';
 
+import { meets, requiredAcr, type ActKind, type AssurancePolicy } from '../domain/assurance';
 import { ROLES, type Principal, type Role } from '../domain/roles';
 
 export { ROLES, type Principal, type Role } from '../domain/roles';
@@ -14,6 +15,7 @@ const claims = z.object({
   role: z.enum(ROLES),
   unit: z.string().min(1).optional(),
   domains: z.array(z.string()).default([]),
+  acr: z.string().min(1).optional(),
 });
 
 declare module 'express-serve-static-core' {
@@ -71,7 +73,7 @@ export function createVerifier(opts: AuthOptions) {
     if (!parsed.success) throw new Error(`token claims: ${parsed.error.issues.map((i) => i.path.join('.')).join(', ')}`);
     const c = parsed.data;
     if (c.role === 'unit' && !c.unit) throw new Error('a unit token needs a unit claim');
-    return { sub: c.sub, role: c.role, unitId: c.unit, domains: c.domains, expiresAt: payload.exp! * 1000 };
+    return { sub: c.sub, role: c.role, unitId: c.unit, domains: c.domains, expiresAt: payload.exp! * 1000, acr: c.acr };
   };
 }
 
@@ -104,6 +106,25 @@ export function requireRole(...roles: Role[]): RequestHandler {
     if (!p) return next(unauthorized('a bearer token is required'));
     if (!roles.includes(p.role)) return next(new ApiError(403, 'forbidden', `this action needs one of the roles: ${roles.join(', ')}`));
     next();
+  };
+}
+
+/**
+ * The sign-in strength an act needs (RFC 9470 step-up): a weaker or absent acr is 401
+ * `insufficient_user_authentication`, naming the acr to sign in with.
+ */
+export function requireAssurance(policy: AssurancePolicy, kind: ActKind): RequestHandler {
+  return (req, res, next) => {
+    const p = req.principal;
+    if (!p) return next(unauthorized('a bearer token is required'));
+    const needed = requiredAcr(policy, p.role, kind);
+    if (meets(policy, p.acr, needed)) return next();
+    res.setHeader('WWW-Authenticate', `Bearer error="insufficient_user_authentication", acr_values="${needed}"`);
+    next(
+      new ApiError(401, 'insufficient_user_authentication', `this ${kind === 'read' ? 'reading' : 'act'} needs a sign-in of level ${needed}`, [
+        { path: 'acr', issue: p.acr ? `${p.acr} is not enough` : 'the token has no acr' },
+      ]),
+    );
   };
 }
 

@@ -5,7 +5,8 @@ import type { Request, Response, Router } from 'express';
 import { z } from 'zod';
 import type { Caller } from '../app/caller';
 import type { Role } from '../domain/roles';
-import { authenticate, principalOf, requireRole, type Verifier } from './auth';
+import { DEFAULT_ASSURANCE, type ActKind, type AssurancePolicy } from '../domain/assurance';
+import { authenticate, principalOf, requireAssurance, requireRole, type Verifier } from './auth';
 import { ApiError, fromZod } from './errors';
 
 extendZodWithOpenApi(z);
@@ -48,6 +49,8 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
   tag: string;
   /** Roles allowed; `null` = public (no token, and no caller). */
   roles: R;
+  /** The sign-in strength it needs (domain/assurance.ts); default: reading for GET, legal effect otherwise. */
+  act?: ActKind;
   body?: B;
   query?: Q;
   params?: P;
@@ -67,7 +70,10 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
 export class Api {
   readonly registry = new OpenAPIRegistry();
 
-  constructor(private readonly verify: Verifier) {
+  constructor(
+    private readonly verify: Verifier,
+    private readonly assurance: AssurancePolicy = DEFAULT_ASSURANCE,
+  ) {
     this.registry.register('Error', errorSchema);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
   }
@@ -111,7 +117,8 @@ export class Api {
       },
     });
 
-    const guards = route.roles ? [authenticate(this.verify), requireRole(...route.roles)] : [];
+    const act = route.act ?? (route.method === 'get' ? 'read' : 'legal-effect');
+    const guards = route.roles ? [authenticate(this.verify), requireRole(...route.roles), requireAssurance(this.assurance, act)] : [];
     router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
         if (!schema) return undefined as z.output<T>;

@@ -2,7 +2,10 @@
 import { createVerifier } from './auth';
 import { createApp } from './app';
 import { TaskFeed } from './task-feed';
-import { loadConfigOrExit } from '../infra/config';
+import { assuranceOf, loadConfigOrExit } from '../infra/config';
+import { loadEidVerifierConfig } from '../infra/eid/config';
+import { createEidVerifier } from '../infra/eid/verifier-client';
+import { createQesVerifier, loadQesConfig } from '../infra/qes/verify';
 import { AesGcmCodec } from '../infra/codec';
 import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
@@ -17,6 +20,10 @@ async function main() {
   const { client, connection } = await connectClient(config, dataKeys);
   // Live inbox: listens in the background (and keeps trying) so the API starts without it.
   const taskFeed = new TaskFeed(config.DATABASE_URL, logger);
+  // Art. 3: the canton's e-ID verifier (its settings checked now: a bad one stops the API here).
+  const eidConfig = config.EID_VERIFIER_URL ? loadEidVerifierConfig() : null;
+  if (!eidConfig) logger.warn('no e-ID verifier configured (EID_VERIFIER_URL): onboarding answers 503');
+  if (!config.QES_TRUSTED_CA_FILES) logger.warn('no qualified certification authorities configured (QES_TRUSTED_CA_FILES): signatures answer 503');
   void taskFeed.start();
   const app = createApp({
     client,
@@ -39,6 +46,9 @@ async function main() {
     production: config.NODE_ENV === 'production',
     staff: { issuer: config.AUTH_ISSUER, clientId: config.STAFF_CLIENT_ID },
     taskFeed,
+    assurance: assuranceOf(config),
+    eid: eidConfig && { verifier: createEidVerifier(eidConfig, { logger }), proofValidityMs: eidConfig.proofValidityMs },
+    signatures: config.QES_TRUSTED_CA_FILES ? createQesVerifier(loadQesConfig()) : null,
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const stop = (signal: string) => {

@@ -17,3 +17,11 @@ export const isoDay = z
       return false;
     }
   }, 'not a real calendar date');
+
+/** A qualified signature as the portal's signing tool gives it: a detached CMS (CAdES) in base64. */
+export const qesValue = z
+  .string()
+  .min(16, 'the qualified signature (a detached CAdES signature, base64)')
+  .max(64_000, 'at most 64000 characters')
+  .regex(/^[A-Za-z0-9+/=_-]+$/, 'base64')
+  .openapi({ description: 'A detached CMS / CAdES-BES signature over the document, DER in base64, with the signer certificate' });

@@ -18,6 +18,7 @@ import { AppError, invalidField, notFound } from './errors';
 import type { ContractAct, ContractActArgs, ContractGateway } from './gateways/contract';
 import type { TermsRolloutGateway } from './gateways/terms-rollout';
 import { requireAccess } from './policy';
+import { verifiedSignature, type SignatureVerifier } from './signatures';
 
 export const MAX_TERMS_PDF_BYTES = 5 * 1024 * 1024;
 
@@ -35,11 +36,13 @@ export interface ContractDeps {
   db: Db;
   contracts: ContractGateway;
   termsRollouts: TermsRolloutGateway;
+  /** Verifies the qualified signatures of terms acceptances (null: none configured, acceptances answer 503). */
+  signatures: SignatureVerifier | null;
   canton: CantonCode;
   now?: () => Date;
 }
 
-export function contractUseCases({ db, contracts, termsRollouts, canton, now = () => new Date() }: ContractDeps) {
+export function contractUseCases({ db, contracts, termsRollouts, signatures, canton, now = () => new Date() }: ContractDeps) {
   const profile = profiles[canton];
 
   const termsOut = (v: TermsRow) => ({
@@ -192,9 +195,9 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
       return contractView(await myContract(caller));
     },
 
-    /** Art. 5.2: a QES of the version waiting; the hash must be the version's own. */
-    async acceptTerms(caller: Caller, a: { version: string; documentSha256: string; signatureValue: string; signedAt: string }) {
-      const v = await db.termsVersion.findUnique({ where: { version: a.version }, select: { documentSha256: true } });
+    /** Art. 5.2: a QES of the version waiting, by the user; the hash must be the version's own. */
+    async acceptTerms(caller: Caller, a: { version: string; documentSha256: string; signatureValue: string; signedAt?: string }) {
+      const v = await db.termsVersion.findUnique({ where: { version: a.version }, select: { documentSha256: true, document: true } });
       if (!v) throw new AppError(422, 'unprocessable', `terms version ${a.version} is not published`, [{ path: 'version', issue: 'unknown version' }]);
       if (v.documentSha256 !== a.documentSha256) {
         throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [
@@ -202,8 +205,20 @@ export function contractUseCases({ db, contracts, termsRollouts, canton, now = (
         ]);
       }
       const id = await myContract(caller);
+      const user = await db.registeredUser.findUniqueOrThrow({ where: { sub: caller.principal.sub }, select: { firstName: true, lastName: true } });
+      const evidence = await verifiedSignature(signatures, 'signatureValue', {
+        signatureBase64: a.signatureValue,
+        document: v.document,
+        expectedSigner: { givenName: user.firstName, familyName: user.lastName },
+      });
+      if (a.signedAt && Math.abs(new Date(a.signedAt).getTime() - new Date(evidence.signingTime).getTime()) > 5 * 60_000) {
+        throw new AppError(422, 'unprocessable', 'the signing time differs from the one in the signature', [
+          { path: 'signedAt', issue: `differs from the signing time in the signature (${evidence.signingTime})` },
+        ]);
+      }
+      const acceptance = { ...a, signedAt: evidence.signingTime, signatureEvidence: { ...evidence }, by: caller.principal.sub };
       // A QES carries the signer's certificate: personal data, under the contract's data key.
-      return act(caller, id, 'acceptTerms', personalData('contract', id, { ...a, by: caller.principal.sub }), 'terms.acceptance-submitted');
+      return act(caller, id, 'acceptTerms', personalData('contract', id, acceptance), 'terms.acceptance-submitted');
     },
 
     /** Art. 5.3: refuse a version but ask to go on using the counter (a Chancellery task). */

@@ -12,7 +12,10 @@ import { contractUseCases } from './contracts';
 import { decisionUseCases } from './decisions';
 import { formalDecisionUseCases } from './formal-decisions';
 import type { Gateways } from './gateways';
+import { identityUseCases } from './identity';
 import { onboardingUseCases } from './onboarding';
+import type { SignatureVerifier } from './signatures';
+import type { EidVerifier } from '../infra/eid/verifier-client';
 import { retentionUseCases } from './retention';
 import { taskUseCases } from './tasks';
 import { viewUseCases } from './views';
@@ -21,17 +24,25 @@ export interface ApplicationDeps {
   db: Db;
   gateways: Gateways;
   canton: CantonCode;
+  /** The canton's e-ID verifier (Art. 3); null: none configured, e-ID routes answer 503. */
+  eid?: EidVerifier | null;
+  /** How long a verified e-ID presentation may be used for an application. */
+  eidProofValidityMs?: number;
+  /** Verifies qualified signatures against the recognised authorities; null: none configured. */
+  signatures?: SignatureVerifier | null;
   now?: () => Date;
 }
 
-export function createApplication({ db, gateways, canton, now }: ApplicationDeps) {
+export function createApplication({ db, gateways, canton, eid = null, eidProofValidityMs, signatures = null, now }: ApplicationDeps) {
   const contractAllows = contractGate(db, canton);
   const formalDecisions = formalDecisionUseCases({ db, formalDecisions: gateways.formalDecisions, now });
+  const identity = identityUseCases({ db, eid, proofValidityMs: eidProofValidityMs, now });
   return {
-    onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, canton, now }),
+    identity,
+    onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, canton, now }),
     accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, canton, now }),
-    contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, canton, now }),
+    contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),
     retention: retentionUseCases({ db, retention: gateways.retention }),
     views: viewUseCases({ db }),

@@ -4,6 +4,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { normalizeAvs } from '../domain/avs';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
+import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import { writeAudit } from '../records/audit';
 import { writeAccessLog } from '../records/access-log';
@@ -13,20 +14,25 @@ import { personalData } from '../workflows/personal-data';
 import type { OnboardingStatus } from '../workflows/onboarding/types';
 import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
+import { checkTypedIdentity, type IdentityUseCases, type ProvenIdentity } from './identity';
+import { verifiedSignature, type QesEvidence, type SignatureVerifier } from './signatures';
 import type { FormalDecisionRequestView, FormalDecisionUseCases } from './formal-decisions';
 import type { OnboardingGateway } from './gateways/onboarding';
 import { may, requireAccess, type Resource } from './policy';
 
 export interface ApplicationInput {
-  lastName: string;
-  firstName: string;
-  avsNumber: string;
+  /** The verified e-ID presentation the identity comes from (POST /v1/identity-verifications). */
+  identityVerificationId: string;
+  /** Optional: when typed, they must be the verified ones (422 naming the field otherwise). */
+  lastName?: string;
+  firstName?: string;
+  avsNumber?: string;
+  birthDate?: string;
   address: { street: string; postCode: string; locality: string };
   commune: string;
-  birthDate: string;
   email: string;
-  identityProofRef: string;
-  contractSignature: { documentSha256: string; signatureValue: string; signedAt: string; termsVersion: string };
+  /** A detached CAdES signature over the terms version's document (the contract's text). */
+  contractSignature: { documentSha256: string; signatureValue: string; signedAt?: string; termsVersion: string };
   onBehalfOf?: string;
 }
 
@@ -48,6 +54,8 @@ export interface OnboardingDeps {
   db: Db;
   onboarding: OnboardingGateway;
   formalDecisions: FormalDecisionUseCases;
+  identity: IdentityUseCases;
+  signatures: SignatureVerifier | null;
   canton: CantonCode;
   now?: () => Date;
 }
@@ -63,11 +71,11 @@ export function applicationHash(body: ApplicationInput): string {
         )
       : v;
   return createHash('sha256')
-    .update(JSON.stringify(canonical({ ...body, avsNumber: normalizeAvs(body.avsNumber) })))
+    .update(JSON.stringify(canonical({ ...body, avsNumber: body.avsNumber && normalizeAvs(body.avsNumber) })))
     .digest('hex');
 }
 
-export function onboardingUseCases({ db, onboarding, formalDecisions, canton, now = () => new Date() }: OnboardingDeps) {
+export function onboardingUseCases({ db, onboarding, formalDecisions, identity, signatures, canton, now = () => new Date() }: OnboardingDeps) {
   const profile = profiles[canton];
 
   async function record(applicationId: string): Promise<(Resource & { type: 'onboarding-application' }) | null> {
@@ -110,17 +118,60 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, canton, no
     };
   }
 
-  /** Identity rules the schema cannot state: who applies for whom, dates in the past. */
-  function checkApplicant(caller: Caller, input: ApplicationInput, today: string): string {
+  /** Who applies for whom: a citizen for themself, a counsellor on someone's behalf. */
+  function checkApplicant(caller: Caller, input: ApplicationInput): string {
     const { principal } = caller;
     if (principal.role === 'counsellor' && !input.onBehalfOf)
       throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor applies on behalf of a citizen');
     if (principal.role === 'citizen' && input.onBehalfOf)
       throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen applies for themself');
-    if (input.birthDate >= today) throw invalidField('birthDate', 'must be in the past', 'the request body is not valid');
-    if (new Date(input.contractSignature.signedAt).getTime() > now().getTime() + 5 * 60_000)
-      throw invalidField('contractSignature.signedAt', 'must not be in the future', 'the request body is not valid');
     return principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
+  }
+
+  /**
+   * The contract's signature (Art. 4.3): a QES over the published terms version's document by
+   * the person the e-ID proved. Nothing is stored when it fails.
+   */
+  async function verifiedContractSignature(input: ApplicationInput, proof: ProvenIdentity): Promise<QesEvidence> {
+    const sig = input.contractSignature;
+    const v = await db.termsVersion.findUnique({ where: { version: sig.termsVersion }, select: { canton: true, document: true, documentSha256: true } });
+    if (!v || v.canton !== canton) {
+      throw new AppError(422, 'unprocessable', `terms version ${sig.termsVersion} is not published for this counter`, [
+        { path: 'contractSignature.termsVersion', issue: 'unknown version' },
+      ]);
+    }
+    if (v.documentSha256 !== sig.documentSha256) {
+      throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [
+        { path: 'contractSignature.documentSha256', issue: `must be the SHA-256 of version ${sig.termsVersion}` },
+      ]);
+    }
+    const evidence = await verifiedSignature(signatures, 'contractSignature.signatureValue', {
+      signatureBase64: sig.signatureValue,
+      document: v.document,
+      expectedSigner: { givenName: proof.firstName, familyName: proof.lastName },
+    });
+    if (sig.signedAt && Math.abs(new Date(sig.signedAt).getTime() - new Date(evidence.signingTime).getTime()) > 5 * 60_000) {
+      throw invalidField(
+        'contractSignature.signedAt',
+        `differs from the signing time in the signature (${evidence.signingTime})`,
+        'the request body is not valid',
+      );
+    }
+    return evidence;
+  }
+
+  /** One e-ID subject, one person: the register binds a person to the subject they first contracted with. */
+  async function checkOnePersonOneSubject(applicantSub: string, avsNumber: string): Promise<void> {
+    const bound = await db.registeredUser.findFirst({
+      where: { OR: [{ avsNumber }, { sub: applicantSub }] },
+      select: { sub: true, avsNumber: true, contracts: { where: { endedOn: null }, select: { id: true } } },
+    });
+    if (!bound) return;
+    if (bound.sub !== applicantSub || bound.avsNumber !== avsNumber) {
+      throw new AppError(409, 'identity_bound_elsewhere', 'this person, or this sign-in, is already registered with another identity');
+    }
+    // One contract at a time: a former user whose contract has ended may contract again.
+    if (bound.contracts.length) throw new AppError(409, 'already_registered', 'this person already has a user contract');
   }
 
   /** The earlier answer to the same Idempotency-Key, or 422 when it came with another body. */
@@ -139,10 +190,13 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, canton, no
   async function store(
     caller: Caller,
     input: ApplicationInput,
+    proof: ProvenIdentity,
+    signature: QesEvidence,
     ids: { applicationId: string; applicantSub: string; avsNumber: string; key: string | null; hash: string; today: string },
   ) {
     const { principal } = caller;
     await db.$transaction([
+      identity.useProof(proof.verificationId, ids.applicationId),
       // At most one open application per person: this row exists while one is open.
       db.openApplication.create({ data: { avsNumber: ids.avsNumber, applicationId: ids.applicationId } }),
       db.onboardingApplication.create({
@@ -156,18 +210,21 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, canton, no
           idempotencyKey: ids.key,
           requestHash: ids.hash,
           avsNumber: ids.avsNumber,
-          lastName: input.lastName,
-          firstName: input.firstName,
+          lastName: proof.lastName,
+          firstName: proof.firstName,
           street: input.address.street,
           postCode: input.address.postCode,
           locality: input.address.locality,
           commune: input.commune,
-          birthDate: input.birthDate,
+          birthDate: proof.birthDate,
           email: input.email,
-          identityProofRef: input.identityProofRef,
+          identityProofRef: `eid:${proof.verificationId}`,
+          identityVerificationId: proof.verificationId,
+          identityEvidence: proof.evidence as unknown as Prisma.InputJsonObject,
+          signatureEvidence: signature as unknown as Prisma.InputJsonObject,
           documentSha256: input.contractSignature.documentSha256,
           signatureValue: input.contractSignature.signatureValue,
-          signedAt: new Date(input.contractSignature.signedAt),
+          signedAt: new Date(signature.signingTime),
           termsVersion: input.contractSignature.termsVersion,
           refusalReasons: [],
           submittedAt: now(),
@@ -191,25 +248,29 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, canton, no
     /** Art. 3-4: a citizen applies for themself, or a counsellor on their behalf. Idempotent on the key. */
     async apply(caller: Caller, input: ApplicationInput, idempotencyKey: string | null): Promise<{ view: ApplicationView; created: boolean }> {
       const today = localDay(now(), profile.timeZone);
-      const applicantSub = checkApplicant(caller, input, today);
+      const applicantSub = checkApplicant(caller, input);
       const hash = applicationHash(input);
       const earlier = await replay(caller, idempotencyKey, hash);
       if (earlier) return { view: earlier, created: false };
 
-      const avsNumber = normalizeAvs(input.avsNumber)!;
-      // One contract at a time: a former user whose contract has ended may contract again.
-      if (await db.contract.findFirst({ where: { endedOn: null, user: { OR: [{ avsNumber }, { sub: applicantSub }] } }, select: { id: true } })) {
-        throw new AppError(409, 'already_registered', 'this person already has a user contract');
-      }
+      // Art. 3: who the person is comes from the verified e-ID presentation, never from typed fields.
+      const proof = await identity.proven(caller, input.identityVerificationId);
+      checkTypedIdentity(proof, input, normalizeAvs);
+      const avsNumber = normalizeAvs(proof.avsNumber)!;
+      await checkOnePersonOneSubject(applicantSub, avsNumber);
+      const signature = await verifiedContractSignature(input, proof);
       const applicationId = randomUUID();
       try {
-        await store(caller, input, { applicationId, applicantSub, avsNumber, key: idempotencyKey, hash, today });
+        await store(caller, input, proof, signature, { applicationId, applicantSub, avsNumber, key: idempotencyKey, hash, today });
       } catch (err) {
         if (!isUniqueViolation(err)) throw err;
-        // Either the same key raced us, or this person has an application open.
+        // The same key raced us, the proof was used meanwhile, or this person has an application open.
         const again = await replay(caller, idempotencyKey, hash);
         if (again) return { view: again, created: false };
-        throw new AppError(409, 'application_open', 'an application for this AVS number is already open');
+        if (await db.onboardingApplication.findUnique({ where: { identityVerificationId: proof.verificationId }, select: { id: true } })) {
+          throw new AppError(409, 'identity_proof_used', 'this e-ID verification was already used by an application; start a new one');
+        }
+        throw new AppError(409, 'application_open', 'an application for this person is already open');
       }
       try {
         await onboarding.start({ applicationId, canton, commune: input.commune });

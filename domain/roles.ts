@@ -12,4 +12,6 @@ export interface Principal {
   domains: string[];
   /** When the token it came from expires (ms since the epoch): a long-lived stream ends then */
   expiresAt?: number;
+  /** How strongly the person signed in (the token's acr) */
+  acr?: string;
 }

@@ -1,6 +1,7 @@
 // Runtime configuration, read once from the environment and validated: a bad value stops
 // the process with a message naming the variable.
 import { z } from 'zod';
+import { DEFAULT_ASSURANCE, type AssurancePolicy } from '../domain/assurance';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.url();
@@ -63,6 +64,15 @@ export const configSchema = z
     AUTH_JWKS_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
     AUTH_AUDIENCE: z.string().min(1).default('guichet-api'),
     /** The longest an access token may live (exp - iat): a token without exp, or living longer, is refused. */
+    /** The acr values of the identity provider, weakest first, and the weakest each kind of act accepts (domain/assurance.ts). */
+    AUTH_ACR_LEVELS: csv,
+    AUTH_ACR_READ: z.string().min(1).default(DEFAULT_ASSURANCE.read),
+    AUTH_ACR_LEGAL_EFFECT: z.string().min(1).default(DEFAULT_ASSURANCE.legalEffect),
+    AUTH_ACR_STAFF: z.string().min(1).default(DEFAULT_ASSURANCE.staff),
+    /** The canton's e-ID verifier (infra/eid/config.ts reads the rest); required in production. */
+    EID_VERIFIER_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
+    /** PEM files of the recognised qualified certification authorities (infra/qes); required in production. */
+    QES_TRUSTED_CA_FILES: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
     AUTH_MAX_TOKEN_LIFETIME_S: z.coerce.number().int().min(60).max(86_400).default(3600),
     /** The Chancellery workspace's public client at the identity provider (code flow + PKCE). */
     STAFF_CLIENT_ID: z.string().min(1).default('guichet-staff'),
@@ -99,9 +109,36 @@ export const configSchema = z
     if (!c.PAYLOAD_KEYS.has(c.PAYLOAD_ACTIVE_KEY_ID)) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ACTIVE_KEY_ID'], message: `no key "${c.PAYLOAD_ACTIVE_KEY_ID}" in PAYLOAD_KEYS` });
     }
+    const levels = c.AUTH_ACR_LEVELS.length ? c.AUTH_ACR_LEVELS : DEFAULT_ASSURANCE.levels;
+    for (const name of ['AUTH_ACR_READ', 'AUTH_ACR_LEGAL_EFFECT', 'AUTH_ACR_STAFF'] as const) {
+      if (!levels.includes(c[name]))
+        ctx.addIssue({ code: 'custom', path: [name], message: `"${c[name]}" is not one of AUTH_ACR_LEVELS (${levels.join(', ')})` });
+    }
+    if (c.NODE_ENV === 'production') {
+      // Outside development the keys to the API come from an issuer over HTTPS only.
+      if (!c.AUTH_ISSUER.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'must be an https:// URL in production' });
+      if (c.AUTH_JWKS_URL && !c.AUTH_JWKS_URL.startsWith('https://'))
+        ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'must be an https:// URL in production' });
+      if (!c.EID_VERIFIER_URL)
+        ctx.addIssue({ code: 'custom', path: ['EID_VERIFIER_URL'], message: 'required in production: onboarding needs the e-ID (Art. 3)' });
+      if (!c.QES_TRUSTED_CA_FILES)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['QES_TRUSTED_CA_FILES'],
+          message: 'required in production: contracts and terms acceptances need verified qualified signatures',
+        });
+    }
   });
 
 export type Config = z.infer<typeof configSchema>;
+
+/** What each kind of act needs, from the AUTH_ACR_* settings. */
+export const assuranceOf = (c: Config): AssurancePolicy => ({
+  levels: c.AUTH_ACR_LEVELS.length ? c.AUTH_ACR_LEVELS : [...DEFAULT_ASSURANCE.levels],
+  read: c.AUTH_ACR_READ,
+  legalEffect: c.AUTH_ACR_LEGAL_EFFECT,
+  staff: c.AUTH_ACR_STAFF,
+});
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {

@@ -6,6 +6,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import { dirname } from 'node:path';
 import { exportJWK, generateKeyPair, importJWK, SignJWT, type JWK } from 'jose';
+import { defaultAcrFor } from '../domain/assurance';
 import type { Role } from '../domain/roles';
 
 const ALG = 'ES256';
@@ -17,6 +18,8 @@ export interface TokenRequest {
   domains?: string[];
   /** e.g. '8h', '15m' */
   ttl?: string;
+  /** How strongly the person signed in; default by role (domain/assurance.ts defaultAcrFor). */
+  acr?: string;
 }
 
 export class LocalIssuer {
@@ -58,7 +61,7 @@ export class LocalIssuer {
 
   async sign(req: TokenRequest): Promise<string> {
     const key = await importJWK(this.privateJwk, ALG);
-    return new SignJWT({ role: req.role, unit: req.unit, domains: req.domains ?? [] })
+    return new SignJWT({ role: req.role, unit: req.unit, domains: req.domains ?? [], acr: req.acr ?? defaultAcrFor(req.role) })
       .setProtectedHeader({ alg: ALG, kid: this.publicJwk.kid, typ: 'at+jwt' })
       .setIssuer(this.issuer)
       .setAudience(this.audience)

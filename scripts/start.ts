@@ -10,10 +10,11 @@ import { Connection } from '@temporalio/client';
 import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
 import { createDb } from '../infra/db';
-import { seedDemoUnits } from './lib/demo-data';
+import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
 import { ensureSearchAttributes } from '../infra/namespace';
-import { localPayloadKeys } from './lib/local-secrets';
+import { startDemoEid } from './lib/demo-eid';
+import { localPayloadKeys, localSecret } from './lib/local-secrets';
 import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './lib/postgres';
 import { ensureTemporalCli } from './lib/provision';
 import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server';
@@ -33,6 +34,8 @@ const PORTS = {
   mailWeb: port('MAIL_WEB_PORT', 1080),
   registers: port('REGISTER_PORT', 4010),
   postal: port('POSTAL_PORT', 4020),
+  eidVerifier: port('EID_VERIFIER_PORT', 4030),
+  eidIssuer: port('EID_ISSUER_PORT', 4040),
 };
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
@@ -190,12 +193,36 @@ async function main() {
     postalUrl = post.url;
   }
 
+  // The federal e-ID (Art. 3): a fake generic verifier and a demo issuer, unless EID_VERIFIER_URL
+  // names the canton's verifier (its EID_* settings then come from the environment).
+  let eidEnv: Record<string, string> = {};
+  let eidLines: string[] = [];
+  if (!env.EID_VERIFIER_URL) {
+    const eid = await startDemoEid({
+      dataDir,
+      issuerPort: PORTS.eidIssuer,
+      verifierPort: PORTS.eidVerifier,
+      webhook: {
+        url: `http://127.0.0.1:${PORTS.api}/v1/eid/verifier-events`,
+        apiKeyHeader: 'x-verifier-key',
+        apiKeyValue: localSecret(join(dataDir, 'secrets', 'eid-webhook-key')),
+      },
+    });
+    stops.push({ name: 'demo e-ID', stop: () => eid.close() });
+    eidEnv = { ...eid.env };
+    eidLines = [
+      `  Fake e-ID verifier ......... ${eid.verifierUrl}  (swiyu generic verifier's API; fakes/eid-verifier)`,
+      `  Demo e-ID issuer ........... ${eid.issuerUrl}  (wallet: npm run wallet -- --as demo-adele '<deeplink>')`,
+    ];
+  }
+
   // The Chancellery's workspace, served by the API at /staff.
   await ensureWebBuilt(say);
 
   // Demo units (the walk-through's SPOP serves population decisions).
   const db = createDb(databaseUrl);
   await seedDemoUnits(db);
+  await seedDemoTerms(db, env.CANTON ?? 'JU');
   await db.$disconnect();
 
   const uiOrigin = `http://127.0.0.1:${PORTS.temporalUi}`;
@@ -204,6 +231,7 @@ async function main() {
     ...auth,
     ...registers,
     POSTAL_GATEWAY_URL: postalUrl,
+    ...eidEnv,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     SMTP_URL: smtpUrl,
@@ -236,6 +264,7 @@ async function main() {
     env.POSTAL_GATEWAY_URL
       ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
       : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
+    ...(env.EID_VERIFIER_URL ? ['  e-ID verifier .............. (EID_VERIFIER_URL)'] : eidLines),
     `  Data ....................... ${dataDir}`,
     '',
     'Ctrl-C stops everything; the next start reuses the data.',

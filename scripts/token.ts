@@ -1,4 +1,5 @@
-// `npm run token -- --role chancellery [--sub ID] [--unit ID] [--domains a,b] [--ttl 1h]` (at most AUTH_MAX_TOKEN_LIFETIME_S)
+// `npm run token -- --role chancellery [--sub ID] [--unit ID] [--domains a,b] [--ttl 1h] [--acr VALUE]` (at most AUTH_MAX_TOKEN_LIFETIME_S;
+// acr by default the e-ID level for citizens and counsellors, a second factor for staff: domain/assurance.ts)
 // Prints a bearer token signed by the embedded default's local issuer (made by `npm start`).
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -12,6 +13,7 @@ const args = z.object({
   sub: z.string().min(1).optional(),
   unit: z.string().min(1).optional(),
   domains: z.string().optional(),
+  acr: z.string().min(1).optional(),
   ttl: z
     .string()
     .regex(/^\d+[smhd]$/, '--ttl is a duration such as 15m or 1h')
@@ -20,7 +22,14 @@ const args = z.object({
 
 async function main() {
   const { values } = parseArgs({
-    options: { role: { type: 'string' }, sub: { type: 'string' }, unit: { type: 'string' }, domains: { type: 'string' }, ttl: { type: 'string' } },
+    options: {
+      role: { type: 'string' },
+      sub: { type: 'string' },
+      unit: { type: 'string' },
+      domains: { type: 'string' },
+      ttl: { type: 'string' },
+      acr: { type: 'string' },
+    },
   });
   const parsed = args.safeParse(values);
   if (!parsed.success) {
@@ -48,6 +57,7 @@ async function main() {
       .map((d) => d.trim())
       .filter(Boolean),
     ttl: a.ttl,
+    acr: a.acr,
   });
   process.stdout.write(`${token}\n`);
 }

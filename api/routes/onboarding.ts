@@ -8,13 +8,22 @@ import { isValidAvsNumber } from '../../domain/avs';
 import type { Api } from '../http';
 import { formalDecisionRequestSchema } from './formal-decisions';
 import { rejections } from '../openapi';
-import { isoDay, text } from '../schemas';
+import { isoDay, qesValue, text } from '../schemas';
+
+const fromEid = 'Optional: the verified e-ID says it; when given, it must be the same (422 `identity_mismatch` naming the field)';
 
 export const applicationBody = z
   .object({
-    lastName: text(100),
-    firstName: text(100),
-    avsNumber: z.string().refine(isValidAvsNumber, 'not a valid AVS number (756.XXXX.XXXX.XC with its check digit)').openapi({ example: '756.1234.5678.04' }),
+    identityVerificationId: z
+      .uuid('the id of your verified e-ID presentation (POST /v1/identity-verifications)')
+      .openapi({ description: 'Art. 3: the e-ID verification the names, birth date and AVS number come from; used once' }),
+    lastName: text(100).optional().openapi({ description: fromEid }),
+    firstName: text(100).optional().openapi({ description: fromEid }),
+    avsNumber: z
+      .string()
+      .refine(isValidAvsNumber, 'not a valid AVS number (756.XXXX.XXXX.XC with its check digit)')
+      .optional()
+      .openapi({ example: '756.1234.5678.04', description: fromEid }),
     address: z
       .object({
         street: text(200),
@@ -23,21 +32,20 @@ export const applicationBody = z
       })
       .strict(),
     commune: text(100).openapi({ example: 'Delémont' }),
-    birthDate: isoDay.openapi({ example: '1985-03-21' }),
+    birthDate: isoDay.optional().openapi({ example: '1985-03-21', description: fromEid }),
     email: z.email('not a valid e-mail address'),
-    identityProofRef: text(200).openapi({ description: 'Reference of the identity proof (e-ID or counter check)' }),
     contractSignature: z
       .object({
-        documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed contract, 64 lowercase hex digits'),
-        signatureValue: z
-          .string()
-          .min(16, 'the qualified signature value (base64)')
-          .max(20_000)
-          .regex(/^[A-Za-z0-9+/=_-]+$/, 'base64'),
-        signedAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 instant' }),
-        termsVersion: text(50),
+        documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed terms version, 64 lowercase hex digits'),
+        signatureValue: qesValue,
+        signedAt: z.iso
+          .datetime({ offset: true, message: 'an ISO 8601 instant' })
+          .optional()
+          .openapi({ description: 'Optional: the signing time is the one signed in the signature; when given, within 5 minutes of it' }),
+        termsVersion: text(50).openapi({ description: 'The published terms version signed (its document: GET /v1/terms-versions/{version}/document)' }),
       })
-      .strict(),
+      .strict()
+      .openapi({ description: 'Art. 4.3: the qualified signature of the contract (e.g. `npm run sign` in the demo)' }),
     onBehalfOf: z.string().min(1).max(200).optional().openapi({ description: 'counsellor only: the e-ID subject of the citizen applying' }),
   })
   .strict()
@@ -86,9 +94,14 @@ export function onboardingRoutes(api: Api, { application }: { application: Appli
     responses: {
       202: { description: 'Accepted: the checks run', schema: applicationStatus },
       409: {
-        description: 'An application for this AVS number is already open (`application_open`), or the person already has a contract (`already_registered`)',
+        description:
+          'An application for this person is already open (`application_open`), the person already has a contract (`already_registered`), the person or the sign-in is registered with another identity (`identity_bound_elsewhere`), the e-ID verification was used already (`identity_proof_used`)',
       },
-      422: { description: 'This Idempotency-Key was used with another body (`idempotency_key_reused`)' },
+      422: {
+        description:
+          'The e-ID verification is not verified, failed, expired or too old (`identity_not_proven`); typed identity fields differ from it (`identity_mismatch`); the qualified signature failed a check (`signature_invalid`, the detail names it: format, document, signature, chain, qualified, validity, revocation, signer); this Idempotency-Key was used with another body (`idempotency_key_reused`)',
+      },
+      503: { description: "The e-ID verifier, or the authority's revocation list, cannot be reached now: try again" },
     },
     async handler({ req, body, caller }) {
       const { view } = await onboarding.apply(caller, body, req.header('idempotency-key') ?? null);

@@ -40,6 +40,8 @@ export const eidVerifierConfigSchema = z.strictObject({
   verifierTtlSec: z.number().int().min(60).max(86_400).default(900),
   /** The engine's own deadline for one attempt, when the caller gives none. */
   attemptDeadlineMs: ms(10_000, 86_400_000, 600_000),
+  /** How long a verified presentation may be used for an application. */
+  proofValidityMs: ms(60_000, 86_400_000, 30 * 60_000),
   /** Polling backoff: first wait, growth factor, longest wait. */
   pollInitialMs: ms(10, 60_000, 500),
   pollFactor: z.number().min(1).max(4).default(1.6),
@@ -67,6 +69,7 @@ export function loadEidVerifierConfig(env: NodeJS.ProcessEnv = process.env): Eid
     requestTimeoutMs: num(env.EID_VERIFIER_TIMEOUT_MS),
     verifierTtlSec: num(env.EID_VERIFIER_TTL_SEC),
     attemptDeadlineMs: num(env.EID_ATTEMPT_DEADLINE_MS),
+    proofValidityMs: num(env.EID_PROOF_VALIDITY_MS),
   };
   const parsed = eidVerifierConfigSchema.safeParse(input);
   if (!parsed.success) {
@@ -79,6 +82,7 @@ export function loadEidVerifierConfig(env: NodeJS.ProcessEnv = process.env): Eid
       requestTimeoutMs: 'EID_VERIFIER_TIMEOUT_MS',
       verifierTtlSec: 'EID_VERIFIER_TTL_SEC',
       attemptDeadlineMs: 'EID_ATTEMPT_DEADLINE_MS',
+      proofValidityMs: 'EID_PROOF_VALIDITY_MS',
     };
     const problems = parsed.error.issues.map((i) => `${names[String(i.path[0])] ?? i.path.join('.')}: ${i.message}`);
     throw new Error(`e-ID verifier settings: ${problems.join('; ')}`);

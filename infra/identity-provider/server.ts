@@ -7,6 +7,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import { accountByLogin, accountBySub, DEMO_PASSWORD, type DemoAccount } from './accounts';
+import { defaultAcrFor } from '../../domain/assurance';
 
 export interface IdentityProviderOptions {
   /** e.g. http://127.0.0.1:3001 */
@@ -95,7 +96,7 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
     // The API's claims on the access token (never personal data: ids and roles).
     async extraTokenClaims(_ctx: unknown, token: { accountId?: string }) {
       const a = token.accountId ? accountBySub(token.accountId) : undefined;
-      return a ? { role: a.role, unit: a.unit, domains: a.domains ?? [] } : undefined;
+      return a ? { role: a.role, unit: a.unit, domains: a.domains ?? [], acr: defaultAcrFor(a.role) } : undefined;
     },
     // A first-party client: no consent screen, the grant is made at sign-in.
     async loadExistingGrant(ctx: OidcContext) {

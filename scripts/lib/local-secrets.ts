@@ -4,6 +4,15 @@ import { randomBytes } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname } from 'node:path';
 
+/** A random secret of the embedded default (hex), made once and kept in `file`. */
+export function localSecret(file: string): string {
+  if (!existsSync(file)) {
+    mkdirSync(dirname(file), { recursive: true });
+    writeFileSync(file, randomBytes(24).toString('hex'), { mode: 0o600 });
+  }
+  return readFileSync(file, 'utf8').trim();
+}
+
 export function localPayloadKeys(file: string): { PAYLOAD_KEYS: string; PAYLOAD_ACTIVE_KEY_ID: string } {
   if (!existsSync(file)) {
     mkdirSync(dirname(file), { recursive: true });

@@ -2,7 +2,7 @@
 // project can reach: pinned, cached outside the clone (a fresh clone reuses them),
 // idempotent, safe when several processes ask at once, and talkative while it takes minutes.
 import { spawn } from 'node:child_process';
-import { chmodSync, existsSync, mkdirSync, mkdtempSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -39,6 +39,23 @@ function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log, cwd?
   });
 }
 
+/** Whether the process that holds the lock is gone (its pid file written and no such process). */
+function lockHolderGone(lock: string): boolean {
+  let pid: number;
+  try {
+    pid = Number(readFileSync(join(lock, 'pid'), 'utf8'));
+  } catch {
+    return false; // just made, its pid not written yet
+  }
+  if (!Number.isInteger(pid) || pid <= 0) return false;
+  try {
+    process.kill(pid, 0);
+    return false;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'ESRCH';
+  }
+}
+
 /** A lock made of a directory: mkdir is atomic. Waits for another process's install. */
 async function withLock<T>(name: string, log: Log, fn: () => Promise<T>): Promise<T> {
   const lock = join(cacheDir(), `${name}.lock`);
@@ -51,6 +68,12 @@ async function withLock<T>(name: string, log: Log, fn: () => Promise<T>): Promis
       writeFileSync(join(lock, 'pid'), String(process.pid));
       break;
     } catch {
+      // A lock left by an install that was killed (its process is gone) is taken over.
+      if (lockHolderGone(lock)) {
+        log(`an earlier install of ${name} was interrupted; starting it again`);
+        rmSync(lock, { recursive: true, force: true });
+        continue;
+      }
       if (Date.now() > deadline) throw new Error(`gave up waiting for ${lock}; remove it if no install is running`);
       if (!announced) log(`waiting for another process installing ${name} …`);
       announced = true;

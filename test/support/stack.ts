@@ -26,6 +26,8 @@ import { createHttpRegisters } from '../../activities/registers';
 import { startFakePostal, type FakePostal } from '../../fakes/postal/server';
 import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
 import { testPeople } from './applications';
+import { startTestEid, type TestEid } from './eid';
+import { listenOn } from '../../fakes/http';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
@@ -112,6 +114,7 @@ export interface Stack {
   client: Client;
   db: Db;
   issuer: LocalIssuer;
+  eid: TestEid;
   token(req: Partial<TokenRequest> & Pick<TokenRequest, 'role'>): Promise<string>;
   taskQueue: string;
   keys: Map<string, Buffer>;
@@ -153,6 +156,10 @@ export interface StackOptions {
   identityProvider?: { issuer: string; keyFile: string };
   /** Tests wrap the real mailer, e.g. to fail a send once. */
   wrapMailer?: (mailer: Mailer) => Mailer;
+  /** The API listens on a port, and the fake e-ID verifier posts its webhook to it. */
+  eidWebhook?: boolean;
+  /** The e-ID verifier's TTL and the engine's deadline for one attempt. */
+  eid?: { verificationTtlSec?: number; attemptDeadlineMs?: number; proofValidityMs?: number };
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -172,6 +179,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const db = createDb(databaseUrl);
   const started = await startAdapters(opts.fixturePath);
+  const apiPort = opts.eidWebhook ? await freePort() : null;
+  const eid = await startTestEid({ ...opts.eid, webhookUrl: apiPort ? `http://127.0.0.1:${apiPort}/v1/eid/verifier-events` : undefined });
   const { registers, mail, post, adapters } = started;
   const connection = await Connection.connect({ address });
   const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
@@ -218,7 +227,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     production: false,
     rollout: opts.rollout,
     staff: { issuer: issuer.issuer, clientId: 'guichet-staff' },
+    eid: { verifier: eid.adapter, proofValidityMs: opts.eid?.proofValidityMs },
   });
+  const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;
 
   return {
     registers,
@@ -228,6 +239,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     client,
     db,
     issuer,
+    eid,
     taskQueue,
     keys,
     activeKeyId,
@@ -241,6 +253,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await connection.close();
       await db.$disconnect();
       await started.close();
+      await listening?.close();
+      await eid.close();
       if (server) await new Promise((r) => server.close(r));
     },
   };

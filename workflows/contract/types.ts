@@ -12,6 +12,8 @@ export interface TermsAcceptanceIn {
   signatureValue: string;
   signedAt: string;
   by: string;
+  /** What the verification of the qualified signature found (absent on acceptances made before it was verified) */
+  signatureEvidence?: Record<string, unknown>;
 }
 
 /** Everything that changes a contract, in the order the workflow applies it. */
