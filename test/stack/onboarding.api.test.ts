@@ -2,9 +2,10 @@
 // over HTTP and a real SMTP server catching the mail: what applicants and staff rely on.
 import request from 'supertest';
 import { applicationBody, testPeople, type RegisterEntry } from '../support/applications';
+import { signedApplication } from '../support/eid';
 import { AUTHORITY_INBOX, startStack, waitFor, type Stack } from '../support/stack';
 
-const { people, fixturePath } = testPeople({ adult2: {}, adult3: {}, minor2: { birthDate: '2012-01-01' }, nonResident2: { domiciledInCanton: false } });
+const { people, fixturePath } = testPeople({ adult2: {}, adult3: {}, adult4: {}, minor2: { birthDate: '2012-01-01' }, nonResident2: { domiciledInCanton: false } });
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ fixturePath });
@@ -18,10 +19,11 @@ const citizen = (sub: string) => stack.token({ role: 'citizen', sub });
 const staff = (sub: string) => stack.token({ role: 'chancellery', sub });
 
 async function applyAs(sub: string, person: RegisterEntry | undefined, email?: string) {
+  const token = await citizen(sub);
   const res = await request(stack.app)
     .post('/v1/onboarding/applications')
-    .set(bearer(await citizen(sub)))
-    .send(applicationBody(person!, email));
+    .set(bearer(token))
+    .send(await signedApplication(stack, token, person!, email));
   expect(res.status).toBe(202);
   return res.body as { applicationId: string; status: string };
 }
@@ -51,7 +53,10 @@ describe('the walk-through', () => {
     expect(await stack.db.contract.findUniqueOrThrow({ where: { applicationId } })).toMatchObject({ status: 'active' });
 
     // Admitted once: a second application is refused at the door.
-    const again = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(applicationBody(people.adult!));
+    const again = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(token))
+      .send(await signedApplication(stack, token, people.adult!));
     expect(again.status).toBe(409);
     expect(again.body.error.code).toBe('already_registered');
 
@@ -61,7 +66,7 @@ describe('the walk-through', () => {
     const reapplied = await request(stack.app)
       .post('/v1/onboarding/applications')
       .set(bearer(token))
-      .send(applicationBody(people.adult!, 'anna.new@example.ch'));
+      .send(await signedApplication(stack, token, people.adult!, 'anna.new@example.ch'));
     expect(reapplied.status).toBe(202);
     await waitFor(
       () => statusOf(reapplied.body.applicationId, token),
@@ -164,18 +169,10 @@ describe('applying', () => {
     ]);
   });
 
-  it('refuses a birth date in the future', async () => {
-    const res = await request(stack.app)
-      .post('/v1/onboarding/applications')
-      .set(bearer(await citizen('future')))
-      .send({ ...applicationBody(people.adult2!), birthDate: '2099-01-01' });
-    expect(res.status).toBe(400);
-    expect(res.body.error.details).toEqual([{ path: 'birthDate', issue: 'must be in the past' }]);
-  });
 
   it('answers a retried Idempotency-Key with the same application, 422 with another body, 409 for a second open application', async () => {
     const token = await citizen('bruno');
-    const body = applicationBody(people.nonResident2!, 'bruno@example.ch');
+    const body = await signedApplication(stack, token, people.nonResident2!, 'bruno@example.ch');
     const send = (b: object, key: string) => request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).set('Idempotency-Key', key).send(b);
     const first = await send(body, 'idem-key-0001');
     const retry = await send(body, 'idem-key-0001');
@@ -184,21 +181,28 @@ describe('applying', () => {
     expect(retry.body.applicationId).toBe(first.body.applicationId);
     expect(await stack.db.onboardingApplication.count({ where: { applicantSub: 'bruno' } })).toBe(1);
 
-    const other = await send({ ...body, firstName: 'Autre' }, 'idem-key-0001');
+    const other = await send({ ...body, email: 'autre@example.ch' }, 'idem-key-0001');
     expect(other.status).toBe(422);
     expect(other.body.error.code).toBe('idempotency_key_reused');
 
-    const second = await send(body, 'idem-key-0002');
+    // The same proof again under another key: it served once.
+    const reused = await send(body, 'idem-key-0002');
+    expect(reused.status).toBe(409);
+    expect(reused.body.error.code).toBe('identity_proof_used');
+
+    // A new proof while the first application is open.
+    const second = await send(await signedApplication(stack, token, people.nonResident2!, 'bruno@example.ch'), 'idem-key-0003');
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('application_open');
   });
 
   it('shows an application to its applicant, their counsellor and the Chancellery only', async () => {
     const counsellor = await stack.token({ role: 'counsellor', sub: 'poste-porrentruy-1' });
+    // At the post office: the person's e-ID presented to the verification the counsellor started.
     const res = await request(stack.app)
       .post('/v1/onboarding/applications')
       .set(bearer(counsellor))
-      .send({ ...applicationBody(people.adult3!), onBehalfOf: 'carla' });
+      .send(await signedApplication(stack, counsellor, people.adult3!, undefined, { onBehalfOf: 'carla' }));
     expect(res.status).toBe(202);
     const id = res.body.applicationId as string;
     const filed = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: id, action: 'onboarding.applied' } });
@@ -211,6 +215,89 @@ describe('applying', () => {
     expect(await get(await citizen('someone-else'))).toBe(404);
     expect(await get(await stack.token({ role: 'counsellor', sub: 'poste-delemont-2' }))).toBe(404);
     expect(await get(await stack.token({ role: 'unit', sub: 'u', unit: 'SPOP' }))).toBe(403);
+  });
+});
+
+describe('the contract signature (Art. 4.3)', () => {
+  /** The application refused for its signature: 422 naming the check, nothing stored, the proof still unused. */
+  async function refusedFor(sub: string, body: { identityVerificationId: string }, check: string) {
+    const res = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(await citizen(sub)))
+      .send(body);
+    expect(res.status).toBe(422);
+    expect(res.body.error).toMatchObject({ code: 'signature_invalid', details: [{ path: 'contractSignature.signatureValue', issue: expect.stringMatching(new RegExp(`^${check}: `)) }] });
+    expect(res.body.error.message).toContain(`failed the ${check} check`);
+    expect(await stack.db.onboardingApplication.count({ where: { applicantSub: sub } })).toBe(0);
+    expect(await stack.db.identityVerification.findUniqueOrThrow({ where: { id: body.identityVerificationId } })).toMatchObject({ usedByApplication: null });
+  }
+
+  it('refuses a garbage signature, one by another person, one of another text, one from an unlisted authority and a revoked certificate', async () => {
+    const p = people.adult2!;
+    const sign = async (sub: string, o: Parameters<typeof signedApplication>[4] = {}) => signedApplication(stack, await citizen(sub), p, undefined, o);
+
+    const garbage = await sign('sig-garbage');
+    await refusedFor('sig-garbage', { ...garbage, contractSignature: { ...garbage.contractSignature, signatureValue: 'QUJDREVGR0hJSktMTU5PUA==' } }, 'format');
+
+    await refusedFor('sig-other-person', await sign('sig-other-person', { signer: { firstName: 'Mallory', lastName: 'Autre' } }), 'signer');
+
+    const otherText = await sign('sig-other-text');
+    const elsewhere = await stack.qes.sign(Buffer.from('Un autre texte'), p);
+    await refusedFor('sig-other-text', { ...otherText, contractSignature: { ...otherText.contractSignature, signatureValue: elsewhere } }, 'document');
+
+    const { startFakeQca } = await import('../../fakes/qca/server');
+    const rogue = await startFakeQca({ port: 0 });
+    try {
+      const unlisted = await sign('sig-unlisted');
+      const cert = await rogue.authority.issuePerson({ givenName: p.firstName, familyName: p.lastName });
+      const terms = Buffer.from((await stack.db.termsVersion.findUniqueOrThrow({ where: { version: unlisted.contractSignature.termsVersion } })).document);
+      const value = await rogue.authority.sign(terms, cert);
+      await refusedFor('sig-unlisted', { ...unlisted, contractSignature: { ...unlisted.contractSignature, signatureValue: value } }, 'chain');
+    } finally {
+      await rogue.close();
+    }
+
+    const revokedSigner = { firstName: p.firstName, lastName: 'Révoquée' };
+    const revoked = await sign('sig-revoked', { signer: revokedSigner });
+    stack.qes.qca.revoke((await stack.qes.certificateOf(revokedSigner)).serialNumber);
+    // The signer check comes after revocation: a revoked certificate is refused as revoked.
+    await refusedFor('sig-revoked', revoked, 'revocation');
+  });
+
+  it('keeps the evidence of the identity and of the signature with the contract', async () => {
+    const token = await citizen('sig-evidence');
+    const { applicationId } = await (async () => {
+      const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(await signedApplication(stack, token, people.adult4!));
+      expect(res.status).toBe(202);
+      return res.body as { applicationId: string };
+    })();
+    await waitFor(
+      () => statusOf(applicationId, token),
+      (s) => s.status === 'approved',
+    );
+    const contract = await stack.db.contract.findUniqueOrThrow({ where: { applicationId } });
+    expect(contract.identityEvidence).toEqual({
+      verificationId: expect.any(String),
+      verifierId: expect.any(String),
+      verifiedAt: expect.any(String),
+      issuer: stack.eid.issuer.did,
+      vct: 'urn:vct:ch.admin.bcs.betaid',
+      presentationSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      claims: {
+        given_name: people.adult4!.firstName,
+        family_name: people.adult4!.lastName,
+        birth_date: people.adult4!.birthDate,
+        personal_administrative_number: people.adult4!.avsNumber,
+      },
+    });
+    expect(contract.signatureEvidence).toMatchObject({
+      signer: { givenName: people.adult4!.firstName, surname: people.adult4!.lastName },
+      certificateSha256: expect.stringMatching(/^[0-9a-f]{64}$/),
+      revocation: { crlUrl: stack.qes.qca.crlUrl },
+    });
+    expect(contract.identityProofRef).toBe(`eid:${(contract.identityEvidence as { verificationId: string }).verificationId}`);
+    // The claims left the verification row once the application took them.
+    expect(await stack.db.identityVerification.findFirstOrThrow({ where: { usedByApplication: applicationId } })).toMatchObject({ claims: null });
   });
 });
 

@@ -59,8 +59,13 @@ export function testPeople(extra: Record<string, Partial<RegisterEntry>> = {}) {
 
 export type Person = { avsNumber: string; lastName: string; firstName: string; birthDate: string; commune: string };
 
+/**
+ * A body of the right shape whose identity proof and signature are not real: for the tests
+ * of what the schema refuses (the real one: signedApplication in ./eid) and for the rows below.
+ */
 export function applicationBody(person: Person, email = `${randomUUID().slice(0, 8)}@example.ch`) {
   return {
+    identityVerificationId: randomUUID(),
     lastName: person.lastName,
     firstName: person.firstName,
     avsNumber: person.avsNumber,
@@ -68,7 +73,6 @@ export function applicationBody(person: Person, email = `${randomUUID().slice(0,
     commune: person.commune,
     birthDate: person.birthDate,
     email,
-    identityProofRef: 'eid-check-2026-0001',
     contractSignature: {
       documentSha256: 'a3f1c2d4e5b6a7980112233445566778899aabbccddeeff00112233445566778',
       signatureValue: 'MIIBsignatureValueBase64ExampleAAAA==',
@@ -100,7 +104,7 @@ export async function insertApplication(db: Db, person: Person, opts: { applican
       commune: b.commune,
       birthDate: b.birthDate,
       email: b.email,
-      identityProofRef: b.identityProofRef,
+      identityProofRef: 'eid-check-2026-0001',
       documentSha256: b.contractSignature.documentSha256,
       signatureValue: b.contractSignature.signatureValue,
       signedAt: new Date(b.contractSignature.signedAt),

@@ -1,10 +1,17 @@
 // The e-ID side of a test stack: a test issuer of Beta-ID-shaped credentials, the fake
 // generic verifier that trusts it, the engine's adapter to that verifier, and a helper that
 // proves a person's identity through the API as the portal and the person's wallet do.
+import { randomUUID } from 'node:crypto';
 import request from 'supertest';
 import type { Express } from 'express';
 import { startFakeEidVerifier, type FakeEidVerifier } from '../../fakes/eid-verifier/server';
 import { createEidVerifier, type EidVerifier } from '../../infra/eid/verifier-client';
+import { startFakeQca, type FakeQca } from '../../fakes/qca/server';
+import type { IssuedPerson, SignOptions } from '../../fakes/qca/authority';
+import { createQesVerifier, type QesVerifier } from '../../infra/qes/verify';
+import type { Db } from '../../infra/db';
+import type { CantonCode } from '../../domain/profiles';
+import { insertTermsVersion } from './contracts';
 import {
   BETA_ID_VCT,
   createTestWallet,
@@ -102,4 +109,80 @@ export async function proveIdentity(app: Express, eid: TestEid, token: string, p
   const read = await request(app).get(`/v1/identity-verifications/${started.body.verificationId}?wait=5`).set(auth);
   if (read.status !== 200) throw new Error(`read a verification: ${read.status} ${JSON.stringify(read.body)}`);
   return { verificationId: started.body.verificationId as string, view: read.body as { status: string; failureCode?: string }, submission, wallet, credential };
+}
+
+/** The qualified-signature side of a test stack: a test QCA serving its CRL, and signing as a person. */
+export interface TestQes {
+  qca: FakeQca;
+  verifier: QesVerifier;
+  /** A detached CAdES signature of `document` by this person (their certificate made once). */
+  sign(document: Uint8Array, signer: { firstName: string; lastName: string }, opts?: SignOptions): Promise<string>;
+  /** The person's certificate (to revoke it, say). */
+  certificateOf(signer: { firstName: string; lastName: string }): Promise<IssuedPerson>;
+  close(): Promise<void>;
+}
+
+export async function startTestQes(): Promise<TestQes> {
+  const qca = await startFakeQca({ port: 0 });
+  const verifier = createQesVerifier({ qualifiedCas: [qca.caPem] });
+  const certs = new Map<string, Promise<IssuedPerson>>();
+  const certificateOf = (s: { firstName: string; lastName: string }) => {
+    const key = `${s.firstName}\u0000${s.lastName}`;
+    if (!certs.has(key)) certs.set(key, qca.authority.issuePerson({ givenName: s.firstName, familyName: s.lastName }));
+    return certs.get(key)!;
+  };
+  return {
+    qca,
+    verifier,
+    certificateOf,
+    sign: async (document, signer, opts) => qca.authority.sign(document, await certificateOf(signer), opts),
+    close: () => qca.close(),
+  };
+}
+
+const contractTermsOf = new WeakMap<Db, Map<CantonCode, Promise<{ version: string; sha256: string; text: string }>>>();
+
+/** The terms version applicants of a test stack sign (one per stack's database client and canton). */
+export function contractTerms(db: Db, canton: CantonCode) {
+  const byCanton = contractTermsOf.get(db) ?? new Map<CantonCode, Promise<{ version: string; sha256: string; text: string }>>();
+  contractTermsOf.set(db, byCanton);
+  if (!byCanton.has(canton)) byCanton.set(canton, insertTermsVersion(db, { canton, effectiveOn: '2013-01-01', acceptanceDays: 0 }));
+  return byCanton.get(canton)!;
+}
+
+export interface SignedApplicationOptions {
+  canton?: CantonCode;
+  /** Who signs the contract (default: the person): another person's certificate is an attack. */
+  signer?: { firstName: string; lastName: string };
+  sign?: SignOptions;
+  prove?: ProveOptions;
+  onBehalfOf?: string;
+}
+
+/**
+ * An application as the portal files it: the person's e-ID proved through the API, the
+ * contract's terms signed with the person's qualified certificate, their address and e-mail.
+ */
+export async function signedApplication(
+  stack: { app: Express; eid: TestEid; qes: TestQes; db: Db },
+  token: string,
+  person: PersonClaims & { commune: string },
+  email = `${randomUUID().slice(0, 8)}@example.ch`,
+  o: SignedApplicationOptions = {},
+) {
+  const proof = await proveIdentity(stack.app, stack.eid, token, person, o.prove);
+  if (proof.view.status !== 'verified') throw new Error(`the e-ID verification ${proof.view.status}: ${proof.view.failureCode}`);
+  const terms = await contractTerms(stack.db, o.canton ?? 'JU');
+  return {
+    identityVerificationId: proof.verificationId,
+    address: { street: 'Rue de la Préfecture 2', postCode: '2800', locality: 'Delémont' },
+    commune: person.commune,
+    email,
+    contractSignature: {
+      documentSha256: terms.sha256,
+      signatureValue: await stack.qes.sign(Buffer.from(terms.text), o.signer ?? person, o.sign),
+      termsVersion: terms.version,
+    },
+    ...(o.onBehalfOf ? { onBehalfOf: o.onBehalfOf } : {}),
+  };
 }

@@ -26,7 +26,7 @@ import { createHttpRegisters } from '../../activities/registers';
 import { startFakePostal, type FakePostal } from '../../fakes/postal/server';
 import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
 import { testPeople } from './applications';
-import { startTestEid, type TestEid } from './eid';
+import { startTestEid, startTestQes, type TestEid, type TestQes } from './eid';
 import { listenOn } from '../../fakes/http';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
@@ -115,6 +115,7 @@ export interface Stack {
   db: Db;
   issuer: LocalIssuer;
   eid: TestEid;
+  qes: TestQes;
   token(req: Partial<TokenRequest> & Pick<TokenRequest, 'role'>): Promise<string>;
   taskQueue: string;
   keys: Map<string, Buffer>;
@@ -181,6 +182,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const started = await startAdapters(opts.fixturePath);
   const apiPort = opts.eidWebhook ? await freePort() : null;
   const eid = await startTestEid({ ...opts.eid, webhookUrl: apiPort ? `http://127.0.0.1:${apiPort}/v1/eid/verifier-events` : undefined });
+  const qes = await startTestQes();
   const { registers, mail, post, adapters } = started;
   const connection = await Connection.connect({ address });
   const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
@@ -228,6 +230,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     rollout: opts.rollout,
     staff: { issuer: issuer.issuer, clientId: 'guichet-staff' },
     eid: { verifier: eid.adapter, proofValidityMs: opts.eid?.proofValidityMs },
+    signatures: qes.verifier,
   });
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;
 
@@ -240,6 +243,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     db,
     issuer,
     eid,
+    qes,
     taskQueue,
     keys,
     activeKeyId,
@@ -255,6 +259,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await started.close();
       await listening?.close();
       await eid.close();
+      await qes.close();
       if (server) await new Promise((r) => server.close(r));
     },
   };
