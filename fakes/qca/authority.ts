@@ -150,10 +150,22 @@ function signedAttributes(digest: ArrayBuffer, cert: pkijs.Certificate, signingT
  * signing tool sends. Base64 of the DER ContentInfo.
  */
 export async function signDetached(document: Uint8Array, person: IssuedPerson, opts: SignOptions = {}): Promise<string> {
-  const certDer = pemBody(person.certPem);
+  return signCades(document, pemBody(person.certPem), await importPrivateKey(person.keyPkcs8Pem), opts);
+}
+
+/**
+ * The same with any signer key (RSA, ECDSA of any curve) and digest: the certificate (DER) goes
+ * into the CMS, the ESS certificate hash is SHA-256 (its default algorithm).
+ */
+export async function signCades(
+  document: Uint8Array,
+  certDer: ArrayBuffer,
+  privateKey: CryptoKey,
+  opts: SignOptions & { hash?: 'SHA-256' | 'SHA-384' | 'SHA-512' } = {},
+): Promise<string> {
+  const hash = opts.hash ?? 'SHA-256';
   const cert = pkijs.Certificate.fromBER(certDer);
-  const key = await importPrivateKey(person.keyPkcs8Pem);
-  const digest = await webcrypto.subtle.digest('SHA-256', document);
+  const digest = await webcrypto.subtle.digest(hash, document);
   const certHash = opts.omitSigningCertificate ? null : await webcrypto.subtle.digest('SHA-256', certDer);
   const signedData = new pkijs.SignedData({
     version: 1,
@@ -170,7 +182,7 @@ export async function signDetached(document: Uint8Array, person: IssuedPerson, o
       }),
     ],
   });
-  await signedData.sign(key, 0, 'SHA-256', undefined, engine);
+  await signedData.sign(privateKey, 0, hash, undefined, engine);
   const contentInfo = new pkijs.ContentInfo({ contentType: OID.signedData, content: signedData.toSchema(true) });
   return Buffer.from(contentInfo.toSchema().toBER()).toString('base64');
 }

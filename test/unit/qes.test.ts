@@ -10,9 +10,7 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import 'reflect-metadata';
 import * as x509 from '@peculiar/x509';
-import * as asn1js from 'asn1js';
-import * as pkijs from 'pkijs';
-import { createTestQca, type IssuedPerson, type TestQca } from '../../fakes/qca/authority';
+import { createTestQca, signCades, type IssuedPerson, type TestQca } from '../../fakes/qca/authority';
 import { startFakeQca, type FakeQca } from '../../fakes/qca/server';
 import { createQesVerifier, loadQesConfig, type QesResult } from '../../infra/qes/verify';
 
@@ -185,7 +183,7 @@ describe('each way a signature is wrong ends at its check', () => {
 /** A CAdES-BES signature by a self-signed certificate of any key type (the authority makes P-256 only). */
 async function signWithKeyType(
   alg: { name: string; hash: string; namedCurve?: string; saltLength?: number },
-  hash: string,
+  hash: 'SHA-256' | 'SHA-384' | 'SHA-512',
   document: Uint8Array,
 ): Promise<string> {
   const webcrypto = globalThis.crypto;
@@ -194,42 +192,17 @@ async function signWithKeyType(
     'verify',
   ])) as nodeWebcrypto.CryptoKeyPair;
   const cert = await x509.X509CertificateGenerator.createSelfSigned({ name: 'CN=Key Type Test', keys, signingAlgorithm: alg }, webcrypto);
-  const pc = pkijs.Certificate.fromBER(cert.rawData);
-  const attribute = (type: string, value: asn1js.AsnType) => new pkijs.Attribute({ type, values: [value] });
-  const essCertId = new asn1js.Sequence({ value: [new asn1js.OctetString({ valueHex: await webcrypto.subtle.digest('SHA-256', cert.rawData) })] });
-  const signedData = new pkijs.SignedData({
-    version: 1,
-    encapContentInfo: new pkijs.EncapsulatedContentInfo({ eContentType: '1.2.840.113549.1.7.1' }),
-    certificates: [pc],
-    signerInfos: [
-      new pkijs.SignerInfo({
-        version: 1,
-        sid: new pkijs.IssuerAndSerialNumber({ issuer: pc.issuer, serialNumber: pc.serialNumber }),
-        signedAttrs: new pkijs.SignedAndUnsignedAttributes({
-          type: 0,
-          attributes: [
-            attribute('1.2.840.113549.1.9.3', new asn1js.ObjectIdentifier({ value: '1.2.840.113549.1.7.1' })),
-            attribute('1.2.840.113549.1.9.5', new asn1js.UTCTime({ valueDate: new Date() })),
-            attribute('1.2.840.113549.1.9.4', new asn1js.OctetString({ valueHex: await webcrypto.subtle.digest(hash, document) })),
-            attribute('1.2.840.113549.1.9.16.2.47', new asn1js.Sequence({ value: [new asn1js.Sequence({ value: [essCertId] })] })),
-          ],
-        }),
-      }),
-    ],
-  });
-  await signedData.sign(keys.privateKey, 0, hash, undefined, new pkijs.CryptoEngine({ name: 'webcrypto', crypto: webcrypto }));
-  const contentInfo = new pkijs.ContentInfo({ contentType: '1.2.840.113549.1.7.2', content: signedData.toSchema(true) });
-  return Buffer.from(contentInfo.toSchema().toBER()).toString('base64');
+  return signCades(document, cert.rawData, keys.privateKey, { hash });
 }
 
 describe('signature algorithms', () => {
   const rsa = { publicExponent: new Uint8Array([1, 0, 1]), modulusLength: 2048, hash: 'SHA-256' };
   // A self-signed certificate is no recognised CA: 'chain' means the signature itself verified.
   it.each([
-    ['RSA PKCS#1 v1.5', { name: 'RSASSA-PKCS1-v1_5', ...rsa }, 'SHA-256', 'chain'],
-    ['RSA-PSS', { name: 'RSA-PSS', saltLength: 32, ...rsa }, 'SHA-256', 'chain'],
-    ['ECDSA P-384', { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }, 'SHA-384', 'chain'],
-    ['ECDSA P-521 (not accepted)', { name: 'ECDSA', namedCurve: 'P-521', hash: 'SHA-512' }, 'SHA-512', 'signature'],
+    ['RSA PKCS#1 v1.5', { name: 'RSASSA-PKCS1-v1_5', ...rsa }, 'SHA-256' as const, 'chain'],
+    ['RSA-PSS', { name: 'RSA-PSS', saltLength: 32, ...rsa }, 'SHA-256' as const, 'chain'],
+    ['ECDSA P-384', { name: 'ECDSA', namedCurve: 'P-384', hash: 'SHA-384' }, 'SHA-384' as const, 'chain'],
+    ['ECDSA P-521 (not accepted)', { name: 'ECDSA', namedCurve: 'P-521', hash: 'SHA-512' }, 'SHA-512' as const, 'signature'],
   ])('%s', async (_name, alg, hash, check) => {
     expectRefused(await verify(await signWithKeyType(alg, hash, TERMS)), check);
   });
