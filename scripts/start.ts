@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
+import { startFakeQca } from '../fakes/qca/server';
 import { createDb } from '../infra/db';
 import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
@@ -36,6 +37,7 @@ const PORTS = {
   postal: port('POSTAL_PORT', 4020),
   eidVerifier: port('EID_VERIFIER_PORT', 4030),
   eidIssuer: port('EID_ISSUER_PORT', 4040),
+  qca: port('QCA_PORT', 4050),
 };
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
@@ -216,6 +218,17 @@ async function main() {
     ];
   }
 
+  // Qualified signatures: a demo qualified CA (its CRL on a fake; `npm run sign` signs with its
+  // demo certificates), unless QES_TRUSTED_CA_FILES names the recognised authorities.
+  let qesEnv: Record<string, string> = {};
+  let qesLine = '  Qualified CAs .............. (QES_TRUSTED_CA_FILES)';
+  if (!env.QES_TRUSTED_CA_FILES) {
+    const qca = await startFakeQca({ port: PORTS.qca, dir: join(dataDir, 'qca') });
+    stops.push({ name: 'demo qualified CA', stop: () => qca.close() });
+    qesEnv = { QES_TRUSTED_CA_FILES: qca.caFile };
+    qesLine = `  Demo qualified CA (CRL) .... ${qca.crlUrl}  (sign: npm run sign -- --as demo-adele FILE)`;
+  }
+
   // The Chancellery's workspace, served by the API at /staff.
   await ensureWebBuilt(say);
 
@@ -232,6 +245,7 @@ async function main() {
     ...registers,
     POSTAL_GATEWAY_URL: postalUrl,
     ...eidEnv,
+    ...qesEnv,
     DATABASE_URL: databaseUrl,
     TEMPORAL_ADDRESS: temporalAddress,
     SMTP_URL: smtpUrl,
@@ -265,6 +279,7 @@ async function main() {
       ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
       : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
     ...(env.EID_VERIFIER_URL ? ['  e-ID verifier .............. (EID_VERIFIER_URL)'] : eidLines),
+    qesLine,
     `  Data ....................... ${dataDir}`,
     '',
     'Ctrl-C stops everything; the next start reuses the data.',

@@ -220,7 +220,7 @@ describe('applying', () => {
 
 describe('the contract signature (Art. 4.3)', () => {
   /** The application refused for its signature: 422 naming the check, nothing stored, the proof still unused. */
-  async function refusedFor(sub: string, body: { identityVerificationId: string }, check: string) {
+  async function refusedFor(sub: string, body: { identityVerificationId: string; contractSignature: object }, check: string) {
     const res = await request(stack.app)
       .post('/v1/onboarding/applications')
       .set(bearer(await citizen(sub)))
