@@ -8,7 +8,7 @@ import { MAX_TERMS_PDF_BYTES } from '../../app/contracts';
 import { contractRejections } from '../../app/gateways/contract';
 import type { Api } from '../http';
 import { rejections } from '../openapi';
-import { isoDay, text } from '../schemas';
+import { isoDay, qesValue, text } from '../schemas';
 
 export { MAX_TERMS_PDF_BYTES };
 
@@ -55,12 +55,11 @@ const acceptanceBody = z
   .object({
     version: versionId,
     documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed terms, 64 lowercase hex digits'),
-    signatureValue: z
-      .string()
-      .min(16, 'the qualified signature value (base64)')
-      .max(20_000)
-      .regex(/^[A-Za-z0-9+/=_-]+$/, 'base64'),
-    signedAt: z.iso.datetime({ offset: true, message: 'an ISO 8601 instant' }),
+    signatureValue: qesValue,
+    signedAt: z.iso
+      .datetime({ offset: true, message: 'an ISO 8601 instant' })
+      .optional()
+      .openapi({ description: 'Optional: the signing time is the one signed in the signature; when given, within 5 minutes of it' }),
   })
   .strict()
   .openapi('TermsAcceptanceIn');
@@ -176,7 +175,14 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     responses: {
       200: { description: 'Accepted', schema: contractView },
       ...refusals,
-      422: { description: rejections(contractRejections, 422, 'Unknown version, a hash that is not of its text, or not the version waiting') },
+      422: {
+        description: rejections(
+          contractRejections,
+          422,
+          'Unknown version, a hash that is not of its text, not the version waiting, or a qualified signature that failed a check (`signature_invalid`, naming it)',
+        ),
+      },
+      503: { description: "The authority's revocation list cannot be read now: try again" },
     },
     handler: async ({ body, caller }) => ({ status: 200, body: await contracts.acceptTerms(caller, body) }),
   });

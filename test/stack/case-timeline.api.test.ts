@@ -1,7 +1,8 @@
 // Case timelines through the API: an onboarding application reviewed by staff, and a decision
 // deemed delivered by post, with the féries the remedy period skips.
 import request from 'supertest';
-import { applicationBody, testPeople } from '../support/applications';
+import { testPeople } from '../support/applications';
+import { signedApplication } from '../support/eid';
 import { decisionDeemedDelivered } from '../support/served-decision';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
@@ -18,7 +19,7 @@ const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 it("lays out a minor's application: submission, checks, the review task, its claim and the approval, with the audit trail", async () => {
   const citizen = await stack.token({ role: 'citizen', sub: 'timeline-citizen' });
   const staff = await stack.token({ role: 'chancellery', sub: 'timeline-staff' });
-  const { applicationId } = (await request(stack.app).post('/v1/onboarding/applications').set(bearer(citizen)).send(applicationBody(people.minor!))).body as {
+  const { applicationId } = (await request(stack.app).post('/v1/onboarding/applications').set(bearer(citizen)).send(await signedApplication(stack, citizen, people.minor!))).body as {
     applicationId: string;
   };
   const waiting = await waitFor(

@@ -51,11 +51,11 @@ async function admitted(): Promise<TestContract & { token: string }> {
 }
 const termsText = (version: string) => `Conditions générales du guichet unique, version ${version}.\nArt. 1 ...`;
 const sha256 = (s: string) => createHash('sha256').update(s, 'utf8').digest('hex');
-const qes = (version: string, hash = sha256(termsText(version))) => ({
+/** The user's acceptance: a QES of the version's text by the user (insertContract's user is Essai Contrat). */
+const qes = async (version: string, hash = sha256(termsText(version)), signer = { firstName: 'Essai', lastName: 'Contrat' }) => ({
   version,
   documentSha256: hash,
-  signatureValue: 'MIIBqesSignatureValueOfTheTermsAAAA==',
-  signedAt: new Date().toISOString(),
+  signatureValue: await stack.qes.sign(Buffer.from(termsText(version)), signer),
 });
 
 async function publish(version: string, acceptanceDays: number) {
@@ -151,8 +151,8 @@ describe('a rollout to every contract, in batches', () => {
 
     // Another user's attempt: no contract → 404; their own acceptance leaves A restricted.
     const stranger = await stack.token({ role: 'citizen' });
-    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(stranger)).send(qes(version))).status).toBe(404);
-    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(b.token)).send(qes(version))).body).toMatchObject({ status: 'active' });
+    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(stranger)).send(await qes(version))).status).toBe(404);
+    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(b.token)).send(await qes(version))).body).toMatchObject({ status: 'active' });
     expect((await myContract(a.token)).status).toBe('restricted');
     // A body naming a contract is refused: the contract is always the caller's own.
     expect(
@@ -160,7 +160,7 @@ describe('a rollout to every contract, in batches', () => {
         await request(stack.app)
           .post('/v1/me/terms-acceptances')
           .set(bearer(b.token))
-          .send({ ...qes(version), contractId: a.contractId })
+          .send({ ...(await qes(version)), contractId: a.contractId })
       ).status,
     ).toBe(400);
 
@@ -168,19 +168,34 @@ describe('a rollout to every contract, in batches', () => {
     const wrong = await request(stack.app)
       .post('/v1/me/terms-acceptances')
       .set(bearer(a.token))
-      .send(qes(version, 'f'.repeat(64)));
+      .send(await qes(version, 'f'.repeat(64)));
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.details).toEqual([{ path: 'documentSha256', issue: `must be the SHA-256 of version ${version}` }]);
-    const unknown = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(qes('nope-1'));
+    const unknown = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(await qes('nope-1'));
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.details[0].path).toBe('version');
 
-    const ok = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(qes(version));
+    // A signature by someone else, or garbage: 422 naming the failed check, nothing stored.
+    const byOther = await request(stack.app)
+      .post('/v1/me/terms-acceptances')
+      .set(bearer(a.token))
+      .send(await qes(version, undefined, { firstName: 'Mallory', lastName: 'Autre' }));
+    expect(byOther.status).toBe(422);
+    expect(byOther.body.error).toMatchObject({ code: 'signature_invalid', details: [{ path: 'signatureValue', issue: expect.stringMatching(/^signer: /) }] });
+    const garbage = await request(stack.app)
+      .post('/v1/me/terms-acceptances')
+      .set(bearer(a.token))
+      .send({ ...(await qes(version)), signatureValue: 'MIIBqesSignatureValueOfTheTermsAAAA==' });
+    expect(garbage.body.error.details[0].issue).toMatch(/^format: /);
+    expect(await stack.db.termsAcceptance.count({ where: { contractId: a.contractId } })).toBe(0);
+
+    const ok = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(await qes(version));
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ status: 'active', pendingTerms: null, acceptedTermsVersion: version });
     expect(await stack.db.termsAcceptance.findUnique({ where: { contractId_version: { contractId: a.contractId, version } } })).toMatchObject({
       acceptedBy: a.sub,
       documentSha256: sha256(termsText(version)),
+      signatureEvidence: expect.objectContaining({ signer: expect.objectContaining({ surname: 'Contrat' }) }),
     });
     await waitFor(
       async () => (await stack.db.contract.findUniqueOrThrow({ where: { id: a.contractId } })).status,

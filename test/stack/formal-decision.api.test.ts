@@ -7,7 +7,8 @@ import request from 'supertest';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { localDay } from '../../domain/days';
 import { contractStateQuery, contractWorkflowId } from '../../workflows/contract/definitions';
-import { applicationBody, testPeople } from '../support/applications';
+import { testPeople } from '../support/applications';
+import { signedApplication } from '../support/eid';
 import { insertContract, insertTermsVersion, type TestContract } from '../support/contracts';
 import { insertUnit } from '../support/decisions';
 import { pdfText } from '../support/pdf';
@@ -83,7 +84,7 @@ describe('after a refused application (Art. 4.8)', () => {
     const applied = await request(stack.app)
       .post('/v1/onboarding/applications')
       .set(bearer(token))
-      .send(applicationBody(people.nonResident!, 'fd-applicant@example.ch'));
+      .send(await signedApplication(stack, token, people.nonResident!, 'fd-applicant@example.ch'));
     expect(applied.status).toBe(202);
     const id = applied.body.applicationId as string;
     const waiting = await waitFor(

@@ -9,7 +9,8 @@ import type { Browser, Page } from 'playwright-core';
 import request from 'supertest';
 import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
 import { freePort } from '../../scripts/lib/ports';
-import { applicationBody, testPeople } from '../support/applications';
+import { testPeople } from '../support/applications';
+import { signedApplication } from '../support/eid';
 import { launchBrowser, openTab, screenshot, seriousViolations, signIn, type Tab } from '../support/browser';
 import { startTestIdentityProvider } from '../support/identity';
 import { decisionDeemedDelivered } from '../support/served-decision';
@@ -61,7 +62,7 @@ async function minorWaiting(person = people.minor!) {
   const res = await request(stack.app)
     .post('/v1/onboarding/applications')
     .set({ Authorization: `Bearer ${citizen}` })
-    .send(applicationBody(person));
+    .send(await signedApplication(stack, citizen, person));
   expect(res.status).toBe(202);
   const applicationId = (res.body as { applicationId: string }).applicationId;
   const waiting = await waitFor(

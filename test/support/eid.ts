@@ -12,6 +12,8 @@ import { createQesVerifier, type QesVerifier } from '../../infra/qes/verify';
 import type { Db } from '../../infra/db';
 import type { CantonCode } from '../../domain/profiles';
 import { insertTermsVersion } from './contracts';
+import { seedDemoTerms } from '../../scripts/lib/demo-data';
+import { isUniqueViolation } from '../../records/unique';
 import {
   BETA_ID_VCT,
   createTestWallet,
@@ -142,11 +144,22 @@ export async function startTestQes(): Promise<TestQes> {
 
 const contractTermsOf = new WeakMap<Db, Map<CantonCode, Promise<{ version: string; sha256: string; text: string }>>>();
 
-/** The terms version applicants of a test stack sign (one per stack's database client and canton). */
+/**
+ * The terms version applicants of a test stack sign: in Jura the demo's CG-2013-1 (the version
+ * the test contracts are bound by, so it is never "newer" than theirs); elsewhere one of its own.
+ */
 export function contractTerms(db: Db, canton: CantonCode) {
   const byCanton = contractTermsOf.get(db) ?? new Map<CantonCode, Promise<{ version: string; sha256: string; text: string }>>();
   contractTermsOf.set(db, byCanton);
-  if (!byCanton.has(canton)) byCanton.set(canton, insertTermsVersion(db, { canton, effectiveOn: '2013-01-01', acceptanceDays: 0 }));
+  const make = async () => {
+    if (canton !== 'JU') return insertTermsVersion(db, { canton, effectiveOn: '2013-01-01', acceptanceDays: 0 });
+    await seedDemoTerms(db, canton).catch((err: unknown) => {
+      if (!isUniqueViolation(err)) throw err; // another suite's upsert came first
+    });
+    const v = await db.termsVersion.findUniqueOrThrow({ where: { version: 'CG-2013-1' } });
+    return { version: v.version, sha256: v.documentSha256, text: Buffer.from(v.document).toString('utf8') };
+  };
+  if (!byCanton.has(canton)) byCanton.set(canton, make());
   return byCanton.get(canton)!;
 }
 
