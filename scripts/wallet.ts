@@ -24,7 +24,7 @@ const argsSchema = z.object({
   link: z.string({ message: 'the deeplink or request URI is required' }).min(1),
   reject: z.boolean().default(false),
   omit: z.array(z.string().regex(/^[A-Za-z0-9_]{1,64}$/, '--omit takes a claim name such as birth_date')).default([]),
-  issuer: z.url({ protocol: /^https?$/, message: '--issuer is an http(s) URL' }).default('http://127.0.0.1:4040'),
+  issuer: z.url({ protocol: /^https?$/, message: '--issuer is an http(s) URL' }).default(`http://127.0.0.1:${process.env.EID_ISSUER_PORT ?? 4040}`),
   dir: z.string().min(1).optional(),
 });
 

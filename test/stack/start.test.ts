@@ -1,8 +1,7 @@
 // The README's quick start, kept true: `npm start` brings the whole system up on embedded
 // defaults, Ctrl-C stops it cleanly, and the next start finds the data again.
 import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { createHash } from 'node:crypto';
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
@@ -55,6 +54,9 @@ beforeAll(async () => {
     MAIL_WEB_PORT: 0,
     REGISTER_PORT: 0,
     POSTAL_PORT: 0,
+    EID_VERIFIER_PORT: 0,
+    EID_ISSUER_PORT: 0,
+    QCA_PORT: 0,
   };
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
   const inherited = { ...process.env };
@@ -69,6 +71,8 @@ beforeAll(async () => {
     'RESIDENT_REGISTER_URL',
     'PROTECTION_REGISTER_URL',
     'POSTAL_GATEWAY_URL',
+    'EID_VERIFIER_URL',
+    'QES_TRUSTED_CA_FILES',
   ])
     delete inherited[k];
   env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
@@ -114,8 +118,34 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
       }
       throw new Error(`${path} never reached ${status}`);
     };
+    // As the README does it: the e-ID presented with `npm run wallet`, the contract signed with `npm run sign`.
+    const cli = (script: string, ...args: string[]) =>
+      execFileSync(process.execPath, ['--import', 'tsx', script, ...args], { cwd: root, env })
+        .toString()
+        .trim();
+    const signed = async (sub: string, version: string, bearerToken: string) => {
+      const file = join(dataDir, `${sub}-${version}.txt`);
+      writeFileSync(
+        file,
+        Buffer.from(await (await fetch(`${api}/v1/terms-versions/${version}/document`, { headers: { authorization: `Bearer ${bearerToken}` } })).arrayBuffer()),
+      );
+      return JSON.parse(cli('scripts/sign.ts', '--as', sub, file)) as { documentSha256: string; signatureValue: string; signedAt: string };
+    };
+    const application = async (sub: string, demoFile: string, bearerToken: string) => {
+      const started = (await (await post('/v1/identity-verifications', bearerToken)).json()) as { verificationId: string; deeplink: string };
+      expect(cli('scripts/wallet.ts', '--as', sub, started.deeplink)).toBe('presented: HTTP 200');
+      const proof = await (
+        await fetch(`${api}/v1/identity-verifications/${started.verificationId}?wait=10`, { headers: { authorization: `Bearer ${bearerToken}` } })
+      ).json();
+      expect(proof).toMatchObject({ status: 'verified' });
+      const body = JSON.parse(readFileSync(join(root, demoFile), 'utf8')) as { identityVerificationId: string; contractSignature: object };
+      body.identityVerificationId = started.verificationId;
+      Object.assign(body.contractSignature, await signed(sub, 'CG-2013-1', bearerToken));
+      return body;
+    };
     const adele = token('citizen', 'demo-adele');
-    const adult = await post('/v1/onboarding/applications', adele, JSON.parse(readFileSync(join(root, 'scripts/demo/application-adult.json'), 'utf8')));
+    expect(first.output()).toContain(`Demo e-ID issuer ........... http://127.0.0.1:${env.EID_ISSUER_PORT}`);
+    const adult = await post('/v1/onboarding/applications', adele, await application('demo-adele', 'scripts/demo/application-adult.json', adele));
     expect(adult.status).toBe(202);
     const adultId = ((await adult.json()) as { applicationId: string }).applicationId;
     await until(`/v1/onboarding/applications/${adultId}`, adele, 'approved');
@@ -123,7 +153,7 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     expect(mails.some((m) => m.to.some((t) => t.address === 'adele.exemple@example.ch'))).toBe(true);
 
     const noe = token('citizen', 'demo-noe');
-    const minor = await post('/v1/onboarding/applications', noe, JSON.parse(readFileSync(join(root, 'scripts/demo/application-minor.json'), 'utf8')));
+    const minor = await post('/v1/onboarding/applications', noe, await application('demo-noe', 'scripts/demo/application-minor.json', noe));
     const minorId = ((await minor.json()) as { applicationId: string }).applicationId;
     const waiting = await until(`/v1/onboarding/applications/${minorId}`, noe, 'awaiting-review');
     // … and a reviewer approves it by clicking, in the workspace at /staff (README).
@@ -182,15 +212,7 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     const refused = await post('/v1/access-requests', adele, archives);
     expect(refused.status).toBe(403);
     expect(((await refused.json()) as { error: { code: string } }).error.code).toBe('contract_restricted');
-    const text = Buffer.from(
-      await (await fetch(`${api}/v1/terms-versions/CG-2027-1/document`, { headers: { authorization: `Bearer ${adele}` } })).arrayBuffer(),
-    );
-    const accepted = await post('/v1/me/terms-acceptances', adele, {
-      version: 'CG-2027-1',
-      documentSha256: createHash('sha256').update(text).digest('hex'),
-      signatureValue: 'MIIBqesDemoSignatureValueAAAA==',
-      signedAt: new Date().toISOString(),
-    });
+    const accepted = await post('/v1/me/terms-acceptances', adele, { version: 'CG-2027-1', ...(await signed('demo-adele', 'CG-2027-1', adele)) });
     expect(accepted.status).toBe(200);
     expect(await accepted.json()).toMatchObject({ status: 'active' });
     // The acceptance answers once the contract's state is written: access is back at once.
