@@ -25,3 +25,9 @@ export const qesValue = z
   .max(64_000, 'at most 64000 characters')
   .regex(/^[A-Za-z0-9+/=_-]+$/, 'base64')
   .openapi({ description: 'A detached CMS / CAdES-BES signature over the document, DER in base64, with the signer certificate' });
+
+/** When a signature was made: optional, since the signed signing-time attribute says it. */
+export const qesSigningTime = z.iso
+  .datetime({ offset: true, message: 'an ISO 8601 instant' })
+  .optional()
+  .openapi({ description: 'Optional: the signing time is the one signed in the signature; when given, within 5 minutes of it' });

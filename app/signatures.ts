@@ -1,25 +1,13 @@
 // Qualified electronic signatures (ZertES; Art. 4.3, 5.2): the contract's and every terms
 // acceptance's, verified before anything is stored. The verification itself is infra/qes
 // (CMS / CAdES with PKI.js); this is what the use cases ask of it and how a failure answers.
+import type { QesCheck, QesEvidence, QesVerifier } from '../infra/qes/verify';
 import { AppError } from './errors';
 
-export type QesCheck = 'format' | 'document' | 'signature' | 'chain' | 'qualified' | 'validity' | 'revocation' | 'signer';
+export type { QesCheck, QesEvidence, QesResult } from '../infra/qes/verify';
 
-export interface QesEvidence {
-  signingTime: string;
-  signer: { commonName: string | null; givenName: string | null; surname: string | null };
-  certificateSha256: string;
-  serialNumber: string;
-  issuer: string;
-  caCertificateSha256: string;
-  revocation: { crlUrl: string; thisUpdate: string; nextUpdate: string | null; checkedAt: string };
-}
-
-export type QesResult = { ok: true; evidence: QesEvidence } | { ok: false; check: QesCheck; reason: string; retryable: boolean };
-
-export interface SignatureVerifier {
-  verify(input: { signatureBase64: string; document: Uint8Array; expectedSigner: { givenName: string; familyName: string } }): Promise<QesResult>;
-}
+/** What the use cases ask of the verifier (infra/qes/verify.ts createQesVerifier). */
+export type SignatureVerifier = QesVerifier;
 
 /** What each failed check means for the person who signed. */
 const CHECKS: Record<QesCheck, string> = {

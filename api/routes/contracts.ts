@@ -8,7 +8,7 @@ import { MAX_TERMS_PDF_BYTES } from '../../app/contracts';
 import { contractRejections } from '../../app/gateways/contract';
 import type { Api } from '../http';
 import { rejections } from '../openapi';
-import { isoDay, qesValue, text } from '../schemas';
+import { isoDay, qesSigningTime, qesValue, text } from '../schemas';
 
 export { MAX_TERMS_PDF_BYTES };
 
@@ -56,10 +56,7 @@ const acceptanceBody = z
     version: versionId,
     documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed terms, 64 lowercase hex digits'),
     signatureValue: qesValue,
-    signedAt: z.iso
-      .datetime({ offset: true, message: 'an ISO 8601 instant' })
-      .optional()
-      .openapi({ description: 'Optional: the signing time is the one signed in the signature; when given, within 5 minutes of it' }),
+    signedAt: qesSigningTime,
   })
   .strict()
   .openapi('TermsAcceptanceIn');

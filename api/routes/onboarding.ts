@@ -8,7 +8,7 @@ import { isValidAvsNumber } from '../../domain/avs';
 import type { Api } from '../http';
 import { formalDecisionRequestSchema } from './formal-decisions';
 import { rejections } from '../openapi';
-import { isoDay, qesValue, text } from '../schemas';
+import { isoDay, qesSigningTime, qesValue, text } from '../schemas';
 
 const fromEid = 'Optional: the verified e-ID says it; when given, it must be the same (422 `identity_mismatch` naming the field)';
 
@@ -38,10 +38,7 @@ export const applicationBody = z
       .object({
         documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed terms version, 64 lowercase hex digits'),
         signatureValue: qesValue,
-        signedAt: z.iso
-          .datetime({ offset: true, message: 'an ISO 8601 instant' })
-          .optional()
-          .openapi({ description: 'Optional: the signing time is the one signed in the signature; when given, within 5 minutes of it' }),
+        signedAt: qesSigningTime,
         termsVersion: text(50).openapi({ description: 'The published terms version signed (its document: GET /v1/terms-versions/{version}/document)' }),
       })
       .strict()

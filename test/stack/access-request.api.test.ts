@@ -129,7 +129,7 @@ describe('who may do what', () => {
 
   it('answers 401 to a token without exp, one living longer than allowed, and one that is not an access token', async () => {
     const now = Math.floor(Date.now() / 1000);
-    const base = { iss: stack.issuer.issuer, aud: stack.issuer.audience, sub: 'citizen-x', role: 'citizen', iat: now };
+    const base = { iss: stack.issuer.issuer, aud: stack.issuer.audience, sub: 'citizen-x', role: 'citizen', acr: 'urn:guichet:acr:eid', iat: now };
     const path = '/v1/me/contract';
     const answer = async (token: string) => (await request(stack.app).get(path).set(bearer(token))).status;
     expect(await answer(await stack.issuer.signClaims({ ...base, exp: now + 600 }))).toBe(404); // a valid token: no contract

@@ -19,7 +19,12 @@ const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
 it("lays out a minor's application: submission, checks, the review task, its claim and the approval, with the audit trail", async () => {
   const citizen = await stack.token({ role: 'citizen', sub: 'timeline-citizen' });
   const staff = await stack.token({ role: 'chancellery', sub: 'timeline-staff' });
-  const { applicationId } = (await request(stack.app).post('/v1/onboarding/applications').set(bearer(citizen)).send(await signedApplication(stack, citizen, people.minor!))).body as {
+  const { applicationId } = (
+    await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(citizen))
+      .send(await signedApplication(stack, citizen, people.minor!))
+  ).body as {
     applicationId: string;
   };
   const waiting = await waitFor(

@@ -151,8 +151,22 @@ describe('a rollout to every contract, in batches', () => {
 
     // Another user's attempt: no contract → 404; their own acceptance leaves A restricted.
     const stranger = await stack.token({ role: 'citizen' });
-    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(stranger)).send(await qes(version))).status).toBe(404);
-    expect((await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(b.token)).send(await qes(version))).body).toMatchObject({ status: 'active' });
+    expect(
+      (
+        await request(stack.app)
+          .post('/v1/me/terms-acceptances')
+          .set(bearer(stranger))
+          .send(await qes(version))
+      ).status,
+    ).toBe(404);
+    expect(
+      (
+        await request(stack.app)
+          .post('/v1/me/terms-acceptances')
+          .set(bearer(b.token))
+          .send(await qes(version))
+      ).body,
+    ).toMatchObject({ status: 'active' });
     expect((await myContract(a.token)).status).toBe('restricted');
     // A body naming a contract is refused: the contract is always the caller's own.
     expect(
@@ -171,7 +185,10 @@ describe('a rollout to every contract, in batches', () => {
       .send(await qes(version, 'f'.repeat(64)));
     expect(wrong.status).toBe(422);
     expect(wrong.body.error.details).toEqual([{ path: 'documentSha256', issue: `must be the SHA-256 of version ${version}` }]);
-    const unknown = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(await qes('nope-1'));
+    const unknown = await request(stack.app)
+      .post('/v1/me/terms-acceptances')
+      .set(bearer(a.token))
+      .send(await qes('nope-1'));
     expect(unknown.status).toBe(422);
     expect(unknown.body.error.details[0].path).toBe('version');
 
@@ -189,7 +206,10 @@ describe('a rollout to every contract, in batches', () => {
     expect(garbage.body.error.details[0].issue).toMatch(/^format: /);
     expect(await stack.db.termsAcceptance.count({ where: { contractId: a.contractId } })).toBe(0);
 
-    const ok = await request(stack.app).post('/v1/me/terms-acceptances').set(bearer(a.token)).send(await qes(version));
+    const ok = await request(stack.app)
+      .post('/v1/me/terms-acceptances')
+      .set(bearer(a.token))
+      .send(await qes(version));
     expect(ok.status).toBe(200);
     expect(ok.body).toMatchObject({ status: 'active', pendingTerms: null, acceptedTermsVersion: version });
     expect(await stack.db.termsAcceptance.findUnique({ where: { contractId_version: { contractId: a.contractId, version } } })).toMatchObject({

@@ -5,7 +5,13 @@ import { applicationBody, testPeople, type RegisterEntry } from '../support/appl
 import { signedApplication } from '../support/eid';
 import { AUTHORITY_INBOX, startStack, waitFor, type Stack } from '../support/stack';
 
-const { people, fixturePath } = testPeople({ adult2: {}, adult3: {}, adult4: {}, minor2: { birthDate: '2012-01-01' }, nonResident2: { domiciledInCanton: false } });
+const { people, fixturePath } = testPeople({
+  adult2: {},
+  adult3: {},
+  adult4: {},
+  minor2: { birthDate: '2012-01-01' },
+  nonResident2: { domiciledInCanton: false },
+});
 let stack: Stack;
 beforeAll(async () => {
   stack = await startStack({ fixturePath });
@@ -169,7 +175,6 @@ describe('applying', () => {
     ]);
   });
 
-
   it('answers a retried Idempotency-Key with the same application, 422 with another body, 409 for a second open application', async () => {
     const token = await citizen('bruno');
     const body = await signedApplication(stack, token, people.nonResident2!, 'bruno@example.ch');
@@ -226,7 +231,10 @@ describe('the contract signature (Art. 4.3)', () => {
       .set(bearer(await citizen(sub)))
       .send(body);
     expect(res.status).toBe(422);
-    expect(res.body.error).toMatchObject({ code: 'signature_invalid', details: [{ path: 'contractSignature.signatureValue', issue: expect.stringMatching(new RegExp(`^${check}: `)) }] });
+    expect(res.body.error).toMatchObject({
+      code: 'signature_invalid',
+      details: [{ path: 'contractSignature.signatureValue', issue: expect.stringMatching(new RegExp(`^${check}: `)) }],
+    });
     expect(res.body.error.message).toContain(`failed the ${check} check`);
     expect(await stack.db.onboardingApplication.count({ where: { applicantSub: sub } })).toBe(0);
     expect(await stack.db.identityVerification.findUniqueOrThrow({ where: { id: body.identityVerificationId } })).toMatchObject({ usedByApplication: null });
@@ -267,7 +275,10 @@ describe('the contract signature (Art. 4.3)', () => {
   it('keeps the evidence of the identity and of the signature with the contract', async () => {
     const token = await citizen('sig-evidence');
     const { applicationId } = await (async () => {
-      const res = await request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).send(await signedApplication(stack, token, people.adult4!));
+      const res = await request(stack.app)
+        .post('/v1/onboarding/applications')
+        .set(bearer(token))
+        .send(await signedApplication(stack, token, people.adult4!));
       expect(res.status).toBe(202);
       return res.body as { applicationId: string };
     })();

@@ -96,7 +96,10 @@ describe('the access log (staff reads of personal data)', () => {
   it('shows the applicant to the Chancellery only, and writes who read it, when and why', async () => {
     const person = people.adult!;
     const citizen = await stack.token({ role: 'citizen', sub: `citizen-${person.avsNumber}` });
-    const filed = await request(stack.app).post('/v1/onboarding/applications').set(bearer(citizen)).send(await signedApplication(stack, citizen, person));
+    const filed = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(citizen))
+      .send(await signedApplication(stack, citizen, person));
     expect(filed.status).toBe(202);
     const id = filed.body.applicationId as string;
     const own = await request(stack.app).get(`/v1/onboarding/applications/${id}`).set(bearer(citizen));
