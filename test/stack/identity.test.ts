@@ -103,7 +103,9 @@ it('signs staff in with code + PKCE; the API accepts the token for staff only', 
   const tokens = await exchange(code!, verifier);
   expect(tokens.status).toBe(200);
   const claims = JSON.parse(Buffer.from(tokens.body.access_token.split('.')[1], 'base64url').toString()) as Record<string, unknown>;
-  expect(claims).toMatchObject({ iss: idp.issuer, aud: 'guichet-api', sub: 'staff-anne', role: 'chancellery' });
+  // Staff sign in with a second factor; the token says how strongly (acr), and lives an hour at most.
+  expect(claims).toMatchObject({ iss: idp.issuer, aud: 'guichet-api', sub: 'staff-anne', role: 'chancellery', acr: 'urn:guichet:acr:mfa' });
+  expect((claims.exp as number) - (claims.iat as number)).toBeLessThanOrEqual(3600);
   expect(
     (
       await request(stack.app)
@@ -117,6 +119,7 @@ it('signs staff in with code + PKCE; the API accepts the token for staff only', 
   // A citizen signs in too, and is no reviewer.
   const citizen = await authorize('adele.exemple', DEMO_PASSWORD);
   const citizenToken = (await exchange(citizen.code!, citizen.verifier)).body.access_token as string;
+  expect(JSON.parse(Buffer.from(citizenToken.split('.')[1], 'base64url').toString())).toMatchObject({ sub: 'demo-adele', acr: 'urn:guichet:acr:eid' });
   expect(
     (
       await request(stack.app)

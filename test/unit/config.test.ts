@@ -55,5 +55,28 @@ describe('configuration', () => {
     expect(problems({ ...valid, CANTON: 'GE' })).toEqual([expect.stringMatching(/^CANTON: /)]);
     expect(problems({ ...valid, PAYLOAD_KEYS: 'k1:c2hvcnQ=' })).toEqual(['PAYLOAD_KEYS: key "k1" must be 32 bytes (base64 of 32 random bytes), got 5']);
     expect(problems({ ...valid, PAYLOAD_ACTIVE_KEY_ID: 'k9' })).toEqual(['PAYLOAD_ACTIVE_KEY_ID: no key "k9" in PAYLOAD_KEYS']);
+    expect(problems({ ...valid, AUTH_ACR_LEGAL_EFFECT: 'loa-9' })).toEqual([
+      'AUTH_ACR_LEGAL_EFFECT: "loa-9" is not one of AUTH_ACR_LEVELS (urn:guichet:acr:password, urn:guichet:acr:mfa, urn:guichet:acr:eid)',
+    ]);
+  });
+
+  it('wants in production an issuer over HTTPS, the e-ID verifier and the recognised qualified CAs', () => {
+    expect(problems({ ...valid, NODE_ENV: 'production' }).sort()).toEqual([
+      'AUTH_ISSUER: must be an https:// URL in production',
+      'AUTH_JWKS_URL: must be an https:// URL in production',
+      'EID_VERIFIER_URL: required in production: onboarding needs the e-ID (Art. 3)',
+      'QES_TRUSTED_CA_FILES: required in production: contracts and terms acceptances need verified qualified signatures',
+    ]);
+    const production = {
+      ...valid,
+      NODE_ENV: 'production',
+      AUTH_ISSUER: 'https://idp.jura.ch/realms/guichet',
+      AUTH_JWKS_URL: '',
+      EID_VERIFIER_URL: 'https://verifier.jura.ch',
+      QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
+    };
+    expect(problems(production)).toEqual([]);
+    // In development the embedded identity provider speaks plain HTTP on loopback.
+    expect(problems(valid)).toEqual([]);
   });
 });
