@@ -29,6 +29,7 @@ import { contractRoutes } from './routes/contracts';
 import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
+import { assistedSessionRoutes } from './routes/assisted-sessions';
 import { identityRoutes } from './routes/identity';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
@@ -127,6 +128,7 @@ export function createApp(deps: AppDeps) {
   for (const make of [
     accessRequestRoutes,
     identityRoutes,
+    assistedSessionRoutes,
     onboardingRoutes,
     taskRoutes,
     viewRoutes,

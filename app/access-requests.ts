@@ -1,5 +1,6 @@
 // Access to a service that is not free (Art. 14 al. 2): the citizen asks, the unit decides.
 import { createHash, randomUUID } from 'node:crypto';
+import { normalizeAvs } from '../domain/avs';
 import type { CantonCode } from '../domain/profiles';
 import type { Principal } from '../domain/roles';
 import type { Db } from '../infra/db';
@@ -10,7 +11,8 @@ import type { AccessRequestInput, AccessRequestStatus } from '../workflows/acces
 import { personalData } from '../workflows/personal-data';
 import { actorOf, type Caller } from './caller';
 import type { ContractGate } from './contract-gate';
-import { invalidField, notFound } from './errors';
+import type { AssistedSessionUseCases } from './assisted-sessions';
+import { AppError, invalidField, notFound } from './errors';
 import type { AccessRequestGateway } from './gateways/access-request';
 import { requireAccess, type Resource } from './policy';
 
@@ -27,6 +29,8 @@ export interface AccessRequestDeps {
   db: Db;
   accessRequests: AccessRequestGateway;
   contractAllows: ContractGate;
+  /** Counsellors act only in an assisted session (absent: tests of other rules). */
+  sessions?: Pick<AssistedSessionUseCases, 'requireSession'>;
   canton: CantonCode;
   now?: () => Date;
 }
@@ -38,7 +42,21 @@ export function requestIdFor(principal: Principal, key: string | null): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function accessRequestUseCases({ db, accessRequests, contractAllows, canton, now = () => new Date() }: AccessRequestDeps) {
+export function accessRequestUseCases({ db, accessRequests, contractAllows, sessions, canton, now = () => new Date() }: AccessRequestDeps) {
+  /** A counsellor files in the person's name only what the counter knows of him: he never redirects the person's mail. */
+  async function checkCounsellorFiling(caller: Caller, citizenSub: string, input: AccessRequestCreate): Promise<void> {
+    await sessions?.requireSession(caller, citizenSub);
+    const user = await db.registeredUser.findUnique({ where: { sub: citizenSub }, select: { email: true, avsNumber: true } });
+    if (!user) throw new AppError(403, 'no_contract', 'this person has no user contract on the counter');
+    const details = [
+      ...(input.email.trim().toLowerCase() !== user.email.trim().toLowerCase()
+        ? [{ path: 'email', issue: "must be the person's address on the counter: a counsellor does not change where the person's mail goes" }]
+        : []),
+      ...(normalizeAvs(input.avsNumber) !== normalizeAvs(user.avsNumber) ? [{ path: 'avsNumber', issue: "must be the person's own AVS number" }] : []),
+    ];
+    if (details.length) throw new AppError(422, 'unprocessable', "a counsellor files with the person's own details", details);
+  }
+
   async function record(requestId: string): Promise<(Resource & { type: 'access-request' }) | null> {
     const row = await db.accessRequest.findUnique({ where: { id: requestId }, select: { citizenSub: true, filedBySub: true, unitId: true } });
     return row && { type: 'access-request', ...row };
@@ -74,6 +92,7 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
       if (principal.role === 'citizen' && input.onBehalfOf)
         throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen files for themself');
       const citizenSub = principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
+      if (principal.role === 'counsellor') await checkCounsellorFiling(caller, citizenSub, input);
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
       const requestId = requestIdFor(principal, idempotencyKey);
@@ -107,7 +126,9 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, cant
     },
 
     async get(caller: Caller, requestId: string): Promise<AccessRequestStatus> {
-      requireAccess(caller.principal, 'read', await record(requestId), 'access request');
+      const r = await record(requestId);
+      requireAccess(caller.principal, 'read', r, 'access request');
+      await sessions?.requireSession(caller, r!.citizenSub);
       return status(requestId);
     },
 

@@ -12,6 +12,7 @@ import { contractUseCases } from './contracts';
 import { decisionUseCases } from './decisions';
 import { formalDecisionUseCases } from './formal-decisions';
 import type { Gateways } from './gateways';
+import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
 import { onboardingUseCases } from './onboarding';
 import type { SignatureVerifier } from './signatures';
@@ -37,10 +38,12 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
   const contractAllows = contractGate(db, canton);
   const formalDecisions = formalDecisionUseCases({ db, formalDecisions: gateways.formalDecisions, now });
   const identity = identityUseCases({ db, eid, proofValidityMs: eidProofValidityMs, now });
+  const sessions = assistedSessionUseCases({ db, canton, now });
   return {
     identity,
-    onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, canton, now }),
-    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, canton, now }),
+    sessions,
+    onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
+    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, canton, now }),
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),

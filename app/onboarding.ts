@@ -14,6 +14,7 @@ import { personalData } from '../workflows/personal-data';
 import type { OnboardingStatus } from '../workflows/onboarding/types';
 import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
+import type { AssistedSessionUseCases } from './assisted-sessions';
 import { checkTypedIdentity, type IdentityUseCases, type ProvenIdentity } from './identity';
 import { verifiedSignature, type QesEvidence, type SignatureVerifier } from './signatures';
 import type { FormalDecisionRequestView, FormalDecisionUseCases } from './formal-decisions';
@@ -56,6 +57,8 @@ export interface OnboardingDeps {
   formalDecisions: FormalDecisionUseCases;
   identity: IdentityUseCases;
   signatures: SignatureVerifier | null;
+  /** Counsellors act only in an assisted session; at the counter, the e-ID presentation opens it. */
+  sessions?: Pick<AssistedSessionUseCases, 'requireSession' | 'openAtCounter'>;
   canton: CantonCode;
   now?: () => Date;
 }
@@ -75,7 +78,7 @@ export function applicationHash(body: ApplicationInput): string {
     .digest('hex');
 }
 
-export function onboardingUseCases({ db, onboarding, formalDecisions, identity, signatures, canton, now = () => new Date() }: OnboardingDeps) {
+export function onboardingUseCases({ db, onboarding, formalDecisions, identity, signatures, sessions, canton, now = () => new Date() }: OnboardingDeps) {
   const profile = profiles[canton];
 
   async function record(applicationId: string): Promise<(Resource & { type: 'onboarding-application' }) | null> {
@@ -272,6 +275,8 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
         }
         throw new AppError(409, 'application_open', 'an application for this person is already open');
       }
+      // At a post office: the person's verified presentation at the counter opens the counsellor's session.
+      if (caller.principal.role === 'counsellor') await sessions?.openAtCounter(caller, applicantSub);
       try {
         await onboarding.start({ applicationId, canton, commune: input.commune });
       } catch (err) {
@@ -289,6 +294,7 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
     async get(caller: Caller, applicationId: string): Promise<ApplicationView> {
       const r = await record(applicationId);
       requireAccess(caller.principal, 'read', r, 'application');
+      await sessions?.requireSession(caller, r!.applicantSub);
       const v = await view(applicationId);
       if (!may(caller.principal, 'read-personal-data', r)) return v;
       const applicant = await db.onboardingApplication.findUniqueOrThrow({
@@ -326,7 +332,9 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
      * its onboarding workflow, within the period it stated.
      */
     async requestFormalDecision(caller: Caller, applicationId: string): Promise<ApplicationView> {
-      requireAccess(caller.principal, 'act-as-person', await record(applicationId), 'application');
+      const r = await record(applicationId);
+      requireAccess(caller.principal, 'act-as-person', r, 'application');
+      await sessions?.requireSession(caller, r!.applicantSub);
       const row = await db.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId }, select: { formalDecisionDeadline: true } });
       if (row.formalDecisionDeadline === null) {
         await formalDecisions.afterOnboardingRefusal(caller, applicationId);

@@ -84,6 +84,10 @@ export interface CantonProfile {
     /** Age of majority on the day of the check (Art. 4.5 b; Swiss Civil Code Art. 14). */
     majorityAge: number;
   };
+  /** Acting for others (Art. 9; seed 003): how long an assisted session at a post office lasts. */
+  representation: {
+    assistedSessionHours: number;
+  };
   /** The user contract (Art. 5, 7, 10): terms rollouts, restriction, blocking, notice. */
   contract: {
     /** Days from a terms version's effective day during which it can still be accepted
@@ -191,6 +195,7 @@ const JU: CantonProfile = {
     'other-transaction': { months: 18 }, // Art. 18.1 c: eighteen months
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
+  representation: { assistedSessionHours: 2 }, // product decision (DOMAIN §5): the time of a visit
   contract: CONTRACT,
   reminders: REMINDERS,
 };
@@ -256,6 +261,7 @@ const NE: CantonProfile = {
     'other-transaction': { months: 18 },
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
+  representation: { assistedSessionHours: 2 }, // product decision (DOMAIN §5): the time of a visit
   contract: CONTRACT,
   reminders: REMINDERS,
 };

@@ -3,6 +3,7 @@
 import request from 'supertest';
 import { LocalIssuer } from '../../infra/local-issuer';
 import { accessRequestWorkflowId } from '../../workflows/access-request/definitions';
+import { insertContract } from '../support/contracts';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
 // A test person: these values must never appear in clear in Temporal.
@@ -95,17 +96,66 @@ describe('filing and deciding an access request through the API', () => {
     expect(await stack.db.accessRequest.count({ where: { citizenSub: 'citizen-dora' } })).toBeLessThanOrEqual(1);
   });
 
-  it('lets a counsellor file on behalf of a citizen, audited as such', async () => {
+  it('lets a counsellor act only in the session the citizen opened for him, audited as his for the citizen, never redirecting her mail', async () => {
+    const c = await insertContract(stack.db, { canton: 'JU' });
+    const user = await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: c.sub } });
+    const own = { avsNumber: user.avsNumber, email: user.email };
     const counsellor = await stack.token({ role: 'counsellor', sub: 'poste-delemont-3' });
-    const res = await request(stack.app)
-      .post('/v1/access-requests')
-      .set(bearer(counsellor))
-      .send({ unitId: 'SPOP', service: 'library', ...PERSON, onBehalfOf: 'citizen-emil' });
+    const citizen = await stack.token({ role: 'citizen', sub: c.sub });
+    const file = (body: object) =>
+      request(stack.app)
+        .post('/v1/access-requests')
+        .set(bearer(counsellor))
+        .send({ unitId: 'SPOP', service: 'library', ...body, onBehalfOf: c.sub });
+
+    // No session, no act.
+    const without = await file(own);
+    expect(without.status).toBe(403);
+    expect(without.body.error.code).toBe('no_assisted_session');
+
+    // At the counter, she opens a session for him; a session for another counsellor does not count.
+    const other = await request(stack.app)
+      .post('/v1/me/assisted-sessions')
+      .set(bearer(citizen))
+      .send({ counsellorSub: 'poste-porrentruy-9', postOffice: 'Poste de Porrentruy' });
+    expect(other.status).toBe(201);
+    expect((await file(own)).status).toBe(403);
+    const opened = await request(stack.app)
+      .post('/v1/me/assisted-sessions')
+      .set(bearer(citizen))
+      .send({ counsellorSub: 'poste-delemont-3', postOffice: 'Poste de Delémont' });
+    expect(opened.status).toBe(201);
+    expect(opened.body).toMatchObject({ citizenSub: c.sub, counsellorSub: 'poste-delemont-3', openedBy: 'citizen', open: true });
+    expect(new Date(opened.body.expiresAt).getTime() - new Date(opened.body.openedAt).getTime()).toBe(2 * 3_600_000);
+
+    // He cannot send her mail elsewhere.
+    const redirected = await file({ ...own, email: 'conseiller@poste.example' });
+    expect(redirected.status).toBe(422);
+    expect(redirected.body.error.details).toEqual([{ path: 'email', issue: expect.stringContaining("does not change where the person's mail goes") }]);
+
+    const res = await file(own);
     expect(res.status).toBe(202);
     const filed = await stack.db.auditLog.findFirstOrThrow({ where: { recordId: res.body.requestId, action: 'access-request.filed' } });
-    expect(filed).toMatchObject({ actorRole: 'counsellor', actorSub: 'poste-delemont-3', onBehalfOf: 'citizen-emil' });
-    const citizen = await stack.token({ role: 'citizen', sub: 'citizen-emil' });
+    expect(filed).toMatchObject({ actorRole: 'counsellor', actorSub: 'poste-delemont-3', onBehalfOf: c.sub });
     expect((await request(stack.app).get(`/v1/access-requests/${res.body.requestId}`).set(bearer(citizen))).status).toBe(200);
+    expect((await request(stack.app).get(`/v1/access-requests/${res.body.requestId}`).set(bearer(counsellor))).status).toBe(200);
+    const listed = await request(stack.app).get('/v1/assisted-sessions').set(bearer(counsellor));
+    expect(listed.body.sessions).toEqual([expect.objectContaining({ sessionId: opened.body.sessionId, open: true })]);
+
+    // She ends it: his next call is refused at once.
+    const closed = await request(stack.app).post(`/v1/me/assisted-sessions/${opened.body.sessionId}/close`).set(bearer(citizen));
+    expect(closed.body).toMatchObject({ open: false, closedAt: expect.any(String) });
+    const after = await request(stack.app).get(`/v1/access-requests/${res.body.requestId}`).set(bearer(counsellor));
+    expect(after.status).toBe(403);
+    expect(after.body.error.code).toBe('no_assisted_session');
+    // Only she may close her sessions.
+    expect(
+      (
+        await request(stack.app)
+          .post(`/v1/me/assisted-sessions/${other.body.sessionId}/close`)
+          .set(bearer(await stack.token({ role: 'citizen' })))
+      ).status,
+    ).toBe(404);
   });
 });
 

@@ -119,7 +119,7 @@ it('signs staff in with code + PKCE; the API accepts the token for staff only', 
   // A citizen signs in too, and is no reviewer.
   const citizen = await authorize('adele.exemple', DEMO_PASSWORD);
   const citizenToken = (await exchange(citizen.code!, citizen.verifier)).body.access_token as string;
-  expect(JSON.parse(Buffer.from(citizenToken.split('.')[1], 'base64url').toString())).toMatchObject({ sub: 'demo-adele', acr: 'urn:guichet:acr:eid' });
+  expect(JSON.parse(Buffer.from(citizenToken.split('.')[1]!, 'base64url').toString())).toMatchObject({ sub: 'demo-adele', acr: 'urn:guichet:acr:eid' });
   expect(
     (
       await request(stack.app)

@@ -4,6 +4,7 @@
 // not there answers with the stored record.
 import { randomUUID } from 'node:crypto';
 import { accessRequestUseCases } from '../../app/access-requests';
+import { assistedSessionUseCases } from '../../app/assisted-sessions';
 import type { Caller } from '../../app/caller';
 import { contractGate } from '../../app/contract-gate';
 import { decisionUseCases } from '../../app/decisions';
@@ -16,6 +17,7 @@ import type { AccessRequestInput } from '../../workflows/access-request/types';
 import type { PostalEventIn } from '../../workflows/decision-service/types';
 import { MAIL_REJECTED, sendOnce, type Mailer } from '../../records/outbox';
 import { freshAvs } from '../support/applications';
+import { insertContract } from '../support/contracts';
 import { insertDecision, insertUnit, insertUser } from '../support/decisions';
 
 let db: Db;
@@ -144,10 +146,15 @@ describe('access requests, as use cases', () => {
 
   it('a counsellor files for a citizen, the same key twice is one request, and only he and the citizen see it', async () => {
     const fake = fakeAccessRequests();
-    const requests = accessRequestUseCases({ db, accessRequests: fake.gateway, contractAllows: contractGate(db, 'JU'), canton: 'JU' });
+    const sessions = assistedSessionUseCases({ db, canton: 'JU' });
+    const requests = accessRequestUseCases({ db, accessRequests: fake.gateway, contractAllows: contractGate(db, 'JU'), sessions, canton: 'JU' });
     const poste = caller('counsellor', `poste-${randomUUID()}`);
-    const input = { unitId: 'SPOP', service: 'building-permits', avsNumber: freshAvs(), email: 'anna@example.ch', onBehalfOf: `anna-${randomUUID()}` };
+    const anna = await insertContract(db, { canton: 'JU' });
+    const { avsNumber } = await db.registeredUser.findUniqueOrThrow({ where: { sub: anna.sub } });
+    const input = { unitId: 'SPOP', service: 'building-permits', avsNumber, email: anna.email, onBehalfOf: anna.sub };
     const key = `key-${randomUUID()}`;
+    await expect(requests.file(poste, input, key)).rejects.toMatchObject({ status: 403, code: 'no_assisted_session' });
+    await sessions.openForCounsellor(caller('citizen', anna.sub), { counsellorSub: poste.principal.sub, postOffice: 'Poste de Delémont' });
 
     const filed = await requests.file(poste, input, key);
     const twice = await requests.file(poste, input, key);

@@ -1,0 +1,14 @@
+-- Issue 17: post-office counsellors act only in an assisted session the citizen opened.
+CREATE TABLE "assisted_session" (
+    "id" TEXT NOT NULL,
+    "citizen_sub" TEXT NOT NULL,
+    "counsellor_sub" TEXT NOT NULL,
+    "post_office" TEXT NOT NULL,
+    "opened_by" TEXT NOT NULL,
+    "opened_at" TIMESTAMPTZ(3) NOT NULL,
+    "expires_at" TIMESTAMPTZ(3) NOT NULL,
+    "closed_at" TIMESTAMPTZ(3),
+    CONSTRAINT "assisted_session_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "assisted_session_counsellor_sub_citizen_sub_idx" ON "assisted_session"("counsellor_sub", "citizen_sub");
+CREATE INDEX "assisted_session_citizen_sub_idx" ON "assisted_session"("citizen_sub");
