@@ -14,6 +14,7 @@ import { createFormalDecisionActivities } from './formal-decision';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
 import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
+import { createProxyActivities } from './proxies';
 import { createRetentionActivities } from './retention';
 
 export interface ActivityDeps {
@@ -38,6 +39,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createContractActivities(deps),
     ...createRetentionActivities(deps),
     ...createFormalDecisionActivities(deps),
+    ...createProxyActivities(deps),
   };
 }
 

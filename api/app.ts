@@ -30,6 +30,7 @@ import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
 import { assistedSessionRoutes } from './routes/assisted-sessions';
+import { proxyRoutes } from './routes/proxies';
 import { identityRoutes } from './routes/identity';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
@@ -129,6 +130,7 @@ export function createApp(deps: AppDeps) {
     accessRequestRoutes,
     identityRoutes,
     assistedSessionRoutes,
+    proxyRoutes,
     onboardingRoutes,
     taskRoutes,
     viewRoutes,

@@ -12,6 +12,7 @@ import { personalData } from '../workflows/personal-data';
 import { actorOf, type Caller } from './caller';
 import type { ContractGate } from './contract-gate';
 import type { AssistedSessionUseCases } from './assisted-sessions';
+import type { ProxyUseCases } from './proxies';
 import { AppError, invalidField, notFound } from './errors';
 import type { AccessRequestGateway } from './gateways/access-request';
 import { requireAccess, type Resource } from './policy';
@@ -31,6 +32,8 @@ export interface AccessRequestDeps {
   contractAllows: ContractGate;
   /** Counsellors act only in an assisted session (absent: tests of other rules). */
   sessions?: Pick<AssistedSessionUseCases, 'requireSession'>;
+  /** Representatives act only by a proxy that covers the service, checked at each act. */
+  proxies?: Pick<ProxyUseCases, 'requireProxy'>;
   canton: CantonCode;
   now?: () => Date;
 }
@@ -42,10 +45,19 @@ export function requestIdFor(principal: Principal, key: string | null): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function accessRequestUseCases({ db, accessRequests, contractAllows, sessions, canton, now = () => new Date() }: AccessRequestDeps) {
-  /** A counsellor files in the person's name only what the counter knows of him: he never redirects the person's mail. */
-  async function checkCounsellorFiling(caller: Caller, citizenSub: string, input: AccessRequestCreate): Promise<void> {
-    await sessions?.requireSession(caller, citizenSub);
+export function accessRequestUseCases({ db, accessRequests, contractAllows, sessions, proxies, canton, now = () => new Date() }: AccessRequestDeps) {
+  /** Whoever acts for the person may, now (a counsellor's session, a representative's proxy for this service). */
+  async function mayActFor(caller: Caller, citizenSub: string, service: string): Promise<void> {
+    if (caller.principal.role === 'counsellor') await sessions?.requireSession(caller, citizenSub);
+    else if (caller.principal.sub !== citizenSub) {
+      if (!proxies) throw new AppError(403, 'no_proxy', 'you may not act for this person');
+      await proxies.requireProxy(caller, citizenSub, service);
+    }
+  }
+
+  /** One acting for the person files in her name only what the counter knows of her: he never redirects her mail. */
+  async function checkFilingForOther(caller: Caller, citizenSub: string, input: AccessRequestCreate): Promise<void> {
+    await mayActFor(caller, citizenSub, input.service);
     const user = await db.registeredUser.findUnique({ where: { sub: citizenSub }, select: { email: true, avsNumber: true } });
     if (!user) throw new AppError(403, 'no_contract', 'this person has no user contract on the counter');
     const details = [
@@ -89,10 +101,10 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
       const { principal } = caller;
       if (principal.role === 'counsellor' && !input.onBehalfOf)
         throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor acts on behalf of a citizen');
-      if (principal.role === 'citizen' && input.onBehalfOf)
-        throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen files for themself');
-      const citizenSub = principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
-      if (principal.role === 'counsellor') await checkCounsellorFiling(caller, citizenSub, input);
+      if (input.onBehalfOf === principal.sub) throw invalidField('onBehalfOf', 'names yourself: leave it out', 'a citizen files for themself');
+      // Art. 9: a citizen names the person he represents (his proxy is checked now).
+      const citizenSub = input.onBehalfOf ?? principal.sub;
+      if (citizenSub !== principal.sub) await checkFilingForOther(caller, citizenSub, input);
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
       const requestId = requestIdFor(principal, idempotencyKey);
@@ -115,7 +127,7 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
       if (await accessRequests.start(request)) {
         await writeAudit(db, {
           ...actorOf(caller),
-          onBehalfOf: principal.role === 'counsellor' ? citizenSub : undefined,
+          onBehalfOf: citizenSub !== principal.sub ? citizenSub : undefined,
           action: 'access-request.filed',
           recordType: 'access-request',
           recordId: requestId,
@@ -128,7 +140,10 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
     async get(caller: Caller, requestId: string): Promise<AccessRequestStatus> {
       const r = await record(requestId);
       requireAccess(caller.principal, 'read', r, 'access request');
-      await sessions?.requireSession(caller, r!.citizenSub);
+      if (r!.citizenSub !== caller.principal.sub && (caller.principal.role === 'counsellor' || caller.principal.role === 'citizen')) {
+        const { service } = await db.accessRequest.findUniqueOrThrow({ where: { id: requestId }, select: { service: true } });
+        await mayActFor(caller, r!.citizenSub, service);
+      }
       return status(requestId);
     },
 

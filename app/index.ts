@@ -14,6 +14,7 @@ import { formalDecisionUseCases } from './formal-decisions';
 import type { Gateways } from './gateways';
 import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
+import { proxyUseCases } from './proxies';
 import { onboardingUseCases } from './onboarding';
 import type { SignatureVerifier } from './signatures';
 import type { EidVerifier } from '../infra/eid/verifier-client';
@@ -39,11 +40,13 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
   const formalDecisions = formalDecisionUseCases({ db, formalDecisions: gateways.formalDecisions, now });
   const identity = identityUseCases({ db, eid, proofValidityMs: eidProofValidityMs, now });
   const sessions = assistedSessionUseCases({ db, canton, now });
+  const proxies = proxyUseCases({ db, proxies: gateways.proxies, canton, now });
   return {
     identity,
     sessions,
+    proxies,
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
-    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, canton, now }),
+    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, canton, now }),
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),

@@ -50,8 +50,10 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       // A citizen files only for himself, so a request filed by someone else was filed by a counsellor.
       const filed = { filedBySub: r.filedBySub, filedByRole: r.filedBySub === r.citizenSub ? 'citizen' : 'counsellor' };
       const person = (p.role === 'citizen' && p.sub === r.citizenSub) || filedByCounsellor(p, filed);
+      // A representative (Art. 9) reads what he filed for the person; the use case checks his proxy then.
+      const representative = p.role === 'citizen' && p.sub === r.filedBySub;
       const ownUnit = p.role === 'unit' && p.unitId === r.unitId;
-      if (action === 'read') return person || ownUnit || p.role === 'chancellery';
+      if (action === 'read') return person || representative || ownUnit || p.role === 'chancellery';
       if (action === 'act-as-authority') return ownUnit;
       if (action === 'act-as-person') return person;
       return false;

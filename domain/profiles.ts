@@ -87,6 +87,8 @@ export interface CantonProfile {
   /** Acting for others (Art. 9; seed 003): how long an assisted session at a post office lasts. */
   representation: {
     assistedSessionHours: number;
+    /** Days a proxy waits for the representative's acceptance before it lapses (Art. 9.1). */
+    proxyAcceptanceDays: number;
   };
   /** The user contract (Art. 5, 7, 10): terms rollouts, restriction, blocking, notice. */
   contract: {
@@ -195,7 +197,7 @@ const JU: CantonProfile = {
     'other-transaction': { months: 18 }, // Art. 18.1 c: eighteen months
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
-  representation: { assistedSessionHours: 2 }, // product decision (DOMAIN §5): the time of a visit
+  representation: { assistedSessionHours: 2, proxyAcceptanceDays: 30 }, // product decisions (DOMAIN §5): a visit's time; 30 days to accept
   contract: CONTRACT,
   reminders: REMINDERS,
 };
@@ -261,7 +263,7 @@ const NE: CantonProfile = {
     'other-transaction': { months: 18 },
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
-  representation: { assistedSessionHours: 2 }, // product decision (DOMAIN §5): the time of a visit
+  representation: { assistedSessionHours: 2, proxyAcceptanceDays: 30 }, // product decisions (DOMAIN §5): a visit's time; 30 days to accept
   contract: CONTRACT,
   reminders: REMINDERS,
 };

@@ -6,3 +6,4 @@ export { contract } from './contract/workflow';
 export { termsRollout } from './terms-rollout/workflow';
 export { retention } from './retention/workflow';
 export { formalDecision } from './formal-decision/workflow';
+export { proxy } from './proxy/workflow';

@@ -18,7 +18,9 @@ const createBody = z
     email: z.email('not a valid e-mail address'),
     note: z.string().max(2000).optional(),
     /** a counsellor files for a citizen: that citizen's subject */
-    onBehalfOf: z.string().min(1).max(200).optional().openapi({ description: 'counsellor only: the citizen it acts for' }),
+    onBehalfOf: z.string().min(1).max(200).optional().openapi({
+      description: 'The person acted for: required for a counsellor (in her assisted session), or a representative with her proxy for this service (Art. 9)',
+    }),
   })
   .strict()
   .openapi('AccessRequestCreate');
@@ -63,7 +65,10 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
     headers: idempotencyHeaders,
     responses: {
       202: { description: 'Accepted: the unit will decide', schema: statusSchema },
-      403: { description: 'The contract does not allow it now (`contract_restricted`)' },
+      403: {
+        description:
+          'The contract does not allow it now (`contract_restricted`); a counsellor without an open assisted session (`no_assisted_session`); a representative without an active proxy for this service (`no_proxy`, with the reason: revoked, expired, not accepted, not covering it)',
+      },
     },
     async handler({ req, body, caller }) {
       const status = await requests.file(caller, body, req.header('idempotency-key') ?? null);

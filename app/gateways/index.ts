@@ -4,6 +4,7 @@ import { ContractGateway } from './contract';
 import { DecisionServiceGateway } from './decision-service';
 import { FormalDecisionGateway } from './formal-decision';
 import { OnboardingGateway } from './onboarding';
+import { ProxyGateway } from './proxy';
 import { RetentionGateway } from './retention';
 import { TaskGateway } from './task';
 import { TermsRolloutGateway } from './terms-rollout';
@@ -19,6 +20,7 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
     termsRollouts: new TermsRolloutGateway(temporal, rollout),
     retention: new RetentionGateway(temporal),
     formalDecisions: new FormalDecisionGateway(temporal),
+    proxies: new ProxyGateway(temporal),
   };
 }
 

@@ -171,14 +171,16 @@ describe('access requests, as use cases', () => {
     await expect(requests.get(caller('unit', 'agent', { unitId: 'OTHER' }), filed.requestId)).rejects.toMatchObject({ status: 404 });
   });
 
-  it('names the field when a counsellor names nobody or a citizen names someone', async () => {
+  it('names the field when a counsellor names nobody or a citizen names himself; refuses a citizen naming someone without a proxy', async () => {
     const requests = accessRequestUseCases({ db, accessRequests: fakeAccessRequests().gateway, contractAllows: contractGate(db, 'JU'), canton: 'JU' });
     const input = { unitId: 'SPOP', service: 'x', avsNumber: freshAvs(), email: 'a@example.ch' };
     await expect(requests.file(caller('counsellor', 'poste-1'), input, null)).rejects.toMatchObject({
       status: 400,
       details: [{ path: 'onBehalfOf', issue: 'required for a counsellor' }],
     });
-    await expect(requests.file(caller('citizen', 'anna'), { ...input, onBehalfOf: 'bruno' }, null)).rejects.toMatchObject({
+    // A citizen acts for someone else only by a proxy (Art. 9), and names nobody when acting for himself.
+    await expect(requests.file(caller('citizen', 'anna'), { ...input, onBehalfOf: 'bruno' }, null)).rejects.toMatchObject({ status: 403, code: 'no_proxy' });
+    await expect(requests.file(caller('citizen', 'anna'), { ...input, onBehalfOf: 'anna' }, null)).rejects.toMatchObject({
       status: 400,
       details: [{ path: 'onBehalfOf' }],
     });

@@ -12,3 +12,20 @@ CREATE TABLE "assisted_session" (
 );
 CREATE INDEX "assisted_session_counsellor_sub_citizen_sub_idx" ON "assisted_session"("counsellor_sub", "citizen_sub");
 CREATE INDEX "assisted_session_citizen_sub_idx" ON "assisted_session"("citizen_sub");
+
+-- Proxies (Art. 9.1-9.3), each with its `proxy` workflow.
+CREATE TABLE "proxy" (
+    "id" TEXT NOT NULL,
+    "canton" TEXT NOT NULL,
+    "grantor_sub" TEXT NOT NULL,
+    "representative_sub" TEXT NOT NULL,
+    "services" TEXT[],
+    "until" TEXT,
+    "status" TEXT NOT NULL,
+    "offered_at" TIMESTAMPTZ(3) NOT NULL,
+    "accepted_at" TIMESTAMPTZ(3),
+    "ended_at" TIMESTAMPTZ(3),
+    CONSTRAINT "proxy_pkey" PRIMARY KEY ("id")
+);
+CREATE INDEX "proxy_representative_sub_grantor_sub_idx" ON "proxy"("representative_sub", "grantor_sub");
+CREATE INDEX "proxy_grantor_sub_idx" ON "proxy"("grantor_sub");
