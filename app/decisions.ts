@@ -19,6 +19,7 @@ import { AppError, invalidField, notFound } from './errors';
 import type { DecisionServiceGateway } from './gateways/decision-service';
 import { WorkflowGoneError } from './gateways/temporal';
 import { requireAccess, requireToServe } from './policy';
+import type { ProxyUseCases } from './proxies';
 
 export interface DecisionCreate {
   recipientSub: string;
@@ -73,19 +74,30 @@ export interface DecisionDeps {
   db: Db;
   decisions: DecisionServiceGateway;
   contractAllows: ContractGate;
+  /** A representative reads the person's decisions by a proxy that says so (Art. 9, 16.4). */
+  proxies?: Pick<ProxyUseCases, 'requireProxy'>;
   canton: CantonCode;
   now?: () => Date;
 }
 
-export function decisionUseCases({ db, decisions, contractAllows, canton, now = () => new Date() }: DecisionDeps) {
+export function decisionUseCases({ db, decisions, contractAllows, proxies, canton, now = () => new Date() }: DecisionDeps) {
   const load = (id: string) => db.decision.findUnique({ where: { id }, include: { postalEvents: true } });
 
   /** The unit that served it, its recipient, the Chancellery; a blocked recipient reads nothing online. */
   async function visible(caller: Caller, id: string, action: 'read' | 'act-as-person' = 'read'): Promise<DecisionRow> {
     const d = await load(id);
-    requireAccess(caller.principal, action, d && { type: 'decision', unitId: d.unitId, recipientSub: d.recipientSub }, 'decision');
+    // Someone else's decision: only by a proxy that covers her decisions, checked now.
+    const representative = !!d && caller.principal.role === 'citizen' && caller.principal.sub !== d.recipientSub && !!proxies;
+    if (representative) {
+      try {
+        await proxies!.requireProxy(caller, d.recipientSub, { decisions: true });
+      } catch {
+        throw notFound('decision'); // not his, and nothing learnt about it
+      }
+    }
+    requireAccess(caller.principal, action, d && { type: 'decision', unitId: d.unitId, recipientSub: d.recipientSub, representative }, 'decision');
     // A blocked contract reads nothing online: its decisions go by post (Art. 5.2, 10.3).
-    if (caller.principal.role === 'citizen') await contractAllows(caller.principal.sub, 'decision.read');
+    if (caller.principal.role === 'citizen') await contractAllows(d!.recipientSub, 'decision.read');
     return d!;
   }
 
@@ -93,7 +105,13 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
   async function takeCognizance(caller: Caller, d: DecisionRow, action: string): Promise<void> {
     if (d.state === 'served' && d.communicatedAt) await recordLateOpening(db, d.id, now(), actorOf(caller));
     else await decisions.open(d.id);
-    await writeAudit(db, { ...actorOf(caller), action, recordType: 'decision', recordId: d.id });
+    await writeAudit(db, {
+      ...actorOf(caller),
+      onBehalfOf: caller.principal.sub !== d.recipientSub ? d.recipientSub : undefined,
+      action,
+      recordType: 'decision',
+      recordId: d.id,
+    });
   }
 
   return {
@@ -221,7 +239,8 @@ export function decisionUseCases({ db, decisions, contractAllows, canton, now = 
      */
     async document(caller: Caller, decisionId: string): Promise<{ pdf: Buffer; reference: string }> {
       const d = await visible(caller, decisionId);
-      if (caller.principal.role === 'citizen' && caller.principal.sub === d.recipientSub && d.communicatedAt && !d.openedAt && !d.lateOpenedAt) {
+      // The recipient's, or his representative's (Art. 16.4 applies to him).
+      if (caller.principal.role === 'citizen' && d.communicatedAt && !d.openedAt && !d.lateOpenedAt) {
         try {
           await takeCognizance(caller, d, 'decision.document-retrieved');
         } catch (err) {

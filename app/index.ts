@@ -47,7 +47,7 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     proxies,
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
     accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, canton, now }),
-    decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, canton, now }),
+    decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, now }),
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),
     retention: retentionUseCases({ db, retention: gateways.retention }),

@@ -8,7 +8,8 @@ import { AppError, notFound } from './errors';
 export type Resource =
   | { type: 'onboarding-application'; applicantSub: string; filedBySub: string; filedByRole: string }
   | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
-  | { type: 'decision'; unitId: string; recipientSub: string }
+  /** `representative`: the caller's proxy for the recipient's decisions was checked just now. */
+  | { type: 'decision'; unitId: string; recipientSub: string; representative?: boolean }
   | { type: 'contract'; userSub: string }
   | { type: 'task'; kind?: string; unitId?: string | null }
   /** Something a person keeps for themself: a saved view, a consent. */
@@ -59,7 +60,7 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       return false;
     }
     case 'decision': {
-      const recipient = p.role === 'citizen' && p.sub === r.recipientSub;
+      const recipient = p.role === 'citizen' && (p.sub === r.recipientSub || r.representative === true);
       const ownUnit = p.role === 'unit' && p.unitId === r.unitId;
       if (action === 'read') return recipient || ownUnit || p.role === 'chancellery';
       if (action === 'act-as-person') return recipient;

@@ -18,6 +18,8 @@ export interface ProxyView {
   representativeSub: string;
   /** Empty: every delegable service. */
   services: string[];
+  /** Whether he may read her decisions and take cognizance of them (Art. 16.4 applies to him). */
+  decisions: boolean;
   until?: string;
   status: ProxyStatus;
   offeredAt: string;
@@ -32,6 +34,7 @@ const view = (r: Row): ProxyView => ({
   grantorSub: r.grantorSub,
   representativeSub: r.representativeSub,
   services: r.services,
+  decisions: r.decisions,
   until: r.until ?? undefined,
   status: r.status as ProxyStatus,
   offeredAt: r.offeredAt.toISOString(),
@@ -50,7 +53,7 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
 
   return {
     /** Art. 9.1: offer a proxy to another user of the counter. */
-    async grant(caller: Caller, input: { representativeSub: string; services: string[]; until?: string }): Promise<ProxyView> {
+    async grant(caller: Caller, input: { representativeSub: string; services: string[]; decisions?: boolean; until?: string }): Promise<ProxyView> {
       const grantor = caller.principal.sub;
       if (input.representativeSub === grantor) throw invalidField('representativeSub', 'a proxy is given to someone else');
       if (input.until && input.until < today()) throw invalidField('until', 'must be today or later');
@@ -68,6 +71,7 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
           grantorSub: grantor,
           representativeSub: input.representativeSub,
           services: [...new Set(input.services)].sort(),
+          decisions: input.decisions ?? false,
           until: input.until,
           status: 'offered',
           offeredAt: now(),
@@ -108,16 +112,18 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
      * An act of `caller` for `grantorSub` on `service`, allowed now only by an active proxy that
      * covers it and has not passed its last day: 403 with the reason otherwise.
      */
-    async requireProxy(caller: Caller, grantorSub: string, service: string): Promise<void> {
+    async requireProxy(caller: Caller, grantorSub: string, service: string | { decisions: true }): Promise<void> {
       const rows = await db.proxy.findMany({ where: { grantorSub, representativeSub: caller.principal.sub }, orderBy: { offeredAt: 'desc' } });
       const day = today();
-      const covers = (r: Row) => r.services.length === 0 || r.services.includes(service);
+      const covers = (r: Row) => (typeof service === 'string' ? r.services.length === 0 || r.services.includes(service) : r.decisions);
       if (rows.some((r) => r.status === 'active' && covers(r) && (!r.until || r.until >= day))) return;
       const latest = rows.find(covers) ?? rows[0];
       const reason = !latest
         ? 'this person has given you no proxy'
         : !covers(latest)
-          ? `your proxy does not cover the service ${service}`
+          ? typeof service === 'string'
+            ? `your proxy does not cover the service ${service}`
+            : "your proxy does not cover the person's decisions"
           : latest.status === 'active' || latest.status === 'expired'
             ? `your proxy expired (its last day was ${latest.until})`
             : latest.status === 'offered'

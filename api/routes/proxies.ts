@@ -13,6 +13,7 @@ const proxyView = z
     grantorSub: z.string(),
     representativeSub: z.string(),
     services: z.array(z.string()).openapi({ description: 'Empty: every delegable service' }),
+    decisions: z.boolean().openapi({ description: 'He may read her decisions; his first opening is the taking of cognizance (Art. 16.4)' }),
     until: z.string().optional(),
     status: z.enum(['offered', 'active', 'revoked', 'expired', 'lapsed']),
     offeredAt: z.string(),
@@ -37,6 +38,10 @@ export function proxyRoutes(api: Api, { application }: { application: Applicatio
       .object({
         representativeSub: text(200).openapi({ description: "The representative's subject on the counter" }),
         services: z.array(text(100)).max(100).default([]).openapi({ description: 'The services it covers; none: every delegable one' }),
+        decisions: z
+          .boolean()
+          .default(false)
+          .openapi({ description: 'Also the decisions served to me: he reads them and his opening counts as mine (Art. 16.4)' }),
         until: isoDay.optional().openapi({ description: 'Its last day (the canton’s time zone)' }),
       })
       .strict()

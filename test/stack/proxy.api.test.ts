@@ -3,6 +3,7 @@
 // revokes it and his next call is refused at once, with the reason.
 import request from 'supertest';
 import { insertContract } from '../support/contracts';
+import { insertUnit, samplePdf } from '../support/decisions';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -98,4 +99,48 @@ it('is given only to another user of the counter', async () => {
   expect(res.body.error.details).toEqual([{ path: 'representativeSub', issue: 'not a user of the counter' }]);
   expect((await request(stack.app).post('/v1/me/proxies').set(bearer(adele.token)).send({ representativeSub: adele.sub })).status).toBe(400);
   expect(await stack.db.proxy.count({ where: { grantorSub: adele.sub } })).toBe(0);
+});
+
+it("lets Marc read Adèle's decisions and take cognizance of them where her proxy says so", async () => {
+  const adele = await user();
+  const marc = await user();
+  const nadia = await user();
+  const unitId = await insertUnit(stack.db, { domains: ['population'] });
+  const unit = await stack.token({ role: 'unit', sub: `agent-${unitId}`, unit: unitId, domains: ['population'] });
+  expect((await request(stack.app).post('/v1/me/service-consents').set(bearer(adele.token)).send({ unitId, domain: 'population' })).status).toBe(201);
+  const give = async (to: typeof marc, decisions: boolean) => {
+    const p = await request(stack.app).post('/v1/me/proxies').set(bearer(adele.token)).send({ representativeSub: to.sub, services: [], decisions });
+    await request(stack.app).post(`/v1/proxies/${p.body.proxyId}/acceptance`).set(bearer(to.token)).expect(200);
+  };
+  await give(marc, true);
+  await give(nadia, false);
+  const served = await request(stack.app)
+    .post('/v1/decisions')
+    .set(bearer(unit))
+    .send({
+      recipientSub: adele.sub,
+      unitId,
+      domain: 'population',
+      reference: `REF-PROXY-${unitId}`,
+      title: 'Prolongation du permis de séjour',
+      remedy: { kind: 'opposition', days: 30 },
+      legalRemediesText: 'Opposition dans les 30 jours auprès du Service de la population, 2800 Delémont.',
+      documentPdfBase64: samplePdf().toString('base64'),
+    });
+  expect(served.status).toBe(202);
+  const id = served.body.decisionId as string;
+  await waitFor(
+    async () => (await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(adele.token))).body.state,
+    (st) => st === 'awaiting-opening',
+  );
+  // A proxy without her decisions: nothing to see.
+  expect((await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(nadia.token))).status).toBe(404);
+  // Marc opens it: the service is his taking of cognizance (Art. 16.4), audited as his for her.
+  const opened = await request(stack.app).post(`/v1/decisions/${id}/open`).set(bearer(marc.token));
+  expect(opened.status).toBe(200);
+  expect(opened.body).toMatchObject({ state: 'served', rule: 'opened in time' });
+  expect(await stack.db.auditLog.findFirstOrThrow({ where: { recordId: id, action: 'decision.opened' } })).toMatchObject({
+    actorSub: marc.sub,
+    onBehalfOf: adele.sub,
+  });
 });

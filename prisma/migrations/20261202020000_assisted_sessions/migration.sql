@@ -20,6 +20,7 @@ CREATE TABLE "proxy" (
     "grantor_sub" TEXT NOT NULL,
     "representative_sub" TEXT NOT NULL,
     "services" TEXT[],
+    "decisions" BOOLEAN NOT NULL DEFAULT false,
     "until" TEXT,
     "status" TEXT NOT NULL,
     "offered_at" TIMESTAMPTZ(3) NOT NULL,
