@@ -126,6 +126,11 @@ export function identityUseCases({ db, eid, proofValidityMs = 30 * 60_000, maxPe
   return {
     /** Starts a verification at the verifier: the person opens its deeplink in their wallet. */
     async start(caller: Caller): Promise<IdentityVerificationView> {
+      // Claims nobody can use any more are not kept: a verified proof past its validity, never used.
+      await db.identityVerification.updateMany({
+        where: { usedByApplication: null, status: 'verified', verifiedAt: { lt: new Date(now().getTime() - proofValidityMs) } },
+        data: { claims: Prisma.DbNull, status: 'expired', failureCode: 'proof_unused' },
+      });
       const pending = await db.identityVerification.count({
         where: { startedBySub: caller.principal.sub, status: 'pending', deadline: { gt: now() } },
       });

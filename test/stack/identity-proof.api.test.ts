@@ -114,6 +114,24 @@ describe('a verification', () => {
     expect(row).toMatchObject({ status: 'failed', failureCode: 'presentation_not_accepted', claims: null });
   });
 
+  it('does not keep the claims of a proof nobody used within its validity', async () => {
+    const token = await citizen('proof-unused');
+    const { verificationId } = await proveIdentity(stack.app, stack.eid, token, person());
+    // Its validity (30 minutes by default) passes unused; the next verification anyone starts clears it.
+    await stack.db.identityVerification.update({ where: { id: verificationId }, data: { verifiedAt: new Date(Date.now() - 31 * 60_000) } });
+    await request(stack.app)
+      .post('/v1/identity-verifications')
+      .set(bearer(await citizen('proof-someone')));
+    expect(await stack.db.identityVerification.findUniqueOrThrow({ where: { id: verificationId } })).toMatchObject({
+      claims: null,
+      status: 'expired',
+      failureCode: 'proof_unused',
+    });
+    const res = await apply(token, body(verificationId));
+    expect(res.status).toBe(422);
+    expect(res.body.error.code).toBe('identity_not_proven');
+  });
+
   it('lets at most five wait at once', async () => {
     const token = await citizen('proof-many');
     for (let i = 0; i < 5; i += 1) expect((await request(stack.app).post('/v1/identity-verifications').set(bearer(token))).status).toBe(201);
