@@ -18,7 +18,7 @@ import { AppError, invalidField, notFound } from './errors';
 import type { ContractAct, ContractActArgs, ContractGateway } from './gateways/contract';
 import type { TermsRolloutGateway } from './gateways/terms-rollout';
 import { requireAccess } from './policy';
-import { verifiedSignature, type SignatureVerifier } from './signatures';
+import { statedSigningTimeDiffers, verifiedSignature, type SignatureVerifier } from './signatures';
 
 export const MAX_TERMS_PDF_BYTES = 5 * 1024 * 1024;
 
@@ -211,7 +211,7 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
         document: v.document,
         expectedSigner: { givenName: user.firstName, familyName: user.lastName },
       });
-      if (a.signedAt && Math.abs(new Date(a.signedAt).getTime() - new Date(evidence.signingTime).getTime()) > 5 * 60_000) {
+      if (statedSigningTimeDiffers(a.signedAt, evidence)) {
         throw new AppError(422, 'unprocessable', 'the signing time differs from the one in the signature', [
           { path: 'signedAt', issue: `differs from the signing time in the signature (${evidence.signingTime})` },
         ]);

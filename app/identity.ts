@@ -5,6 +5,8 @@
 // from typed fields.
 import { randomUUID } from 'node:crypto';
 import { Prisma } from '../generated/prisma/client';
+import { normalizeAvs } from '../domain/avs';
+import { sameName } from '../domain/names';
 import type { Db } from '../infra/db';
 import { ADAPTER_CODES, EidVerifierUnavailableError, type EidClaims, type EidVerificationResult, type EidVerifier } from '../infra/eid/verifier-client';
 import { writeAudit } from '../records/audit';
@@ -246,16 +248,11 @@ export function identityUseCases({ db, eid, proofValidityMs = 30 * 60_000, maxPe
 export type IdentityUseCases = ReturnType<typeof identityUseCases>;
 
 /** Typed values that differ from the verified ones: 422 naming the field. */
-export function checkTypedIdentity(
-  proof: ProvenIdentity,
-  typed: Partial<Record<'lastName' | 'firstName' | 'birthDate' | 'avsNumber', string>>,
-  normalizeAvs: (s: string) => string | null,
-) {
-  const same = (a: string, b: string) =>
-    a.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('fr-CH') === b.normalize('NFC').trim().replace(/\s+/g, ' ').toLocaleLowerCase('fr-CH');
+export function checkTypedIdentity(proof: ProvenIdentity, typed: Partial<Record<'lastName' | 'firstName' | 'birthDate' | 'avsNumber', string>>) {
   const differing: { path: string; issue: string }[] = [];
-  if (typed.lastName !== undefined && !same(typed.lastName, proof.lastName)) differing.push({ path: 'lastName', issue: 'differs from the verified e-ID' });
-  if (typed.firstName !== undefined && !same(typed.firstName, proof.firstName)) differing.push({ path: 'firstName', issue: 'differs from the verified e-ID' });
+  if (typed.lastName !== undefined && !sameName(typed.lastName, proof.lastName)) differing.push({ path: 'lastName', issue: 'differs from the verified e-ID' });
+  if (typed.firstName !== undefined && !sameName(typed.firstName, proof.firstName))
+    differing.push({ path: 'firstName', issue: 'differs from the verified e-ID' });
   if (typed.birthDate !== undefined && typed.birthDate !== proof.birthDate) differing.push({ path: 'birthDate', issue: 'differs from the verified e-ID' });
   if (typed.avsNumber !== undefined && normalizeAvs(typed.avsNumber) !== normalizeAvs(proof.avsNumber))
     differing.push({ path: 'avsNumber', issue: 'differs from the verified e-ID' });

@@ -16,7 +16,7 @@ import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
 import type { AssistedSessionUseCases } from './assisted-sessions';
 import { checkTypedIdentity, type IdentityUseCases, type ProvenIdentity } from './identity';
-import { verifiedSignature, type QesEvidence, type SignatureVerifier } from './signatures';
+import { statedSigningTimeDiffers, verifiedSignature, type QesEvidence, type SignatureVerifier } from './signatures';
 import type { FormalDecisionRequestView, FormalDecisionUseCases } from './formal-decisions';
 import type { OnboardingGateway } from './gateways/onboarding';
 import { may, requireAccess, type Resource } from './policy';
@@ -153,7 +153,7 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
       document: v.document,
       expectedSigner: { givenName: proof.firstName, familyName: proof.lastName },
     });
-    if (sig.signedAt && Math.abs(new Date(sig.signedAt).getTime() - new Date(evidence.signingTime).getTime()) > 5 * 60_000) {
+    if (statedSigningTimeDiffers(sig.signedAt, evidence)) {
       throw invalidField(
         'contractSignature.signedAt',
         `differs from the signing time in the signature (${evidence.signingTime})`,
@@ -258,7 +258,7 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
 
       // Art. 3: who the person is comes from the verified e-ID presentation, never from typed fields.
       const proof = await identity.proven(caller, input.identityVerificationId);
-      checkTypedIdentity(proof, input, normalizeAvs);
+      checkTypedIdentity(proof, input);
       const avsNumber = normalizeAvs(proof.avsNumber)!;
       await checkOnePersonOneSubject(applicantSub, avsNumber);
       const signature = await verifiedContractSignature(input, proof);

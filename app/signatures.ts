@@ -41,3 +41,8 @@ export async function verifiedSignature(
     { path: field, issue: `${r.check}: ${r.reason}` },
   ]);
 }
+
+/** A signing time the caller states (optional) must be the signed one, within five minutes. */
+export function statedSigningTimeDiffers(stated: string | undefined, evidence: QesEvidence): boolean {
+  return stated !== undefined && Math.abs(new Date(stated).getTime() - new Date(evidence.signingTime).getTime()) > 5 * 60_000;
+}

@@ -11,6 +11,7 @@ import { readFileSync } from 'node:fs';
 import * as x509 from '@peculiar/x509';
 import * as asn1js from 'asn1js';
 import * as pkijs from 'pkijs';
+import { sameName } from '../../domain/names';
 
 export type QesCheck = 'format' | 'document' | 'signature' | 'chain' | 'qualified' | 'validity' | 'revocation' | 'signer';
 
@@ -359,8 +360,6 @@ async function checkRevocation(
   return refuse('revocation', failure, true);
 }
 
-/** NFC, trimmed, inner whitespace collapsed, lower case. */
-const normaliseName = (s: string) => s.normalize('NFC').trim().replace(/\s+/gu, ' ').toLowerCase();
 const firstField = (name: x509.Name, oid: string) => name.getField(oid)[0] ?? null;
 
 function checkSigner(cert: x509.X509Certificate, expected: { givenName: string; familyName: string }): QesEvidence['signer'] {
@@ -369,11 +368,10 @@ function checkSigner(cert: x509.X509Certificate, expected: { givenName: string; 
     givenName: firstField(cert.subjectName, OID.givenName),
     surname: firstField(cert.subjectName, OID.surname),
   };
-  const same = (a: string, b: string) => normaliseName(a) === normaliseName(b);
   const matches =
     signer.givenName !== null && signer.surname !== null
-      ? same(signer.givenName, expected.givenName) && same(signer.surname, expected.familyName)
-      : signer.commonName !== null && same(signer.commonName, `${expected.givenName} ${expected.familyName}`);
+      ? sameName(signer.givenName, expected.givenName) && sameName(signer.surname, expected.familyName)
+      : signer.commonName !== null && sameName(signer.commonName, `${expected.givenName} ${expected.familyName}`);
   if (!matches) refuse('signer', 'the signer certificate names another person');
   return signer;
 }
