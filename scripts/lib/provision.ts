@@ -94,7 +94,7 @@ export async function ensureTemporalCli(log: Log = defaultLog): Promise<string> 
   if (existsSync(bin)) return bin;
   return withLock('temporal-cli', log, async () => {
     if (existsSync(bin)) return bin;
-    log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first time only: ~3 min, ~3 GB of Go caches) …`);
+    log(`building the Temporal CLI ${TEMPORAL_CLI_VERSION} with Go (first time only: 3-10 min, ~3 GB of Go caches) …`);
     const staging = `${dir}.partial`;
     rmSync(staging, { recursive: true, force: true });
     await run(

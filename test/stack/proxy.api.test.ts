@@ -144,3 +144,37 @@ it("lets Marc read Adèle's decisions and take cognizance of them where her prox
     onBehalfOf: adele.sub,
   });
 });
+
+it('refuses, on the representation and identity routes, the wrong role, another person’s record and values that cannot be', async () => {
+  const adele = await user();
+  const marc = await user();
+  const unit = await stack.token({ role: 'unit', sub: 'agent-x', unit: 'SPOP', domains: ['population'] });
+  const counsellor = await stack.token({ role: 'counsellor', sub: 'poste-x' });
+  const status = async (method: 'get' | 'post', path: string, token: string, body?: object) =>
+    (await request(stack.app)[method](path).set(bearer(token)).send(body)).status;
+
+  // The wrong role: 403 (the route's roles).
+  expect(await status('post', '/v1/me/proxies', unit, { representativeSub: marc.sub })).toBe(403);
+  expect(await status('post', '/v1/me/assisted-sessions', counsellor, { counsellorSub: 'poste-x', postOffice: 'Poste' })).toBe(403);
+  expect(await status('post', '/v1/identity-verifications', unit)).toBe(403);
+  expect(await status('get', '/v1/proxies', counsellor)).toBe(403);
+
+  // Values that cannot be: 400 naming the field.
+  const feb30 = await request(stack.app).post('/v1/me/proxies').set(bearer(adele.token)).send({ representativeSub: marc.sub, until: '2027-02-30' });
+  expect(feb30.status).toBe(400);
+  expect(feb30.body.error.details).toEqual([{ path: 'until', issue: 'not a real calendar date' }]);
+  const past = await request(stack.app).post('/v1/me/proxies').set(bearer(adele.token)).send({ representativeSub: marc.sub, until: '2020-01-01' });
+  expect(past.body.error.details).toEqual([{ path: 'until', issue: 'must be today or later' }]);
+  expect(await status('get', '/v1/identity-verifications/not-a-uuid', adele.token)).toBe(400);
+  expect(await status('get', '/v1/identity-verifications/8f1c0c8e-0f6c-4c1e-9c55-2a0f3b1a2b3c?wait=3600', adele.token)).toBe(400);
+  expect(await status('post', '/v1/me/assisted-sessions/not-a-uuid/close', adele.token)).toBe(400);
+
+  // Another person's record: not there for him (404), and nothing changed.
+  const p = await request(stack.app)
+    .post('/v1/me/proxies')
+    .set(bearer(adele.token))
+    .send({ representativeSub: marc.sub, services: ['library'] });
+  expect(await status('post', `/v1/me/proxies/${p.body.proxyId}/revocation`, marc.token)).toBe(404);
+  expect(await status('post', `/v1/proxies/${p.body.proxyId}/acceptance`, (await user()).token)).toBe(404);
+  expect((await stack.db.proxy.findUniqueOrThrow({ where: { id: p.body.proxyId } })).status).toBe('offered');
+});
