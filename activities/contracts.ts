@@ -10,6 +10,7 @@ import type { Db } from '../infra/db';
 import type { ContractInput } from '../workflows/contract/types';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { sendOnce } from '../records/outbox';
+import { HOLDER, holderOf } from '../records/holders';
 import { contractStatusChanged, termsPublished } from './mail-templates';
 import type { ContractEngine, Mailer, RetentionEngine } from './ports';
 
@@ -86,7 +87,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
       const c = await db.contract.update({
         where: { id: s.contractId },
         data: { status: s.status, statusReason: s.reason, noticeEndsOn: s.noticeEndsOn, endedOn: s.endedOn, ...end },
-        include: { user: true },
+        include: HOLDER,
       });
       const auditId = `${s.contractId}:step-${s.step}`;
       if (!(await db.auditLog.findFirst({ where: { recordType: 'contract', recordId: s.contractId, requestId: auditId }, select: { id: true } }))) {
@@ -109,9 +110,10 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
           canton: c.canton as CantonCode,
         });
       if (s.status === s.from) return;
+      const holder = holderOf(c);
       const mail = contractStatusChanged({
-        firstName: c.user.firstName,
-        lastName: c.user.lastName,
+        firstName: holder.firstName,
+        lastName: holder.lastName,
         from: s.from,
         status: s.status,
         reason: s.reason,
@@ -122,7 +124,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
         contractId: s.contractId,
       });
       // A refused address stops nothing: the state is in force and the user sees it in his space.
-      if ((await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, c.user.email, mail)) === 'rejected') {
+      if ((await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, holder.email, mail)) === 'rejected') {
         await writeAudit(db, {
           ...SYSTEM,
           action: `mail.rejected.contract-${s.status}`,
@@ -209,7 +211,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
         where: { canton: v.canton, endedOn: null, ...(afterId ? { id: { gt: afterId } } : {}) },
         orderBy: { id: 'asc' },
         take: limit,
-        include: { user: { select: { firstName: true, lastName: true, email: true } } },
+        include: HOLDER,
       });
       const notice = noticeOf(v);
       const { lastAcceptanceDay } = termsSchedule(v.effectiveOn, v.acceptanceDays, profiles[v.canton as CantonCode]);
@@ -220,8 +222,10 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
           slice.map(async (c) => {
             if (c.termsVersion === version) return false; // signed this very version
             if (!(await contracts.notifyTerms(inputOf(c), notice))) return false; // its workflow has closed
+            const holder = holderOf(c);
             const mail = termsPublished({
-              ...c.user,
+              firstName: holder.firstName,
+              lastName: holder.lastName,
               version,
               title: v.title,
               effectiveOn: v.effectiveOn,
@@ -231,7 +235,7 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
             });
             // One address refused for good must not stop the rollout: recorded, and the
             // contract's workflow knows (the user sees it in their space).
-            if ((await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, c.user.email, mail)) === 'rejected') {
+            if ((await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, holder.email, mail)) === 'rejected') {
               await writeAudit(db, { ...SYSTEM, action: 'mail.rejected.terms-published', recordType: 'contract', recordId: c.id });
             }
             return true;

@@ -9,7 +9,9 @@ import type { AccessRequestInput, UnitDecision } from '../workflows/access-reque
 import { SYSTEM_ACTOR as SYSTEM } from '../records/audit';
 import { recordAccessRequestRow } from '../records/access-requests';
 import { createContractActivities } from './contracts';
+import type { CommercialRegister } from './commercial-register';
 import { createDecisionActivities } from './decisions';
+import { createEntityActivities } from './entities';
 import { createFormalDecisionActivities } from './formal-decision';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
@@ -29,6 +31,8 @@ export interface ActivityDeps {
   retention: RetentionEngine;
   /** The records' data keys: destruction deletes them (crypto-shredding). */
   dataKeys?: DataKeyStore | null;
+  /** The commercial register (Art. 11): who may sign for an entity. */
+  commercialRegister?: CommercialRegister;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -40,6 +44,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createFormalDecisionActivities(deps),
     ...createProxyActivities(deps),
+    ...createEntityActivities(deps),
   };
 }
 

@@ -11,6 +11,7 @@ import { sendOnce } from '../records/outbox';
 import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision, storeFormalDecision } from './formal-decision';
 import { formalDecisionRequested, taskOpened, termsBlockKept, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
+import { HOLDER, holderOf } from '../records/holders';
 
 export interface OnboardingDeps {
   db: Db;
@@ -77,6 +78,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       unitId?: string;
       decisionId?: string;
       formalRequestId?: string;
+      entityApplicationId?: string;
     }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
@@ -90,6 +92,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             unitId: t.unitId ?? null,
             decisionId: t.decisionId ?? null,
             formalRequestId: t.formalRequestId ?? null,
+            entityApplicationId: t.entityApplicationId ?? null,
             workflowId: t.workflowId,
             canton: t.canton,
             commune: t.commune,
@@ -209,8 +212,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           recordType: 'contract',
           recordId: contractId,
           compose: async () => {
-            const { user } = await db.contract.findUniqueOrThrow({ where: { id: contractId }, include: { user: true } });
-            return { to: user.email, ...termsBlockKept({ firstName: user.firstName, lastName: user.lastName, contractId, justification }) };
+            const holder = holderOf(await db.contract.findUniqueOrThrow({ where: { id: contractId }, include: HOLDER }));
+            return { to: holder.email, ...termsBlockKept({ firstName: holder.firstName, lastName: holder.lastName, contractId, justification }) };
           },
         });
         if (sent === 'rejected') await audit(db, 'mail.rejected.terms-block-kept', 'contract', contractId);
@@ -229,7 +232,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
     }): Promise<{ userId: string; contractId: string }> {
       return db.$transaction(async (tx) => {
         const existing = await tx.contract.findUnique({ where: { applicationId } });
-        if (existing) return { userId: existing.userId, contractId: existing.id };
+        if (existing) return { userId: existing.userId!, contractId: existing.id }; // an application's contract is a person's
         const a = await tx.onboardingApplication.findUniqueOrThrow({ where: { id: applicationId } });
         const former = await tx.registeredUser.findFirst({
           where: { OR: [{ avsNumber: a.avsNumber }, { sub: a.applicantSub }] },

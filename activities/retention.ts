@@ -106,15 +106,24 @@ async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Removal
       break;
     }
     case 'contract': {
-      const c = await tx.contract.findUnique({ where: { id }, select: { userId: true, user: { select: { sub: true } } } });
-      person(c?.user.sub);
+      const c = await tx.contract.findUnique({ where: { id }, select: { userId: true, entityId: true, user: { select: { sub: true } } } });
+      person(c?.user?.sub);
       about('terms-acceptance', await tx.termsAcceptance.findMany({ where: { contractId: id }, select: { id: true } }));
       about('task', await tx.task.findMany({ where: { contractId: id }, select: { id: true } }));
       count('terms_acceptance', (await tx.termsAcceptance.deleteMany({ where: { contractId: id } })).count);
       count('contract_amendment', (await tx.contractAmendment.deleteMany({ where: { contractId: id } })).count);
       count('task', (await tx.task.deleteMany({ where: { contractId: id } })).count);
       count('contract', (await tx.contract.deleteMany({ where: { id } })).count);
-      if (c && (await tx.contract.count({ where: { userId: c.userId } })) === 0) {
+      if (c?.entityId && (await tx.contract.count({ where: { entityId: c.entityId } })) === 0) {
+        // An entity's register entry and the people who acted for it are its contract's evidence too.
+        const entityId = c.entityId;
+        about('entity-member', await tx.entityMember.findMany({ where: { entityId }, select: { id: true } }));
+        out.about.push({ recordType: 'legal-entity', recordId: entityId });
+        count('entity_member', (await tx.entityMember.deleteMany({ where: { entityId } })).count);
+        count('entity_application', (await tx.entityApplication.deleteMany({ where: { entityId } })).count);
+        count('legal_entity', (await tx.legalEntity.deleteMany({ where: { id: entityId } })).count);
+      }
+      if (c?.userId && c.user && (await tx.contract.count({ where: { userId: c.userId } })) === 0) {
         // The user register entry and the consents are the contract's evidence too (Art. 8, 16.1);
         // a consent that a kept decision went through the counter under stays with it (Art. 18.1 b).
         about('contact-change', await tx.contactChange.findMany({ where: { userId: c.userId }, select: { id: true } }));

@@ -13,6 +13,8 @@ import { actorOf, type Caller } from './caller';
 import type { ContractGate } from './contract-gate';
 import type { AssistedSessionUseCases } from './assisted-sessions';
 import type { ProxyUseCases } from './proxies';
+import { isEntitySub, type EntityUseCases } from './entities';
+import { normalizeUid } from '../domain/uid';
 import { AppError, invalidField, notFound } from './errors';
 import type { AccessRequestGateway } from './gateways/access-request';
 import { requireAccess, type Resource } from './policy';
@@ -20,7 +22,10 @@ import { requireAccess, type Resource } from './policy';
 export interface AccessRequestCreate {
   unitId: string;
   service: string;
-  avsNumber: string;
+  /** A person's: required when filing for a person */
+  avsNumber?: string;
+  /** An entity's: required when filing for a legal entity */
+  uid?: string;
   email: string;
   note?: string;
   onBehalfOf?: string;
@@ -34,6 +39,8 @@ export interface AccessRequestDeps {
   sessions?: Pick<AssistedSessionUseCases, 'requireSession'>;
   /** Representatives act only by a proxy that covers the service, checked at each act. */
   proxies?: Pick<ProxyUseCases, 'requireProxy'>;
+  /** An entity's people act only by their member row, checked at each act (Art. 12). */
+  entities?: Pick<EntityUseCases, 'requireMandate' | 'contactOf'>;
   canton: CantonCode;
   now?: () => Date;
 }
@@ -45,10 +52,13 @@ export function requestIdFor(principal: Principal, key: string | null): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function accessRequestUseCases({ db, accessRequests, contractAllows, sessions, proxies, canton, now = () => new Date() }: AccessRequestDeps) {
+export function accessRequestUseCases({ db, accessRequests, contractAllows, sessions, proxies, entities, canton, now = () => new Date() }: AccessRequestDeps) {
   /** Whoever acts for the person may, now (a counsellor's session, a representative's proxy for this service). */
   async function mayActFor(caller: Caller, citizenSub: string, service: string): Promise<void> {
-    if (caller.principal.role === 'counsellor') await sessions?.requireSession(caller, citizenSub);
+    if (isEntitySub(citizenSub)) {
+      if (!entities || caller.principal.role !== 'citizen') throw new AppError(403, 'no_mandate', 'you may not act for this entity');
+      await entities.requireMandate(caller, citizenSub, service);
+    } else if (caller.principal.role === 'counsellor') await sessions?.requireSession(caller, citizenSub);
     else if (caller.principal.sub !== citizenSub) {
       if (!proxies) throw new AppError(403, 'no_proxy', 'you may not act for this person');
       await proxies.requireProxy(caller, citizenSub, service);
@@ -58,15 +68,32 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
   /** One acting for the person files in her name only what the counter knows of her: he never redirects her mail. */
   async function checkFilingForOther(caller: Caller, citizenSub: string, input: AccessRequestCreate): Promise<void> {
     await mayActFor(caller, citizenSub, input.service);
+    if (isEntitySub(citizenSub)) return checkFilingForEntity(citizenSub, input);
     const user = await db.registeredUser.findUnique({ where: { sub: citizenSub }, select: { email: true, avsNumber: true } });
     if (!user) throw new AppError(403, 'no_contract', 'this person has no user contract on the counter');
     const details = [
       ...(input.email.trim().toLowerCase() !== user.email.trim().toLowerCase()
         ? [{ path: 'email', issue: "must be the person's address on the counter: a counsellor does not change where the person's mail goes" }]
         : []),
-      ...(normalizeAvs(input.avsNumber) !== normalizeAvs(user.avsNumber) ? [{ path: 'avsNumber', issue: "must be the person's own AVS number" }] : []),
+      ...(!input.avsNumber || normalizeAvs(input.avsNumber) !== normalizeAvs(user.avsNumber)
+        ? [{ path: 'avsNumber', issue: "must be the person's own AVS number" }]
+        : []),
     ];
     if (details.length) throw new AppError(422, 'unprocessable', "a counsellor files with the person's own details", details);
+  }
+
+  /** In the entity's name, with its UID and its address on the counter: an employee never redirects its mail. */
+  async function checkFilingForEntity(entitySub: string, input: AccessRequestCreate): Promise<void> {
+    const entity = await entities!.contactOf(entitySub);
+    if (!entity) throw new AppError(403, 'no_contract', 'this entity has no user contract on the counter');
+    const details = [
+      ...(input.email.trim().toLowerCase() !== entity.email.trim().toLowerCase()
+        ? [{ path: 'email', issue: "must be the entity's address on the counter" }]
+        : []),
+      ...(!input.uid || normalizeUid(input.uid) !== entity.uid ? [{ path: 'uid', issue: "must be the entity's UID" }] : []),
+      ...(input.avsNumber ? [{ path: 'avsNumber', issue: 'an entity has no AVS number: give its uid' }] : []),
+    ];
+    if (details.length) throw new AppError(422, 'unprocessable', "a filing for an entity uses the entity's own details", details);
   }
 
   async function record(requestId: string): Promise<(Resource & { type: 'access-request' }) | null> {
@@ -105,6 +132,7 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
       // Art. 9: a citizen names the person he represents (his proxy is checked now).
       const citizenSub = input.onBehalfOf ?? principal.sub;
       if (citizenSub !== principal.sub) await checkFilingForOther(caller, citizenSub, input);
+      else if (!input.avsNumber) throw invalidField('avsNumber', 'required', 'a person files with her AVS number');
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
       const requestId = requestIdFor(principal, idempotencyKey);
@@ -116,7 +144,11 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
         citizenSub,
         filedBySub: principal.sub,
         filedByRole: principal.role as 'citizen' | 'counsellor',
-        applicant: personalData('access-request', requestId, { avsNumber: input.avsNumber, email: input.email }),
+        applicant: personalData(
+          'access-request',
+          requestId,
+          isEntitySub(citizenSub) ? { uid: normalizeUid(input.uid!)!, email: input.email } : { avsNumber: input.avsNumber!, email: input.email },
+        ),
         note: input.note,
         requestedAt: now().toISOString(),
       };

@@ -8,7 +8,8 @@ export function contractGate(db: Db, canton: CantonCode) {
   const profile = profiles[canton];
   return async (citizenSub: string, action: ContractAction): Promise<void> => {
     const c = await db.contract.findFirst({
-      where: { user: { sub: citizenSub } },
+      // A person's contract, or an entity's (its people act in its name, Art. 12)
+      where: { OR: [{ user: { sub: citizenSub } }, { entity: { sub: citizenSub } }] },
       orderBy: { createdAt: 'desc' },
       select: { status: true, statusReason: true },
     });

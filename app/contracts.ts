@@ -19,6 +19,7 @@ import type { ContractAct, ContractActArgs, ContractGateway } from './gateways/c
 import type { TermsRolloutGateway } from './gateways/terms-rollout';
 import { requireAccess } from './policy';
 import { statedSigningTimeDiffers, verifiedSignature, type SignatureVerifier } from './signatures';
+import { HOLDER, holderOf } from '../records/holders';
 
 export const MAX_TERMS_PDF_BYTES = 5 * 1024 * 1024;
 
@@ -104,8 +105,8 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
   }
 
   async function anyContract(caller: Caller, contractId: string): Promise<string> {
-    const c = await db.contract.findUnique({ where: { id: contractId }, select: { id: true, user: { select: { sub: true } } } });
-    requireAccess(caller.principal, 'administer', c && { type: 'contract', userSub: c.user.sub }, 'contract');
+    const c = await db.contract.findUnique({ where: { id: contractId }, include: HOLDER });
+    requireAccess(caller.principal, 'administer', c && { type: 'contract', userSub: holderOf(c).sub }, 'contract');
     return c!.id;
   }
 

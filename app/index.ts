@@ -15,6 +15,7 @@ import type { Gateways } from './gateways';
 import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
 import { proxyUseCases } from './proxies';
+import { entityUseCases } from './entities';
 import { onboardingUseCases } from './onboarding';
 import type { SignatureVerifier } from './signatures';
 import type { EidVerifier } from '../infra/eid/verifier-client';
@@ -41,12 +42,14 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
   const identity = identityUseCases({ db, eid, proofValidityMs: eidProofValidityMs, now });
   const sessions = assistedSessionUseCases({ db, canton, now });
   const proxies = proxyUseCases({ db, proxies: gateways.proxies, canton, now });
+  const entities = entityUseCases({ db, entityOnboarding: gateways.entityOnboarding, signatures, contractAllows, canton, now });
   return {
     identity,
     sessions,
     proxies,
+    entities,
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
-    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, canton, now }),
+    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, entities, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, now }),
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),

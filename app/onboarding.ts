@@ -16,7 +16,7 @@ import { actorOf, readerOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
 import type { AssistedSessionUseCases } from './assisted-sessions';
 import { checkTypedIdentity, type IdentityUseCases, type ProvenIdentity } from './identity';
-import { statedSigningTimeDiffers, verifiedSignature, type QesEvidence, type SignatureVerifier } from './signatures';
+import { verifiedContractSignature, type ContractSignatureInput, type QesEvidence, type SignatureVerifier } from './signatures';
 import type { FormalDecisionRequestView, FormalDecisionUseCases } from './formal-decisions';
 import type { OnboardingGateway } from './gateways/onboarding';
 import { may, requireAccess, type Resource } from './policy';
@@ -33,7 +33,7 @@ export interface ApplicationInput {
   commune: string;
   email: string;
   /** A detached CAdES signature over the terms version's document (the contract's text). */
-  contractSignature: { documentSha256: string; signatureValue: string; signedAt?: string; termsVersion: string };
+  contractSignature: ContractSignatureInput;
   onBehalfOf?: string;
 }
 
@@ -129,38 +129,6 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
     if (principal.role === 'citizen' && input.onBehalfOf)
       throw invalidField('onBehalfOf', 'only a counsellor may act on behalf of someone', 'a citizen applies for themself');
     return principal.role === 'counsellor' ? input.onBehalfOf! : principal.sub;
-  }
-
-  /**
-   * The contract's signature (Art. 4.3): a QES over the published terms version's document by
-   * the person the e-ID proved. Nothing is stored when it fails.
-   */
-  async function verifiedContractSignature(input: ApplicationInput, proof: ProvenIdentity): Promise<QesEvidence> {
-    const sig = input.contractSignature;
-    const v = await db.termsVersion.findUnique({ where: { version: sig.termsVersion }, select: { canton: true, document: true, documentSha256: true } });
-    if (!v || v.canton !== canton) {
-      throw new AppError(422, 'unprocessable', `terms version ${sig.termsVersion} is not published for this counter`, [
-        { path: 'contractSignature.termsVersion', issue: 'unknown version' },
-      ]);
-    }
-    if (v.documentSha256 !== sig.documentSha256) {
-      throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [
-        { path: 'contractSignature.documentSha256', issue: `must be the SHA-256 of version ${sig.termsVersion}` },
-      ]);
-    }
-    const evidence = await verifiedSignature(signatures, 'contractSignature.signatureValue', {
-      signatureBase64: sig.signatureValue,
-      document: v.document,
-      expectedSigner: { givenName: proof.firstName, familyName: proof.lastName },
-    });
-    if (statedSigningTimeDiffers(sig.signedAt, evidence)) {
-      throw invalidField(
-        'contractSignature.signedAt',
-        `differs from the signing time in the signature (${evidence.signingTime})`,
-        'the request body is not valid',
-      );
-    }
-    return evidence;
   }
 
   /** One e-ID subject, one person: the register binds a person to the subject they first contracted with. */
@@ -261,7 +229,10 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
       checkTypedIdentity(proof, input);
       const avsNumber = normalizeAvs(proof.avsNumber)!;
       await checkOnePersonOneSubject(applicantSub, avsNumber);
-      const signature = await verifiedContractSignature(input, proof);
+      const signature = await verifiedContractSignature(db, signatures, canton, input.contractSignature, {
+        givenName: proof.firstName,
+        familyName: proof.lastName,
+      });
       const applicationId = randomUUID();
       try {
         await store(caller, input, proof, signature, { applicationId, applicantSub, avsNumber, key: idempotencyKey, hash, today });

@@ -2,7 +2,9 @@
 // acceptance's, verified before anything is stored. The verification itself is infra/qes
 // (CMS / CAdES with PKI.js); this is what the use cases ask of it and how a failure answers.
 import type { QesCheck, QesEvidence, QesVerifier } from '../infra/qes/verify';
-import { AppError } from './errors';
+import type { CantonCode } from '../domain/profiles';
+import type { Db } from '../infra/db';
+import { AppError, invalidField } from './errors';
 
 export type { QesCheck, QesEvidence, QesResult } from '../infra/qes/verify';
 
@@ -45,4 +47,49 @@ export async function verifiedSignature(
 /** A signing time the caller states (optional) must be the signed one, within five minutes. */
 export function statedSigningTimeDiffers(stated: string | undefined, evidence: QesEvidence): boolean {
   return stated !== undefined && Math.abs(new Date(stated).getTime() - new Date(evidence.signingTime).getTime()) > 5 * 60_000;
+}
+
+/** A contract's signature as the API takes it: a detached CAdES over a published terms version. */
+export interface ContractSignatureInput {
+  documentSha256: string;
+  signatureValue: string;
+  signedAt?: string;
+  termsVersion: string;
+}
+
+/**
+ * The contract's signature (Art. 4.3, 13.2): a QES over the published terms version's
+ * document by `signer`. 422 naming the field otherwise; nothing is stored when it fails.
+ */
+export async function verifiedContractSignature(
+  db: Db,
+  verifier: SignatureVerifier | null,
+  canton: CantonCode,
+  sig: ContractSignatureInput,
+  signer: { givenName: string; familyName: string },
+): Promise<QesEvidence> {
+  const v = await db.termsVersion.findUnique({ where: { version: sig.termsVersion }, select: { canton: true, document: true, documentSha256: true } });
+  if (!v || v.canton !== canton) {
+    throw new AppError(422, 'unprocessable', `terms version ${sig.termsVersion} is not published for this counter`, [
+      { path: 'contractSignature.termsVersion', issue: 'unknown version' },
+    ]);
+  }
+  if (v.documentSha256 !== sig.documentSha256) {
+    throw new AppError(422, 'unprocessable', 'the signed hash is not the hash of this version of the terms', [
+      { path: 'contractSignature.documentSha256', issue: `must be the SHA-256 of version ${sig.termsVersion}` },
+    ]);
+  }
+  const evidence = await verifiedSignature(verifier, 'contractSignature.signatureValue', {
+    signatureBase64: sig.signatureValue,
+    document: v.document,
+    expectedSigner: signer,
+  });
+  if (statedSigningTimeDiffers(sig.signedAt, evidence)) {
+    throw invalidField(
+      'contractSignature.signedAt',
+      `differs from the signing time in the signature (${evidence.signingTime})`,
+      'the request body is not valid',
+    );
+  }
+  return evidence;
 }

@@ -12,7 +12,7 @@ import { invalidField } from './errors';
 import type { TaskGateway } from './gateways/task';
 import { requireAccess } from './policy';
 
-export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'postal-tracking'] as const;
+export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'postal-tracking', 'entity-powers', 'written-contract'] as const;
 
 export interface InboxFilters {
   status: 'open' | 'completed';
@@ -35,6 +35,7 @@ export const taskView = (t: TaskRow, now = Date.now()) => ({
   unitId: t.unitId,
   decisionId: t.decisionId,
   formalRequestId: t.formalRequestId,
+  entityApplicationId: t.entityApplicationId,
   canton: t.canton,
   commune: t.commune,
   subject: t.subject,
@@ -81,7 +82,26 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       return [r.recordType as DataKeyKind, r.recordId];
     }
     if (t.decisionId) return ['decision', t.decisionId];
+    if (t.entityApplicationId) return ['entity-application', t.entityApplicationId];
     return t.contractId ? ['contract', t.contractId] : ['onboarding-application', t.applicationId!];
+  }
+  /** Art. 11.2: what the reviewer checks the powers with: who files, and the commercial register's answer (access-logged). */
+  async function entityReview(caller: Caller, applicationId: string): Promise<EntityReview> {
+    const a = await db.entityApplication.findUniqueOrThrow({ where: { id: applicationId } });
+    const filer = await db.registeredUser.findUnique({ where: { sub: a.filedBySub }, select: { lastName: true, firstName: true, birthDate: true } });
+    await writeAccessLog(db, {
+      ...readerOf(caller),
+      action: 'read.entity-powers',
+      recordType: 'entity-application',
+      recordId: applicationId,
+      purpose: "the Chancellery verifies the filer's powers to represent the entity (Art. 11.2)",
+    });
+    return {
+      uid: a.uid,
+      filedBy: filer ?? { lastName: '', firstName: '', birthDate: '' },
+      signingPower: a.signingPower,
+      register: (a.registerAnswer as EntityReview['register']) ?? null,
+    };
   }
   const audit = (caller: Caller, action: string, t: TaskRow) =>
     writeAudit(db, { ...actorOf(caller), action, recordType: 'task', recordId: t.id, workflowId: t.workflowId });
@@ -119,8 +139,10 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
     },
 
     /** One task. The authority also sees whom its inquiry is about — name, birth date, AVS number — and each such read is access-logged. */
-    async get(caller: Caller, id: string): Promise<TaskView & { person?: InquiryPerson }> {
+    async get(caller: Caller, id: string): Promise<TaskView & { person?: InquiryPerson; entity?: EntityReview }> {
       const t = await task(caller, id, 'read');
+      if (t.entityApplicationId && caller.principal.role === 'chancellery')
+        return { ...taskView(t), entity: await entityReview(caller, t.entityApplicationId) };
       if (caller.principal.role !== 'authority' || !t.applicationId) return taskView(t);
       const person = await db.onboardingApplication.findUniqueOrThrow({
         where: { id: t.applicationId },
@@ -155,6 +177,21 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       return taskView(await task(caller, id));
     },
   };
+}
+
+export interface EntityReview {
+  uid: string;
+  filedBy: { lastName: string; firstName: string; birthDate: string };
+  /** The filer's power as the register states it: individual | collective | no-power | not-found | cancelled */
+  signingPower: string | null;
+  /** The commercial register's answer, as it came */
+  register: {
+    name: string;
+    legalForm: string;
+    legalSeat: string;
+    status: string;
+    signatories: Array<{ lastName: string; firstName: string; signingPower: string }>;
+  } | null;
 }
 
 export interface InquiryPerson {

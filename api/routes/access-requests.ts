@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Application } from '../../app';
 import { accessRequestRejections } from '../../app/gateways/access-request';
 import { isValidAvsNumber } from '../../domain/avs';
+import { isValidUid } from '../../domain/uid';
 import type { Api } from '../http';
 import { rejections } from '../openapi';
 
@@ -14,12 +15,22 @@ const createBody = z
   .object({
     unitId: id.openapi({ example: 'SPOP' }),
     service: id.openapi({ example: 'building-permits' }),
-    avsNumber: z.string().refine(isValidAvsNumber, 'not a valid AVS number (756.XXXX.XXXX.XC with its check digit)').openapi({ example: '756.1234.5678.97' }),
+    avsNumber: z
+      .string()
+      .refine(isValidAvsNumber, 'not a valid AVS number (756.XXXX.XXXX.XC with its check digit)')
+      .optional()
+      .openapi({ example: '756.1234.5678.97', description: 'The person’s AVS number: required for a person' }),
+    uid: z
+      .string()
+      .refine(isValidUid, 'not a valid UID (CHE-123.456.789 with its check digit)')
+      .optional()
+      .openapi({ example: 'CHE-116.281.710', description: 'The entity’s UID: required when filing for a legal entity (Art. 12)' }),
     email: z.email('not a valid e-mail address'),
     note: z.string().max(2000).optional(),
     /** a counsellor files for a citizen: that citizen's subject */
     onBehalfOf: z.string().min(1).max(200).optional().openapi({
-      description: 'The person acted for: required for a counsellor (in her assisted session), or a representative with her proxy for this service (Art. 9)',
+      description:
+        'The person acted for: required for a counsellor (in her assisted session), or a representative with her proxy for this service (Art. 9); or the legal entity (`entity:…`) its signatory or authorised employee acts for (Art. 12)',
     }),
   })
   .strict()

@@ -23,6 +23,7 @@ const taskSchema = z
       .string()
       .nullable()
       .openapi({ description: 'The request for a formal decision this task answers: GET /v1/formal-decision-requests/{id}' }),
+    entityApplicationId: z.string().nullable().openapi({ description: 'The legal entity’s application an entity task is about (Art. 11.2, 13.1)' }),
     canton: z.string(),
     commune: z.string().nullable(),
     subject: z.string(),
@@ -60,6 +61,24 @@ const inquiryPerson = z
   .object({ lastName: z.string(), firstName: z.string(), birthDate: z.string(), avsNumber: z.string() })
   .openapi('InquiryPerson', { description: 'authority only: whom the inquiry is about (Art. 4.5 c)' });
 
+const entityReview = z
+  .object({
+    uid: z.string(),
+    filedBy: z.object({ lastName: z.string(), firstName: z.string(), birthDate: z.string() }),
+    signingPower: z.string().nullable().openapi({ description: 'individual | collective | no-power | not-found | cancelled' }),
+    register: z
+      .object({
+        name: z.string(),
+        legalForm: z.string(),
+        legalSeat: z.string(),
+        status: z.string(),
+        signatories: z.array(z.object({ lastName: z.string(), firstName: z.string(), signingPower: z.string() }).passthrough()),
+      })
+      .passthrough()
+      .nullable(),
+  })
+  .openapi('EntityReview', { description: "Chancellery only: the filer and the commercial register's answer (Art. 11.2)" });
+
 const lines = (empty: string, none: string) => z.array(z.string().trim().min(1, empty).max(1000)).min(1, none).max(20);
 const completion = z
   .discriminatedUnion('outcome', [
@@ -77,6 +96,8 @@ const completion = z
       .object({ outcome: z.literal('revoke'), reasons: lines('a reason cannot be empty', 'revoking the contract needs at least one reason (Art. 5.3)') })
       .strict(),
     // a registered letter without tracking (the unit's inbox)
+    // an entity's written contract received (Art. 13.1)
+    z.object({ outcome: z.literal('record'), justification: z.string().trim().min(1, 'say what was received, and when').max(4000) }).strict(),
     z
       .object({
         outcome: z.literal('acknowledge'),
@@ -90,7 +111,7 @@ const params = z.object({
   id: z
     .string()
     .regex(
-      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking)$/,
+      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(entity-powers|written-contract))$/,
       'not a task id',
     ),
 });
@@ -132,10 +153,11 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     method: 'get',
     path: '/v1/tasks/:id',
     tag: 'Tasks',
-    summary: 'One task, with the application it is about; for the authority, the person its inquiry is about (each read access-logged)',
+    summary:
+      'One task, with the application it is about; for the authority, the person its inquiry is about; for an entity task, the filer and the commercial register’s answer (each read access-logged)',
     roles: ['chancellery', 'authority', 'unit'],
     params,
-    responses: { 200: { description: 'The task', schema: taskSchema.extend({ person: inquiryPerson.optional() }) } },
+    responses: { 200: { description: 'The task', schema: taskSchema.extend({ person: inquiryPerson.optional(), entity: entityReview.optional() }) } },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await tasks.get(caller, p.id) }),
   });
 

@@ -2,6 +2,7 @@
 import { AccessRequestGateway } from './access-request';
 import { ContractGateway } from './contract';
 import { DecisionServiceGateway } from './decision-service';
+import { EntityOnboardingGateway } from './entity-onboarding';
 import { FormalDecisionGateway } from './formal-decision';
 import { OnboardingGateway } from './onboarding';
 import { ProxyGateway } from './proxy';
@@ -21,6 +22,7 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
     retention: new RetentionGateway(temporal),
     formalDecisions: new FormalDecisionGateway(temporal),
     proxies: new ProxyGateway(temporal),
+    entityOnboarding: new EntityOnboardingGateway(temporal),
   };
 }
 

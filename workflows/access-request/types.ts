@@ -6,13 +6,13 @@ export interface AccessRequestInput {
   canton: CantonCode;
   unitId: string;
   service: string;
-  /** e-ID subject of the citizen the request is for */
+  /** e-ID subject of the citizen the request is for, or the legal entity's subject (Art. 12) */
   citizenSub: string;
   /** subject of whoever filed it: the citizen, or a post-office counsellor on their behalf */
   filedBySub: string;
   filedByRole: 'citizen' | 'counsellor';
   /** Personal data the unit needs: encrypted in the history by the payload codec. */
-  applicant: { avsNumber: string; email: string };
+  applicant: { avsNumber?: string; uid?: string; email: string };
   note?: string;
   requestedAt: string; // ISO instant
 }

@@ -4,7 +4,7 @@
 // @temporalio/workflow, so the API can import it.
 import { defineUpdate } from '@temporalio/workflow';
 
-export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'postal-tracking';
+export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'postal-tracking' | 'entity-powers' | 'written-contract';
 
 export interface TaskView {
   taskId: string;
@@ -31,7 +31,9 @@ export type TaskCompletion =
   | { taskId: string; by: string; outcome: 'keep-blocked'; justification: string }
   | { taskId: string; by: string; outcome: 'revoke'; reasons: string[] }
   // a registered letter without tracking: the unit says what it found out and did
-  | { taskId: string; by: string; outcome: 'acknowledge'; justification: string };
+  | { taskId: string; by: string; outcome: 'acknowledge'; justification: string }
+  // a paper document received and checked: the written contract of an entity (Art. 13.1)
+  | { taskId: string; by: string; outcome: 'record'; justification: string };
 
 export type TaskOutcome = TaskCompletion['outcome'];
 
@@ -42,6 +44,9 @@ export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
   'formal-decision': ['approve', 'refuse'],
   'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
   'postal-tracking': ['acknowledge'],
+  // Art. 11.2: the Chancellery verifies an entity's powers; 13.1: records its written contract
+  'entity-powers': ['approve', 'refuse'],
+  'written-contract': ['record', 'refuse'],
 };
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).

@@ -28,6 +28,8 @@ function missingFor(c: TaskCompletion): string | null {
       return filled(c.justification) ? null : 'an approval needs a justification';
     case 'refuse':
       return allFilled(c.reasons) ? null : 'a refusal needs its reasons';
+    case 'record':
+      return filled(c.justification) ? null : 'say what was received, and when';
     case 'acknowledge':
       return filled(c.justification) ? null : 'say what was found out about the letter and what was done';
     case 'special-clauses':
@@ -110,6 +112,7 @@ export interface TaskSpec {
   unitId?: string;
   decisionId?: string;
   formalRequestId?: string;
+  entityApplicationId?: string;
 }
 
 /**
