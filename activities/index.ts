@@ -8,6 +8,7 @@ import { profiles } from '../domain/profiles';
 import type { AccessRequestInput, UnitDecision } from '../workflows/access-request/types';
 import { SYSTEM_ACTOR as SYSTEM } from '../records/audit';
 import { recordAccessRequestRow } from '../records/access-requests';
+import type { CommercialRegister } from './commercial-register';
 import { createContractActivities } from './contracts';
 import type { CommercialRegister } from './commercial-register';
 import { createDecisionActivities } from './decisions';
@@ -22,6 +23,8 @@ import { createRetentionActivities } from './retention';
 export interface ActivityDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
+  /** The commercial register: legal entities by UID and who may sign for them (Art. 11-13); unset in development without COMMERCIAL_REGISTER_URL. */
+  commercialRegister?: CommercialRegister;
   mailer: Mailer;
   notify: { chancellery: string; authority: string };
   postal: PostalGateway;

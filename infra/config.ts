@@ -84,6 +84,10 @@ export const configSchema = z
     PROTECTION_REGISTER_URL: url,
     // Below the 30 s the workflow gives a whole lookup (two registers, in parallel).
     REGISTER_TIMEOUT_MS: z.coerce.number().int().min(100).max(20_000).default(5000),
+    /** The commercial register (Zefix's REST API and the persons' extension, fakes/commercial-register); required in production. */
+    COMMERCIAL_REGISTER_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
+    COMMERCIAL_REGISTER_USER: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    COMMERCIAL_REGISTER_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
     /** The postal service's gateway for registered letters (Art. 16.5). */
     POSTAL_GATEWAY_URL: url,
     POSTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -121,6 +125,12 @@ export const configSchema = z
         ctx.addIssue({ code: 'custom', path: ['AUTH_JWKS_URL'], message: 'must be an https:// URL in production' });
       if (!c.EID_VERIFIER_URL)
         ctx.addIssue({ code: 'custom', path: ['EID_VERIFIER_URL'], message: 'required in production: onboarding needs the e-ID (Art. 3)' });
+      if (!c.COMMERCIAL_REGISTER_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['COMMERCIAL_REGISTER_URL'],
+          message: 'required in production: contracts of legal persons need the signing powers of the commercial register (Art. 11-13)',
+        });
       if (!c.QES_TRUSTED_CA_FILES)
         ctx.addIssue({
           code: 'custom',

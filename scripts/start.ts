@@ -9,6 +9,7 @@ import { join } from 'node:path';
 import { Connection } from '@temporalio/client';
 import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
+import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeCommercialRegister } from '../fakes/commercial-register/server';
 import { startFakeQca } from '../fakes/qca/server';
 import { createDb } from '../infra/db';
 import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
@@ -38,6 +39,7 @@ const PORTS = {
   eidVerifier: port('EID_VERIFIER_PORT', 4030),
   eidIssuer: port('EID_ISSUER_PORT', 4040),
   qca: port('QCA_PORT', 4050),
+  commercialRegister: port('COMMERCIAL_REGISTER_PORT', 4060),
 };
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
@@ -187,6 +189,31 @@ async function main() {
     registers = { RESIDENT_REGISTER_URL: fake.residentUrl, PROTECTION_REGISTER_URL: fake.protectionUrl };
   }
 
+  // The commercial register (legal entities and their signatories, Art. 11-13): a fake speaking
+  // Zefix's API with demo entities, unless COMMERCIAL_REGISTER_URL points at the real one.
+  let commercialRegister = {
+    COMMERCIAL_REGISTER_URL: env.COMMERCIAL_REGISTER_URL ?? '',
+    COMMERCIAL_REGISTER_USER: env.COMMERCIAL_REGISTER_USER ?? '',
+    COMMERCIAL_REGISTER_PASSWORD: env.COMMERCIAL_REGISTER_PASSWORD ?? '',
+  };
+  if (!env.COMMERCIAL_REGISTER_URL) {
+    const credentials = {
+      user: env.COMMERCIAL_REGISTER_USER || COMMERCIAL_REGISTER_DEMO_CREDENTIALS.user,
+      password: env.COMMERCIAL_REGISTER_PASSWORD || COMMERCIAL_REGISTER_DEMO_CREDENTIALS.password,
+    };
+    const fake = await startFakeCommercialRegister({
+      port: PORTS.commercialRegister,
+      fixturePath: env.COMMERCIAL_REGISTER_FIXTURE ?? join(root, 'fakes/commercial-register/demo-entities.json'),
+      credentials,
+    });
+    stops.push({ name: 'fake commercial register', stop: () => fake.close() });
+    commercialRegister = {
+      COMMERCIAL_REGISTER_URL: fake.url,
+      COMMERCIAL_REGISTER_USER: credentials.user,
+      COMMERCIAL_REGISTER_PASSWORD: credentials.password,
+    };
+  }
+
   // The postal service's gateway for registered letters: a fake unless POSTAL_GATEWAY_URL is set.
   let postalUrl = env.POSTAL_GATEWAY_URL;
   if (!postalUrl) {
@@ -243,6 +270,7 @@ async function main() {
     ...keys,
     ...auth,
     ...registers,
+    ...commercialRegister,
     POSTAL_GATEWAY_URL: postalUrl,
     ...eidEnv,
     ...qesEnv,
@@ -275,6 +303,9 @@ async function main() {
     env.RESIDENT_REGISTER_URL
       ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)'
       : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
+    env.COMMERCIAL_REGISTER_URL
+      ? '  Commercial register ........ (COMMERCIAL_REGISTER_URL)'
+      : `  Fake commercial register ... ${commercialRegister.COMMERCIAL_REGISTER_URL}  (demo entities: fakes/commercial-register/demo-entities.json)`,
     env.POSTAL_GATEWAY_URL
       ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
       : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,

@@ -7,6 +7,7 @@ import { createTemporalContractEngine } from '../app/gateways';
 import { createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
+import { createHttpCommercialRegister } from '../activities/commercial-register';
 import { createHttpRegisters } from '../activities/registers';
 import { dataConverter } from '../infra/codec';
 import { loadConfigOrExit } from '../infra/config';
@@ -46,6 +47,15 @@ async function main() {
         protectionUrl: config.PROTECTION_REGISTER_URL,
         timeoutMs: config.REGISTER_TIMEOUT_MS,
       }),
+      // Optional in development (config.ts requires it in production).
+      commercialRegister: config.COMMERCIAL_REGISTER_URL
+        ? createHttpCommercialRegister({
+            url: config.COMMERCIAL_REGISTER_URL,
+            user: config.COMMERCIAL_REGISTER_USER,
+            password: config.COMMERCIAL_REGISTER_PASSWORD,
+            timeoutMs: config.REGISTER_TIMEOUT_MS,
+          })
+        : undefined,
       mailer,
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),

@@ -22,9 +22,15 @@ import { createTemporalContractEngine } from '../../app/gateways';
 import { createTemporalRetentionEngine } from '../../app/gateways';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createHttpPostalGateway } from '../../activities/postal';
+import { createHttpCommercialRegister } from '../../activities/commercial-register';
 import { createHttpRegisters } from '../../activities/registers';
 import { startFakePostal, type FakePostal } from '../../fakes/postal/server';
 import { startFakeRegisters, type FakeRegisters } from '../../fakes/registers/server';
+import {
+  DEMO_CREDENTIALS as COMMERCIAL_REGISTER_CREDENTIALS,
+  startFakeCommercialRegister,
+  type FakeCommercialRegister,
+} from '../../fakes/commercial-register/server';
 import { testPeople } from './applications';
 import { startTestEid, startTestQes, type TestEid, type TestQes } from './eid';
 import { listenOn } from '../../fakes/http';
@@ -79,20 +85,26 @@ export const AUTHORITY_INBOX = 'apea@test.local';
 
 export const REFUSED_ADDRESS = 'mailbox-gone@refused.example';
 
+const COMMERCIAL_REGISTER_FIXTURE = join(__dirname, '..', '..', 'fakes', 'commercial-register', 'demo-entities.json');
+
 /** The systems we cannot run here, as small real services, and the adapters that talk to them. */
 export async function startAdapters(fixturePath = testPeople().fixturePath) {
   const registers = await startFakeRegisters({ port: await freePort(), fixturePath });
+  // The demo entities (fakes/commercial-register/README.md): their signatories are the demo people.
+  const commercialRegister = await startFakeCommercialRegister({ port: await freePort(), fixturePath: COMMERCIAL_REGISTER_FIXTURE });
   // An address the relay refuses for good (550), for the tests of what a refused address must not stop.
   const mail = await startSmtpCatcher({ rejectRecipients: [REFUSED_ADDRESS] });
   const mailer = createSmtpMailer({ smtpUrl: mail.url, from: 'Guichet virtuel <guichet@test.local>' });
   const post = await startFakePostal({ port: await freePort() });
   return {
     registers,
+    commercialRegister,
     mail,
     mailer,
     post,
     adapters: {
       registers: createHttpRegisters({ residentUrl: registers.residentUrl, protectionUrl: registers.protectionUrl, timeoutMs: 2000 }),
+      commercialRegister: createHttpCommercialRegister({ url: commercialRegister.url, ...COMMERCIAL_REGISTER_CREDENTIALS, timeoutMs: 2000 }),
       mailer,
       notify: { chancellery: STAFF_INBOX, authority: AUTHORITY_INBOX },
       postal: createHttpPostalGateway({ url: post.url, timeoutMs: 5000 }),
@@ -102,12 +114,14 @@ export async function startAdapters(fixturePath = testPeople().fixturePath) {
       mailer.close();
       await mail.close();
       await registers.close();
+      await commercialRegister.close();
     },
   };
 }
 
 export interface Stack {
   registers: FakeRegisters;
+  commercialRegister: FakeCommercialRegister;
   mail: SmtpCatcher;
   post: FakePostal;
   app: ReturnType<typeof createApp>;
@@ -183,7 +197,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const apiPort = opts.eidWebhook ? await freePort() : null;
   const eid = await startTestEid({ ...opts.eid, webhookUrl: apiPort ? `http://127.0.0.1:${apiPort}/v1/eid/verifier-events` : undefined });
   const qes = await startTestQes();
-  const { registers, mail, post, adapters } = started;
+  const { registers, commercialRegister, mail, post, adapters } = started;
   const connection = await Connection.connect({ address });
   const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, dataKeys) });
@@ -236,6 +250,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   return {
     registers,
+    commercialRegister,
     mail,
     post,
     app,

@@ -60,10 +60,11 @@ describe('configuration', () => {
     ]);
   });
 
-  it('wants in production an issuer over HTTPS, the e-ID verifier and the recognised qualified CAs', () => {
+  it('wants in production an issuer over HTTPS, the e-ID verifier, the commercial register and the recognised qualified CAs', () => {
     expect(problems({ ...valid, NODE_ENV: 'production' }).sort()).toEqual([
       'AUTH_ISSUER: must be an https:// URL in production',
       'AUTH_JWKS_URL: must be an https:// URL in production',
+      'COMMERCIAL_REGISTER_URL: required in production: contracts of legal persons need the signing powers of the commercial register (Art. 11-13)',
       'EID_VERIFIER_URL: required in production: onboarding needs the e-ID (Art. 3)',
       'QES_TRUSTED_CA_FILES: required in production: contracts and terms acceptances need verified qualified signatures',
     ]);
@@ -73,6 +74,7 @@ describe('configuration', () => {
       AUTH_ISSUER: 'https://idp.jura.ch/realms/guichet',
       AUTH_JWKS_URL: '',
       EID_VERIFIER_URL: 'https://verifier.jura.ch',
+      COMMERCIAL_REGISTER_URL: 'https://www.zefix.admin.ch/ZefixPublicREST',
       QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
     };
     expect(problems(production)).toEqual([]);
