@@ -4,6 +4,8 @@
 // down or slow (retryable or not decides what Temporal does). No database or Temporal.
 import { ApplicationFailure } from '@temporalio/common';
 import { mkdtempSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { COMMERCIAL_REGISTER_PROTOCOL_ERROR, createHttpCommercialRegister, type CommercialRegister } from '../../activities/commercial-register';
@@ -162,6 +164,47 @@ describe('outages', () => {
     expect(res.status).toBe(200);
     expectRetryable(await failureOf(register.byUid(SA_INDIVIDUAL)), /503/);
     expect(fake.requests()).toBe(before + 1);
+  });
+});
+
+describe('an answer the adapter cannot read', () => {
+  let server: Server;
+  let base: string;
+  const company = { name: 'Horlogerie Exemple SA', uid: 'CHE111111118', legalSeat: 'Delémont', legalForm: { uid: '0106' }, status: 'ACTIVE', canton: 'JU' };
+  let answers: Record<string, string>;
+  beforeAll(async () => {
+    server = createServer((req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      res.end(answers[req.url?.endsWith('/persons') ? 'persons' : 'company']);
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+  });
+  afterAll(async () => {
+    await new Promise((resolve) => server.close(resolve));
+  });
+
+  it.each([
+    ['not JSON', { company: '<html>oops</html>' }, /not JSON/],
+    ['a field missing', { company: JSON.stringify([{ ...company, status: undefined }]) }, /invalid company answer \(status\)/],
+    ['another entity', { company: JSON.stringify([{ ...company, uid: 'CHE222222225' }]) }, /another UID/],
+    [
+      'persons of another entity',
+      { company: JSON.stringify([company]), persons: JSON.stringify({ uid: 'CHE222222225', persons: [] }) },
+      /persons answer is about another UID/,
+    ],
+    [
+      'an unknown signing authority',
+      {
+        company: JSON.stringify([company]),
+        persons: JSON.stringify({ uid: 'CHE111111118', persons: [{ lastName: 'Exemple', firstName: 'Adèle', signingAuthority: 'SOMETIMES' }] }),
+      },
+      /signingAuthority/,
+    ],
+  ])('%s: a non-retryable protocol error', async (_what, body, reason) => {
+    answers = { persons: JSON.stringify({ uid: 'CHE111111118', persons: [] }), ...body };
+    const odd = createHttpCommercialRegister({ url: base, timeoutMs: 1000 });
+    expectProtocolError(await failureOf(odd.byUid(SA_INDIVIDUAL)), reason);
   });
 });
 
