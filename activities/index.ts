@@ -10,7 +10,6 @@ import { SYSTEM_ACTOR as SYSTEM } from '../records/audit';
 import { recordAccessRequestRow } from '../records/access-requests';
 import type { CommercialRegister } from './commercial-register';
 import { createContractActivities } from './contracts';
-import type { CommercialRegister } from './commercial-register';
 import { createDecisionActivities } from './decisions';
 import { createEntityActivities } from './entities';
 import { createFormalDecisionActivities } from './formal-decision';
@@ -34,8 +33,6 @@ export interface ActivityDeps {
   retention: RetentionEngine;
   /** The records' data keys: destruction deletes them (crypto-shredding). */
   dataKeys?: DataKeyStore | null;
-  /** The commercial register (Art. 11): who may sign for an entity. */
-  commercialRegister?: CommercialRegister;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -12,6 +12,8 @@ import { insertContract } from '../support/contracts';
 import { recordHistory } from '../support/histories';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
+type DistributiveOmit<T, K extends PropertyKey> = T extends unknown ? Omit<T, K> : never;
+
 let suite: TimeSkippingSuite;
 beforeAll(async () => {
   // Its own database: one UID of the fixture is contracted once.
@@ -63,7 +65,7 @@ async function until(handle: Awaited<ReturnType<typeof filed>>['handle'], status
   throw new Error(`never reached ${status}`);
 }
 
-async function complete(a: Awaited<ReturnType<typeof filed>>, taskId: string, outcome: Omit<TaskCompletion, 'taskId' | 'by'>) {
+async function complete(a: Awaited<ReturnType<typeof filed>>, taskId: string, outcome: DistributiveOmit<TaskCompletion, 'taskId' | 'by'>) {
   await a.handle.executeUpdate(claimTaskUpdate, { args: [{ taskId, by: 'reviewer' }] });
   const c = personalData('entity-application', a.applicationId, { ...outcome, taskId, by: 'reviewer' } as TaskCompletion);
   await a.handle.executeUpdate(completeTaskUpdate, { args: [c] });
@@ -119,6 +121,7 @@ it('waits out a commercial register outage: the lookup is retried until it answe
   await suite.env.sleep('10 minutes');
   expect((await a.handle.query(entityStateQuery)).status).toBe('checking');
   suite.adapters.commercialRegister.setOutage(false);
+  await suite.env.sleep('15 minutes'); // past the next retry (backoff up to 10 minutes)
   expect((await until(a.handle, 'awaiting-powers')).finding).toBe('no-power');
   await suite.env.client.workflow.getHandle(a.handle.workflowId).terminate('test done');
 });

@@ -38,7 +38,7 @@ async function signedBy(signer: { firstName: string; lastName: string }) {
   return { documentSha256: terms.sha256, signatureValue: await stack.qes.sign(Buffer.from(terms.text), signer), termsVersion: terms.version };
 }
 
-async function apply(filer: { token: string }, uid: string, signer = ADELE, extra: Record<string, unknown> = {}) {
+async function apply(filer: { token: string }, uid: string, signer: { firstName: string; lastName: string } = ADELE, extra: Record<string, unknown> = {}) {
   return request(stack.app)
     .post('/v1/entity-applications')
     .set(bearer(filer.token))
@@ -262,11 +262,11 @@ it('refuses, with reasons, a person the register does not give the power to sign
   expect(badUid.status).toBe(400);
   expect(badUid.body.error.details[0].path).toBe('uid');
   // Someone else's certificate signing for Adèle.
-  const forged = await apply(adele, INDIVIDUAL, { firstName: 'Marc', lastName: 'Autre' });
+  const forged = await apply(adele, 'CHE-666.666.664', { firstName: 'Marc', lastName: 'Autre' });
   expect(forged.status).toBe(422);
   expect(forged.body.error.code).toBe('signature_invalid');
   // Without a contract of one's own, no entity's.
   const stranger = await stack.token({ role: 'citizen', sub: 'nobody-on-the-counter' });
-  expect((await apply({ token: stranger }, INDIVIDUAL)).body.error.code).toBe('no_contract');
+  expect((await apply({ token: stranger }, 'CHE-666.666.664')).body.error.code).toBe('no_contract');
   expect(await stack.db.entityApplication.count()).toBe(before);
 });

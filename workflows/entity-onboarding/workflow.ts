@@ -33,10 +33,12 @@ export async function entityOnboarding(input: EntityOnboardingInput): Promise<En
   const today = () => localDay(new Date(Date.now()), profile.timeZone);
 
   let status: EntityOnboardingStatus = 'checking';
+  // eslint-disable-next-line prefer-const -- the state query reads it before the register has answered
   let finding: RegisterFinding | undefined;
   let pending: TaskView | null = null;
   let completion: TaskCompletion | undefined;
   let refusalReasons: string[] | undefined;
+  // eslint-disable-next-line prefer-const -- read by the state query before admission
   let entitySub: string | undefined;
 
   // The reasons may name people: under the application's data key.
