@@ -285,6 +285,8 @@ async function main() {
   child('api', ['--import', 'tsx', join(root, 'api/main.ts')], runtimeEnv);
 
   await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000);
+  // The mail catcher is a child of its own: its page answers before its address is printed.
+  if (!env.SMTP_URL) await waitForHttp(`http://127.0.0.1:${PORTS.mailWeb}/`, 60_000);
   const lines = [
     '',
     'Guichet engine is running:',
