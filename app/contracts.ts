@@ -5,6 +5,7 @@
 import { createHash } from 'node:crypto';
 import { termsSchedule, type ContractStatus } from '../domain/contract';
 import { localDay } from '../domain/days';
+import { normalizeUid } from '../domain/uid';
 import { profiles, type CantonCode } from '../domain/profiles';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
@@ -98,10 +99,33 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     };
   }
 
-  async function myContract(caller: Caller): Promise<string> {
+  /**
+   * The contract the caller acts on: his own, or with `entityUid` the entity's he signs for
+   * (Art. 11-13: its signatories act on its contract as a person on hers; a collective
+   * signature acts in writing, through the Chancellery).
+   */
+  async function myContract(caller: Caller, entityUid?: string): Promise<string> {
+    if (entityUid !== undefined) return entityContract(caller, entityUid);
     const c = await db.contract.findFirst({ where: { user: { sub: caller.principal.sub } }, orderBy: { createdAt: 'desc' }, select: { id: true } });
     requireAccess(caller.principal, 'act-as-person', c && { type: 'contract', userSub: caller.principal.sub }, 'contract');
     return c!.id;
+  }
+
+  async function entityContract(caller: Caller, entityUid: string): Promise<string> {
+    const member = await db.entityMember.findFirst({
+      where: { sub: caller.principal.sub, entity: { uid: normalizeUid(entityUid) ?? '(none)' } },
+      include: { entity: { include: { contracts: { orderBy: { createdAt: 'desc' }, take: 1, select: { id: true } } } } },
+    });
+    if (!member || !member.entity.contracts[0]) throw notFound('contract');
+    if (member.role !== 'signatory' || member.status !== 'active')
+      throw new AppError(403, 'forbidden', "only the entity's signatories act on its contract (Art. 11.1)");
+    if (member.entity.signingPower === 'collective')
+      throw new AppError(
+        403,
+        'written_form_required',
+        'this entity signs collectively: its contract is changed in writing, through the Chancellery (Art. 13.1)',
+      );
+    return member.entity.contracts[0].id;
   }
 
   async function anyContract(caller: Caller, contractId: string): Promise<string> {
@@ -192,12 +216,12 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     },
 
     // ---- the user's own contract
-    async myContract(caller: Caller) {
-      return contractView(await myContract(caller));
+    async myContract(caller: Caller, entityUid?: string) {
+      return contractView(await myContract(caller, entityUid));
     },
 
     /** Art. 5.2: a QES of the version waiting, by the user; the hash must be the version's own. */
-    async acceptTerms(caller: Caller, a: { version: string; documentSha256: string; signatureValue: string; signedAt?: string }) {
+    async acceptTerms(caller: Caller, a: { version: string; documentSha256: string; signatureValue: string; signedAt?: string }, entityUid?: string) {
       const v = await db.termsVersion.findUnique({ where: { version: a.version }, select: { documentSha256: true, document: true } });
       if (!v) throw new AppError(422, 'unprocessable', `terms version ${a.version} is not published`, [{ path: 'version', issue: 'unknown version' }]);
       if (v.documentSha256 !== a.documentSha256) {
@@ -205,7 +229,7 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
           { path: 'documentSha256', issue: `must be the SHA-256 of version ${a.version}` },
         ]);
       }
-      const id = await myContract(caller);
+      const id = await myContract(caller, entityUid);
       const user = await db.registeredUser.findUniqueOrThrow({ where: { sub: caller.principal.sub }, select: { firstName: true, lastName: true } });
       const evidence = await verifiedSignature(signatures, 'signatureValue', {
         signatureBase64: a.signatureValue,
@@ -223,8 +247,8 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     },
 
     /** Art. 5.3: refuse a version but ask to go on using the counter (a Chancellery task). */
-    async refuseTerms(caller: Caller, version: string) {
-      const id = await myContract(caller);
+    async refuseTerms(caller: Caller, version: string, entityUid?: string) {
+      const id = await myContract(caller, entityUid);
       return act(caller, id, 'refuseTerms', { version, by: caller.principal.sub }, 'terms.refused');
     },
 
@@ -235,8 +259,8 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     },
 
     /** Art. 10.1: one month's notice, or its withdrawal before it ends. */
-    async notice(caller: Caller, give: boolean) {
-      const id = await myContract(caller);
+    async notice(caller: Caller, give: boolean, entityUid?: string) {
+      const id = await myContract(caller, entityUid);
       return give
         ? act(caller, id, 'giveNotice', { by: caller.principal.sub }, 'contract.notice-given')
         : act(caller, id, 'cancelNotice', { by: caller.principal.sub }, 'contract.notice-cancelled');

@@ -12,7 +12,7 @@ import { isoDay, qesSigningTime, qesValue, text } from '../schemas';
 
 export { MAX_TERMS_PDF_BYTES };
 
-const versionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-", at most 40, e.g. 2027-01');
+export const versionId = z.string().regex(/^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/, 'letters, digits, ".", "_" or "-", at most 40, e.g. 2027-01');
 
 const termsBody = z
   .object({
@@ -51,7 +51,7 @@ const termsView = z
   })
   .openapi('TermsVersion');
 
-const acceptanceBody = z
+export const acceptanceBody = z
   .object({
     version: versionId,
     documentSha256: z.string().regex(/^[0-9a-f]{64}$/, 'the SHA-256 of the signed terms, 64 lowercase hex digits'),
@@ -61,7 +61,7 @@ const acceptanceBody = z
   .strict()
   .openapi('TermsAcceptanceIn');
 
-const contractView = z
+export const contractView = z
   .object({
     contractId: z.string(),
     status: z.enum(['active', 'restricted', 'blocked', 'terminating', 'terminated']),

@@ -6,6 +6,7 @@ import { z } from 'zod';
 import type { Application } from '../../app';
 import { isValidUid } from '../../domain/uid';
 import type { Api } from '../http';
+import { acceptanceBody, contractView, versionId } from './contracts';
 import { applicationBody } from './onboarding';
 import { text } from '../schemas';
 
@@ -166,6 +167,59 @@ export function entityRoutes(api: Api, { application }: { application: Applicati
     },
     handler: async ({ params: p, body, caller }) => ({ status: 200, body: await entities.block(caller, p.uid, p.sub, body.reason) }),
   });
+
+  // ---- the entity's contract, acted on by its signatories (Art. 11-13) as a person's by her
+  const signatoryOnly = { 403: { description: 'Not a signatory of the entity; a collective signature acts in writing (`written_form_required`, Art. 13.1)' } };
+  api.add(router, {
+    method: 'get',
+    path: '/v1/entities/:uid/contract',
+    tag: 'Legal entities',
+    summary: "The entity's contract: its state, the terms version waiting, blocks, notice",
+    roles: ['citizen'],
+    params: uidParams,
+    responses: { 200: { description: 'The contract', schema: contractView }, ...signatoryOnly },
+    handler: async ({ params: p, caller }) => ({ status: 200, body: await application.contracts.myContract(caller, p.uid) }),
+  });
+
+  api.add(router, {
+    method: 'post',
+    path: '/v1/entities/:uid/terms-acceptances',
+    tag: 'Legal entities',
+    summary: 'A signatory accepts a terms version for the entity with his qualified e-signature (Art. 5.2, 13.2)',
+    roles: ['citizen'],
+    params: uidParams,
+    body: acceptanceBody,
+    responses: { 200: { description: 'Accepted', schema: contractView }, ...signatoryOnly, 422: { description: 'As for a person’s acceptance' } },
+    handler: async ({ params: p, body, caller }) => ({ status: 200, body: await application.contracts.acceptTerms(caller, body, p.uid) }),
+  });
+
+  api.add(router, {
+    method: 'post',
+    path: '/v1/entities/:uid/terms-refusals',
+    tag: 'Legal entities',
+    summary: 'A signatory refuses a terms version for the entity but asks to go on using the counter: a Chancellery task (Art. 5.3)',
+    roles: ['citizen'],
+    params: uidParams,
+    body: z.object({ version: versionId }).strict(),
+    responses: { 202: { description: 'With the Chancellery', schema: contractView }, ...signatoryOnly },
+    handler: async ({ params: p, body, caller }) => ({ status: 202, body: await application.contracts.refuseTerms(caller, body.version, p.uid) }),
+  });
+
+  for (const [method, give, summary] of [
+    ['post', true, "Terminate the entity's contract with one month's notice (Art. 10.1, 13.3)"],
+    ['delete', false, "Withdraw the entity's notice before it ends"],
+  ] as const) {
+    api.add(router, {
+      method,
+      path: '/v1/entities/:uid/contract/notice',
+      tag: 'Legal entities',
+      summary,
+      roles: ['citizen'],
+      params: uidParams,
+      responses: { 200: { description: 'Done', schema: contractView }, ...signatoryOnly },
+      handler: async ({ params: p, caller }) => ({ status: 200, body: await application.contracts.notice(caller, give, p.uid) }),
+    });
+  }
 
   return router;
 }

@@ -187,6 +187,15 @@ it('contracts for a company through its signatory, whose powers the Chancellery 
         .send({})
     ).status,
   ).toBe(409);
+  // Its signatory acts on its contract as a person on hers (Art. 10.1, 13.3); an employee does not.
+  expect((await request(stack.app).get(`/v1/entities/${INDIVIDUAL}/contract`).set(bearer(marc.token))).status).toBe(403);
+  const noticed = await request(stack.app).post(`/v1/entities/${INDIVIDUAL}/contract/notice`).set(bearer(adele.token));
+  expect(noticed.status).toBe(200);
+  expect(noticed.body).toMatchObject({ status: 'terminating', noticeEndsOn: expect.any(String) });
+  const withdrawn = await request(stack.app).delete(`/v1/entities/${INDIVIDUAL}/contract/notice`).set(bearer(adele.token));
+  expect(withdrawn.body).toMatchObject({ status: 'active' });
+  // Her own contract is another one: untouched.
+  expect((await request(stack.app).get('/v1/me/contract').set(bearer(adele.token))).body.status).toBe('active');
   // One contract per entity.
   expect((await apply(adele, INDIVIDUAL)).body.error.code).toBe('already_registered');
 
@@ -231,6 +240,10 @@ it('waits for the written contract of an entity represented collectively (Art. 1
     signingPower: 'collective',
     name: 'Atelier Exemple Sàrl',
   });
+  // Its contract changes in writing, through the Chancellery: not by one signatory online.
+  const alone = await request(stack.app).post(`/v1/entities/${COLLECTIVE}/contract/notice`).set(bearer(adele.token));
+  expect(alone.status).toBe(403);
+  expect(alone.body.error.code).toBe('written_form_required');
 });
 
 it('refuses, with reasons, a person the register does not give the power to sign; refuses bad input before anything is stored', async () => {
