@@ -62,7 +62,15 @@ export async function entityOnboarding(input: EntityOnboardingInput): Promise<En
   /** Opens the Chancellery's task and waits for its completion, reminding and escalating. */
   async function task(kind: 'entity-powers' | 'written-contract', subject: string, waiting: EntityOnboardingStatus): Promise<TaskCompletion> {
     completion = undefined;
-    const spec = { taskId: entityTaskIdFor(applicationId, kind), kind, subject, workflowId, canton: input.canton, commune: null, entityApplicationId: applicationId };
+    const spec = {
+      taskId: entityTaskIdFor(applicationId, kind),
+      kind,
+      subject,
+      workflowId,
+      canton: input.canton,
+      commune: null,
+      entityApplicationId: applicationId,
+    };
     await runHumanTask(
       acts,
       profile,
@@ -98,7 +106,11 @@ export async function entityOnboarding(input: EntityOnboardingInput): Promise<En
   if (powers.outcome !== 'approve') return refuse(powers.outcome === 'refuse' ? powers.reasons : ['pouvoirs de représentation non établis (art. 11 al. 2)']);
   if (finding === 'collective') {
     // Art. 13.1: the contract in the ordinary written form, signed by the entity's signatories.
-    const written = await task('written-contract', 'contrat écrit signé par les personnes autorisées à signer collectivement (art. 13 al. 1)', 'awaiting-written-contract');
+    const written = await task(
+      'written-contract',
+      'contrat écrit signé par les personnes autorisées à signer collectivement (art. 13 al. 1)',
+      'awaiting-written-contract',
+    );
     if (written.outcome !== 'record') return refuse(written.outcome === 'refuse' ? written.reasons : ['contrat écrit non reçu (art. 13 al. 1)']);
   }
   const admitted = await acts.admitEntity({ applicationId, startedOn: today() });
