@@ -176,6 +176,29 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     expect((await get(`/v1/onboarding/applications/${minorId}`, noe)).status).toBe('approved');
     const staff = token('chancellery', 'reviewer-1');
 
+    // The README's legal-entity walk-through: Adèle contracts for Horlogerie Exemple SA (the fake
+    // commercial register says she signs alone), the Chancellery verifies her powers, she
+    // authorises Noé for one service, he files for the company, she blocks him.
+    const company = JSON.parse(readFileSync(join(root, 'scripts/demo/entity-application.json'), 'utf8')) as { contractSignature: object };
+    Object.assign(company.contractSignature, await signed('demo-adele', 'CG-2013-1', adele));
+    const entityApp = (await (await post('/v1/entity-applications', adele, company)).json()) as { applicationId: string };
+    const powers = await until(`/v1/entity-applications/${entityApp.applicationId}`, adele, 'awaiting-powers');
+    const reviewer = token('chancellery', 'reviewer-1');
+    expect((await post(`/v1/tasks/${powers.pending.taskId}/claim`, reviewer)).status).toBe(200);
+    const approvedPowers = await post(`/v1/tasks/${powers.pending.taskId}/complete`, reviewer, {
+      outcome: 'approve',
+      justification: 'signature individuelle inscrite au registre du commerce',
+    });
+    expect(approvedPowers.status).toBe(200);
+    await until(`/v1/entity-applications/${entityApp.applicationId}`, adele, 'approved');
+    expect((await post('/v1/entities/CHE-111.111.118/members', adele, { sub: 'demo-noe', services: ['library'] })).status).toBe(200);
+    const forCompany = { unitId: 'SPOP', service: 'library', uid: 'CHE-111.111.118', email: 'info@horlogerie-exemple.ch', onBehalfOf: 'entity:111111118' };
+    expect((await post('/v1/access-requests', noe, forCompany)).status).toBe(202);
+    expect((await post('/v1/entities/CHE-111.111.118/members/demo-noe/block', adele, { reason: 'fin des rapports de travail' })).status).toBe(200);
+    const blockedFiling = await post('/v1/access-requests', noe, forCompany);
+    expect(blockedFiling.status).toBe(403);
+    expect(((await blockedFiling.json()) as { error: { code: string } }).error.code).toBe('no_mandate');
+
     // The README's decision walk-through: consent, a decision from the demo unit SPOP, opening.
     expect((await post('/v1/me/service-consents', adele, { unitId: 'SPOP', domain: 'population' })).status).toBe(201);
     const spop = execFileSync(
