@@ -82,6 +82,18 @@ const memberView = (m: MemberRow): MemberView => ({
   blockReason: m.blockReason ?? undefined,
 });
 
+type EntityRow = Awaited<ReturnType<Db['legalEntity']['findUniqueOrThrow']>>;
+const entityOut = (e: EntityRow, contract: { id: string; status: string; startedOn: string } | null | undefined, me: MemberRow | undefined): EntityView => ({
+  entitySub: e.sub,
+  uid: e.uid,
+  name: e.name,
+  legalForm: e.legalForm,
+  legalSeat: e.legalSeat,
+  signingPower: e.signingPower as 'individual' | 'collective',
+  contract: contract ? { contractId: contract.id, status: contract.status, startedOn: contract.startedOn } : null,
+  me: me && memberView(me),
+});
+
 export function isEntitySub(sub: string): boolean {
   return sub.startsWith('entity:');
 }
@@ -236,35 +248,14 @@ export function entityUseCases({
         include: { entity: { include: { contracts: { orderBy: { createdAt: 'desc' }, take: 1 } } } },
         orderBy: { addedAt: 'asc' },
       });
-      return rows.map(({ entity, ...m }) => ({
-        entitySub: entity.sub,
-        uid: entity.uid,
-        name: entity.name,
-        legalForm: entity.legalForm,
-        legalSeat: entity.legalSeat,
-        signingPower: entity.signingPower as 'individual' | 'collective',
-        contract: entity.contracts[0]
-          ? { contractId: entity.contracts[0].id, status: entity.contracts[0].status, startedOn: entity.contracts[0].startedOn }
-          : null,
-        me: memberView(m as MemberRow),
-      }));
+      return rows.map(({ entity, ...m }) => entityOut(entity, entity.contracts[0], m as MemberRow));
     },
 
     async entity(caller: Caller, uid: string): Promise<EntityView> {
       const { entity, me } = await entityFor(caller, uid);
       const contract = await db.contract.findFirst({ where: { entityId: entity.id }, orderBy: { createdAt: 'desc' } });
       const seesAll = caller.principal.role === 'chancellery' || (me && me.status === 'active' && me.role !== 'employee');
-      return {
-        entitySub: entity.sub,
-        uid: entity.uid,
-        name: entity.name,
-        legalForm: entity.legalForm,
-        legalSeat: entity.legalSeat,
-        signingPower: entity.signingPower as 'individual' | 'collective',
-        contract: contract ? { contractId: contract.id, status: contract.status, startedOn: contract.startedOn } : null,
-        me: me && memberView(me),
-        members: seesAll ? entity.members.map(memberView) : undefined,
-      };
+      return { ...entityOut(entity, contract, me), members: seesAll ? entity.members.map(memberView) : undefined };
     },
 
     /** Art. 12.1: authorise an employee or a third party, for named services (or name the administrator, 12.2). */

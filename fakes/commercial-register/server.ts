@@ -6,10 +6,11 @@
 // and can be told to fail or be slow. It logs nothing: no names or birth dates in any log.
 import { createHash, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { finishApp, listenOn } from '../http';
 import { isValidUid, normalizeUid } from '../../domain/uid';
+import { FixtureError, loadFixtureFile } from '../fixture';
+export { FixtureError };
 
 /**
  * The legal forms the fixtures use: the public code of eCH-0097 (Zefix's `legalForm.uid`), and
@@ -91,41 +92,16 @@ const fixtureSchema = z.strictObject({ comment: z.string().optional(), entities:
 export type FakeEntity = z.infer<typeof entitySchema>;
 export type FakeSignatory = z.infer<typeof personSchema>;
 
-export class FixtureError extends Error {
-  override name = 'FixtureError';
-}
-
-/** `entities[2].persons[0].birthDate` from a zod issue path. */
-function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}${acc ? '.' : ''}${String(key)}`), '') || '(root)';
-}
-
 /**
  * Reads and checks a fixture file (UID check digits included); throws a FixtureError naming the
  * entry and field at fault. Messages name entries by index, never by name.
  */
 export function loadCommercialRegisterFixture(fixturePath: string): FakeEntity[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(fixturePath, 'utf8'));
-  } catch (err) {
-    throw new FixtureError(`commercial register fixture ${fixturePath}: cannot read it as JSON: ${(err as Error).message}`);
-  }
-  const parsed = fixtureSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${pathText(i.path)}: ${i.message}`);
-    throw new FixtureError(`commercial register fixture ${fixturePath} is invalid:\n${lines.join('\n')}`);
-  }
-  const seen = new Map<string, number>();
-  parsed.data.entities.forEach((e, index) => {
-    const uid = normalizeUid(e.uid) as string;
-    const first = seen.get(uid);
-    if (first !== undefined) {
-      throw new FixtureError(`commercial register fixture ${fixturePath} is invalid:\n  entities[${index}].uid: same UID as entities[${first}]`);
-    }
-    seen.set(uid, index);
+  return loadFixtureFile('commercial register', fixturePath, fixtureSchema, 'entities', {
+    field: 'uid',
+    what: 'UID',
+    key: (e) => normalizeUid(e.uid) as string,
   });
-  return parsed.data.entities;
 }
 
 /** What the control endpoints change; shared by the app and the handle startFakeCommercialRegister returns. */

@@ -4,10 +4,11 @@
 // or be slow so tests and demos can show what the processes do when a register is down.
 // It logs nothing: the fixture is fake, but the habit of not logging AVS numbers is not.
 import express, { type Express, type Request, type Response } from 'express';
-import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import { finishApp, listenOn } from '../http';
 import { isValidAvsNumber, normalizeAvs } from '../../domain/avs';
+import { FixtureError, loadFixtureFile } from '../fixture';
+export { FixtureError };
 
 export type RegisterName = 'resident' | 'protection';
 const REGISTERS: readonly RegisterName[] = ['resident', 'protection'];
@@ -32,41 +33,16 @@ const fixtureSchema = z.strictObject({ people: z.array(personSchema) });
 
 export type FakePerson = z.infer<typeof personSchema>;
 
-export class FixtureError extends Error {
-  override name = 'FixtureError';
-}
-
-/** `people[2].birthDate` from a zod issue path. */
-function pathText(path: readonly PropertyKey[]): string {
-  return path.reduce<string>((acc, key) => (typeof key === 'number' ? `${acc}[${key}]` : `${acc}${acc ? '.' : ''}${String(key)}`), '') || '(root)';
-}
-
 /**
  * Reads and checks a fixture file; throws a FixtureError naming the entry and field at fault.
  * Messages name entries by index, never by AVS number or name.
  */
 export function loadFixture(fixturePath: string): FakePerson[] {
-  let raw: unknown;
-  try {
-    raw = JSON.parse(readFileSync(fixturePath, 'utf8'));
-  } catch (err) {
-    throw new FixtureError(`register fixture ${fixturePath}: cannot read it as JSON: ${(err as Error).message}`);
-  }
-  const parsed = fixtureSchema.safeParse(raw);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${pathText(i.path)}: ${i.message}`);
-    throw new FixtureError(`register fixture ${fixturePath} is invalid:\n${lines.join('\n')}`);
-  }
-  const seen = new Map<string, number>();
-  parsed.data.people.forEach((p, index) => {
-    const avs = normalizeAvs(p.avsNumber) as string;
-    const first = seen.get(avs);
-    if (first !== undefined) {
-      throw new FixtureError(`register fixture ${fixturePath} is invalid:\n  people[${index}].avsNumber: same AVS number as people[${first}]`);
-    }
-    seen.set(avs, index);
+  return loadFixtureFile('register', fixturePath, fixtureSchema, 'people', {
+    field: 'avsNumber',
+    what: 'AVS number',
+    key: (p) => normalizeAvs(p.avsNumber) as string,
   });
-  return parsed.data.people;
 }
 
 /** What the control endpoints change; shared by the app and the handle returned by startFakeRegisters. */
