@@ -15,6 +15,7 @@ import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
 import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
 import { createProxyActivities } from './proxies';
+import { createRepresentationActivities } from './representations';
 import { createRetentionActivities } from './retention';
 
 export interface ActivityDeps {
@@ -40,6 +41,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRetentionActivities(deps),
     ...createFormalDecisionActivities(deps),
     ...createProxyActivities(deps),
+    ...createRepresentationActivities(deps),
   };
 }
 

@@ -77,6 +77,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       unitId?: string;
       decisionId?: string;
       formalRequestId?: string;
+      proxyId?: string;
+      representationId?: string;
     }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
@@ -90,6 +92,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             unitId: t.unitId ?? null,
             decisionId: t.decisionId ?? null,
             formalRequestId: t.formalRequestId ?? null,
+            proxyId: t.proxyId ?? null,
+            representationId: t.representationId ?? null,
             workflowId: t.workflowId,
             canton: t.canton,
             commune: t.commune,

@@ -31,6 +31,7 @@ import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
 import { assistedSessionRoutes } from './routes/assisted-sessions';
 import { proxyRoutes } from './routes/proxies';
+import { representationRoutes } from './routes/representations';
 import { identityRoutes } from './routes/identity';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
@@ -131,6 +132,7 @@ export function createApp(deps: AppDeps) {
     identityRoutes,
     assistedSessionRoutes,
     proxyRoutes,
+    representationRoutes,
     onboardingRoutes,
     taskRoutes,
     viewRoutes,

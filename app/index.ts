@@ -15,6 +15,7 @@ import type { Gateways } from './gateways';
 import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
 import { proxyUseCases } from './proxies';
+import { representationUseCases } from './representations';
 import { onboardingUseCases } from './onboarding';
 import type { SignatureVerifier } from './signatures';
 import type { EidVerifier } from '../infra/eid/verifier-client';
@@ -45,6 +46,7 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     identity,
     sessions,
     proxies,
+    representations: representationUseCases({ db, representations: gateways.representations, canton, now }),
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
     accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, now }),

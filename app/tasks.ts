@@ -12,7 +12,16 @@ import { invalidField } from './errors';
 import type { TaskGateway } from './gateways/task';
 import { requireAccess } from './policy';
 
-export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'postal-tracking'] as const;
+export const TASK_KINDS = [
+  'review',
+  'authority-inquiry',
+  'formal-decision',
+  'terms-refusal',
+  'postal-tracking',
+  'written-proxy',
+  'legal-representation',
+  'written-proxy-contract',
+] as const;
 
 export interface InboxFilters {
   status: 'open' | 'completed';
@@ -35,6 +44,8 @@ export const taskView = (t: TaskRow, now = Date.now()) => ({
   unitId: t.unitId,
   decisionId: t.decisionId,
   formalRequestId: t.formalRequestId,
+  proxyId: t.proxyId,
+  representationId: t.representationId,
   canton: t.canton,
   commune: t.commune,
   subject: t.subject,
@@ -81,6 +92,8 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
       return [r.recordType as DataKeyKind, r.recordId];
     }
     if (t.decisionId) return ['decision', t.decisionId];
+    if (t.representationId) return ['representation-request', t.representationId];
+    if (t.proxyId) return ['proxy', t.proxyId];
     return t.contractId ? ['contract', t.contractId] : ['onboarding-application', t.applicationId!];
   }
   const audit = (caller: Caller, action: string, t: TaskRow) =>

@@ -7,3 +7,4 @@ export { termsRollout } from './terms-rollout/workflow';
 export { retention } from './retention/workflow';
 export { formalDecision } from './formal-decision/workflow';
 export { proxy } from './proxy/workflow';
+export { representationContract } from './representation/workflow';

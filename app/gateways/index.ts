@@ -5,6 +5,7 @@ import { DecisionServiceGateway } from './decision-service';
 import { FormalDecisionGateway } from './formal-decision';
 import { OnboardingGateway } from './onboarding';
 import { ProxyGateway } from './proxy';
+import { RepresentationGateway } from './representation';
 import { RetentionGateway } from './retention';
 import { TaskGateway } from './task';
 import { TermsRolloutGateway } from './terms-rollout';
@@ -21,6 +22,7 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
     retention: new RetentionGateway(temporal),
     formalDecisions: new FormalDecisionGateway(temporal),
     proxies: new ProxyGateway(temporal),
+    representations: new RepresentationGateway(temporal),
   };
 }
 

@@ -4,7 +4,18 @@
 // @temporalio/workflow, so the API can import it.
 import { defineUpdate } from '@temporalio/workflow';
 
-export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'postal-tracking';
+export type TaskKind =
+  | 'review'
+  | 'authority-inquiry'
+  | 'formal-decision'
+  | 'terms-refusal'
+  | 'postal-tracking'
+  // NE 3.2 (LGSU Art. 22 al. 3): the written, legalised proxy an unrestricted proxy needs
+  | 'written-proxy'
+  // Art. 9.5: a legal representative contracts for the person
+  | 'legal-representation'
+  // Art. 9.4: the written contract of a person without access to the counter
+  | 'written-proxy-contract';
 
 export interface TaskView {
   taskId: string;
@@ -31,7 +42,9 @@ export type TaskCompletion =
   | { taskId: string; by: string; outcome: 'keep-blocked'; justification: string }
   | { taskId: string; by: string; outcome: 'revoke'; reasons: string[] }
   // a registered letter without tracking: the unit says what it found out and did
-  | { taskId: string; by: string; outcome: 'acknowledge'; justification: string };
+  | { taskId: string; by: string; outcome: 'acknowledge'; justification: string }
+  // a written proxy or contract received on paper (NE 3.2, Art. 9.4): what was received and checked
+  | { taskId: string; by: string; outcome: 'record'; justification: string };
 
 export type TaskOutcome = TaskCompletion['outcome'];
 
@@ -42,6 +55,9 @@ export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
   'formal-decision': ['approve', 'refuse'],
   'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
   'postal-tracking': ['acknowledge'],
+  'written-proxy': ['record', 'refuse'],
+  'legal-representation': ['approve', 'refuse'],
+  'written-proxy-contract': ['record', 'refuse'],
 };
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).

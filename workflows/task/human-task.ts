@@ -30,6 +30,8 @@ function missingFor(c: TaskCompletion): string | null {
       return allFilled(c.reasons) ? null : 'a refusal needs its reasons';
     case 'acknowledge':
       return filled(c.justification) ? null : 'say what was found out about the letter and what was done';
+    case 'record':
+      return filled(c.justification) ? null : 'say what was received and that the signature is checked (LGSU Art. 22 al. 3, Art. 9.4)';
     case 'special-clauses':
       return allFilled(c.clauses) ? null : 'special clauses need their text (Art. 5.3, 6)';
     case 'keep-blocked':
@@ -110,6 +112,8 @@ export interface TaskSpec {
   unitId?: string;
   decisionId?: string;
   formalRequestId?: string;
+  proxyId?: string;
+  representationId?: string;
 }
 
 /**
