@@ -13,7 +13,7 @@ import { createDecisionActivities } from './decisions';
 import { createFormalDecisionActivities } from './formal-decision';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
-import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
+import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine, ProxyEngine } from './ports';
 import { createProxyActivities } from './proxies';
 import { createRepresentationActivities } from './representations';
 import { createRetentionActivities } from './retention';
@@ -30,6 +30,8 @@ export interface ActivityDeps {
   retention: RetentionEngine;
   /** The records' data keys: destruction deletes them (crypto-shredding). */
   dataKeys?: DataKeyStore | null;
+  /** The proxy workflows (a Temporal client): a representation starts its standing proxy. */
+  proxies?: ProxyEngine;
 }
 
 export function createActivities(deps: ActivityDeps) {

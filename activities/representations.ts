@@ -10,18 +10,19 @@ import { personalData } from '../workflows/personal-data';
 import { representedSubOf } from '../workflows/representation/definitions';
 import type { Admission } from '../workflows/representation/types';
 import { representationApproved, representationRefused } from './mail-templates';
-import type { Mailer, ProtectionRegister, ResidentRegister } from './ports';
+import type { Mailer, ProtectionRegister, ProxyEngine, ResidentRegister } from './ports';
 
 export interface RepresentationDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
   mailer: Mailer;
+  proxies?: ProxyEngine;
 }
 
 const audit = (db: Parameters<typeof writeAudit>[0], action: string, recordType: string, recordId: string) =>
   writeAudit(db, { ...SYSTEM_ACTOR, action, recordType, recordId });
 
-export function createRepresentationActivities({ db, registers, mailer }: RepresentationDeps) {
+export function createRepresentationActivities({ db, registers, mailer, proxies }: RepresentationDeps) {
   const request = (id: string) => db.representationRequest.findUniqueOrThrow({ where: { id } });
 
   return {
@@ -144,6 +145,26 @@ export function createRepresentationActivities({ db, registers, mailer }: Repres
         return { outcome: 'admitted', representedSub: sub, contractId, proxyId: requestId, until, services };
       });
       return personalData('representation-request', requestId, result);
+    },
+
+    /**
+     * The standing proxy's own process (its timer ends a minor's at majority), which outlives the
+     * request's. Its input holds the last day, which can tell a birth date: under the proxy's key.
+     */
+    async startStandingProxy({ proxyId, by }: { proxyId: string; by: string }): Promise<void> {
+      if (!proxies) throw new Error('no proxy engine configured for the worker: the standing proxy cannot start');
+      const p = await db.proxy.findUniqueOrThrow({ where: { id: proxyId } });
+      await proxies.start(
+        personalData('proxy', proxyId, {
+          proxyId,
+          canton: p.canton as CantonCode,
+          offeredAt: p.offeredAt.toISOString(),
+          until: p.until ?? undefined,
+          unrestricted: p.services.length === 0,
+          standing: { form: p.form as 'legal-representation' | 'written-contract', by },
+        }),
+      );
+      await audit(db, 'proxy.process-started', 'proxy', proxyId);
     },
 
     async refuseRepresentation({ requestId, reasons }: { requestId: string; reasons: string[] }): Promise<void> {

@@ -33,3 +33,5 @@ export { WorkflowGoneError, type Temporal } from './temporal';
 export const createTemporalContractEngine = (client: Temporal['client'], taskQueue: string) => new ContractGateway({ client, taskQueue });
 /** The retention processes as the worker's activities see them (the RetentionEngine port). */
 export const createTemporalRetentionEngine = (client: Temporal['client'], taskQueue: string) => new RetentionGateway({ client, taskQueue });
+/** The proxy workflows as the worker's activities see them (the ProxyEngine port). */
+export const createTemporalProxyEngine = (client: Temporal['client'], taskQueue: string) => new ProxyGateway({ client, taskQueue });

@@ -6,14 +6,12 @@
 // contract starts, and the representative gets a standing proxy (its own `proxy` process:
 // for a minor it ends the day before her majority, by its timer). Refused: the reasons are
 // mailed to the representative.
-import { condition, ParentClosePolicy, setHandler, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { localDay } from '../../domain/days';
 import { profiles } from '../../domain/profiles';
 import { assessRepresented, representationSubject, type RepresentedChecks } from '../../domain/representation';
 import { activitiesWith, markState } from '../common';
 import { personalData } from '../personal-data';
-import { proxyWorkflowId } from '../proxy/definitions';
-import type { ProxyInput } from '../proxy/types';
 import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
@@ -117,21 +115,8 @@ export async function representationContract(input: RepresentationInput): Promis
   representedSub = admission.representedSub;
   proxyId = admission.proxyId;
   await acts.handOverToContractLifecycle({ contractId: admission.contractId, applicationId: requestId });
-  // The standing proxy: its own process (an expiry at majority is its durable timer), which
-  // outlives this one. Its input holds the last day, which can tell a birth date: encrypted.
-  const proxyInput: ProxyInput = {
-    proxyId: admission.proxyId,
-    canton: input.canton,
-    offeredAt: new Date(Date.now()).toISOString(),
-    until: admission.until ?? undefined,
-    unrestricted: admission.services.length === 0,
-    standing: { form: kind === 'legal-representation' ? 'legal-representation' : 'written-contract', by: decided.by },
-  };
-  await startChild('proxy', {
-    workflowId: proxyWorkflowId(admission.proxyId),
-    args: [personalData('proxy', admission.proxyId, proxyInput)],
-    parentClosePolicy: ParentClosePolicy.ABANDON,
-  });
+  // The standing proxy: its own process (an expiry at majority is its timer), which outlives this one.
+  await acts.startStandingProxy({ proxyId: admission.proxyId, by: decided.by });
   await acts.sendRepresentationMail({ requestId, template: 'representation-approved' });
   pending = null;
   enter('approved', 'none');
