@@ -15,8 +15,9 @@ import { createEntityActivities } from './entities';
 import { createFormalDecisionActivities } from './formal-decision';
 import { createOnboardingActivities } from './onboarding';
 import type { PostalGateway } from './postal';
-import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
+import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, RetentionEngine, ProxyEngine } from './ports';
 import { createProxyActivities } from './proxies';
+import { createRepresentationActivities } from './representations';
 import { createRetentionActivities } from './retention';
 
 export interface ActivityDeps {
@@ -33,6 +34,8 @@ export interface ActivityDeps {
   retention: RetentionEngine;
   /** The records' data keys: destruction deletes them (crypto-shredding). */
   dataKeys?: DataKeyStore | null;
+  /** The proxy workflows (a Temporal client): a representation starts its standing proxy. */
+  proxies?: ProxyEngine;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -45,6 +48,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createFormalDecisionActivities(deps),
     ...createProxyActivities(deps),
     ...createEntityActivities(deps),
+    ...createRepresentationActivities(deps),
   };
 }
 

@@ -343,3 +343,56 @@ export function contractStatusChanged(input: ContractStatusInput): RenderedMail 
       ]);
   }
 }
+
+const LGSU_22 = "l'article 22, alinéas 3 et 4, de la loi sur le guichet unique (LGSU)";
+
+/** NE 3.2: the Chancellery did not record the written proxy an unrestricted proxy needs; it is not in force. */
+export function writtenProxyRefused(input: { firstName: string; lastName: string; proxyId: string; reasons: readonly string[] }): RenderedMail {
+  const reasons = input.reasons.map((r) => r.trim()).filter((r) => r.length > 0);
+  if (reasons.length === 0) throw new Error('writtenProxyRefused: a refusal needs its reasons');
+  return render(`Votre procuration (${input.proxyId}) n'est pas entrée en vigueur`, [
+    greeting(input.firstName, input.lastName),
+    `Une procuration permettant un accès sans restriction aux prestations du ${COUNTER} exige une procuration écrite dont la signature est légalisée, remise à la Chancellerie d'Etat (${LGSU_22}).`,
+    `La Chancellerie d'Etat n'a pas pu enregistrer la procuration écrite reçue, pour ${reasons.length > 1 ? 'les motifs suivants' : 'le motif suivant'} :`,
+    { list: reasons },
+    `La procuration (référence ${input.proxyId}) n'est donc pas en vigueur. Vous pouvez en établir une nouvelle.`,
+  ]);
+}
+
+export interface RepresentationMailInput {
+  /** The representative's name: he receives the mail */
+  firstName: string;
+  lastName: string;
+  requestId: string;
+  kind: 'legal-representation' | 'written-proxy-contract';
+  /** The represented person's name */
+  person: { firstName: string; lastName: string };
+}
+
+const REPRESENTATION_WHAT = {
+  'legal-representation': "votre demande d'agir comme représentant légal (art. 9 al. 5 de l'ordonnance)",
+  'written-proxy-contract': "la procuration écrite d'une personne sans accès au guichet (art. 9 al. 4 de l'ordonnance)",
+} as const;
+
+/** Art. 9.4, 9.5: the representative may act for the person, from now, on the services named. */
+export function representationApproved(input: RepresentationMailInput & { representedSub: string; lastDay?: string | null }): RenderedMail {
+  const person = `${input.person.firstName} ${input.person.lastName}`.replace(/\s+/g, ' ').trim();
+  return render(`Vous pouvez agir pour ${person} au ${COUNTER}`, [
+    greeting(input.firstName, input.lastName),
+    `La Chancellerie d'Etat a accepté ${REPRESENTATION_WHAT[input.kind]} (référence ${input.requestId}). ${person} est inscrit·e au registre des utilisateurs et son contrat d'utilisation a pris effet.`,
+    `Vous agissez en son nom en indiquant, dans vos demandes, la personne représentée : ${input.representedSub}.`,
+    ...(input.lastDay ? [`Votre pouvoir de représentation prend fin le ${formatSwissDate(input.lastDay)} au soir, veille de sa majorité.`] : []),
+  ]);
+}
+
+/** Art. 9.4, 9.5: the request is refused, with its reasons. */
+export function representationRefused(input: RepresentationMailInput & { reasons: readonly string[] }): RenderedMail {
+  const reasons = input.reasons.map((r) => r.trim()).filter((r) => r.length > 0);
+  if (reasons.length === 0) throw new Error('representationRefused: a refusal needs its reasons');
+  return render(`Votre demande de représentation (${input.requestId}) est refusée`, [
+    greeting(input.firstName, input.lastName),
+    `La Chancellerie d'Etat a examiné ${REPRESENTATION_WHAT[input.kind]} (référence ${input.requestId}) et ne peut pas y donner suite, pour ${reasons.length > 1 ? 'les motifs suivants' : 'le motif suivant'} :`,
+    { list: reasons },
+    `Pour toute question, écrivez à la ${CHANCELLERY_POSTAL}, en indiquant la référence ${input.requestId}.`,
+  ]);
+}

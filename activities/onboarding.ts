@@ -79,6 +79,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       decisionId?: string;
       formalRequestId?: string;
       entityApplicationId?: string;
+      proxyId?: string;
+      representationId?: string;
     }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
@@ -93,6 +95,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             decisionId: t.decisionId ?? null,
             formalRequestId: t.formalRequestId ?? null,
             entityApplicationId: t.entityApplicationId ?? null,
+            proxyId: t.proxyId ?? null,
+            representationId: t.representationId ?? null,
             workflowId: t.workflowId,
             canton: t.canton,
             commune: t.commune,

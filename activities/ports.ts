@@ -50,3 +50,9 @@ export interface RetentionEngine {
   /** The record's event day is void (a contract's end annulled): its retention process stops, to be scheduled again. */
   cancel(kind: import('../workflows/retention/definitions').RecordKind, id: string): Promise<void>;
 }
+
+/** The proxy workflows, as the activities that start a standing proxy (Art. 9.4, 9.5) see them. */
+export interface ProxyEngine {
+  /** Starts the proxy's workflow; nothing when it is already running. */
+  start(input: import('../workflows/proxy/types').ProxyInput): Promise<unknown>;
+}

@@ -32,6 +32,7 @@ import { legalHoldRoutes } from './routes/legal-holds';
 import { assistedSessionRoutes } from './routes/assisted-sessions';
 import { proxyRoutes } from './routes/proxies';
 import { entityRoutes } from './routes/entities';
+import { representationRoutes } from './routes/representations';
 import { identityRoutes } from './routes/identity';
 import { onboardingRoutes } from './routes/onboarding';
 import { staffRoutes, type StaffOptions } from './routes/staff';
@@ -133,6 +134,7 @@ export function createApp(deps: AppDeps) {
     assistedSessionRoutes,
     proxyRoutes,
     entityRoutes,
+    representationRoutes,
     onboardingRoutes,
     taskRoutes,
     viewRoutes,

@@ -16,6 +16,7 @@ import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
 import { proxyUseCases } from './proxies';
 import { entityUseCases } from './entities';
+import { representationUseCases } from './representations';
 import { onboardingUseCases } from './onboarding';
 import type { SignatureVerifier } from './signatures';
 import type { EidVerifier } from '../infra/eid/verifier-client';
@@ -48,6 +49,7 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     sessions,
     proxies,
     entities,
+    representations: representationUseCases({ db, representations: gateways.representations, canton, now }),
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
     accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, entities, canton, now }),
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, now }),

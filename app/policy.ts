@@ -13,7 +13,9 @@ export type Resource =
   | { type: 'contract'; userSub: string }
   | { type: 'task'; kind?: string; unitId?: string | null }
   /** Something a person keeps for themself: a saved view, a consent. */
-  | { type: 'own'; ownerSub: string };
+  | { type: 'own'; ownerSub: string }
+  /** A request to represent a person (Art. 9.4, 9.5) */
+  | { type: 'representation-request'; representativeSub: string };
 
 export type Action =
   /** see the record and where it stands */
@@ -83,6 +85,10 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       return p.role === 'chancellery';
     case 'own':
       return p.sub === r.ownerSub && action !== 'read-personal-data';
+    case 'representation-request':
+      // The representative sees his own request; the Chancellery examines it (its reads access-logged).
+      if (action === 'read') return (p.role === 'citizen' && p.sub === r.representativeSub) || p.role === 'chancellery';
+      return p.role === 'chancellery';
   }
 }
 

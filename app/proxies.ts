@@ -5,9 +5,10 @@
 import { randomUUID } from 'node:crypto';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
+import { needsWrittenProxy } from '../domain/representation';
 import type { Db } from '../infra/db';
 import { writeAudit } from '../records/audit';
-import type { ProxyStatus } from '../workflows/proxy/types';
+import type { ProxyForm, ProxyStatus } from '../workflows/proxy/types';
 import { actorOf, type Caller } from './caller';
 import { AppError, invalidField, notFound } from './errors';
 import type { ProxyGateway } from './gateways/proxy';
@@ -22,6 +23,10 @@ export interface ProxyView {
   decisions: boolean;
   until?: string;
   status: ProxyStatus;
+  /** electronic (Art. 9.2); written-legalised (NE unrestricted, LGSU Art. 22 al. 3); legal-representation (9.5); written-contract (9.4) */
+  form: ProxyForm;
+  /** Revoked by a written request the Chancellery recorded (LGSU Art. 22 al. 4) */
+  writtenRevocation?: { receivedOn: string; from: 'grantor' | 'representative' };
   offeredAt: string;
   acceptedAt?: string;
   endedAt?: string;
@@ -37,6 +42,10 @@ const view = (r: Row): ProxyView => ({
   decisions: r.decisions,
   until: r.until ?? undefined,
   status: r.status as ProxyStatus,
+  form: r.form as ProxyForm,
+  writtenRevocation: r.writtenRevocation
+    ? (({ receivedOn, from }) => ({ receivedOn, from }))(r.writtenRevocation as { receivedOn: string; from: 'grantor' | 'representative' })
+    : undefined,
   offeredAt: r.offeredAt.toISOString(),
   acceptedAt: r.acceptedAt?.toISOString(),
   endedAt: r.endedAt?.toISOString(),
@@ -64,21 +73,25 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
           { path: 'representativeSub', issue: 'not a user of the counter' },
         ]);
       const id = randomUUID();
+      const services = [...new Set(input.services)].sort();
+      // NE 3.2 (LGSU Art. 22 al. 3): unrestricted, it is in force only once the written, legalised proxy is recorded.
+      const inWriting = needsWrittenProxy(profiles[canton], services);
       const row = await db.proxy.create({
         data: {
           id,
           canton,
           grantorSub: grantor,
           representativeSub: input.representativeSub,
-          services: [...new Set(input.services)].sort(),
+          services,
           decisions: input.decisions ?? false,
           until: input.until,
           status: 'offered',
           offeredAt: now(),
+          form: inWriting ? 'written-legalised' : 'electronic',
         },
       });
       try {
-        await proxies.start({ proxyId: id, canton, offeredAt: row.offeredAt.toISOString(), until: input.until });
+        await proxies.start({ proxyId: id, canton, offeredAt: row.offeredAt.toISOString(), until: input.until, unrestricted: services.length === 0 });
       } catch (err) {
         await db.proxy.delete({ where: { id } }); // nothing half-written: without its process, no proxy
         throw err;
@@ -98,6 +111,19 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
     async revoke(caller: Caller, proxyId: string): Promise<ProxyView> {
       await mine(caller, proxyId, 'grantorSub');
       await proxies.revoke(proxyId, caller.principal.sub);
+      return view(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
+    },
+
+    /**
+     * LGSU Art. 22 al. 4: the Chancellery records a written request of either party to revoke a
+     * proxy (any proxy; for an NE unrestricted one, the only way), with immediate effect.
+     */
+    async revokeInWriting(caller: Caller, proxyId: string, input: { receivedOn: string; from: 'grantor' | 'representative' }): Promise<ProxyView> {
+      const row = await db.proxy.findUnique({ where: { id: proxyId }, select: { id: true } });
+      if (!row) throw notFound('proxy');
+      if (input.receivedOn > today()) throw invalidField('receivedOn', 'in the future: the day the written request arrived');
+      await proxies.revokeInWriting(proxyId, { by: caller.principal.sub, ...input });
+      await writeAudit(db, { ...actorOf(caller), action: `proxy.written-revocation.${input.from}`, recordType: 'proxy', recordId: proxyId });
       return view(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
     },
 
@@ -124,11 +150,13 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
           ? typeof service === 'string'
             ? `your proxy does not cover the service ${service}`
             : "your proxy does not cover the person's decisions"
-          : latest.status === 'active' || latest.status === 'expired'
-            ? `your proxy expired (its last day was ${latest.until})`
-            : latest.status === 'offered'
-              ? 'you have not accepted this proxy yet'
-              : `your proxy was ${latest.status}${latest.endedAt ? ` on ${latest.endedAt.toISOString()}` : ''}`;
+          : latest.status === 'awaiting-written-proxy'
+            ? 'your proxy is in force once the Chancellery has recorded the written proxy with a legalised signature (LGSU Art. 22 al. 3)'
+            : latest.status === 'active' || latest.status === 'expired'
+              ? `your proxy expired (its last day was ${latest.until})`
+              : latest.status === 'offered'
+                ? 'you have not accepted this proxy yet'
+                : `your proxy was ${latest.status}${latest.endedAt ? ` on ${latest.endedAt.toISOString()}` : ''}`;
       throw new AppError(403, 'no_proxy', `you may not act for this person: ${reason}`);
     },
   };

@@ -12,7 +12,18 @@ import { invalidField } from './errors';
 import type { TaskGateway } from './gateways/task';
 import { requireAccess } from './policy';
 
-export const TASK_KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'postal-tracking', 'entity-powers', 'written-contract'] as const;
+export const TASK_KINDS = [
+  'review',
+  'authority-inquiry',
+  'formal-decision',
+  'terms-refusal',
+  'postal-tracking',
+  'written-proxy',
+  'legal-representation',
+  'written-proxy-contract',
+  'entity-powers',
+  'written-contract',
+] as const;
 
 export interface InboxFilters {
   status: 'open' | 'completed';
@@ -36,6 +47,8 @@ export const taskView = (t: TaskRow, now = Date.now()) => ({
   decisionId: t.decisionId,
   formalRequestId: t.formalRequestId,
   entityApplicationId: t.entityApplicationId,
+  proxyId: t.proxyId,
+  representationId: t.representationId,
   canton: t.canton,
   commune: t.commune,
   subject: t.subject,
@@ -83,6 +96,8 @@ export function taskUseCases({ db, tasks, now = () => new Date() }: { db: Db; ta
     }
     if (t.decisionId) return ['decision', t.decisionId];
     if (t.entityApplicationId) return ['entity-application', t.entityApplicationId];
+    if (t.representationId) return ['representation-request', t.representationId];
+    if (t.proxyId) return ['proxy', t.proxyId];
     return t.contractId ? ['contract', t.contractId] : ['onboarding-application', t.applicationId!];
   }
   /** Art. 11.2: what the reviewer checks the powers with: who files, and the commercial register's answer (access-logged). */

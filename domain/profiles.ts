@@ -89,6 +89,12 @@ export interface CantonProfile {
     assistedSessionHours: number;
     /** Days a proxy waits for the representative's acceptance before it lapses (Art. 9.1). */
     proxyAcceptanceDays: number;
+    /**
+     * A proxy for unrestricted access (no service named: every delegable one) needs a written
+     * proxy with a legalised signature, provided to the Chancellery, before it is in force, and
+     * is revoked only by a written request of either party to the Chancellery.
+     */
+    unrestrictedProxyInWriting: boolean;
   };
   /** The user contract (Art. 5, 7, 10): terms rollouts, restriction, blocking, notice. */
   contract: {
@@ -197,7 +203,11 @@ const JU: CantonProfile = {
     'other-transaction': { months: 18 }, // Art. 18.1 c: eighteen months
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
-  representation: { assistedSessionHours: 2, proxyAcceptanceDays: 30 }, // product decisions (DOMAIN §5): a visit's time; 30 days to accept
+  representation: {
+    assistedSessionHours: 2, // product decision (DOMAIN §5): a visit's time
+    proxyAcceptanceDays: 30, // product decision (DOMAIN §5): 30 days to accept
+    unrestrictedProxyInWriting: false, // Art. 9.2-9.3: every proxy is given and revoked on the counter
+  },
   contract: CONTRACT,
   reminders: REMINDERS,
 };
@@ -263,7 +273,11 @@ const NE: CantonProfile = {
     'other-transaction': { months: 18 },
   },
   onboarding: { majorityAge: 18 }, // CC Art. 14
-  representation: { assistedSessionHours: 2, proxyAcceptanceDays: 30 }, // product decisions (DOMAIN §5): a visit's time; 30 days to accept
+  representation: {
+    assistedSessionHours: 2, // product decision (DOMAIN §5): a visit's time
+    proxyAcceptanceDays: 30, // product decision (DOMAIN §5): 30 days to accept
+    unrestrictedProxyInWriting: true, // NE 3.2, LGSU Art. 22 al. 3-4: written proxy, legalised signature; revoked in writing
+  },
   contract: CONTRACT,
   reminders: REMINDERS,
 };

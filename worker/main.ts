@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createTemporalContractEngine } from '../app/gateways';
+import { createTemporalProxyEngine } from '../app/gateways';
 import { createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
@@ -61,6 +62,7 @@ async function main() {
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),
       contracts: createTemporalContractEngine(client, config.TEMPORAL_TASK_QUEUE),
       retention: createTemporalRetentionEngine(client, config.TEMPORAL_TASK_QUEUE),
+      proxies: createTemporalProxyEngine(client, config.TEMPORAL_TASK_QUEUE),
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.

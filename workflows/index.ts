@@ -8,3 +8,4 @@ export { retention } from './retention/workflow';
 export { formalDecision } from './formal-decision/workflow';
 export { proxy } from './proxy/workflow';
 export { entityOnboarding } from './entity-onboarding/workflow';
+export { representationContract } from './representation/workflow';

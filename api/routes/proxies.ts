@@ -15,7 +15,14 @@ const proxyView = z
     services: z.array(z.string()).openapi({ description: 'Empty: every delegable service' }),
     decisions: z.boolean().openapi({ description: 'He may read her decisions; his first opening is the taking of cognizance (Art. 16.4)' }),
     until: z.string().optional(),
-    status: z.enum(['offered', 'active', 'revoked', 'expired', 'lapsed']),
+    status: z.enum(['offered', 'awaiting-written-proxy', 'active', 'revoked', 'expired', 'lapsed', 'refused']).openapi({
+      description: 'NE unrestricted (LGSU Art. 22 al. 3): accepted, it awaits the written proxy the Chancellery records (refused if it does not)',
+    }),
+    form: z.enum(['electronic', 'written-legalised', 'legal-representation', 'written-contract']),
+    writtenRevocation: z
+      .object({ receivedOn: z.string(), from: z.enum(['grantor', 'representative']) })
+      .optional()
+      .openapi({ description: 'Revoked by a written request recorded by the Chancellery (LGSU Art. 22 al. 4)' }),
     offeredAt: z.string(),
     acceptedAt: z.string().optional(),
     endedAt: z.string().optional(),
@@ -84,8 +91,36 @@ export function proxyRoutes(api: Api, { application }: { application: Applicatio
     summary: "Revoke a proxy I gave (Art. 9.3), with immediate effect: the representative's next act is refused (403 no_proxy)",
     roles: ['citizen'],
     params,
-    responses: { 200: { description: 'Revoked', schema: proxyView }, 409: { description: rejections(proxyRejections, 409, 'Ended already') } },
+    responses: {
+      200: { description: 'Revoked', schema: proxyView },
+      409: {
+        description: rejections(
+          proxyRejections,
+          409,
+          'Ended already; or (ProxyRevokedInWritingOnly) an NE unrestricted proxy, revoked by a written request to the Chancellery, LGSU Art. 22 al. 4',
+        ),
+      },
+    },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await proxies.revoke(caller, p.id) }),
+  });
+
+  api.add(router, {
+    method: 'post',
+    path: '/v1/proxies/:id/written-revocation',
+    tag: 'Representation',
+    summary:
+      'The Chancellery records a written request of either party to revoke a proxy (LGSU Art. 22 al. 4; also a standing proxy of Art. 9.4-9.5), with immediate effect',
+    roles: ['chancellery'],
+    params,
+    body: z
+      .object({
+        receivedOn: isoDay.openapi({ description: 'The day the written request arrived' }),
+        from: z.enum(['grantor', 'representative']).openapi({ description: 'Who sent it: the represented person or the representative' }),
+      })
+      .strict()
+      .openapi('WrittenRevocationIn'),
+    responses: { 200: { description: 'Revoked', schema: proxyView }, 409: { description: rejections(proxyRejections, 409, 'Ended already') } },
+    handler: async ({ params: p, body, caller }) => ({ status: 200, body: await proxies.revokeInWriting(caller, p.id, body) }),
   });
 
   return router;

@@ -24,6 +24,11 @@ const taskSchema = z
       .nullable()
       .openapi({ description: 'The request for a formal decision this task answers: GET /v1/formal-decision-requests/{id}' }),
     entityApplicationId: z.string().nullable().openapi({ description: 'The legal entity’s application an entity task is about (Art. 11.2, 13.1)' }),
+    proxyId: z.string().nullable().openapi({ description: 'The proxy a written-proxy task is about (NE: LGSU Art. 22 al. 3)' }),
+    representationId: z
+      .string()
+      .nullable()
+      .openapi({ description: 'The request a legal-representation or written-proxy-contract task is about: GET /v1/representation-requests/{id}' }),
     canton: z.string(),
     commune: z.string().nullable(),
     subject: z.string(),
@@ -104,6 +109,13 @@ const completion = z
         justification: z.string().trim().min(1, 'say what was found out about the letter and what was done').max(4000),
       })
       .strict(),
+    // a written proxy or contract received on paper (NE 3.2, Art. 9.4)
+    z
+      .object({
+        outcome: z.literal('record'),
+        justification: z.string().trim().min(1, 'say what was received and that the signature is checked (LGSU Art. 22 al. 3, Art. 9.4)').max(4000),
+      })
+      .strict(),
   ])
   .openapi('TaskCompletion');
 
@@ -111,7 +123,7 @@ const params = z.object({
   id: z
     .string()
     .regex(
-      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(entity-powers|written-contract))$/,
+      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(written-proxy|legal-representation|written-proxy-contract|entity-powers|written-contract))$/,
       'not a task id',
     ),
 });
@@ -182,7 +194,7 @@ export function taskRoutes(api: Api, deps: { application: Application; taskFeed?
     path: '/v1/tasks/:id/complete',
     tag: 'Tasks',
     summary:
-      'Complete a claimed task: approve with a justification or refuse with reasons (onboarding, formal decision); agree special clauses, keep the block or revoke (terms refusal); acknowledge with what was done (a letter without tracking)',
+      'Complete a claimed task: approve with a justification or refuse with reasons (onboarding, formal decision, legal representation); agree special clauses, keep the block or revoke (terms refusal); acknowledge with what was done (a letter without tracking); record what was received on paper, or refuse (written proxy NE 3.2, written proxy contract Art. 9.4)',
     roles: ['chancellery', 'unit'],
     params,
     body: completion,

@@ -6,6 +6,7 @@ import { EntityOnboardingGateway } from './entity-onboarding';
 import { FormalDecisionGateway } from './formal-decision';
 import { OnboardingGateway } from './onboarding';
 import { ProxyGateway } from './proxy';
+import { RepresentationGateway } from './representation';
 import { RetentionGateway } from './retention';
 import { TaskGateway } from './task';
 import { TermsRolloutGateway } from './terms-rollout';
@@ -23,6 +24,7 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
     formalDecisions: new FormalDecisionGateway(temporal),
     proxies: new ProxyGateway(temporal),
     entityOnboarding: new EntityOnboardingGateway(temporal),
+    representations: new RepresentationGateway(temporal),
   };
 }
 
@@ -33,3 +35,5 @@ export { WorkflowGoneError, type Temporal } from './temporal';
 export const createTemporalContractEngine = (client: Temporal['client'], taskQueue: string) => new ContractGateway({ client, taskQueue });
 /** The retention processes as the worker's activities see them (the RetentionEngine port). */
 export const createTemporalRetentionEngine = (client: Temporal['client'], taskQueue: string) => new RetentionGateway({ client, taskQueue });
+/** The proxy workflows as the worker's activities see them (the ProxyEngine port). */
+export const createTemporalProxyEngine = (client: Temporal['client'], taskQueue: string) => new ProxyGateway({ client, taskQueue });

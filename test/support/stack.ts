@@ -20,6 +20,7 @@ import type { CantonCode } from '../../domain/profiles';
 import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { createTemporalRetentionEngine } from '../../app/gateways';
+import { createTemporalProxyEngine } from '../../app/gateways';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createHttpPostalGateway } from '../../activities/postal';
 import { createHttpCommercialRegister } from '../../activities/commercial-register';
@@ -216,6 +217,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}),
       contracts: createTemporalContractEngine(client, taskQueue),
       retention: createTemporalRetentionEngine(client, taskQueue),
+      proxies: createTemporalProxyEngine(client, taskQueue),
     },
     workflowBundle: await bundle(),
   });

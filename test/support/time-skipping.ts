@@ -10,6 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { createTemporalRetentionEngine } from '../../app/gateways';
+import { createTemporalProxyEngine } from '../../app/gateways';
 import type { RetentionEngine } from '../../activities/ports';
 import type { RetentionInput } from '../../workflows/retention/definitions';
 import { dataConverter } from '../../infra/codec';
@@ -77,7 +78,14 @@ export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDa
     connection: env.nativeConnection,
     taskQueue,
     workflowBundle: await bundle(),
-    activities: createActivities({ db, dataKeys, ...adapters.adapters, contracts: createTemporalContractEngine(env.client, taskQueue), retention }),
+    activities: createActivities({
+      db,
+      dataKeys,
+      ...adapters.adapters,
+      contracts: createTemporalContractEngine(env.client, taskQueue),
+      retention,
+      proxies: createTemporalProxyEngine(env.client, taskQueue),
+    }),
     dataConverter: dataConverter(keys, activeKeyId, dataKeys),
   });
   const running = worker.run();

@@ -28,7 +28,8 @@ export class ApiFailure extends Error {
 
 export const describe = (err: unknown) => (err instanceof ApiFailure ? err.describe() : (err as Error).message);
 
-export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal';
+export type TaskKind =
+  'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'written-proxy' | 'legal-representation' | 'written-proxy-contract';
 
 export interface Task {
   taskId: string;

@@ -4,7 +4,21 @@
 // @temporalio/workflow, so the API can import it.
 import { defineUpdate } from '@temporalio/workflow';
 
-export type TaskKind = 'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'postal-tracking' | 'entity-powers' | 'written-contract';
+export type TaskKind =
+  | 'review'
+  | 'authority-inquiry'
+  | 'formal-decision'
+  | 'terms-refusal'
+  | 'postal-tracking'
+  // NE 3.2 (LGSU Art. 22 al. 3): the written, legalised proxy an unrestricted proxy needs
+  | 'written-proxy'
+  // Art. 9.5: a legal representative contracts for the person
+  | 'legal-representation'
+  // Art. 9.4: the written contract of a person without access to the counter
+  | 'written-proxy-contract'
+  // Art. 11.2: an entity's powers, verified with the commercial register's answer; 13.1: its written contract
+  | 'entity-powers'
+  | 'written-contract';
 
 export interface TaskView {
   taskId: string;
@@ -32,7 +46,7 @@ export type TaskCompletion =
   | { taskId: string; by: string; outcome: 'revoke'; reasons: string[] }
   // a registered letter without tracking: the unit says what it found out and did
   | { taskId: string; by: string; outcome: 'acknowledge'; justification: string }
-  // a paper document received and checked: the written contract of an entity (Art. 13.1)
+  // a paper document received and checked: a written proxy or contract (NE 3.2, Art. 9.4, 13.1)
   | { taskId: string; by: string; outcome: 'record'; justification: string };
 
 export type TaskOutcome = TaskCompletion['outcome'];
@@ -47,6 +61,9 @@ export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
   // Art. 11.2: the Chancellery verifies an entity's powers; 13.1: records its written contract
   'entity-powers': ['approve', 'refuse'],
   'written-contract': ['record', 'refuse'],
+  'written-proxy': ['record', 'refuse'],
+  'legal-representation': ['approve', 'refuse'],
+  'written-proxy-contract': ['record', 'refuse'],
 };
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).

@@ -28,10 +28,10 @@ function missingFor(c: TaskCompletion): string | null {
       return filled(c.justification) ? null : 'an approval needs a justification';
     case 'refuse':
       return allFilled(c.reasons) ? null : 'a refusal needs its reasons';
-    case 'record':
-      return filled(c.justification) ? null : 'say what was received, and when';
     case 'acknowledge':
       return filled(c.justification) ? null : 'say what was found out about the letter and what was done';
+    case 'record':
+      return filled(c.justification) ? null : 'say what was received and what was checked (LGSU Art. 22 al. 3, Art. 9.4, 13.1)';
     case 'special-clauses':
       return allFilled(c.clauses) ? null : 'special clauses need their text (Art. 5.3, 6)';
     case 'keep-blocked':
@@ -113,6 +113,8 @@ export interface TaskSpec {
   decisionId?: string;
   formalRequestId?: string;
   entityApplicationId?: string;
+  proxyId?: string;
+  representationId?: string;
 }
 
 /**

@@ -6,11 +6,15 @@ import { CaseHeader } from '../components/CaseHeader';
 import { CaseDetails } from '../components/CaseDetails';
 import { useI18n, type MessageKey } from '../i18n';
 
-type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke';
+type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record';
 const OUTCOMES: Record<string, Outcome[]> = {
   review: ['approve', 'refuse'],
   'formal-decision': ['approve', 'refuse'],
   'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
+  // Representation (Art. 9.4, 9.5; NE 3.2): what was received on paper is recorded, or refused.
+  'written-proxy': ['record', 'refuse'],
+  'legal-representation': ['approve', 'refuse'],
+  'written-proxy-contract': ['record', 'refuse'],
 };
 /** Which field each outcome needs: a text (justification) or lines (reasons, clauses). */
 const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
@@ -19,6 +23,7 @@ const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
   'special-clauses': 'clauses',
   'keep-blocked': 'justification',
   revoke: 'reasons',
+  record: 'justification',
 };
 
 export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: string; me: string; navigate: (to: string) => void }) {

@@ -5,7 +5,7 @@ import { ApiFailure, describe, type Api, type InboxFilters, type SavedView, type
 import { Link } from '../App';
 import { useI18n, type MessageKey } from '../i18n';
 
-const KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal'] as const;
+const KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'written-proxy', 'legal-representation', 'written-proxy-contract'] as const;
 const FILTER_KEYS = ['status', 'kind', 'claimedBy', 'overdue', 'canton', 'commune', 'order'] as const;
 
 function filtersFromUrl(): InboxFilters {
