@@ -15,6 +15,7 @@ import type { Gateways } from './gateways';
 import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
 import { proxyUseCases } from './proxies';
+import { representationUseCases } from './representation';
 import { entityUseCases } from './entities';
 import { onboardingUseCases } from './onboarding';
 import type { SignatureVerifier } from './signatures';
@@ -58,6 +59,7 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     contact: contactUseCases({ db }),
     transparency: transparencyUseCases({ db, now }),
     cases: caseUseCases({ db, now }),
+    representation: representationUseCases({ db }),
     formalDecisions,
   };
 }

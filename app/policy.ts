@@ -13,7 +13,9 @@ export type Resource =
   | { type: 'contract'; userSub: string }
   | { type: 'task'; kind?: string; unitId?: string | null }
   /** Something a person keeps for themself: a saved view, a consent. */
-  | { type: 'own'; ownerSub: string };
+  | { type: 'own'; ownerSub: string }
+  /** Whom a person represents and who represents them (Art. 9, 12): proxies and entities, across records. */
+  | { type: 'representation'; sub: string };
 
 export type Action =
   /** see the record and where it stands */
@@ -83,6 +85,9 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       return p.role === 'chancellery';
     case 'own':
       return p.sub === r.ownerSub && action !== 'read-personal-data';
+    case 'representation':
+      // The Chancellery, on a person's case; the person has the lists of their own (proxies, entities).
+      return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data');
   }
 }
 
