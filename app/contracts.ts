@@ -129,9 +129,13 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
   }
 
   async function anyContract(caller: Caller, contractId: string): Promise<string> {
+    return (await heldContract(caller, contractId)).id;
+  }
+
+  async function heldContract(caller: Caller, contractId: string): Promise<{ id: string; holderSub: string }> {
     const c = await db.contract.findUnique({ where: { id: contractId }, include: HOLDER });
     requireAccess(caller.principal, 'administer', c && { type: 'contract', userSub: holderOf(c).sub }, 'contract');
-    return c!.id;
+    return { id: c!.id, holderSub: holderOf(c!).sub };
   }
 
   async function act<K extends ContractAct>(caller: Caller, contractId: string, kind: K, arg: ContractActArgs[K], action: string): Promise<ContractView> {
@@ -267,8 +271,10 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     },
 
     // ---- the Chancellery
+    /** With the holder's subject: a person's, or `entity:…` for a legal entity (Art. 11). */
     async getContract(caller: Caller, contractId: string) {
-      return contractView(await anyContract(caller, contractId));
+      const { id, holderSub } = await heldContract(caller, contractId);
+      return { ...(await contractView(id)), holderSub };
     },
 
     /** Art. 10.2-10.3: blocks with the reason, their lifting, termination for abuse. Under the contract's data key. */

@@ -32,6 +32,8 @@ export interface EntityApplicationInput {
 export interface EntityApplicationView {
   applicationId: string;
   uid: string;
+  /** Who filed it (the filer, or the Chancellery on the case: GET /v1/people/{sub}/representation) */
+  filedBySub: string;
   status: EntityOnboardingStatus | 'withdrawn';
   /** What the commercial register says of the filer, once asked */
   finding?: RegisterFinding;
@@ -121,6 +123,7 @@ export function entityUseCases({
     return {
       applicationId,
       uid: row.uid,
+      filedBySub: row.filedBySub,
       status: (s?.status ?? row.status) as EntityApplicationView['status'],
       finding: (s?.finding ?? row.signingPower ?? undefined) as RegisterFinding | undefined,
       pending: s?.pending ? { kind: s.pending.kind, taskId: s.pending.taskId, dueAt: s.pending.dueAt } : null,

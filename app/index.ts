@@ -15,6 +15,7 @@ import type { Gateways } from './gateways';
 import { assistedSessionUseCases } from './assisted-sessions';
 import { identityUseCases } from './identity';
 import { proxyUseCases } from './proxies';
+import { personRepresentationUseCases } from './representation';
 import { entityUseCases } from './entities';
 import { representationUseCases } from './representations';
 import { onboardingUseCases } from './onboarding';
@@ -60,6 +61,7 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     contact: contactUseCases({ db }),
     transparency: transparencyUseCases({ db, now }),
     cases: caseUseCases({ db, now }),
+    representation: personRepresentationUseCases({ db }),
     formalDecisions,
   };
 }

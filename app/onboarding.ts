@@ -48,7 +48,18 @@ export interface ApplicationView {
   /** The request for a formal decision after the refusal, once asked */
   formalDecisionRequest?: FormalDecisionRequestView;
   submittedAt: string;
-  applicant?: { lastName: string; firstName: string; birthDate: string; commune: string; street: string; postCode: string; locality: string; email: string };
+  applicant?: {
+    /** The applicant's subject: the Chancellery asks for the person's representation with it */
+    sub: string;
+    lastName: string;
+    firstName: string;
+    birthDate: string;
+    commune: string;
+    street: string;
+    postCode: string;
+    locality: string;
+    email: string;
+  };
 }
 
 export interface OnboardingDeps {
@@ -270,7 +281,17 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
       if (!may(caller.principal, 'read-personal-data', r)) return v;
       const applicant = await db.onboardingApplication.findUniqueOrThrow({
         where: { id: applicationId },
-        select: { lastName: true, firstName: true, birthDate: true, commune: true, street: true, postCode: true, locality: true, email: true },
+        select: {
+          applicantSub: true,
+          lastName: true,
+          firstName: true,
+          birthDate: true,
+          commune: true,
+          street: true,
+          postCode: true,
+          locality: true,
+          email: true,
+        },
       });
       await writeAccessLog(db, {
         ...readerOf(caller),
@@ -279,7 +300,8 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
         recordId: applicationId,
         purpose: 'review of an onboarding application (Art. 4.7)',
       });
-      return { ...v, applicant };
+      const { applicantSub, ...person } = applicant;
+      return { ...v, applicant: { sub: applicantSub, ...person } };
     },
 
     /** Art. 4.5 c: the protection authority's answer on civil capacity. */

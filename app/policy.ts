@@ -15,7 +15,9 @@ export type Resource =
   /** Something a person keeps for themself: a saved view, a consent. */
   | { type: 'own'; ownerSub: string }
   /** A request to represent a person (Art. 9.4, 9.5) */
-  | { type: 'representation-request'; representativeSub: string };
+  | { type: 'representation-request'; representativeSub: string }
+  /** Whom a person represents and who represents them (Art. 9, 12): proxies and entities, across records. */
+  | { type: 'representation'; sub: string };
 
 export type Action =
   /** see the record and where it stands */
@@ -89,6 +91,9 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       // The representative sees his own request; the Chancellery examines it (its reads access-logged).
       if (action === 'read') return (p.role === 'citizen' && p.sub === r.representativeSub) || p.role === 'chancellery';
       return p.role === 'chancellery';
+    case 'representation':
+      // The Chancellery, on a person's case; the person has the lists of their own (proxies, entities).
+      return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data');
   }
 }
 

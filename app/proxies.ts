@@ -34,7 +34,7 @@ export interface ProxyView {
 
 type Row = Awaited<ReturnType<Db['proxy']['findUniqueOrThrow']>>;
 
-const view = (r: Row): ProxyView => ({
+export const proxyView = (r: Row): ProxyView => ({
   proxyId: r.id,
   grantorSub: r.grantorSub,
   representativeSub: r.representativeSub,
@@ -97,21 +97,21 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
         throw err;
       }
       await writeAudit(db, { ...actorOf(caller), action: 'proxy.offered', recordType: 'proxy', recordId: id });
-      return view(row);
+      return proxyView(row);
     },
 
     /** The representative accepts it, with his own identity (his own token). */
     async accept(caller: Caller, proxyId: string): Promise<ProxyView> {
       await mine(caller, proxyId, 'representativeSub');
       await proxies.accept(proxyId, caller.principal.sub);
-      return view(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
+      return proxyView(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
     },
 
     /** Art. 9.3: the represented person revokes it; the row says so before this answers. */
     async revoke(caller: Caller, proxyId: string): Promise<ProxyView> {
       await mine(caller, proxyId, 'grantorSub');
       await proxies.revoke(proxyId, caller.principal.sub);
-      return view(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
+      return proxyView(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
     },
 
     /**
@@ -124,14 +124,14 @@ export function proxyUseCases({ db, proxies, canton, now = () => new Date() }: {
       if (input.receivedOn > today()) throw invalidField('receivedOn', 'in the future: the day the written request arrived');
       await proxies.revokeInWriting(proxyId, { by: caller.principal.sub, ...input });
       await writeAudit(db, { ...actorOf(caller), action: `proxy.written-revocation.${input.from}`, recordType: 'proxy', recordId: proxyId });
-      return view(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
+      return proxyView(await db.proxy.findUniqueOrThrow({ where: { id: proxyId } }));
     },
 
     /** Proxies I gave and proxies given to me. */
     async list(caller: Caller): Promise<ProxyView[]> {
       const sub = caller.principal.sub;
       const rows = await db.proxy.findMany({ where: { OR: [{ grantorSub: sub }, { representativeSub: sub }] }, orderBy: { offeredAt: 'desc' }, take: 100 });
-      return rows.map(view);
+      return rows.map(proxyView);
     },
 
     /**

@@ -1,8 +1,11 @@
-// Case timelines for staff. Each route: parse → use case (app/cases.ts) → answer.
+// Case timelines for staff, and a person's representation on their case. Each route: parse →
+// use case (app/cases.ts, app/representation.ts) → answer.
 import { Router } from 'express';
 import { z } from 'zod';
 import type { Application } from '../../app';
 import type { Api } from '../http';
+import { text } from '../schemas';
+import { proxyView } from './proxies';
 
 const day = z.string().regex(/^\d{4}-\d{2}-\d{2}$/);
 const timelineSchema = z
@@ -19,6 +22,23 @@ const timelineSchema = z
     history: z.array(z.object({ at: z.string(), action: z.string(), actorRole: z.string(), actorSub: z.string().nullable() })),
   })
   .openapi('CaseTimeline');
+
+const representationSchema = z
+  .object({
+    proxies: z.array(proxyView).openapi({ description: 'The proxies the person gave and those given to them, newest first (Art. 9)' }),
+    entities: z
+      .array(
+        z.object({
+          uid: z.string(),
+          name: z.string(),
+          role: z.enum(['signatory', 'administrator', 'employee']),
+          services: z.array(z.string()).openapi({ description: "An employee's services; signatories and the administrator act for every service" }),
+          status: z.enum(['active', 'blocked']),
+        }),
+      )
+      .openapi({ description: 'The legal entities the person acts for, and how (Art. 12)' }),
+  })
+  .openapi('Representation');
 
 export function caseRoutes(api: Api, { application }: { application: Application }): Router {
   const router = Router();
@@ -44,6 +64,18 @@ export function caseRoutes(api: Api, { application }: { application: Application
     params: z.object({ id: z.string().min(1).max(100) }),
     responses: { 200: { description: 'The timeline', schema: timelineSchema } },
     handler: async ({ params: p, caller }) => ({ status: 200, body: await cases.decisionTimeline(caller, p.id) }),
+  });
+
+  api.add(router, {
+    method: 'get',
+    path: '/v1/people/:sub/representation',
+    tag: 'Representation',
+    summary:
+      "A person's representation, for the Chancellery on their case: the proxies given and received, the legal entities the person acts for; each read is written to the access log",
+    roles: ['chancellery'],
+    params: z.object({ sub: text(200) }),
+    responses: { 200: { description: 'The representation', schema: representationSchema } },
+    handler: async ({ params: p, caller }) => ({ status: 200, body: await application.representation.of(caller, p.sub) }),
   });
 
   return router;

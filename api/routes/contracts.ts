@@ -73,6 +73,10 @@ export const contractView = z
     endedOn: z.string().nullable(),
     specialClauses: z.array(z.string()),
     refusalTaskId: z.string().nullable(),
+    holderSub: z
+      .string()
+      .optional()
+      .openapi({ description: "Chancellery only: the holder's subject (a person's, or entity:… for a legal entity); GET /v1/people/{sub}/representation" }),
   })
   .openapi('Contract');
 

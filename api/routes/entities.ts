@@ -16,6 +16,7 @@ const applicationView = z
   .object({
     applicationId: z.string(),
     uid: z.string(),
+    filedBySub: z.string().openapi({ description: 'Who filed it: GET /v1/people/{sub}/representation for the Chancellery' }),
     status: z.enum(['checking', 'awaiting-powers', 'awaiting-written-contract', 'approved', 'refused', 'withdrawn']),
     finding: z
       .enum(['not-found', 'cancelled', 'no-power', 'individual', 'collective'])

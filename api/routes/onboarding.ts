@@ -60,6 +60,7 @@ const applicationStatus = z
     submittedAt: z.string(),
     applicant: z
       .object({
+        sub: z.string().openapi({ description: "The applicant's subject: GET /v1/people/{sub}/representation" }),
         lastName: z.string(),
         firstName: z.string(),
         birthDate: z.string(),

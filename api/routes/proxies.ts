@@ -7,7 +7,7 @@ import type { Api } from '../http';
 import { rejections } from '../openapi';
 import { isoDay, text } from '../schemas';
 
-const proxyView = z
+export const proxyView = z
   .object({
     proxyId: z.string(),
     grantorSub: z.string(),

@@ -1,8 +1,10 @@
 // The Chancellery's workspace in a real browser (Debian's Chromium, playwright-core): signed in
 // through the real identity provider, against the real API, worker, Temporal and PostgreSQL.
 // What staff rely on: find a minor's application, claim it, approve it with a justification;
-// a refusal without reasons is shown next to the field; a colleague sees the claim live; every
-// page passes axe-core (no serious or critical violation). Screenshots: test-artifacts/.
+// a refusal without reasons is shown next to the field; a colleague sees the claim live; an
+// entity's powers are verified with the commercial register's answer beside the filer's
+// representation; every page passes axe-core (no serious or critical violation).
+// Screenshots: test-artifacts/.
 import type { Server } from 'node:http';
 import { randomUUID } from 'node:crypto';
 import type { Browser, Page } from 'playwright-core';
@@ -10,7 +12,8 @@ import request from 'supertest';
 import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
 import { freePort } from '../../scripts/lib/ports';
 import { testPeople } from '../support/applications';
-import { signedApplication } from '../support/eid';
+import { insertContract } from '../support/contracts';
+import { contractTerms, signedApplication } from '../support/eid';
 import { launchBrowser, openTab, screenshot, seriousViolations, signIn, type Tab } from '../support/browser';
 import { startTestIdentityProvider } from '../support/identity';
 import { decisionDeemedDelivered } from '../support/served-decision';
@@ -30,7 +33,8 @@ beforeAll(async () => {
   const port = await freePort();
   origin = `http://127.0.0.1:${port}`;
   idp = await startTestIdentityProvider({ redirectOrigins: [origin] });
-  stack = await startStack({ fixturePath, identityProvider: idp });
+  // Its own database: the entity's UID (the fake commercial register's fixture) is contracted once.
+  stack = await startStack({ fixturePath, identityProvider: idp, ownDatabase: true });
   server = await new Promise<Server>((resolve) => {
     const s = stack.app.listen(port, '127.0.0.1', () => resolve(s));
   });
@@ -194,6 +198,89 @@ it("draws a served decision's timeline: the deemed delivery, the remedy period a
   expect(await svg.locator('rect.holiday').count()).toBeGreaterThanOrEqual(2);
   await page.locator('.events-list').getByText('Notification réputée').waitFor();
   await noSeriousViolations(page, '08-decision-timeline');
+});
+
+// fakes/commercial-register/demo-entities.json: Horlogerie Exemple SA, Adèle Exemple signs alone.
+const INDIVIDUAL = 'CHE-111.111.118';
+const ADELE = { firstName: 'Adèle', lastName: 'Exemple', birthDate: '1985-03-21' };
+
+it("verifies an entity's powers with the register's answer beside the filer's representation, approves them and shows the entity's people", async () => {
+  // Adèle, a user of the counter, has given Marc a proxy, and files Horlogerie Exemple SA's contract.
+  const adele = await insertContract(stack.db, { canton: 'JU' });
+  await stack.db.registeredUser.update({ where: { sub: adele.sub }, data: ADELE });
+  const adeleToken = await stack.token({ role: 'citizen', sub: adele.sub });
+  const marc = await insertContract(stack.db, { canton: 'JU' });
+  await request(stack.app)
+    .post('/v1/me/proxies')
+    .set({ Authorization: `Bearer ${adeleToken}` })
+    .send({ representativeSub: marc.sub, services: ['library'] })
+    .expect(201);
+  const terms = await contractTerms(stack.db, 'JU');
+  const filed = await request(stack.app)
+    .post('/v1/entity-applications')
+    .set({ Authorization: `Bearer ${adeleToken}` })
+    .send({
+      uid: INDIVIDUAL,
+      email: 'info-horlogerie@example.ch',
+      address: { street: "Rue de l'Exemple 12", postCode: '2800', locality: 'Delémont' },
+      contractSignature: { documentSha256: terms.sha256, signatureValue: await stack.qes.sign(Buffer.from(terms.text), ADELE), termsVersion: terms.version },
+    });
+  expect(filed.status).toBe(202);
+  const applicationId = (filed.body as { applicationId: string }).applicationId;
+  const waiting = await waitFor(
+    async () =>
+      (
+        await request(stack.app)
+          .get(`/v1/entity-applications/${applicationId}`)
+          .set({ Authorization: `Bearer ${adeleToken}` })
+      ).body as { status: string; pending: { taskId: string } | null },
+    (s) => s.status === 'awaiting-powers',
+  );
+  const taskId = waiting.pending!.taskId;
+
+  // Anne lists the entity tasks and opens this one.
+  const anne = await tab();
+  await signIn(anne, origin, 'anne.chancellerie', DEMO_PASSWORD, '/staff/?kind=entity-powers');
+  await expectText(row(anne, taskId), /Pouvoirs d’une entité juridique/);
+  expect(await anne.getByLabel('Type').inputValue()).toBe('entity-powers');
+  await row(anne, taskId).getByRole('link').click();
+
+  // The register's answer: the entity, its signatories with their power, the finding; the filer.
+  await expectText(anne.getByTestId('entity-name'), /Horlogerie Exemple SA/);
+  await expectText(anne.getByTestId('entity-finding'), /signature individuelle/);
+  const signatories = anne.getByTestId('signatories');
+  await expectText(signatories, /Exemple\s+(dépose la demande\s+)?Adèle\s+21\.03\.1985\s+administratrice unique\s+signature individuelle/);
+  await expectText(anne.getByTestId('entity-application-status'), /vérification des pouvoirs/);
+  // Adèle's representation: the proxy she gave Marc.
+  await expectText(anne.getByTestId('proxies'), new RegExp(`donnée à\\s+${marc.sub}\\s+library`));
+  expect(await stack.db.accessLog.count({ where: { recordId: applicationId, action: 'read.entity-powers', actorSub: 'staff-anne' } })).toBeGreaterThanOrEqual(
+    1,
+  );
+  expect(await stack.db.accessLog.count({ where: { recordId: adele.sub, action: 'read.representation', actorSub: 'staff-anne' } })).toBeGreaterThanOrEqual(1);
+  await noSeriousViolations(anne, '09-entity-powers');
+
+  // She claims it and approves the powers with a justification.
+  await anne.getByRole('button', { name: 'Prendre' }).click();
+  await expectText(anne.getByTestId('claimed-by'), /moi/);
+  // The outcomes of this kind: approve or refuse, nothing else.
+  expect(await anne.locator('input[name="outcome"]').evaluateAll((inputs) => inputs.map((i) => (i as unknown as { value: string }).value))).toEqual([
+    'approve',
+    'refuse',
+  ]);
+  await anne.getByLabel('admise').check();
+  await anne.getByLabel('Justification').fill('Signature individuelle inscrite au registre du commerce, identité vérifiée (art. 11.2)');
+  await anne.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expectText(anne.getByTestId('task-status'), /terminée — admise/);
+  await expectText(anne.getByTestId('entity-application-status'), /admise/);
+  // Admitted: the entity's people, and Adèle now acts for it as its signatory.
+  await expectText(anne.getByTestId('members'), new RegExp(`${adele.sub}\\s+signataire`));
+  await expectText(anne.getByTestId('represented-entities'), /CHE-111\.111\.118\s+Horlogerie Exemple SA\s+signataire/);
+  expect(await stack.db.task.findUniqueOrThrow({ where: { id: taskId } })).toMatchObject({
+    status: 'completed',
+    outcome: 'approve',
+    completedBy: 'staff-anne',
+  });
+  await noSeriousViolations(anne, '10-entity-approved');
 });
 
 async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 15_000): Promise<void> {

@@ -102,6 +102,15 @@ describe('access requests, contracts, tasks and what a person keeps', () => {
     expect(may(staff, 'act-as-person', { type: 'own', ownerSub: 'jurist-1' })).toBe(true);
     expect(may(as('chancellery', 'jurist-2'), 'act-as-person', { type: 'own', ownerSub: 'jurist-1' })).toBe(false);
   });
+  it("a person's representation (proxies, entities) is read by the Chancellery alone, even by the person", () => {
+    const r: Resource = { type: 'representation', sub: 'anna' };
+    expect(may(staff, 'read-personal-data', r)).toBe(true);
+    expect(may(staff, 'administer', r)).toBe(false);
+    expect(may(anna, 'read', r)).toBe(false);
+    expect(may(bruno, 'read', r)).toBe(false);
+    expect(may(authority, 'read', r)).toBe(false);
+    expect(may(unit, 'read', r)).toBe(false);
+  });
   it('requireAccess answers 404 alike for a missing record and for one that is not yours', () => {
     const status = (f: () => unknown) => {
       try {

@@ -28,8 +28,22 @@ export class ApiFailure extends Error {
 
 export const describe = (err: unknown) => (err instanceof ApiFailure ? err.describe() : (err as Error).message);
 
-export type TaskKind =
-  'review' | 'authority-inquiry' | 'formal-decision' | 'terms-refusal' | 'written-proxy' | 'legal-representation' | 'written-proxy-contract';
+/** The kinds of task this workspace knows: labels, the inbox's filter, the decision forms. */
+export const KNOWN_KINDS = [
+  'review',
+  'authority-inquiry',
+  'formal-decision',
+  'terms-refusal',
+  'postal-tracking',
+  'entity-powers',
+  'written-contract',
+  'written-proxy',
+  'legal-representation',
+  'written-proxy-contract',
+] as const;
+export type KnownTaskKind = (typeof KNOWN_KINDS)[number];
+/** The API may add kinds before the workspace knows them: any string, shown by its code. */
+export type TaskKind = KnownTaskKind | (string & {});
 
 export interface Task {
   taskId: string;
@@ -37,6 +51,11 @@ export interface Task {
   status: 'open' | 'completed';
   applicationId: string | null;
   contractId: string | null;
+  /** The legal entity's application an entity task is about (Art. 11.2, 13.1) */
+  entityApplicationId?: string | null;
+  decisionId?: string | null;
+  formalRequestId?: string | null;
+  unitId?: string | null;
   canton: string;
   commune: string | null;
   subject: string;
@@ -47,6 +66,79 @@ export interface Task {
   escalated: boolean;
   createdAt: string;
   outcome: string | null;
+  /** On an entity task, for the Chancellery: the filer and the register's answer (the read is access-logged). */
+  entity?: EntityReview;
+}
+
+/** What the commercial register says of the filer's power: the application's finding. */
+export type RegisterFinding = 'individual' | 'collective' | 'no-power' | 'not-found' | 'cancelled';
+
+export interface RegisterSignatory {
+  lastName: string;
+  firstName: string;
+  birthDate?: string;
+  function?: string;
+  /** individual | collective | none */
+  signingPower: string;
+}
+
+export interface EntityReview {
+  uid: string;
+  filedBy: { lastName: string; firstName: string; birthDate: string };
+  signingPower: RegisterFinding | (string & {}) | null;
+  register: { name: string; legalForm: string; legalSeat: string; status: string; signatories: RegisterSignatory[] } | null;
+}
+
+export interface EntityApplication {
+  applicationId: string;
+  uid: string;
+  filedBySub: string;
+  status: 'checking' | 'awaiting-powers' | 'awaiting-written-contract' | 'approved' | 'refused' | 'withdrawn';
+  finding?: RegisterFinding;
+  pending: { kind: string; taskId: string; dueAt: string } | null;
+  refusalReasons?: string[];
+  entitySub?: string;
+  submittedAt: string;
+}
+
+export interface EntityMember {
+  sub: string;
+  role: 'signatory' | 'administrator' | 'employee';
+  services: string[];
+  status: 'active' | 'blocked';
+  addedAt: string;
+  blockedAt?: string;
+  blockReason?: string;
+}
+
+export interface LegalEntity {
+  entitySub: string;
+  uid: string;
+  name: string;
+  legalForm: string;
+  legalSeat: string;
+  signingPower: 'individual' | 'collective';
+  contract: { contractId: string; status: string; startedOn: string } | null;
+  members?: EntityMember[];
+}
+
+export interface Proxy {
+  proxyId: string;
+  grantorSub: string;
+  representativeSub: string;
+  /** Empty: every delegable service */
+  services: string[];
+  decisions: boolean;
+  until?: string;
+  status: 'offered' | 'active' | 'revoked' | 'expired' | 'lapsed';
+  offeredAt: string;
+  acceptedAt?: string;
+  endedAt?: string;
+}
+
+export interface Representation {
+  proxies: Proxy[];
+  entities: Array<{ uid: string; name: string; role: EntityMember['role']; services: string[]; status: 'active' | 'blocked' }>;
 }
 
 export interface InboxFilters {
@@ -72,7 +164,17 @@ export interface Application {
   refusalReasons?: string[];
   formalDecisionDeadline?: string;
   submittedAt: string;
-  applicant?: { lastName: string; firstName: string; birthDate: string; commune: string; street: string; postCode: string; locality: string; email: string };
+  applicant?: {
+    sub: string;
+    lastName: string;
+    firstName: string;
+    birthDate: string;
+    commune: string;
+    street: string;
+    postCode: string;
+    locality: string;
+    email: string;
+  };
 }
 
 export interface Contract {
@@ -84,6 +186,8 @@ export interface Contract {
   noticeEndsOn: string | null;
   endedOn: string | null;
   specialClauses: string[];
+  /** The holder's subject: a person's, or entity:… for a legal entity */
+  holderSub?: string;
 }
 
 export interface CaseTimeline {
@@ -137,6 +241,9 @@ export class Api {
   applicationTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}/timeline`);
   decisionTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/decisions/${encodeURIComponent(id)}/timeline`);
   contract = (id: string) => this.call<Contract>('GET', `/v1/contracts/${encodeURIComponent(id)}`);
+  entityApplication = (id: string) => this.call<EntityApplication>('GET', `/v1/entity-applications/${encodeURIComponent(id)}`);
+  entity = (uid: string) => this.call<LegalEntity>('GET', `/v1/entities/${encodeURIComponent(uid)}`);
+  representation = (sub: string) => this.call<Representation>('GET', `/v1/people/${encodeURIComponent(sub)}/representation`);
   decision = (id: string) => this.call<Record<string, unknown>>('GET', `/v1/decisions/${encodeURIComponent(id)}`);
   views = () => this.call<{ items: SavedView[] }>('GET', '/v1/me/views');
   saveView = (name: string, filters: InboxFilters) => this.call<SavedView>('POST', '/v1/me/views', { name, filters });

@@ -1,21 +1,43 @@
 // One task and its case: the application (personal data: each view is access-logged by the
-// API), the timeline, the pending deadlines, the history, and the decision form.
+// API), a legal entity's register answer and people, the person's representation, the
+// timeline, the pending deadlines, the history, and the decision form.
 import { useCallback, useEffect, useRef, useState, type FormEvent } from 'react';
-import { ApiFailure, describe, type Api, type Application, type CaseTimeline, type Contract, type Task } from '../api';
+import {
+  ApiFailure,
+  describe,
+  type Api,
+  type Application,
+  type CaseTimeline,
+  type Contract,
+  type EntityApplication,
+  type LegalEntity,
+  type Representation,
+  type Task,
+} from '../api';
 import { CaseHeader } from '../components/CaseHeader';
 import { CaseDetails } from '../components/CaseDetails';
+import { EntityPanel } from '../components/EntityPanel';
+import { RepresentationPanel } from '../components/RepresentationPanel';
 import { useI18n, type MessageKey } from '../i18n';
 
-type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record';
-const OUTCOMES: Record<string, Outcome[]> = {
-  review: ['approve', 'refuse'],
-  'formal-decision': ['approve', 'refuse'],
-  'terms-refusal': ['special-clauses', 'keep-blocked', 'revoke'],
+type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record' | 'acknowledge';
+/**
+ * The outcomes of the kinds this workspace knows. A kind it does not know yet gets no form:
+ * the page shows the task, and the decision waits for a workspace that knows its outcomes.
+ */
+const OUTCOMES = new Map<string, Outcome[]>([
+  ['review', ['approve', 'refuse']],
+  ['formal-decision', ['approve', 'refuse']],
+  ['terms-refusal', ['special-clauses', 'keep-blocked', 'revoke']],
+  ['postal-tracking', ['acknowledge']],
+  // Art. 11.2: the filer's powers, verified with the register's answer; 13.1: the written contract received.
+  ['entity-powers', ['approve', 'refuse']],
+  ['written-contract', ['record', 'refuse']],
   // Representation (Art. 9.4, 9.5; NE 3.2): what was received on paper is recorded, or refused.
-  'written-proxy': ['record', 'refuse'],
-  'legal-representation': ['approve', 'refuse'],
-  'written-proxy-contract': ['record', 'refuse'],
-};
+  ['written-proxy', ['record', 'refuse']],
+  ['legal-representation', ['approve', 'refuse']],
+  ['written-proxy-contract', ['record', 'refuse']],
+]);
 /** Which field each outcome needs: a text (justification) or lines (reasons, clauses). */
 const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
   approve: 'justification',
@@ -24,14 +46,36 @@ const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
   'keep-blocked': 'justification',
   revoke: 'reasons',
   record: 'justification',
+  acknowledge: 'justification',
 };
+/** The hint says what the law asks of this outcome, for this kind of task. */
+function hintFor(kind: string, outcome: Outcome): MessageKey {
+  if (kind === 'entity-powers') return outcome === 'approve' ? 'powersApproveHint' : 'powersRefuseHint';
+  if (kind === 'written-contract' && outcome === 'refuse') return 'writtenRefuseHint';
+  const hints: Record<Outcome, MessageKey> = {
+    approve: 'justificationHint',
+    refuse: 'reasonsHint',
+    'special-clauses': 'clausesHint',
+    'keep-blocked': 'keepBlockedHint',
+    revoke: 'revokeHint',
+    record: 'recordHint',
+    acknowledge: 'acknowledgeHint',
+  };
+  return hints[outcome];
+}
+/** Where an entity application goes once its task is done: the next step, or the end. */
+const entityMoved = (kind: string, a: EntityApplication) =>
+  kind === 'entity-powers' ? a.status !== 'awaiting-powers' && a.status !== 'checking' : a.status !== 'awaiting-written-contract';
 
 export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: string; me: string; navigate: (to: string) => void }) {
-  const { t, day, dateTime, label } = useI18n();
+  const { t, day, dateTime, label, kindName, has } = useI18n();
   const [task, setTask] = useState<Task | null>(null);
   const [application, setApplication] = useState<Application | null>(null);
   const [timeline, setTimeline] = useState<CaseTimeline | null>(null);
   const [contract, setContract] = useState<Contract | null>(null);
+  const [entityApplication, setEntityApplication] = useState<EntityApplication | null>(null);
+  const [entity, setEntity] = useState<LegalEntity | null>(null);
+  const [person, setPerson] = useState<{ sub: string; representation: Representation | null; error: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
   const [outcome, setOutcome] = useState<Outcome | ''>('');
@@ -42,15 +86,41 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
 
   const loadCase = useCallback(
     async (t0: Task) => {
+      // Whose case it is: the applicant, the contract's holder, the entity's filer.
+      let sub: string | undefined;
       // A refusal of the terms of use is about a contract: its state, as its workflow holds it.
-      if (t0.contractId) setContract(await api.contract(t0.contractId));
-      if (!t0.applicationId) return;
-      const [a, tl] = await Promise.all([api.application(t0.applicationId), api.applicationTimeline(t0.applicationId).catch(() => null)]);
-      setApplication(a);
-      setTimeline(tl);
+      if (t0.contractId) {
+        const c = await api.contract(t0.contractId);
+        setContract(c);
+        // An entity holds a contract without proxies of its own: its people show on its entity task.
+        if (c.holderSub && !c.holderSub.startsWith('entity:')) sub = c.holderSub;
+      }
+      if (t0.entityApplicationId) {
+        const ea = await api.entityApplication(t0.entityApplicationId);
+        setEntityApplication(ea);
+        sub = ea.filedBySub;
+        // Once admitted, the entity's people on the counter (Art. 12).
+        if (ea.status === 'approved') setEntity(await api.entity(ea.uid));
+      }
+      if (t0.applicationId) {
+        const [a, tl] = await Promise.all([api.application(t0.applicationId), api.applicationTimeline(t0.applicationId).catch(() => null)]);
+        setApplication(a);
+        setTimeline(tl);
+        sub = a.applicant?.sub ?? sub;
+      }
+      if (!sub) return;
+      const of = sub;
+      setPerson((p) => (p?.sub === of ? p : { sub: of, representation: null, error: null }));
+      try {
+        setPerson({ sub: of, representation: await api.representation(of), error: null });
+      } catch (err) {
+        setPerson({ sub: of, representation: null, error: describe(err) });
+      }
     },
     [api],
   );
+  // The task's answers to claim, release and complete carry no entity review: keep the one read.
+  const keepReview = (updated: Task) => setTask((cur) => ({ ...updated, entity: updated.entity ?? cur?.entity }));
 
   useEffect(() => {
     void (async () => {
@@ -81,7 +151,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
     setBusy(true);
     setError(null);
     try {
-      setTask(await (action === 'claim' ? api.claim(taskId) : api.release(taskId)));
+      keepReview(await (action === 'claim' ? api.claim(taskId) : api.release(taskId)));
     } catch (err) {
       setError(describe(err));
     } finally {
@@ -106,8 +176,15 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
             .filter(Boolean);
     try {
       const updated = await api.complete(taskId, { outcome, [field]: value });
-      setTask(updated);
+      keepReview(updated);
       setDone(t('completed', { outcome: label('outcome', outcome) }));
+      // An entity's process goes on from the task (the next task, or the entity admitted): its
+      // status holds no personal data, so it is what the page waits on.
+      for (let i = 0; updated.entityApplicationId && i < 40; i++) {
+        const ea = await api.entityApplication(updated.entityApplicationId).catch(() => null);
+        if (ea && entityMoved(updated.kind, ea)) break;
+        await new Promise((r) => setTimeout(r, 500));
+      }
       // The process records the decision right after the task: wait on the timeline (which
       // holds no personal data) rather than re-reading the applicant, each read of whom is logged.
       for (let i = 0; updated.applicationId && i < 40; i++) {
@@ -137,21 +214,16 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
   const field = outcome ? FIELD[outcome] : null;
   const apiIssues = failure && field ? failure.about(field) : [];
   // The API speaks English; the field's message is the page's language (the API's in a tooltip).
-  const fieldIssues = apiIssues.length && field ? [label('fieldError', field)] : [];
+  const fieldIssues = apiIssues.length && field && outcome ? [fieldErrorOf(task.kind, outcome, field)] : [];
   const otherIssues = failure ? failure.details.filter((d) => !field || !(d.path === field || d.path.startsWith(`${field}.`))) : [];
   const fieldLabel: Record<'justification' | 'reasons' | 'clauses', MessageKey> = { justification: 'justification', reasons: 'reasons', clauses: 'clauses' };
-  // The hint says what the law asks of this outcome.
-  const hint: MessageKey | null = !outcome
-    ? null
-    : outcome === 'keep-blocked'
-      ? 'keepBlockedHint'
-      : outcome === 'special-clauses'
-        ? 'clausesHint'
-        : outcome === 'revoke'
-          ? 'revokeHint'
-          : field === 'justification'
-            ? 'justificationHint'
-            : 'reasonsHint';
+  const hint: MessageKey | null = outcome ? hintFor(task.kind, outcome) : null;
+  const outcomes = OUTCOMES.get(task.kind);
+  /** The message for this kind and outcome when there is one, else the field's. */
+  function fieldErrorOf(kind: string, o: Outcome, f: string): string {
+    for (const key of [`fieldError.${kind}.${o}`, `fieldError.${o}`]) if (has(key)) return t(key);
+    return label('fieldError', f);
+  }
 
   return (
     <>
@@ -163,7 +235,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
         <h2 id="task-title">{t('task')}</h2>
         <dl className="facts">
           <dt>{t('kind')}</dt>
-          <dd>{label('kind', task.kind)}</dd>
+          <dd data-testid="task-kind">{kindName(task.kind)}</dd>
           <dt>{t('state')}</dt>
           <dd data-testid="task-status">
             {task.status === 'completed' ? `${label('taskState', 'completed')} — ${label('outcome', task.outcome ?? '')}` : label('taskState', 'open')}
@@ -256,7 +328,11 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
         </section>
       )}
 
-      {task.status === 'open' && OUTCOMES[task.kind] && (
+      {task.entity && <EntityPanel review={task.entity} application={entityApplication} entity={entity} />}
+
+      {person && <RepresentationPanel sub={person.sub} representation={person.representation} error={person.error} />}
+
+      {task.status === 'open' && outcomes && (
         <section aria-labelledby="decide-title" className="panel">
           <h2 id="decide-title">{t('decide')}</h2>
           {!mine ? (
@@ -282,7 +358,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
               )}
               <fieldset>
                 <legend>{t('outcome')}</legend>
-                {OUTCOMES[task.kind]!.map((o) => (
+                {outcomes.map((o) => (
                   <label key={o} className="choice">
                     <input type="radio" name="outcome" value={o} checked={outcome === o} onChange={() => setOutcome(o)} /> {label('outcome', o)}
                   </label>

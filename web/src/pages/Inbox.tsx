@@ -1,11 +1,10 @@
 // The inbox: open tasks soonest due first, filters kept in the address (a link shows the same
 // list), views saved on the server for this user, keyset paging, live changes from colleagues.
 import { useCallback, useEffect, useRef, useState } from 'react';
-import { ApiFailure, describe, type Api, type InboxFilters, type SavedView, type Task, type TaskChange } from '../api';
+import { ApiFailure, describe, KNOWN_KINDS, type Api, type InboxFilters, type SavedView, type Task, type TaskChange } from '../api';
 import { Link } from '../App';
 import { useI18n, type MessageKey } from '../i18n';
 
-const KINDS = ['review', 'authority-inquiry', 'formal-decision', 'terms-refusal', 'written-proxy', 'legal-representation', 'written-proxy-contract'] as const;
 const FILTER_KEYS = ['status', 'kind', 'claimedBy', 'overdue', 'canton', 'commune', 'order'] as const;
 
 function filtersFromUrl(): InboxFilters {
@@ -26,7 +25,7 @@ function toQuery(f: InboxFilters): string {
 }
 
 export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigate: (to: string) => void }) {
-  const { t, day, dateTime, label } = useI18n();
+  const { t, day, dateTime, label, kindName } = useI18n();
   const [filters, setFilters] = useState<InboxFilters>(filtersFromUrl);
   const [cursors, setCursors] = useState<Array<string | null>>([null]);
   const [page, setPage] = useState<{ items: Task[]; nextCursor: string | null } | null>(null);
@@ -178,6 +177,9 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
     }
   }
 
+  // A saved view or a link may name a kind this workspace does not know yet: it stays choosable.
+  const kinds: string[] = filters.kind && !(KNOWN_KINDS as readonly string[]).includes(filters.kind) ? [...KNOWN_KINDS, filters.kind] : [...KNOWN_KINDS];
+
   const select = (key: (typeof FILTER_KEYS)[number], options: Array<[string, string]>, labelKey: MessageKey) => (
     <div className="field">
       <label htmlFor={`f-${key}`}>{t(labelKey)}</label>
@@ -200,7 +202,7 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
       <section aria-labelledby="filters-title" className="panel">
         <h2 id="filters-title">{t('filters')}</h2>
         <div className="filters">
-          {select('kind', [['', t('all')], ...KINDS.map((k) => [k, t(`kind.${k}`)] as [string, string])], 'kind')}
+          {select('kind', [['', t('all')], ...kinds.map((k) => [k, kindName(k)] as [string, string])], 'kind')}
           {select(
             'status',
             [
@@ -349,7 +351,7 @@ export function InboxPage({ api, me, navigate }: { api: Api; me: string; navigat
                   </time>
                   {task.overdue && <span className="badge late">{t('late')}</span>}
                 </td>
-                <td>{label('kind', task.kind)}</td>
+                <td>{kindName(task.kind)}</td>
                 <td>
                   <Link to={`/staff/tasks/${encodeURIComponent(task.taskId)}`} navigate={navigate}>
                     {task.subject}
