@@ -101,19 +101,17 @@ const completion = z
       .object({ outcome: z.literal('revoke'), reasons: lines('a reason cannot be empty', 'revoking the contract needs at least one reason (Art. 5.3)') })
       .strict(),
     // a registered letter without tracking (the unit's inbox)
-    // an entity's written contract received (Art. 13.1)
-    z.object({ outcome: z.literal('record'), justification: z.string().trim().min(1, 'say what was received, and when').max(4000) }).strict(),
     z
       .object({
         outcome: z.literal('acknowledge'),
         justification: z.string().trim().min(1, 'say what was found out about the letter and what was done').max(4000),
       })
       .strict(),
-    // a written proxy or contract received on paper (NE 3.2, Art. 9.4)
+    // a written proxy or contract received on paper (NE 3.2, Art. 9.4, 13.1)
     z
       .object({
         outcome: z.literal('record'),
-        justification: z.string().trim().min(1, 'say what was received and that the signature is checked (LGSU Art. 22 al. 3, Art. 9.4)').max(4000),
+        justification: z.string().trim().min(1, 'say what was received and what was checked (LGSU Art. 22 al. 3, Art. 9.4, 13.1)').max(4000),
       })
       .strict(),
   ])
