@@ -62,9 +62,11 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
      * The hand-off from onboarding: the contract's workflow starts, told of a terms version
      * published since the one the user signed, if any.
      */
-    async handOverToContractLifecycle({ contractId }: { contractId: string; applicationId: string }): Promise<void> {
+    async handOverToContractLifecycle({ contractId, ruleSetId }: { contractId: string; applicationId: string; ruleSetId?: string }): Promise<void> {
       const c = await db.contract.findUniqueOrThrow({ where: { id: contractId } });
-      await contracts.start(await lifecycleInput(db, c, c.termsVersion));
+      // The contract follows the rule set its onboarding followed (DOMAIN.md §6).
+      const input = await lifecycleInput(db, c, c.termsVersion);
+      await contracts.start(ruleSetId ? { ...input, ruleSetId } : input);
       await writeAudit(db, { ...SYSTEM, action: 'contract.lifecycle-started', recordType: 'contract', recordId: contractId });
     },
 

@@ -10,6 +10,7 @@ import swaggerUi from 'swagger-ui-express';
 import { createApplication, type Application } from '../app';
 import { MAX_TERMS_PDF_BYTES } from '../app/contracts';
 import { createGateways } from '../app/gateways';
+import { newestRuleSet } from '../domain/rule-sets';
 import type { AssurancePolicy } from '../domain/assurance';
 import type { CantonCode } from '../domain/profiles';
 import type { AesGcmCodec } from '../infra/codec';
@@ -55,6 +56,8 @@ export interface AppDeps {
   namespace: string;
   taskQueue: string;
   canton: CantonCode;
+  /** The deployment's rule set (RULE_SET; default the canton's newest): every process started carries it. */
+  ruleSetId?: string;
   bodyLimit: string;
   codecCorsOrigins: string[];
   production: boolean;
@@ -120,7 +123,7 @@ export function createApp(deps: AppDeps) {
     createApplication({
       db: deps.db,
       canton: deps.canton,
-      gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue }, deps.rollout),
+      gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue, ruleSetId: deps.ruleSetId ?? newestRuleSet(deps.canton).ruleSet.id }, deps.rollout),
       eid: deps.eid?.verifier ?? null,
       eidProofValidityMs: deps.eid?.proofValidityMs,
       signatures: deps.signatures ?? null,

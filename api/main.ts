@@ -2,7 +2,7 @@
 import { createVerifier } from './auth';
 import { createApp } from './app';
 import { TaskFeed } from './task-feed';
-import { assuranceOf, loadConfigOrExit } from '../infra/config';
+import { assuranceOf, deploymentRuleSetId, loadConfigOrExit } from '../infra/config';
 import { loadEidVerifierConfig } from '../infra/eid/config';
 import { createEidVerifier } from '../infra/eid/verifier-client';
 import { createQesVerifier, loadQesConfig } from '../infra/qes/verify';
@@ -41,6 +41,7 @@ async function main() {
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
     canton: config.CANTON,
+    ruleSetId: deploymentRuleSetId(config, logger),
     bodyLimit: config.BODY_LIMIT,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     production: config.NODE_ENV === 'production',

@@ -1,8 +1,9 @@
 /**
- * Canton profiles: every legal number of the counter, as data.
- * Rules (domain/legal-calendar.ts) read a profile; they never branch on the canton.
- * A canton may later get several dated rule sets (the Jura ordinance changed on
- * 1 November 2021); each process keeps the rule set in force when it started.
+ * Rule sets: every legal number of the counter, as dated data (DOMAIN.md §6). A rule set is
+ * a canton's profile with an id, the text it comes from and its dates; rules
+ * (domain/legal-calendar.ts) read one and never branch on the canton. A canton may have
+ * several (the Jura ordinance changed on 1 November 2021); each process carries the id of the
+ * one it started under and reads that one only (domain/rule-sets.ts, workflows/common.ts).
  */
 
 export type CantonCode = 'JU' | 'NE';
@@ -50,7 +51,14 @@ export type FeriesPeriod =
 
 export interface CantonProfile {
   canton: CantonCode;
-  ruleSet: { id: string; effectiveFrom: IsoDay; source: string };
+  ruleSet: {
+    id: string;
+    /** First and last day the text was in force (null: still in force). */
+    effectiveFrom: IsoDay;
+    effectiveTo: IsoDay | null;
+    /** The text it comes from */
+    source: string;
+  };
   timeZone: string;
   electronicService: {
     /** The window closes at the end of local day D + windowDays. */
@@ -151,7 +159,10 @@ const JU: CantonProfile = {
   ruleSet: {
     id: 'JU-GVS-2013',
     effectiveFrom: '2013-01-01',
-    source: 'Ordonnance concernant le guichet virtuel sécurisé du 24 avril 2012 (en vigueur 2013-01-01 au 2021-10-31)',
+    // Seed 000: replaced on 1 November 2021 by an ordinance that is not in the seeds yet; it
+    // comes as a rule set of its own (data and its own rules), this one stays for its processes.
+    effectiveTo: '2021-10-31',
+    source: 'Ordonnance concernant le guichet virtuel sécurisé du 24 avril 2012 (RSJU 170.42; en vigueur 2013-01-01 au 2021-10-31)',
   },
   timeZone: 'Europe/Zurich',
   electronicService: {
@@ -215,9 +226,12 @@ const JU: CantonProfile = {
 const NE: CantonProfile = {
   canton: 'NE',
   ruleSet: {
-    id: 'NE-LPA-2026',
+    id: 'NE-GU-2025',
+    // The terms of use of March 2025 (seed 004) with the procedure law in force since 2026.
     effectiveFrom: '2026-01-01',
-    source: 'Loi sur la procédure administrative du 18 mars 2025 (RSN 152.130)',
+    effectiveTo: null,
+    source:
+      "Conditions générales d'utilisation du Guichet unique, version mars 2025 (LGSU, RELGSU); loi sur la procédure administrative du 18 mars 2025 (RSN 152.130)",
   },
   timeZone: 'Europe/Zurich',
   electronicService: {
@@ -290,7 +304,11 @@ function deepFreeze<T>(value: T): T {
   return value;
 }
 
-// Frozen: a rule set is law in force; nothing may tweak it at run time.
+// Frozen: a rule set is law; nothing may tweak it at run time.
+/** Every rule set the engine knows, oldest first within a canton. */
+export const RULE_SETS: readonly CantonProfile[] = deepFreeze([JU, NE]);
+
+/** Each canton's newest rule set: what a process started before rule sets were pinned reads. */
 export const profiles: Readonly<Record<CantonCode, CantonProfile>> = deepFreeze({ JU, NE });
 
 export function getProfile(canton: CantonCode): CantonProfile {

@@ -2,6 +2,9 @@
 // the process with a message naming the variable.
 import { z } from 'zod';
 import { DEFAULT_ASSURANCE, type AssurancePolicy } from '../domain/assurance';
+import { localDay } from '../domain/days';
+import { profiles, RULE_SETS, type CantonCode } from '../domain/profiles';
+import { deploymentRuleSet } from '../domain/rule-sets';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.url();
@@ -52,6 +55,8 @@ export const configSchema = z
     PUBLIC_URL: url.optional(),
     /** The canton whose counter this deployment runs (its profile in domain/profiles.ts). */
     CANTON: z.enum(['JU', 'NE']).default('JU'),
+    /** The rule set the deployment runs (domain/profiles.ts RULE_SETS); default the canton's newest. */
+    RULE_SET: z.string().trim().min(1).optional(),
     TEMPORAL_ADDRESS: z
       .string()
       .regex(/^[^:\s]+:\d+$/, 'must be host:port')
@@ -110,6 +115,11 @@ export const configSchema = z
     WORKFLOW_BUNDLE_PATH: z.string().optional(),
   })
   .superRefine((c, ctx) => {
+    if (c.RULE_SET) {
+      const rs = RULE_SETS.find((r) => r.ruleSet.id === c.RULE_SET);
+      if (!rs) ctx.addIssue({ code: 'custom', path: ['RULE_SET'], message: `unknown rule set; known: ${RULE_SETS.map((r) => r.ruleSet.id).join(', ')}` });
+      else if (rs.canton !== c.CANTON) ctx.addIssue({ code: 'custom', path: ['RULE_SET'], message: `${c.RULE_SET} is ${rs.canton}'s rule set, not CANTON ${c.CANTON}'s` });
+    }
     if (!c.PAYLOAD_KEYS.has(c.PAYLOAD_ACTIVE_KEY_ID)) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ACTIVE_KEY_ID'], message: `no key "${c.PAYLOAD_ACTIVE_KEY_ID}" in PAYLOAD_KEYS` });
     }
@@ -176,4 +186,20 @@ export function loadConfigOrExit(env: NodeJS.ProcessEnv = process.env): Config {
     }
     throw err;
   }
+}
+
+/**
+ * The rule set this deployment runs (RULE_SET, default the canton's newest), logged once at
+ * start, with a warning when it is not in force today.
+ */
+export function deploymentRuleSetId(
+  config: { CANTON: CantonCode; RULE_SET?: string },
+  logger: { info(o: object, msg: string): void; warn(o: object, msg: string): void },
+): string {
+  const today = localDay(new Date(), profiles[config.CANTON].timeZone);
+  const { ruleSet, warning } = deploymentRuleSet(config.CANTON, config.RULE_SET, today);
+  const id = ruleSet.ruleSet.id;
+  if (warning) logger.warn({ ruleSet: id }, warning);
+  else logger.info({ ruleSet: id }, `rule set ${id}`);
+  return id;
 }

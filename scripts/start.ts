@@ -20,6 +20,9 @@ import { localPayloadKeys, localSecret } from './lib/local-secrets';
 import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './lib/postgres';
 import { ensureTemporalCli } from './lib/provision';
 import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server';
+import { localDay } from '../domain/days';
+import { profiles, type CantonCode } from '../domain/profiles';
+import { deploymentRuleSet } from '../domain/rule-sets';
 
 const root = join(__dirname, '..');
 const dataDir = process.env.DATA_DIR ?? join(root, '.data');
@@ -287,9 +290,12 @@ async function main() {
   await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000);
   // The mail catcher is a child of its own: its page answers before its address is printed.
   if (!env.SMTP_URL) await waitForHttp(`http://127.0.0.1:${PORTS.mailWeb}/`, 60_000);
+  const canton = (env.CANTON ?? 'JU') as CantonCode;
+  const { ruleSet } = deploymentRuleSet(canton, env.RULE_SET, localDay(new Date(), profiles[canton].timeZone));
   const lines = [
     '',
     'Guichet engine is running:',
+    `  Counter .................... ${canton}, rule set ${ruleSet.ruleSet.id} (${ruleSet.ruleSet.effectiveFrom} to ${ruleSet.ruleSet.effectiveTo ?? 'today'}; RULE_SET)`,
     `  API ........................ ${apiUrl}  (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`,
     `  Chancellery workspace ...... ${apiUrl}/staff/  (demo accounts: README)`,
     `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics`,

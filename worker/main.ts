@@ -11,7 +11,7 @@ import { createHttpPostalGateway } from '../activities/postal';
 import { createHttpCommercialRegister } from '../activities/commercial-register';
 import { createHttpRegisters } from '../activities/registers';
 import { dataConverter } from '../infra/codec';
-import { loadConfigOrExit } from '../infra/config';
+import { deploymentRuleSetId, loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
@@ -20,6 +20,7 @@ import { createWorker } from './worker';
 async function main() {
   const config = loadConfigOrExit();
   const log = createLogger({ name: 'worker', level: config.LOG_LEVEL });
+  const ruleSetId = deploymentRuleSetId(config, log);
   // The SDK's own messages at WARN and above (its INFO includes the whole webpack report).
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const db = createDb(config.DATABASE_URL);
@@ -60,9 +61,9 @@ async function main() {
       mailer,
       notify: { chancellery: config.CHANCELLERY_MAIL, authority: config.AUTHORITY_MAIL },
       postal: createHttpPostalGateway({ url: config.POSTAL_GATEWAY_URL, timeoutMs: config.POSTAL_TIMEOUT_MS }),
-      contracts: createTemporalContractEngine(client, config.TEMPORAL_TASK_QUEUE),
-      retention: createTemporalRetentionEngine(client, config.TEMPORAL_TASK_QUEUE),
-      proxies: createTemporalProxyEngine(client, config.TEMPORAL_TASK_QUEUE),
+      contracts: createTemporalContractEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
+      retention: createTemporalRetentionEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
+      proxies: createTemporalProxyEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.

@@ -1,11 +1,13 @@
 // What every process workflow shares: how it reaches its activities, and how it tells
 // operators (through search attributes, never personal data) what it is and where it stands.
 import type { Duration } from '@temporalio/common';
-import { ParentClosePolicy, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { ParentClosePolicy, patched, proxyActivities, startChild, upsertSearchAttributes } from '@temporalio/workflow';
+import { profiles, type CantonCode, type CantonProfile } from '../domain/profiles';
+import { ruleSetById } from '../domain/rule-sets';
 import { decisionServiceWorkflowId } from './decision-service/definitions';
 import type { DecisionServiceInput } from './decision-service/types';
 import type { createActivities } from '../activities';
-import { GvsState, GvsWaitingFor } from './search-attributes';
+import { GvsRuleSet, GvsState, GvsWaitingFor } from './search-attributes';
 
 export type Activities = ReturnType<typeof createActivities>;
 
@@ -32,4 +34,17 @@ export async function serveDecision(input: DecisionServiceInput): Promise<void> 
     args: [input],
     parentClosePolicy: ParentClosePolicy.ABANDON,
   });
+}
+
+/**
+ * The rule set this process follows, read at its start: the one its input names (the
+ * deployment's when it started), whatever the deployment runs later; `GvsRuleSet` shows it.
+ * Processes started before rule sets were pinned keep reading the canton's newest, as they did.
+ */
+export function ruleSetOf(input: { canton: CantonCode; ruleSetId?: string }): CantonProfile {
+  if (patched('rule-set-pinned') && input.ruleSetId) {
+    upsertSearchAttributes([{ key: GvsRuleSet, value: input.ruleSetId }]);
+    return ruleSetById(input.ruleSetId);
+  }
+  return profiles[input.canton];
 }

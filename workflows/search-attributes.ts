@@ -12,5 +12,8 @@ export const GvsTermsVersion = defineSearchAttributeKey('GvsTermsVersion', Searc
 /** A terms rollout's progress: contracts notified so far. */
 export const GvsNotified = defineSearchAttributeKey('GvsNotified', SearchAttributeType.INT);
 
+/** The rule set a process follows (DOMAIN.md §6): pinned at its start. */
+export const GvsRuleSet = defineSearchAttributeKey('GvsRuleSet', SearchAttributeType.KEYWORD);
+
 /** Registered on the namespace at start (`--search-attribute Name=Keyword` on the dev server). */
-export const ALL_SEARCH_ATTRIBUTES = [GvsProcess, GvsState, GvsWaitingFor, GvsCanton, GvsUnit, GvsCommune, GvsTermsVersion, GvsNotified];
+export const ALL_SEARCH_ATTRIBUTES = [GvsProcess, GvsState, GvsWaitingFor, GvsCanton, GvsUnit, GvsCommune, GvsTermsVersion, GvsNotified, GvsRuleSet];

@@ -21,6 +21,8 @@ export type WorkflowName = keyof Workflows;
 export interface Temporal {
   client: Client;
   taskQueue: string;
+  /** The deployment's rule set (RULE_SET): every process started here carries it, unless its input names one. */
+  ruleSetId?: string;
 }
 
 /** What each rejection type of a workflow's validators means as an HTTP status. */
@@ -57,10 +59,22 @@ export class WorkflowGateway {
     private readonly rejections: RejectionStatuses,
   ) {}
 
+  /** A process's input, pinned to the deployment's rule set unless it names its own (DOMAIN.md §6). */
+  private pinned<A>(args: A): A {
+    const [input, ...rest] = (args ?? []) as unknown[];
+    const ruleSetId = this.temporal.ruleSetId;
+    if (!ruleSetId || !input || typeof input !== 'object' || !('canton' in input) || 'ruleSetId' in input) return args;
+    return [{ ...input, ruleSetId }, ...rest] as A;
+  }
+
   /** Starts the workflow; false when it is already running (the same business id again). */
   protected async startOnce<N extends WorkflowName>(name: N, options: Omit<WorkflowStartOptions<Workflows[N]>, 'taskQueue'>): Promise<boolean> {
     return started(
-      this.temporal.client.workflow.start<Workflows[N]>(name, { ...options, taskQueue: this.temporal.taskQueue } as WorkflowStartOptions<Workflows[N]>),
+      this.temporal.client.workflow.start<Workflows[N]>(name, {
+        ...options,
+        args: this.pinned(options.args),
+        taskQueue: this.temporal.taskQueue,
+      } as WorkflowStartOptions<Workflows[N]>),
     );
   }
 
@@ -72,6 +86,7 @@ export class WorkflowGateway {
     return started(
       this.temporal.client.workflow.signalWithStart<Workflows[N], A>(name, {
         ...options,
+        args: this.pinned(options.args),
         taskQueue: this.temporal.taskQueue,
       } as WorkflowSignalWithStartOptions<A> & WorkflowStartOptions<Workflows[N]>),
     );

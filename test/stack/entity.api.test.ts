@@ -201,7 +201,7 @@ it('contracts for a company through its signatory, whose powers the Chancellery 
 
   // Operators see the process without personal data.
   const described = await stack.client.workflow.getHandle(`entity-onboarding/${id}`).describe();
-  expect(described.searchAttributes).toMatchObject({ GvsProcess: ['entity-onboarding'], GvsState: ['approved'] });
+  expect(described.searchAttributes).toMatchObject({ GvsProcess: ['entity-onboarding'], GvsState: ['approved'], GvsRuleSet: ['JU-GVS-2013'] });
 });
 
 it('waits for the written contract of an entity represented collectively (Art. 13.1)', async () => {

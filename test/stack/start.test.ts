@@ -86,6 +86,8 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
   const first = await start();
   try {
     expect(first.output()).toContain(`Temporal Web UI ............ http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
+    // The Jura text of the seeds ended on 31 October 2021: said once at start, by the API and the worker.
+    expect(first.output()).toContain('rule set JU-GVS-2013 is not in force today');
     expect((await fetch(`${api}/readyz`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${env.TEMPORAL_UI_PORT}/`)).status).toBe(200);
     expect((await fetch(`http://127.0.0.1:${env.MAIL_WEB_PORT}/`)).status).toBe(200);

@@ -19,6 +19,7 @@ import { migrateDeploy } from '../../scripts/lib/migrate';
 import type { CantonCode } from '../../domain/profiles';
 import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
+import { newestRuleSet } from '../../domain/rule-sets';
 import { createTemporalRetentionEngine } from '../../app/gateways';
 import { createTemporalProxyEngine } from '../../app/gateways';
 import { createSmtpMailer } from '../../activities/mailer';
@@ -199,6 +200,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const eid = await startTestEid({ ...opts.eid, webhookUrl: apiPort ? `http://127.0.0.1:${apiPort}/v1/eid/verifier-events` : undefined });
   const qes = await startTestQes();
   const { registers, commercialRegister, mail, post, adapters } = started;
+  // As a deployment does: its processes pinned to the canton's rule set (RULE_SET's default).
+  const ruleSetId = newestRuleSet(opts.canton ?? 'JU').ruleSet.id;
   const connection = await Connection.connect({ address });
   const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, dataKeys) });
@@ -215,9 +218,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       dataKeys,
       ...adapters,
       ...(opts.wrapMailer ? { mailer: opts.wrapMailer(adapters.mailer) } : {}),
-      contracts: createTemporalContractEngine(client, taskQueue),
-      retention: createTemporalRetentionEngine(client, taskQueue),
-      proxies: createTemporalProxyEngine(client, taskQueue),
+      contracts: createTemporalContractEngine(client, taskQueue, ruleSetId),
+      retention: createTemporalRetentionEngine(client, taskQueue, ruleSetId),
+      proxies: createTemporalProxyEngine(client, taskQueue, ruleSetId),
     },
     workflowBundle: await bundle(),
   });

@@ -82,3 +82,10 @@ describe('configuration', () => {
     expect(problems(valid)).toEqual([]);
   });
 });
+
+it('takes RULE_SET only when it is known and of the canton (DOMAIN.md §6)', () => {
+  expect(() => loadConfig({ ...valid, CANTON: 'JU', RULE_SET: 'NE-GU-2025' })).toThrow(/RULE_SET: NE-GU-2025 is NE's rule set, not CANTON JU's/);
+  expect(() => loadConfig({ ...valid, RULE_SET: 'XX-1' })).toThrow(/RULE_SET: unknown rule set; known: JU-GVS-2013, NE-GU-2025/);
+  expect(loadConfig({ ...valid, CANTON: 'NE', RULE_SET: 'NE-GU-2025' }).RULE_SET).toBe('NE-GU-2025');
+  expect(loadConfig(valid).RULE_SET).toBeUndefined();
+});

@@ -99,7 +99,8 @@ describe('profiles hold the legal numbers', () => {
 
   it('dates each rule set so a later one can be added', () => {
     expect(profiles.JU.ruleSet).toMatchObject({ id: 'JU-GVS-2013', effectiveFrom: '2013-01-01' });
-    expect(profiles.NE.ruleSet).toMatchObject({ id: 'NE-LPA-2026', effectiveFrom: '2026-01-01' });
+    expect(profiles.NE.ruleSet).toMatchObject({ id: 'NE-GU-2025', effectiveFrom: '2026-01-01', effectiveTo: null });
+    expect(profiles.JU.ruleSet).toMatchObject({ effectiveTo: '2021-10-31' });
     expect(profiles.JU.ruleSet.effectiveFrom).toMatch(/^\d{4}-\d{2}-\d{2}$/);
   });
 

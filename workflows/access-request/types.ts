@@ -4,6 +4,8 @@ import type { CantonCode } from '../../domain/profiles';
 export interface AccessRequestInput {
   requestId: string;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
   unitId: string;
   service: string;
   /** e-ID subject of the citizen the request is for, or the legal entity's subject (Art. 12) */

@@ -1,7 +1,6 @@
 import { ApplicationFailure, condition, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
-import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import { ACCESS_REQUEST_PROCESS, ALREADY_DECIDED, decideUpdate, REASON_REQUIRED, statusQuery } from './definitions';
 import type { AccessRequestInput, AccessRequestState, AccessRequestStatus, UnitDecision } from './types';
 
@@ -10,7 +9,7 @@ const acts = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval
 const DAY_MS = 24 * 60 * 60 * 1000;
 
 export async function accessRequest(input: AccessRequestInput): Promise<AccessRequestStatus> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   let state: AccessRequestState = 'recording';
   let decision: UnitDecision | undefined;
   let remindersSent = 0;

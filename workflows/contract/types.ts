@@ -51,6 +51,8 @@ export interface ContractMemory {
 export interface ContractInput {
   contractId: string;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
   startedOn: IsoDay;
   /** The terms version signed with the contract. */
   termsVersion: string;

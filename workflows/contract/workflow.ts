@@ -8,8 +8,7 @@
 import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { contractStatus, mergePendingTerms, noticeLastDay, statusReason, type ContractStatus } from '../../domain/contract';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
-import { profiles } from '../../domain/profiles';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import { personalData } from '../personal-data';
 import { GvsCanton, GvsProcess, GvsTermsVersion } from '../search-attributes';
 import { blockLiftedByDecisionSignal } from '../formal-decision/definitions';
@@ -42,7 +41,7 @@ const DEFAULT_HISTORY_LIMIT = 2000;
 const QUIET: ReadonlySet<ContractEvent['kind'] | 'clock'> = new Set(['terms-published', 'refuse-terms', 'clock']);
 
 export async function contract(input: ContractInput): Promise<ContractState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const tz = profile.timeZone;
   const { contractId } = input;
   const workflowId = contractWorkflowId(contractId);

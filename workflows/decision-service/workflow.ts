@@ -4,9 +4,8 @@
 import { ApplicationFailure, condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { isRealDay } from '../../domain/days';
 import { appealPeriod, deemedDeliveryDate, electronicServiceWindow, endOfLocalDay, localDay } from '../../domain/legal-calendar';
-import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import type { TaskView } from '../task/definitions';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
 import {
@@ -37,7 +36,7 @@ function postalEventProblem(e: PostalEventIn, sentOn: string | undefined): strin
 }
 
 export async function decisionService(input: DecisionServiceInput): Promise<DecisionServiceState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const tz = profile.timeZone;
   const { decisionId } = input;
   const s: DecisionServiceState = { decisionId, state: 'checking-consent', channel: null, postalEvents: [] };

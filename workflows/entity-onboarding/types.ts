@@ -5,6 +5,8 @@ import type { TaskView } from '../task/definitions';
 export interface EntityOnboardingInput {
   applicationId: string;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
 }
 
 export type EntityOnboardingStatus = 'checking' | 'awaiting-powers' | 'awaiting-written-contract' | 'approved' | 'refused';

@@ -5,8 +5,7 @@
 // contract lives like a person's (terms, blocks, termination: the contract workflow).
 import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { localDay } from '../../domain/days';
-import { profiles } from '../../domain/profiles';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import { personalData } from '../personal-data';
 import { GvsCanton, GvsProcess } from '../search-attributes';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
@@ -27,7 +26,7 @@ const FINDING_SUBJECT: Record<RegisterFinding, string> = {
 };
 
 export async function entityOnboarding(input: EntityOnboardingInput): Promise<EntityOnboardingState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const { applicationId } = input;
   const workflowId = entityOnboardingWorkflowId(applicationId);
   const today = () => localDay(new Date(Date.now()), profile.timeZone);
@@ -115,7 +114,7 @@ export async function entityOnboarding(input: EntityOnboardingInput): Promise<En
   }
   const admitted = await acts.admitEntity({ applicationId, startedOn: today() });
   entitySub = admitted.entitySub;
-  await acts.handOverToContractLifecycle({ contractId: admitted.contractId, applicationId });
+  await acts.handOverToContractLifecycle({ contractId: admitted.contractId, applicationId, ruleSetId: input.ruleSetId });
   pending = null;
   enter('approved', 'none');
   return state();

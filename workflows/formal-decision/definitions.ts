@@ -17,6 +17,8 @@ export interface FormalDecisionInput {
   requestId: string;
   ground: FormalDecisionGround;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
   /** The competent authority: 'CHA' (the Chancellery) or the unit that refused access (Art. 14) */
   unitId: string;
   /** The record the contested act is about (an application, a contract, an access request) */

@@ -5,8 +5,7 @@
 // The ordinance sets no period for asking: nor does this process.
 import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { localDay } from '../../domain/days';
-import { profiles } from '../../domain/profiles';
-import { activitiesWith, markState, serveDecision } from '../common';
+import { activitiesWith, markState, ruleSetOf, serveDecision } from '../common';
 import { personalData, type DataKeyKind } from '../personal-data';
 import { GvsCanton, GvsProcess, GvsUnit } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
@@ -33,7 +32,7 @@ const SUBJECTS: Record<FormalDecisionInput['ground'], string> = {
 };
 
 export async function formalDecision(input: FormalDecisionInput): Promise<FormalDecisionState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const { requestId } = input;
   const taskId = formalDecisionTaskId(requestId);
   const recordKind: DataKeyKind =
@@ -102,7 +101,7 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
   if (decided.outcome === 'approve' && input.ground === 'onboarding-refused') {
     // Art. 4.7-4.8: admitted after all, with the authority's justification as the special reason.
     const { contractId } = await acts.admitApplicant({ applicationId: input.recordId, specialReason: decided.justification, startedOn: today });
-    await acts.handOverToContractLifecycle({ contractId, applicationId: input.recordId });
+    await acts.handOverToContractLifecycle({ contractId, applicationId: input.recordId, ruleSetId: input.ruleSetId });
     await acts.sendApplicationMail({ applicationId: input.recordId, template: 'onboarding-approved' });
   } else if (decided.outcome === 'approve') {
     await acts.applyFormalDecisionApproval(personalData(recordKind, input.recordId, { requestId, by: decided.by, justification: decided.justification }));
@@ -117,7 +116,14 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
     }),
   );
   s.decisionId = decisionId;
-  await serveDecision({ decisionId, canton: input.canton, unitId: input.unitId, remedyDays: profile.remedies.defaultDays, provisionalMeasure: false });
+  await serveDecision({
+    decisionId,
+    canton: input.canton,
+    ruleSetId: input.ruleSetId,
+    unitId: input.unitId,
+    remedyDays: profile.remedies.defaultDays,
+    provisionalMeasure: false,
+  });
   await acts.recordFormalDecisionIssued({ requestId, decisionId, outcome: decided.outcome });
   enter('decided', 'none');
   return state();

@@ -8,6 +8,8 @@ export type { TaskClaim, TaskCompletion, TaskKind, TaskView } from '../task/defi
 export interface OnboardingInput {
   applicationId: string;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
   /** The commune the applicant declared (a search attribute for operators, not personal data). */
   commune: string;
 }

@@ -4,9 +4,8 @@
 import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { assess, failedChecks, route, routeAfterCapacityConfirmed, type CheckOutcome } from '../../domain/onboarding';
-import { profiles } from '../../domain/profiles';
 import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
-import { activitiesWith, markState, serveDecision } from '../common';
+import { activitiesWith, markState, ruleSetOf, serveDecision } from '../common';
 import { personalData } from '../personal-data';
 import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
 import type { TaskCompletion, TaskKind, TaskView } from '../task/definitions';
@@ -21,7 +20,7 @@ const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: 
 const registerActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 
 export async function onboarding(input: OnboardingInput): Promise<OnboardingState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const { applicationId } = input;
   const workflowId = onboardingWorkflowId(applicationId);
   const today = () => localDay(new Date(Date.now()), profile.timeZone);
@@ -112,7 +111,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
 
   async function admit(specialReason?: string): Promise<OnboardingState> {
     const { contractId } = await acts.admitApplicant({ applicationId, specialReason, startedOn: today() });
-    await acts.handOverToContractLifecycle({ contractId, applicationId });
+    await acts.handOverToContractLifecycle({ contractId, applicationId, ruleSetId: input.ruleSetId });
     await acts.sendApplicationMail({ applicationId, template: 'onboarding-approved' });
     pending = null;
     enter('approved', 'none');
@@ -155,7 +154,14 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     if (patched('serve-formal-decision')) {
       const { decisionId } = await acts.issueFormalDecision({ applicationId, reasons: decided.reasons, decidedOn: today() });
       formalDecisionId = decisionId;
-      await serveDecision({ decisionId, canton: input.canton, unitId: 'CHA', remedyDays: profile.remedies.defaultDays, provisionalMeasure: false });
+      await serveDecision({
+        decisionId,
+        canton: input.canton,
+        ruleSetId: input.ruleSetId,
+        unitId: 'CHA',
+        remedyDays: profile.remedies.defaultDays,
+        provisionalMeasure: false,
+      });
     }
     pending = null;
     enter('refused', 'none');

@@ -14,6 +14,8 @@ export type ProxyForm = 'electronic' | 'written-legalised' | 'legal-representati
 export interface ProxyInput {
   proxyId: string;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
   /** When it was offered (ISO): the acceptance period runs from it. */
   offeredAt: string;
   /** Last day it is valid (YYYY-MM-DD, the canton's time zone), if limited. */

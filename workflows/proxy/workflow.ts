@@ -8,8 +8,7 @@
 // legal representation (Art. 9.5) or a written contract (Art. 9.4) is in force from the start.
 import { condition, patched, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { endOfLocalDay } from '../../domain/days';
-import { profiles } from '../../domain/profiles';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import { GvsCanton, GvsProcess } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
 import { handleTaskUpdates, reject, runHumanTask } from '../task/human-task';
@@ -28,7 +27,7 @@ import type { ProxyInput, ProxyState, ProxyStatus, WrittenRevocation } from './t
 const acts = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '1 second', maximumInterval: '5 minutes' });
 
 export async function proxy(input: ProxyInput): Promise<ProxyState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   let status: ProxyStatus = 'offered';
   let accepted: { by: string } | undefined;
   let revoked: { by: string; written?: WrittenRevocation } | undefined;

@@ -6,6 +6,8 @@ import type { TaskView } from '../task/definitions';
 export interface RepresentationInput {
   requestId: string;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
   kind: RepresentationKind;
   basis?: RepresentationBasis;
   /** The represented person's commune (a search attribute for operators, as onboarding's). */

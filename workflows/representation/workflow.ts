@@ -8,9 +8,8 @@
 // mailed to the representative.
 import { condition, setHandler, upsertSearchAttributes } from '@temporalio/workflow';
 import { localDay } from '../../domain/days';
-import { profiles } from '../../domain/profiles';
 import { assessRepresented, representationSubject, type RepresentedChecks } from '../../domain/representation';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import { personalData } from '../personal-data';
 import { GvsCanton, GvsCommune, GvsProcess } from '../search-attributes';
 import type { TaskCompletion, TaskView } from '../task/definitions';
@@ -22,7 +21,7 @@ const acts = activitiesWith({ startToCloseTimeout: '1 minute', initialInterval: 
 const registerActs = activitiesWith({ startToCloseTimeout: '30 seconds', initialInterval: '2 seconds', maximumInterval: '10 minutes' });
 
 export async function representationContract(input: RepresentationInput): Promise<RepresentationState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const { requestId, kind } = input;
   const today = () => localDay(new Date(Date.now()), profile.timeZone);
   const taskId = representationTaskId(requestId, kind);
@@ -114,7 +113,7 @@ export async function representationContract(input: RepresentationInput): Promis
     return refuse(["la personne est majeure : l'autorité parentale a pris fin (CC art. 14, 296), elle peut conclure son propre contrat"]);
   representedSub = admission.representedSub;
   proxyId = admission.proxyId;
-  await acts.handOverToContractLifecycle({ contractId: admission.contractId, applicationId: requestId });
+  await acts.handOverToContractLifecycle({ contractId: admission.contractId, applicationId: requestId, ruleSetId: input.ruleSetId });
   // The standing proxy: its own process (an expiry at majority is its timer), which outlives this one.
   await acts.startStandingProxy({ proxyId: admission.proxyId, by: decided.by });
   await acts.sendRepresentationMail({ requestId, template: 'representation-approved' });

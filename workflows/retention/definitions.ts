@@ -16,6 +16,8 @@ export interface RetentionInput {
   /** The day the period counts from: the transaction's day, the day the service became valid, the contract's end. */
   eventDay: IsoDay;
   canton: CantonCode;
+  /** The rule set it follows (DOMAIN.md §6): the deployment's when it started; absent in processes started before rule sets were pinned. */
+  ruleSetId?: string;
 }
 
 export interface RetentionState extends RetentionInput {

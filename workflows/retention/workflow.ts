@@ -6,15 +6,14 @@
 // record without personal data says what went, when and why.
 import { condition, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { endOfLocalDay, retentionEnd } from '../../domain/legal-calendar';
-import { profiles } from '../../domain/profiles';
-import { activitiesWith, markState } from '../common';
+import { activitiesWith, markState, ruleSetOf } from '../common';
 import { GvsCanton, GvsProcess } from '../search-attributes';
 import { holdsChangedSignal, RETENTION_PROCESS, retentionStateQuery, type RetentionInput, type RetentionState } from './definitions';
 
 const acts = activitiesWith({ startToCloseTimeout: '2 minutes', initialInterval: '10 seconds', maximumInterval: '1 hour' });
 
 export async function retention(input: RetentionInput): Promise<RetentionState> {
-  const profile = profiles[input.canton];
+  const profile = ruleSetOf(input);
   const s: RetentionState = { ...input, lastDay: retentionEnd(input.category, input.eventDay, profile), state: 'kept', holds: 0 };
   let holdsChanged = false;
   setHandler(retentionStateQuery, () => ({ ...s }));
