@@ -123,7 +123,10 @@ export function createApp(deps: AppDeps) {
     createApplication({
       db: deps.db,
       canton: deps.canton,
-      gateways: createGateways({ client: deps.client, taskQueue: deps.taskQueue, ruleSetId: deps.ruleSetId ?? newestRuleSet(deps.canton).ruleSet.id }, deps.rollout),
+      gateways: createGateways(
+        { client: deps.client, taskQueue: deps.taskQueue, ruleSetId: deps.ruleSetId ?? newestRuleSet(deps.canton).ruleSet.id },
+        deps.rollout,
+      ),
       eid: deps.eid?.verifier ?? null,
       eidProofValidityMs: deps.eid?.proofValidityMs,
       signatures: deps.signatures ?? null,

@@ -118,7 +118,8 @@ export const configSchema = z
     if (c.RULE_SET) {
       const rs = RULE_SETS.find((r) => r.ruleSet.id === c.RULE_SET);
       if (!rs) ctx.addIssue({ code: 'custom', path: ['RULE_SET'], message: `unknown rule set; known: ${RULE_SETS.map((r) => r.ruleSet.id).join(', ')}` });
-      else if (rs.canton !== c.CANTON) ctx.addIssue({ code: 'custom', path: ['RULE_SET'], message: `${c.RULE_SET} is ${rs.canton}'s rule set, not CANTON ${c.CANTON}'s` });
+      else if (rs.canton !== c.CANTON)
+        ctx.addIssue({ code: 'custom', path: ['RULE_SET'], message: `${c.RULE_SET} is ${rs.canton}'s rule set, not CANTON ${c.CANTON}'s` });
     }
     if (!c.PAYLOAD_KEYS.has(c.PAYLOAD_ACTIVE_KEY_ID)) {
       ctx.addIssue({ code: 'custom', path: ['PAYLOAD_ACTIVE_KEY_ID'], message: `no key "${c.PAYLOAD_ACTIVE_KEY_ID}" in PAYLOAD_KEYS` });

@@ -32,9 +32,11 @@ export type Gateways = ReturnType<typeof createGateways>;
 export { WorkflowGoneError, type Temporal } from './temporal';
 
 /** The contract workflows as the worker's activities see them (the ContractEngine port). */
-export const createTemporalContractEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) => new ContractGateway({ client, taskQueue, ruleSetId });
+export const createTemporalContractEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
+  new ContractGateway({ client, taskQueue, ruleSetId });
 /** The retention processes as the worker's activities see them (the RetentionEngine port). */
 export const createTemporalRetentionEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
   new RetentionGateway({ client, taskQueue, ruleSetId });
 /** The proxy workflows as the worker's activities see them (the ProxyEngine port). */
-export const createTemporalProxyEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) => new ProxyGateway({ client, taskQueue, ruleSetId });
+export const createTemporalProxyEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
+  new ProxyGateway({ client, taskQueue, ruleSetId });
