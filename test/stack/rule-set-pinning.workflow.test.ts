@@ -12,7 +12,7 @@ import { dataConverter } from '../../infra/codec';
 import { proxyStateQuery, proxyWorkflowId } from '../../workflows/proxy/definitions';
 import type { proxy } from '../../workflows/proxy/workflow';
 import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
-import { fixtureKeyring } from '../support/histories';
+import { fixtureKeyring, recordHistory } from '../support/histories';
 import { bundle, waitFor } from '../support/stack';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
@@ -102,6 +102,12 @@ it('keeps the number of the rule set a process started under when a new rule set
       () => before.query(proxyStateQuery),
       (st) => st.status === 'lapsed',
     );
+    // Kept as a replay fixture: a process pinned to its rule set, replayed on the next release.
+    await waitFor(
+      () => before.describe(),
+      (d) => d.status.name === 'COMPLETED',
+    );
+    await recordHistory('proxy-pinned-rule-set-lapsed', before);
   } finally {
     next.worker.shutdown();
     await next.running;
