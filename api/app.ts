@@ -10,7 +10,7 @@ import swaggerUi from 'swagger-ui-express';
 import { createApplication, type Application } from '../app';
 import { MAX_TERMS_PDF_BYTES } from '../app/contracts';
 import { createGateways } from '../app/gateways';
-import { newestRuleSet } from '../domain/rule-sets';
+import { newestRuleSet, ruleSetById } from '../domain/rule-sets';
 import type { AssurancePolicy } from '../domain/assurance';
 import type { CantonCode } from '../domain/profiles';
 import type { AesGcmCodec } from '../infra/codec';
@@ -179,7 +179,11 @@ export function createApp(deps: AppDeps) {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 
-  if (deps.staff) app.use(staffRoutes(deps.staff));
+  if (deps.staff) {
+    const { ruleSet } = ruleSetById(deps.ruleSetId ?? newestRuleSet(deps.canton).ruleSet.id);
+    const counter = { canton: deps.canton, ruleSet: { id: ruleSet.id, effectiveFrom: ruleSet.effectiveFrom, effectiveTo: ruleSet.effectiveTo } };
+    app.use(staffRoutes({ ...deps.staff, counter }));
+  }
 
   app.use(unknownRoute);
   app.use(errorHandler);

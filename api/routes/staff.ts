@@ -17,6 +17,8 @@ export interface StaffOptions {
   clientId: string;
   /** The built workspace (default web/dist). */
   webRoot?: string;
+  /** Which counter and rule set this deployment runs: the workspace shows it. */
+  counter?: { canton: string; ruleSet: { id: string; effectiveFrom: string; effectiveTo: string | null } };
 }
 
 interface Discovery {
@@ -68,9 +70,12 @@ export function staffRoutes(opts: StaffOptions): Router {
 
   router.get('/staff/config.json', async (_req, res) => {
     const d = await discover();
-    res
-      .set('Cache-Control', 'no-store')
-      .json({ clientId: opts.clientId, authorizationEndpoint: d.authorization_endpoint, endSessionEndpoint: d.end_session_endpoint ?? null });
+    res.set('Cache-Control', 'no-store').json({
+      clientId: opts.clientId,
+      authorizationEndpoint: d.authorization_endpoint,
+      endSessionEndpoint: d.end_session_endpoint ?? null,
+      counter: opts.counter ?? null,
+    });
   });
 
   router.post('/staff/auth/token', async (req, res) => {

@@ -160,6 +160,8 @@ it('announces a new task live, switches to German with Swiss dates, and keeps sa
   await signIn(page, origin, 'anne.chancellerie', DEMO_PASSWORD, `/staff/?commune=${encodeURIComponent(commune)}&status=open`);
   await page.getByRole('button', { name: 'Deutsch' }).click();
   await page.getByRole('heading', { level: 1, name: 'Offene Aufgaben' }).waitFor();
+  // Which counter and rule set this deployment runs (DOMAIN.md §6).
+  await expectText(page.getByTestId('rule-set'), /^Kanton JU · Regeln JU-GVS-2013 \(2013-01-01 – 2021-10-31\)$/);
   // A new application while the inbox is open: counted, shown on request.
   const { taskId } = await minorWaiting(people.minor2!);
   await page.getByRole('button', { name: 'Neue Aufgaben anzeigen (1)' }).click();

@@ -113,6 +113,16 @@ export function App() {
         <div className="brand">
           <span className="brand-title">{t('appTitle')}</span>
           <span className="brand-sub">{t('appSubtitle')}</span>
+          {phase.kind === 'ready' && phase.config.counter && (
+            <span className="brand-sub" data-testid="rule-set">
+              {t('ruleSet', {
+                canton: phase.config.counter.canton,
+                id: phase.config.counter.ruleSet.id,
+                from: phase.config.counter.ruleSet.effectiveFrom,
+                to: phase.config.counter.ruleSet.effectiveTo ?? '…',
+              })}
+            </span>
+          )}
         </div>
         <nav aria-label={t('inbox')}>
           {phase.kind === 'ready' && (

@@ -6,6 +6,8 @@ export interface StaffConfig {
   clientId: string;
   authorizationEndpoint: string;
   endSessionEndpoint: string | null;
+  /** The counter this deployment runs and the rule set its new processes follow (DOMAIN.md §6). */
+  counter: { canton: string; ruleSet: { id: string; effectiveFrom: string; effectiveTo: string | null } } | null;
 }
 
 export interface Session {

@@ -8,6 +8,7 @@ export const LANGS: Lang[] = ['fr', 'de'];
 const fr = {
   appTitle: 'Espace Chancellerie',
   appSubtitle: 'Guichet virtuel sécurisé',
+  ruleSet: 'Canton {canton} · règles {id} ({from} – {to})',
   skipToContent: 'Aller au contenu',
   language: 'Langue',
   signedInAs: 'Connecté·e : {sub}',
@@ -284,6 +285,7 @@ export type MessageKey = keyof typeof fr;
 const de: Record<MessageKey, string> = {
   appTitle: 'Arbeitsbereich Staatskanzlei',
   appSubtitle: 'Sicherer virtueller Schalter',
+  ruleSet: 'Kanton {canton} · Regeln {id} ({from} – {to})',
   skipToContent: 'Zum Inhalt',
   language: 'Sprache',
   signedInAs: 'Angemeldet: {sub}',
