@@ -1,6 +1,6 @@
 // A person's representation on their case, for the Chancellery (Art. 9, 12): the proxies the
 // person gave and received, the entities the person acts for. Nobody else reads it — not even
-// the person, who has /v1/proxies and /v1/me/entities — and each read is in the access log.
+// the person, who has /v1/proxies and /v1/entities — and each read is in the access log.
 import { randomInt, randomUUID } from 'node:crypto';
 import request from 'supertest';
 import { isValidUid } from '../../domain/uid';
