@@ -11,7 +11,7 @@ import type { ContractInput } from '../workflows/contract/types';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { sendOnce } from '../records/outbox';
 import { HOLDER, holderOf } from '../records/holders';
-import { contractStatusChanged, termsPublished } from './mail-templates';
+import { contractStatusChanged, termsCommunicated, termsPublished } from './mail-templates';
 import type { ContractEngine, Mailer, RetentionEngine } from './ports';
 
 export interface ContractDeps {
@@ -167,6 +167,22 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
       });
     },
 
+    /**
+     * NE 9: a terms version communicated to the contract (the rollout sends the e-mail); it
+     * applies from its effective day. Audited once per contract and version.
+     */
+    async recordTermsCommunicated(t: { contractId: string; version: string; effectiveOn: string }): Promise<void> {
+      const requestId = `${t.contractId}:terms-communicated:${t.version}`;
+      if (await db.auditLog.findFirst({ where: { recordType: 'contract', recordId: t.contractId, requestId }, select: { id: true } })) return;
+      await writeAudit(db, {
+        ...SYSTEM,
+        action: `terms.communicated.${t.version}.from-${t.effectiveOn}`,
+        recordType: 'contract',
+        recordId: t.contractId,
+        requestId,
+      });
+    },
+
     /** Art. 5.3, 6.2: special clauses agreed with a user who refused the terms. */
     async recordContractAmendment(a: { contractId: string; taskId: string; termsVersion: string; clauses: string[]; by: string }): Promise<void> {
       await db.$transaction(async (tx) => {
@@ -216,7 +232,12 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
         include: HOLDER,
       });
       const notice = noticeOf(v);
-      const { lastAcceptanceDay } = termsSchedule(v.effectiveOn, v.acceptanceDays, profiles[v.canton as CantonCode]);
+      // The page holds the version's canton's contracts only: the e-mail follows that canton's
+      // rule set (the one its contracts' workflows read), a request to sign the version
+      // (Art. 5.2) or its communication (NE 9).
+      const rules = profiles[v.canton as CantonCode];
+      const communicated = rules.contract.termsChanges === 'communicated';
+      const { lastAcceptanceDay } = termsSchedule(v.effectiveOn, v.acceptanceDays, rules);
       let notified = 0;
       for (let i = 0; i < page.length; i += MAIL_CONCURRENCY) {
         const slice = page.slice(i, i + MAIL_CONCURRENCY);
@@ -225,20 +246,15 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
             if (c.termsVersion === version) return false; // signed this very version
             if (!(await contracts.notifyTerms(inputOf(c), notice))) return false; // its workflow has closed
             const holder = holderOf(c);
-            const mail = termsPublished({
-              firstName: holder.firstName,
-              lastName: holder.lastName,
-              version,
-              title: v.title,
-              effectiveOn: v.effectiveOn,
-              lastAcceptanceDay,
-              restrictFrom: v.restrictFrom,
-              blockFrom: v.blockFrom,
-            });
+            const about = { firstName: holder.firstName, lastName: holder.lastName, version, title: v.title, effectiveOn: v.effectiveOn };
+            const mail = communicated
+              ? termsCommunicated(about)
+              : termsPublished({ ...about, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom });
+            const template = communicated ? 'terms-communicated' : 'terms-published';
             // One address refused for good must not stop the rollout: recorded, and the
             // contract's workflow knows (the user sees it in their space).
-            if ((await sendMail(`terms:${version}:${c.id}`, 'terms-published', 'contract', c.id, holder.email, mail)) === 'rejected') {
-              await writeAudit(db, { ...SYSTEM, action: 'mail.rejected.terms-published', recordType: 'contract', recordId: c.id });
+            if ((await sendMail(`terms:${version}:${c.id}`, template, 'contract', c.id, holder.email, mail)) === 'rejected') {
+              await writeAudit(db, { ...SYSTEM, action: `mail.rejected.${template}`, recordType: 'contract', recordId: c.id });
             }
             return true;
           }),

@@ -42,8 +42,8 @@ export function escapeHtml(value: string): string {
   return value.replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-function render(subject: string, blocks: readonly Block[]): RenderedMail {
-  const all: Block[] = [...blocks, SENDER.join('\n')];
+function render(subject: string, blocks: readonly Block[], sender: readonly string[] = SENDER): RenderedMail {
+  const all: Block[] = [...blocks, sender.join('\n')];
   const text = all.map((b) => (typeof b === 'string' ? b : b.list.map((item) => `- ${item}`).join('\n'))).join('\n\n') + '\n';
   const body = all
     .map((b) =>
@@ -274,6 +274,26 @@ export function termsPublished(input: TermsPublishedInput): RenderedMail {
     },
     `Si vous refusez ces conditions mais souhaitez continuer à utiliser le guichet, vous pouvez l'indiquer dans votre espace ; la Chancellerie d'Etat examinera votre situation (${ORDINANCE}, art. 5 al. 3).`,
   ]);
+}
+
+/** The Neuchâtel counter's sender and name (seed 004): its texts name no Jura authority. */
+const NE_SENDER = ["Chancellerie d'État", 'République et Canton de Neuchâtel'];
+const NE_COUNTER = 'Guichet unique';
+
+export type TermsCommunicatedInput = Pick<TermsPublishedInput, 'firstName' | 'lastName' | 'version' | 'title' | 'effectiveOn'>;
+
+/** NE 9: a change of the terms, communicated; it applies from its effective day, nothing to sign. */
+export function termsCommunicated(input: TermsCommunicatedInput): RenderedMail {
+  return render(
+    `Modification des conditions générales du ${NE_COUNTER} (version ${input.version})`,
+    [
+      greeting(input.firstName, input.lastName),
+      `L'État de Neuchâtel a modifié les conditions générales d'utilisation du ${NE_COUNTER} : « ${input.title} », version ${input.version}.`,
+      `Elles s'appliquent dès le ${formatSwissDate(input.effectiveOn)}. Vous n'avez rien à signer ni à accepter ; vous pouvez les consulter dans votre espace du ${NE_COUNTER}.`,
+      `Toute modification des prestations et des conditions générales vous est communiquée ainsi (conditions générales d'utilisation, ch. 9).`,
+    ],
+    NE_SENDER,
+  );
 }
 
 export interface ContractStatusInput {

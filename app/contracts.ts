@@ -138,6 +138,21 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     return { id: c!.id, holderSub: holderOf(c!).sub };
   }
 
+  /**
+   * Where the contract's rule set communicates changes of the terms (NE 9), there is no
+   * version to accept or refuse: a 409 here, before the signature is checked or the workflow asked.
+   */
+  async function requireTermsToAccept(contractId: string): Promise<void> {
+    const c = await db.contract.findUniqueOrThrow({ where: { id: contractId }, select: { canton: true } });
+    const rules = profiles[c.canton as CantonCode];
+    if (rules.contract.termsChanges === 'communicated')
+      throw new AppError(
+        409,
+        'terms_not_accepted_here',
+        `under rule set ${rules.ruleSet.id} changes of the terms of use are communicated to every user: there is nothing to accept or refuse`,
+      );
+  }
+
   async function act<K extends ContractAct>(caller: Caller, contractId: string, kind: K, arg: ContractActArgs[K], action: string): Promise<ContractView> {
     const s = await contracts.act(contractId, kind, arg);
     await writeAudit(db, { ...actorOf(caller), action, recordType: 'contract', recordId: contractId });
@@ -226,6 +241,8 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
 
     /** Art. 5.2: a QES of the version waiting, by the user; the hash must be the version's own. */
     async acceptTerms(caller: Caller, a: { version: string; documentSha256: string; signatureValue: string; signedAt?: string }, entityUid?: string) {
+      const id = await myContract(caller, entityUid);
+      await requireTermsToAccept(id);
       const v = await db.termsVersion.findUnique({ where: { version: a.version }, select: { documentSha256: true, document: true } });
       if (!v) throw new AppError(422, 'unprocessable', `terms version ${a.version} is not published`, [{ path: 'version', issue: 'unknown version' }]);
       if (v.documentSha256 !== a.documentSha256) {
@@ -233,7 +250,6 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
           { path: 'documentSha256', issue: `must be the SHA-256 of version ${a.version}` },
         ]);
       }
-      const id = await myContract(caller, entityUid);
       const user = await db.registeredUser.findUniqueOrThrow({ where: { sub: caller.principal.sub }, select: { firstName: true, lastName: true } });
       const evidence = await verifiedSignature(signatures, 'signatureValue', {
         signatureBase64: a.signatureValue,
@@ -253,6 +269,7 @@ export function contractUseCases({ db, contracts, termsRollouts, signatures, can
     /** Art. 5.3: refuse a version but ask to go on using the counter (a Chancellery task). */
     async refuseTerms(caller: Caller, version: string, entityUid?: string) {
       const id = await myContract(caller, entityUid);
+      await requireTermsToAccept(id);
       return act(caller, id, 'refuseTerms', { version, by: caller.principal.sub }, 'terms.refused');
     },
 

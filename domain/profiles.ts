@@ -23,6 +23,14 @@ export type RemedyKind = 'opposition' | 'appeal';
 /** The counter's actions a contract's state may forbid (the API checks them). */
 export type ContractAction = 'access-request.create' | 'service-consent.grant' | 'decision.read';
 
+/**
+ * How a new terms version reaches a contract: `qes-acceptance`, the user accepts it with a
+ * QES, else the contract is restricted then blocked, a refusal goes to the Chancellery (JU
+ * Art. 5.2-5.3); `communicated`, every user is told of it and it applies from its effective
+ * day, with nothing to accept, no restriction, no block (NE 9).
+ */
+export type TermsChanges = 'qes-acceptance' | 'communicated';
+
 export type RetentionCategory = 'contract-evidence' | 'decision-service' | 'other-transaction';
 
 /** One holiday, by rule, so a year's list can be computed for any year. */
@@ -106,6 +114,8 @@ export interface CantonProfile {
   };
   /** The user contract (Art. 5, 7, 10): terms rollouts, restriction, blocking, notice. */
   contract: {
+    /** What a new terms version asks of the user (see `TermsChanges`). */
+    termsChanges: TermsChanges;
     /** Days from a terms version's effective day during which it can still be accepted
      * before the contract is restricted, unless the version sets its own period. */
     defaultAcceptanceDays: number;
@@ -147,6 +157,7 @@ const REMINDERS: CantonProfile['reminders'] = {
 // 30 days to accept, then 30 days restricted (no new transactions, decisions still readable),
 // then blocked (nothing but the contract's own actions; decisions served by post).
 const CONTRACT: CantonProfile['contract'] = {
+  termsChanges: 'qes-acceptance', // Art. 5.2: accepted with a QES, else restricted, then blocked
   defaultAcceptanceDays: 30,
   blockAfterRestrictedDays: 30,
   userNoticeMonths: 1, // Art. 10.1: "moyennant un préavis d'un mois"
@@ -292,7 +303,9 @@ const NE: CantonProfile = {
     proxyAcceptanceDays: 30, // product decision (DOMAIN §5): 30 days to accept
     unrestrictedProxyInWriting: true, // NE 3.2, LGSU Art. 22 al. 3-4: written proxy, legalised signature; revoked in writing
   },
-  contract: CONTRACT,
+  // NE 9: "Toute modification sera communiquée aux personnes utilisatrices": nothing to
+  // accept, so its acceptance and restriction periods never run.
+  contract: { ...CONTRACT, termsChanges: 'communicated' },
   reminders: REMINDERS,
 };
 

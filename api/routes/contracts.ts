@@ -92,6 +92,18 @@ const contactBody = z
 const contractParams = z.object({ id: z.string().regex(/^contract-[0-9a-f-]{36}$/, 'not a contract id') });
 const versionParams = z.object({ version: versionId });
 
+/** Acceptances and refusals of a terms version: none where the rule set only communicates them (NE 9). */
+const termsRefusals = {
+  409: {
+    description: rejections(
+      contractRejections,
+      409,
+      'The contract cannot do this now, or its rule set communicates changes of the terms and asks for no acceptance (`terms_not_accepted_here`, NE 9)',
+    ),
+    schema: undefined,
+  },
+};
+
 const refusals = {
   409: { description: rejections(contractRejections, 409, 'The contract cannot do this now'), schema: undefined },
   422: { description: rejections(contractRejections, 422, 'Not the version waiting for acceptance') },
@@ -176,6 +188,7 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     responses: {
       200: { description: 'Accepted', schema: contractView },
       ...refusals,
+      ...termsRefusals,
       422: {
         description: rejections(
           contractRejections,
@@ -195,7 +208,7 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     summary: 'Refuse a terms version but ask to go on using the counter: a Chancellery task (Art. 5.3)',
     roles: ['citizen'],
     body: z.object({ version: versionId }).strict(),
-    responses: { 202: { description: 'With the Chancellery', schema: contractView }, ...refusals },
+    responses: { 202: { description: 'With the Chancellery', schema: contractView }, ...refusals, ...termsRefusals },
     handler: async ({ body, caller }) => ({ status: 202, body: await contracts.refuseTerms(caller, body.version) }),
   });
 

@@ -28,7 +28,7 @@ const flaky = (mailer: Mailer): Mailer => ({
 });
 
 beforeAll(async () => {
-  stack = await startStack({ canton: 'NE', ownDatabase: true, wrapMailer: flaky, rollout: { batchSize: 2, batchesPerRun: 2 } });
+  stack = await startStack({ canton: 'JU', ownDatabase: true, wrapMailer: flaky, rollout: { batchSize: 2, batchesPerRun: 2 } });
 });
 afterAll(async () => {
   await stack?.stop();
@@ -39,11 +39,11 @@ const chancellery = () => stack.token({ role: 'chancellery', sub: 'staff-chancel
 const today = () => localDay(new Date(), 'Europe/Zurich');
 
 async function admitted(): Promise<TestContract & { token: string }> {
-  const c = await insertContract(stack.db, { canton: 'NE' });
+  const c = await insertContract(stack.db, { canton: 'JU' });
   // What onboarding's hand-off does once a contract starts.
   await createTemporalContractEngine(stack.client, stack.taskQueue).start({
     contractId: c.contractId,
-    canton: 'NE',
+    canton: 'JU',
     startedOn: today(),
     termsVersion: 'CG-2013-1',
   });

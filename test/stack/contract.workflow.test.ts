@@ -1,9 +1,10 @@
 // The contract lifecycle (Art. 5-7, 10) on the time-skipping server: months pass in
 // milliseconds, against real PostgreSQL and a real SMTP server. Contracts here are of the
-// NE profile (30 days restricted before the block, one month's notice).
+// JU profile (a QES acceptance, 30 days restricted before the block, one month's notice),
+// but for the last part: NE's terms changes are communicated, not accepted (NE 9).
 import { WorkflowNotFoundError, type WorkflowHandle } from '@temporalio/client';
 import { addDays, addMonths, endOfLocalDay, localDay } from '../../domain/days';
-import { profiles } from '../../domain/profiles';
+import { profiles, type CantonCode } from '../../domain/profiles';
 import {
   acceptTermsUpdate,
   blockUpdate,
@@ -25,8 +26,8 @@ import { recordHistory } from '../support/histories';
 import { rejection } from '../support/updates';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
-const NE = profiles.NE;
-const TZ = NE.timeZone;
+const JU = profiles.JU;
+const TZ = JU.timeZone;
 const STAFF = 'staff-chancellery-1';
 
 let suite: TimeSkippingSuite;
@@ -44,12 +45,22 @@ afterAll(async () => {
 
 type Handle = WorkflowHandle<typeof contract>;
 
-async function startContract(opts: { historyLimit?: number } = {}): Promise<TestContract & { handle: Handle }> {
-  const c = await insertContract(db);
+async function startContract(opts: { historyLimit?: number; canton?: CantonCode; ruleSetId?: string } = {}): Promise<TestContract & { handle: Handle }> {
+  const canton = opts.canton ?? 'JU';
+  const c = await insertContract(db, { canton });
   const handle = await env.client.workflow.start<typeof contract>('contract', {
     taskQueue: suite.taskQueue,
     workflowId: contractWorkflowId(c.contractId),
-    args: [{ contractId: c.contractId, canton: 'NE', startedOn: await today(), termsVersion: 'CG-2013-1', historyLimit: opts.historyLimit }],
+    args: [
+      {
+        contractId: c.contractId,
+        canton,
+        ruleSetId: opts.ruleSetId,
+        startedOn: await today(),
+        termsVersion: 'CG-2013-1',
+        historyLimit: opts.historyLimit,
+      },
+    ],
   });
   return { ...c, handle };
 }
@@ -84,7 +95,7 @@ const subjectsTo = (email: string) => adapters.mail.messages.filter((m) => m.to.
 
 async function withPendingTerms(acceptanceDays: number) {
   const t0 = await today();
-  const terms = await insertTermsVersion(db, { effectiveOn: t0, acceptanceDays });
+  const terms = await insertTermsVersion(db, { canton: 'JU', effectiveOn: t0, acceptanceDays });
   return { t0, terms };
 }
 async function publishTo(c: { handle: Handle }, notice: Awaited<ReturnType<typeof insertTermsVersion>>['notice']) {
@@ -120,7 +131,7 @@ describe('a new terms version (Art. 5.2)', () => {
     expect(await settled(b.contractId, 'restricted', 1, b.email)).toMatchObject({ status: 'restricted', statusReason: expect.stringContaining('Art. 5.2') });
     expect(subjectsTo(b.email)).toEqual([expect.stringContaining('restreint')]);
 
-    // Blocked from the 30th day of the restriction (NE profile), e-mailed; A untouched.
+    // Blocked from the 30th day of the restriction (JU profile), e-mailed; A untouched.
     await skipTo(new Date(startOfDay(addDays(t0, 40)).getTime() - 1000));
     expect((await dbContract(b.contractId)).status).toBe('restricted');
     await skipTo(startOfDay(addDays(t0, 40)));
@@ -330,5 +341,38 @@ describe('continue-as-new', () => {
       pendingTerms: null,
       acceptedTermsVersion: t.version,
     });
+  });
+});
+
+describe('a new terms version under a rule set that communicates it (NE 9)', () => {
+  it('is recorded as communicated and binds the contract: nothing waits for acceptance, it stays active past the acceptance and restriction periods, no task opens', async () => {
+    const t0 = await today();
+    const terms = await insertTermsVersion(db, { canton: 'NE', effectiveOn: t0, acceptanceDays: 30 });
+    const c = await startContract({ canton: 'NE', ruleSetId: profiles.NE.ruleSet.id });
+
+    await c.handle.signal(termsPublishedSignal, terms.notice);
+    const told = await until(c.handle, (s) => s.acceptedTermsVersion === terms.version);
+    expect(told).toMatchObject({ status: 'active', reason: null, pendingTerms: null, task: null });
+
+    // 70 days: past 30 days to accept and 30 days restricted, had it been the Jura scheme (Art. 5.2).
+    await skipTo(startOfDay(addDays(t0, 70)));
+    const later = await c.handle.query(contractStateQuery);
+    expect(later).toMatchObject({ status: 'active', reason: null, pendingTerms: null, acceptedTermsVersion: terms.version, task: null, blocks: [] });
+    expect((await dbContract(c.contractId)).status).toBe('active');
+    expect(await db.task.count({ where: { contractId: c.contractId } })).toBe(0);
+    expect(subjectsTo(c.email)).toEqual([]); // no restriction nor block to tell of
+    expect(
+      await db.auditLog.findFirst({ where: { recordType: 'contract', recordId: c.contractId, action: { startsWith: 'terms.communicated' } } }),
+    ).toMatchObject({
+      action: `terms.communicated.${terms.version}.from-${t0}`,
+    });
+    const { searchAttributes } = await c.handle.describe();
+    expect(searchAttributes).toMatchObject({ GvsState: ['active'], GvsWaitingFor: ['none'], GvsTermsVersion: ['none'] });
+
+    // The same notice again changes nothing; there is no version to refuse.
+    await c.handle.signal(termsPublishedSignal, terms.notice);
+    expect(await rejection(c.handle.executeUpdate(refuseTermsUpdate, { args: [{ version: terms.version, by: c.sub }] }))).toBe('TermsNotPending');
+    expect(await c.handle.query(contractStateQuery)).toMatchObject({ status: 'active', pendingTerms: null, task: null });
+    await recordHistory('contract-ne-terms-communicated', c.handle);
   });
 });

@@ -203,21 +203,21 @@ describe("a decision's records (Art. 18.1 b)", () => {
 
 describe('contract evidence (Art. 18.1 a)', () => {
   it('is destroyed 1 year after the contract ends: contract, acceptances, user register entry; its workflow history unreadable', async () => {
-    const c = await insertContract(suite.db, { canton: 'NE' });
+    const c = await insertContract(suite.db, { canton: 'JU' });
     const day0 = await today();
     const handle = await suite.env.client.workflow.start<typeof contract>('contract', {
       taskQueue: suite.taskQueue,
       workflowId: contractWorkflowId(c.contractId),
-      args: [{ contractId: c.contractId, canton: 'NE', startedOn: day0, termsVersion: 'CG-2013-1' }],
+      args: [{ contractId: c.contractId, canton: 'JU', startedOn: day0, termsVersion: 'CG-2013-1' }],
     });
-    const terms = await insertTermsVersion(suite.db, { effectiveOn: day0, acceptanceDays: 10 });
+    const terms = await insertTermsVersion(suite.db, { canton: 'JU', effectiveOn: day0, acceptanceDays: 10 });
     await handle.signal(termsPublishedSignal, terms.notice);
     for (let i = 0; i < 100 && !(await handle.query(contractStateQuery)).pendingTerms; i++) await new Promise((r) => setTimeout(r, 25));
     await handle.executeUpdate(acceptTermsUpdate, { args: [personalData('contract', c.contractId, qesFor(terms, c.sub))] });
     await handle.executeUpdate(terminateUpdate, { args: [{ by: 'staff', reasons: ['usage abusif'] }] });
     const endedOn = await today();
     const r = await until(retentionOf('contract', c.contractId), () => true);
-    const lastDay = retentionEnd('contract-evidence', endedOn, profiles.NE);
+    const lastDay = retentionEnd('contract-evidence', endedOn, profiles.JU);
     expect(r).toMatchObject({ category: 'contract-evidence', eventDay: endedOn, lastDay });
 
     await skipTo(oneSecondBefore(endOfLocalDay(lastDay, TZ)));

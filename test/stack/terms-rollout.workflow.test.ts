@@ -21,7 +21,7 @@ afterAll(async () => {
 it('notifies every contract that has not ended, in batches over several runs, each user once', async () => {
   const { env, db, adapters, taskQueue } = suite;
   const contracts: Awaited<ReturnType<typeof insertContract>>[] = [];
-  for (let i = 0; i < 5; i++) contracts.push(await insertContract(db));
+  for (let i = 0; i < 5; i++) contracts.push(await insertContract(db, { canton: 'JU' }));
   const today = localDay(new Date(await env.currentTimeMs()), 'Europe/Zurich');
   // One contract ended before the rollout: its workflow has closed.
   const ended = contracts[0]!;
@@ -29,7 +29,7 @@ it('notifies every contract that has not ended, in batches over several runs, ea
     env.client.workflow.start<typeof contract>('contract', {
       taskQueue,
       workflowId: contractWorkflowId(c.contractId),
-      args: [{ contractId: c.contractId, canton: 'NE', startedOn: today, termsVersion: 'CG-2013-1' }],
+      args: [{ contractId: c.contractId, canton: 'JU', startedOn: today, termsVersion: 'CG-2013-1' }],
     });
   const endedHandle = await start(ended);
   await endedHandle.executeUpdate(terminateUpdate, { args: [{ by: 'staff', reasons: ['test'] }] });
@@ -37,7 +37,7 @@ it('notifies every contract that has not ended, in batches over several runs, ea
   // The others: two with a running workflow, two admitted before the lifecycle existed (none).
   for (const c of contracts.slice(1, 3)) await start(c);
 
-  const terms = await insertTermsVersion(db, { effectiveOn: today, acceptanceDays: 30 });
+  const terms = await insertTermsVersion(db, { canton: 'JU', effectiveOn: today, acceptanceDays: 30 });
   const handle = await env.client.workflow.start<typeof termsRollout>('termsRollout', {
     taskQueue,
     workflowId: termsRolloutWorkflowId(terms.version),

@@ -1,6 +1,13 @@
 // The counter's e-mails say what the ordinance requires (Art. 4 al. 6 and 8), in French,
 // with Swiss dates, and the HTML part never lets a value become markup.
-import { formalDecisionRequested, formatSwissDate, onboardingApproved, onboardingRefused, taskReminder } from '../../activities/mail-templates';
+import {
+  formalDecisionRequested,
+  formatSwissDate,
+  onboardingApproved,
+  onboardingRefused,
+  taskReminder,
+  termsCommunicated,
+} from '../../activities/mail-templates';
 
 const refusal = {
   firstName: 'Amélie',
@@ -145,5 +152,16 @@ describe('HTML escaping', () => {
     expect(mail.html).toContain('&#60;b&#62;gras&#60;/b&#62; &#38; co');
     // The text part is plain text: the value is kept as typed.
     expect(mail.text).toContain('Bonjour <script>alert("x")</script> Theubet,');
+  });
+});
+
+describe('termsCommunicated (NE 9)', () => {
+  test('says the version applies from its effective day, asks for no signature, and names no Jura authority', () => {
+    const mail = termsCommunicated({ firstName: 'Luc', lastName: 'Perret', version: 'CGU-2027-1', title: 'Conditions générales', effectiveOn: '2027-03-01' });
+    expect(mail.subject).toBe('Modification des conditions générales du Guichet unique (version CGU-2027-1)');
+    expect(mail.text).toContain("Elles s'appliquent dès le 1er mars 2027.");
+    expect(mail.text).toContain('République et Canton de Neuchâtel');
+    expect(mail.text).not.toMatch(/signature électronique qualifiée|restreinte|bloquée|Jura|Delémont|art\. 5/);
+    expect(visible(mail.html)).toBe(words(mail.text));
   });
 });

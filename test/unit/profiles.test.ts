@@ -85,6 +85,11 @@ describe('profiles hold the legal numbers', () => {
     expect(ne.deadlines.feries.provisionalMeasuresExempt).toBe(false);
   });
 
+  it('asks a QES acceptance of a new terms version in the Jura (Art. 5.2); Neuchâtel only communicates it (NE 9)', () => {
+    expect(profiles.JU.contract.termsChanges).toBe('qes-acceptance');
+    expect(profiles.NE.contract.termsChanges).toBe('communicated');
+  });
+
   it('keeps records as Art. 18 says', () => {
     expect(profiles.JU.retention).toEqual({
       'contract-evidence': { months: 12 },

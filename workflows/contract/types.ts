@@ -68,6 +68,7 @@ export interface ContractState {
   contractId: string;
   status: ContractStatus;
   reason: string | null;
+  /** The version the contract is bound by: signed, accepted (Art. 5.2), or communicated (NE 9). */
   acceptedTermsVersion: string;
   pendingTerms: PendingTerms | null;
   blocks: Block[];

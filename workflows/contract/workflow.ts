@@ -1,11 +1,12 @@
 // The user contract (Art. 5-7, 10), from admission to its end: terms versions to accept,
 // restriction then blocking when they are not (Art. 5.2), a refusal handed to the
-// Chancellery (Art. 5.3), blocks for misuse (Art. 7.2) or as a provisional measure
+// Chancellery (Art. 5.3) — or, where the rule set only communicates them (NE 9), recorded
+// as communicated and nothing else — blocks for misuse (Art. 7.2) or as a provisional measure
 // (Art. 10.3), termination by notice (Art. 10.1) or for abuse (Art. 10.2).
 // Every event goes through one queue, applied in order by one loop; Updates answer once
 // theirs is applied. The history stays bounded: the loop continues as new at a quiet point,
 // carrying the facts and any event not applied yet.
-import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import { allHandlersFinished, condition, continueAsNew, patched, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import { contractStatus, mergePendingTerms, noticeLastDay, statusReason, type ContractStatus } from '../../domain/contract';
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { activitiesWith, markState, ruleSetOf } from '../common';
@@ -218,6 +219,14 @@ export async function contract(input: ContractInput): Promise<ContractState> {
       case 'terms-published':
         if (e.notice.sequence <= m.termsSequence || e.notice.version === m.acceptedTermsVersion) return;
         m.termsSequence = e.notice.sequence;
+        if (profile.contract.termsChanges === 'communicated' && patched('ne-terms-communicated')) {
+          // NE 9: the change is communicated (the rollout's e-mail) and applies from its
+          // effective day: nothing to accept, no restriction, no block.
+          await acts.recordTermsCommunicated({ contractId, version: e.notice.version, effectiveOn: e.notice.effectiveOn });
+          m.acceptedTermsVersion = e.notice.version;
+          f.pendingTerms = null; // one left from before this rule: the newer version replaces it
+          return settle(e.kind, 'system');
+        }
         f.pendingTerms = mergePendingTerms(pending, e.notice);
         return settle(e.kind, 'system');
       case 'accept-terms':
