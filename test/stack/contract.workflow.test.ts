@@ -313,7 +313,7 @@ describe('termination (Art. 10)', () => {
 
 describe('continue-as-new', () => {
   it('keeps the history bounded and loses no event sent around the switch', async () => {
-    const c = await startContract({ historyLimit: 40 });
+    const c = await startContract({ historyLimit: 40, ruleSetId: 'JU-GVS-2013' });
     const versions: string[] = [];
     const rounds = 12;
     for (let i = 1; i <= rounds; i++) {
@@ -333,7 +333,10 @@ describe('continue-as-new', () => {
     const actions = (await db.auditLog.findMany({ where: { recordType: 'contract', recordId: c.contractId } })).map((e) => e.action);
     expect(actions.filter((a) => a.startsWith('contract.block')).length).toBe(rounds);
     expect(actions.filter((a) => a.startsWith('contract.unblock')).length).toBe(rounds);
-    expect((await c.handle.describe()).historyLength).toBeLessThan(80);
+    const latest = await c.handle.describe();
+    expect(latest.historyLength).toBeLessThan(80);
+    // Each run follows the rule set the contract started under (DOMAIN.md §6).
+    expect(latest.searchAttributes).toMatchObject({ GvsRuleSet: ['JU-GVS-2013'] });
     // The state carried over: the last version is accepted in the latest run.
     const t = { version: versions.at(-1)!, sha256: 'a'.repeat(64) };
     expect(await c.handle.executeUpdate(acceptTermsUpdate, { args: [qesFor(t, c.sub)] })).toMatchObject({

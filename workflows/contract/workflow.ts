@@ -369,6 +369,8 @@ export async function contract(input: ContractInput): Promise<ContractState> {
         await continueAsNew<typeof contract>({
           contractId,
           canton: input.canton,
+          // The next run follows the same rule set (DOMAIN.md §6).
+          ruleSetId: input.ruleSetId,
           startedOn: input.startedOn,
           termsVersion: input.termsVersion,
           memory: personalData('contract', contractId, m),
