@@ -93,6 +93,24 @@ export const configSchema = z
     COMMERCIAL_REGISTER_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
     COMMERCIAL_REGISTER_USER: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
     COMMERCIAL_REGISTER_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    /**
+     * The SMS provider (Twilio's Messages API, fakes/sms) for sign-in and transaction codes
+     * (NE 4.1, 4.5); required in production where the counter sends codes by SMS.
+     */
+    SMS_GATEWAY_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
+    /** The AccountSid in the path; default SMS_GATEWAY_USER (Basic auth with the AccountSid itself). */
+    SMS_GATEWAY_ACCOUNT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    SMS_GATEWAY_USER: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    SMS_GATEWAY_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    /** The From of every SMS: an alphanumeric sender ID (1-11 letters, digits, spaces) or an E.164 number. */
+    SMS_SENDER: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^(?:\+[1-9]\d{6,14}|(?=[A-Za-z0-9 ]*[A-Za-z])[A-Za-z0-9 ]{1,11})$/, 'must be an E.164 number or a sender ID of 1-11 letters, digits and spaces')
+        .optional(),
+    ),
+    SMS_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
     /** The postal service's gateway for registered letters (Art. 16.5). */
     POSTAL_GATEWAY_URL: url,
     POSTAL_TIMEOUT_MS: z.coerce.number().int().min(100).max(60_000).default(10_000),
@@ -129,6 +147,10 @@ export const configSchema = z
       if (!levels.includes(c[name]))
         ctx.addIssue({ code: 'custom', path: [name], message: `"${c[name]}" is not one of AUTH_ACR_LEVELS (${levels.join(', ')})` });
     }
+    // The adapter needs all of them once there is a provider to talk to.
+    if (c.SMS_GATEWAY_URL)
+      for (const name of ['SMS_GATEWAY_USER', 'SMS_GATEWAY_PASSWORD', 'SMS_SENDER'] as const)
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with SMS_GATEWAY_URL' });
     if (c.NODE_ENV === 'production') {
       // Outside development the keys to the API come from an issuer over HTTPS only.
       if (!c.AUTH_ISSUER.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'must be an https:// URL in production' });
@@ -141,6 +163,13 @@ export const configSchema = z
           code: 'custom',
           path: ['COMMERCIAL_REGISTER_URL'],
           message: 'required in production: contracts of legal persons need the signing powers of the commercial register (Art. 11-13)',
+        });
+      // NE 4.1: sign-in with "un code reçu par SMS"; NE 4.5: one-time transaction codes.
+      if (c.CANTON === 'NE' && !c.SMS_GATEWAY_URL)
+        ctx.addIssue({
+          code: 'custom',
+          path: ['SMS_GATEWAY_URL'],
+          message: 'required in production for CANTON NE: sign-in and transaction codes are sent by SMS (NE 4.1, 4.5)',
         });
       if (!c.QES_TRUSTED_CA_FILES)
         ctx.addIssue({

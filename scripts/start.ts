@@ -11,6 +11,7 @@ import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
 import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeCommercialRegister } from '../fakes/commercial-register/server';
 import { startFakeQca } from '../fakes/qca/server';
+import { startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
 import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
@@ -43,6 +44,7 @@ const PORTS = {
   eidIssuer: port('EID_ISSUER_PORT', 4040),
   qca: port('QCA_PORT', 4050),
   commercialRegister: port('COMMERCIAL_REGISTER_PORT', 4060),
+  sms: port('SMS_PORT', 4070),
 };
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
@@ -217,6 +219,15 @@ async function main() {
     };
   }
 
+  // The SMS provider for sign-in and transaction codes (NE 4.1, 4.5): a fake speaking Twilio's
+  // Messages API, unless SMS_GATEWAY_URL points at a real one. Not given to the worker yet.
+  let smsUrl = env.SMS_GATEWAY_URL;
+  if (!smsUrl) {
+    const sms = await startFakeSms({ port: PORTS.sms });
+    stops.push({ name: 'fake SMS provider', stop: () => sms.close() });
+    smsUrl = sms.url;
+  }
+
   // The postal service's gateway for registered letters: a fake unless POSTAL_GATEWAY_URL is set.
   let postalUrl = env.POSTAL_GATEWAY_URL;
   if (!postalUrl) {
@@ -317,6 +328,9 @@ async function main() {
     env.POSTAL_GATEWAY_URL
       ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
       : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
+    env.SMS_GATEWAY_URL
+      ? '  SMS provider ............... (SMS_GATEWAY_URL)'
+      : `  Fake SMS provider .......... ${smsUrl}  (sent codes: ${smsUrl}/_control/messages?to=%2B41…)`,
     ...(env.EID_VERIFIER_URL ? ['  e-ID verifier .............. (EID_VERIFIER_URL)'] : eidLines),
     qesLine,
     `  Data ....................... ${dataDir}`,

@@ -58,6 +58,7 @@ beforeAll(async () => {
     EID_ISSUER_PORT: 0,
     QCA_PORT: 0,
     COMMERCIAL_REGISTER_PORT: 0,
+    SMS_PORT: 0,
   };
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
   const inherited = { ...process.env };
@@ -75,6 +76,7 @@ beforeAll(async () => {
     'EID_VERIFIER_URL',
     'QES_TRUSTED_CA_FILES',
     'COMMERCIAL_REGISTER_URL',
+    'SMS_GATEWAY_URL',
   ])
     delete inherited[k];
   env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };

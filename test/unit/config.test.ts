@@ -81,6 +81,37 @@ describe('configuration', () => {
     // In development the embedded identity provider speaks plain HTTP on loopback.
     expect(problems(valid)).toEqual([]);
   });
+
+  it('wants the SMS gateway in production for a counter that sends codes by SMS (NE 4.1, 4.5), and all of its settings once it is set', () => {
+    const production = {
+      ...valid,
+      NODE_ENV: 'production',
+      AUTH_ISSUER: 'https://idp.ne.ch/realms/guichet',
+      AUTH_JWKS_URL: '',
+      EID_VERIFIER_URL: 'https://verifier.ne.ch',
+      COMMERCIAL_REGISTER_URL: 'https://www.zefix.admin.ch/ZefixPublicREST',
+      QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
+    };
+    expect(problems({ ...production, CANTON: 'NE' })).toEqual([
+      'SMS_GATEWAY_URL: required in production for CANTON NE: sign-in and transaction codes are sent by SMS (NE 4.1, 4.5)',
+    ]);
+    expect(problems({ ...production, CANTON: 'JU' })).toEqual([]);
+    // Optional in development, even for NE (npm start runs the fake).
+    expect(problems({ ...valid, CANTON: 'NE' })).toEqual([]);
+
+    expect(problems({ ...production, CANTON: 'NE', SMS_GATEWAY_URL: 'https://api.twilio.com' }).sort()).toEqual([
+      'SMS_GATEWAY_PASSWORD: required with SMS_GATEWAY_URL',
+      'SMS_GATEWAY_USER: required with SMS_GATEWAY_URL',
+      'SMS_SENDER: required with SMS_GATEWAY_URL',
+    ]);
+    const sms = { SMS_GATEWAY_URL: 'https://api.twilio.com', SMS_GATEWAY_USER: 'AC0123', SMS_GATEWAY_PASSWORD: 'token', SMS_SENDER: 'GUICHET' };
+    expect(problems({ ...production, CANTON: 'NE', ...sms })).toEqual([]);
+    expect(loadConfig({ ...valid, ...sms })).toMatchObject({ ...sms, SMS_TIMEOUT_MS: 10_000 });
+    expect(problems({ ...valid, ...sms, SMS_SENDER: 'GUICHET VIRTUEL' })).toEqual([
+      expect.stringMatching(/^SMS_SENDER: must be an E.164 number or a sender ID/),
+    ]);
+    expect(problems({ ...valid, ...sms, SMS_SENDER: '+41791234567' })).toEqual([]);
+  });
 });
 
 it('takes RULE_SET only when it is known and of the canton (DOMAIN.md §6)', () => {
