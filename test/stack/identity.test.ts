@@ -168,7 +168,13 @@ it('refuses a wrong password on the form, a wrong code verifier, and a token fro
 it('tells the workspace where to sign in', async () => {
   const res = await request(stack.app).get('/staff/config.json');
   expect(res.status).toBe(200);
-  expect(res.body).toEqual({ clientId: 'guichet-staff', authorizationEndpoint: `${idp.issuer}/auth`, endSessionEndpoint: `${idp.issuer}/session/end` });
+  expect(res.body).toEqual({
+    clientId: 'guichet-staff',
+    authorizationEndpoint: `${idp.issuer}/auth`,
+    endSessionEndpoint: `${idp.issuer}/session/end`,
+    // Which counter and rule set the deployment runs: the workspace's header shows it.
+    counter: { canton: 'JU', ruleSet: { id: 'JU-GVS-2013', effectiveFrom: '2013-01-01', effectiveTo: '2021-10-31' } },
+  });
   const page = await request(stack.app).get('/staff/tasks/anything');
   expect(page.status).toBe(200);
   expect(page.text).toContain('<div id="root">');
