@@ -56,11 +56,12 @@ beforeEach(() => {
   gets.length = 0;
 });
 
-const config = () => ({
+// A generous timeout: a loaded CI machine must not turn a normal call into a timeout.
+const config = (requestTimeoutMs = 5_000) => ({
   baseUrl: stub.url,
   acceptedIssuerDids: [ISSUER],
   vctValues: ['urn:vct:test'],
-  requestTimeoutMs: 200,
+  requestTimeoutMs,
   pollInitialMs: 100,
   pollMaxMs: 400,
 });
@@ -173,8 +174,8 @@ describe('reading a result', () => {
   it('times out a call that does not answer, as retryable', async () => {
     const id = randomUUID();
     answers.set(id, [{ status: 200, body: view(id, 'PENDING'), delayMs: 1_000 }]);
-    await expect(createEidVerifier(config()).result(id)).rejects.toThrow(EidVerifierUnavailableError);
-    await expect(createEidVerifier(config()).result(id)).rejects.toThrow('no answer within 200 ms');
+    await expect(createEidVerifier(config(200)).result(id)).rejects.toThrow(EidVerifierUnavailableError);
+    await expect(createEidVerifier(config(200)).result(id)).rejects.toThrow('no answer within 200 ms');
   });
 });
 
