@@ -10,6 +10,7 @@ import { z } from 'zod';
 import { finishApp, listenOn } from '../http';
 import { isValidUid, normalizeUid } from '../../domain/uid';
 import { FixtureError, loadFixtureFile } from '../fixture';
+import { controlRoutes, FakeServiceState } from '../control';
 export { FixtureError };
 
 /**
@@ -105,22 +106,7 @@ export function loadCommercialRegisterFixture(fixturePath: string): FakeEntity[]
 }
 
 /** What the control endpoints change; shared by the app and the handle startFakeCommercialRegister returns. */
-export class FakeCommercialRegisterState {
-  down = false;
-  latencyMs = 0;
-  /** Lookups received (company and persons), including those answered 401, 400 or 503. */
-  requests = 0;
-  /** Delayed answers still pending, so close() need not wait for them. */
-  readonly timers = new Set<NodeJS.Timeout>();
-
-  setOutage(down: boolean): void {
-    this.down = down;
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = ms;
-  }
-}
+export class FakeCommercialRegisterState extends FakeServiceState {}
 
 export interface Credentials {
   user: string;
@@ -129,9 +115,6 @@ export interface Credentials {
 
 /** What `npm start` and the tests use when nothing else is configured (the fake only). */
 export const DEMO_CREDENTIALS: Credentials = { user: 'guichet-demo', password: 'demo-password' };
-
-const outageBody = z.strictObject({ down: z.boolean() });
-const latencyBody = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
 
 /** Zefix's RestApiErrorResponse. */
 function zefixError(res: Response, status: number, type: 'INVALID_REQUEST_DATA' | 'NOT_FOUND' | 'INTERNAL_SERVER_ERROR', message: string): void {
@@ -209,14 +192,7 @@ export function createFakeCommercialRegisterApp(
         }
         answer(entity, uid, res);
       };
-      const ms = state.latencyMs;
-      if (ms === 0) return respond();
-      const timer = setTimeout(() => {
-        state.timers.delete(timer);
-        // The client may have given up (timeout) meanwhile: nothing to answer then.
-        if (!res.writableEnded && !res.destroyed) respond();
-      }, ms);
-      state.timers.add(timer);
+      state.delayed(res, respond);
     };
   }
 
@@ -249,32 +225,7 @@ export function createFakeCommercialRegisterApp(
   );
 
   // Control endpoints are outside /api: no credentials, as for the other fakes.
-  app.use('/_control', express.json());
-  app.post('/_control/outage', (req, res) => {
-    const body = outageBody.safeParse(req.body);
-    if (!body.success) {
-      res.status(400).json({ error: 'expected { down: boolean }' });
-      return;
-    }
-    state.setOutage(body.data.down);
-    res.json({ down: state.down });
-  });
-  app.post('/_control/latency', (req, res) => {
-    const body = latencyBody.safeParse(req.body);
-    if (!body.success) {
-      res.status(400).json({ error: 'expected { ms: integer 0..600000 }' });
-      return;
-    }
-    state.setLatency(body.data.ms);
-    res.json({ latencyMs: state.latencyMs });
-  });
-  app.get('/_control/requests', (_req, res) => {
-    res.json({ requests: state.requests });
-  });
-  app.delete('/_control/requests', (_req, res) => {
-    state.requests = 0;
-    res.json({ requests: state.requests });
-  });
+  controlRoutes(app, state);
 
   // Unknown paths 404, and errors answered without their content (fakes/http.ts).
   return finishApp(app);
@@ -312,8 +263,7 @@ export async function startFakeCommercialRegister({
   const state = new FakeCommercialRegisterState();
   const app = createFakeCommercialRegisterApp(entities, state, credentials);
   const { url, close } = await listenOn(app, port, host, () => {
-    for (const t of state.timers) clearTimeout(t);
-    state.timers.clear();
+    state.clearTimers();
   });
   return {
     url,

@@ -7,8 +7,8 @@
 // nothing: a phone number and a message text are personal data, and a code is a secret.
 import { createHash, randomBytes, timingSafeEqual } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
-import { z } from 'zod';
 import { finishApp, listenOn } from '../http';
+import { controlRoutes, FakeServiceState } from '../control';
 
 export interface SmsCredentials {
   /** The AccountSid in the path (AC + 32 hex digits). */
@@ -66,22 +66,8 @@ export interface FakeSms {
 }
 
 /** What the control endpoints change; shared by the app and the handle startFakeSms returns. */
-export class FakeSmsState {
-  down = false;
-  latencyMs = 0;
-  /** Send requests received, including those answered 401, 400 or 503. */
-  requests = 0;
+export class FakeSmsState extends FakeServiceState {
   readonly sent: FakeSms[] = [];
-  /** Delayed answers still pending, so close() need not wait for them. */
-  readonly timers = new Set<NodeJS.Timeout>();
-
-  setOutage(down: boolean): void {
-    this.down = down;
-  }
-
-  setLatency(ms: number): void {
-    this.latencyMs = ms;
-  }
 
   messages(to?: string): FakeSms[] {
     return this.sent.filter((m) => to === undefined || m.to === to).map((m) => ({ ...m }));
@@ -96,9 +82,6 @@ export class FakeSmsState {
     return undefined;
   }
 }
-
-const outageBody = z.strictObject({ down: z.boolean() });
-const latencyBody = z.strictObject({ ms: z.number().int().min(0).max(600_000) });
 
 /** Twilio's error body; `more_info` points at its error dictionary. */
 function twilioError(res: Response, status: number, code: number, message: string): void {
@@ -175,14 +158,7 @@ export function createFakeSmsApp(state = new FakeSmsState(), credentials: SmsCre
         }
         answer(req, res);
       };
-      const ms = state.latencyMs;
-      if (ms === 0) return respond();
-      const timer = setTimeout(() => {
-        state.timers.delete(timer);
-        // The client may have given up (timeout) meanwhile: nothing to answer then.
-        if (!res.writableEnded && !res.destroyed) respond();
-      }, ms);
-      state.timers.add(timer);
+      state.delayed(res, respond);
     };
   }
 
@@ -250,27 +226,7 @@ export function createFakeSmsApp(state = new FakeSmsState(), credentials: SmsCre
     }
     res.json({ code });
   });
-  app.post('/_control/outage', (req, res) => {
-    const body = outageBody.safeParse(req.body);
-    if (!body.success) {
-      res.status(400).json({ error: 'expected { down: boolean }' });
-      return;
-    }
-    state.setOutage(body.data.down);
-    res.json({ down: state.down });
-  });
-  app.post('/_control/latency', (req, res) => {
-    const body = latencyBody.safeParse(req.body);
-    if (!body.success) {
-      res.status(400).json({ error: 'expected { ms: integer 0..600000 }' });
-      return;
-    }
-    state.setLatency(body.data.ms);
-    res.json({ latencyMs: state.latencyMs });
-  });
-  app.get('/_control/requests', (_req, res) => {
-    res.json({ requests: state.requests });
-  });
+  controlRoutes(app, state);
 
   // Unknown paths 404, and errors answered without their content (fakes/http.ts).
   return finishApp(app);
@@ -304,8 +260,7 @@ export async function startFakeSms({ port, host = '127.0.0.1', credentials = DEM
   const state = new FakeSmsState();
   const app = createFakeSmsApp(state, credentials);
   const { url, close } = await listenOn(app, port, host, () => {
-    for (const t of state.timers) clearTimeout(t);
-    state.timers.clear();
+    state.clearTimers();
   });
   return {
     url,
