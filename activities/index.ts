@@ -9,6 +9,7 @@ import type { AccessRequestInput, UnitDecision } from '../workflows/access-reque
 import { SYSTEM_ACTOR as SYSTEM } from '../records/audit';
 import { recordAccessRequestRow } from '../records/access-requests';
 import type { CommercialRegister } from './commercial-register';
+import { createAccessRightsActivities } from './access-rights';
 import { createContractActivities } from './contracts';
 import { createDecisionActivities } from './decisions';
 import { createEntityActivities } from './entities';
@@ -49,6 +50,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createProxyActivities(deps),
     ...createEntityActivities(deps),
     ...createRepresentationActivities(deps),
+    ...createAccessRightsActivities(deps),
   };
 }
 

@@ -416,3 +416,19 @@ export function representationRefused(input: RepresentationMailInput & { reasons
     `Pour toute question, écrivez à la ${CHANCELLERY_POSTAL}, en indiquant la référence ${input.requestId}.`,
   ]);
 }
+
+/**
+ * NE 7.4: the account is deactivated on `deactivatesOn` unless the person signs in before; a
+ * warning 30 days before (product decision). Every word comes from the rule set
+ * (`accessRights.texts.warningMail`); `{date}` is the day of deactivation, written out.
+ */
+export function accessRightsDeactivationWarning(input: {
+  firstName: string;
+  lastName: string;
+  /** YYYY-MM-DD, in the canton's time zone */
+  deactivatesOn: string;
+  text: { subject: string; paragraphs: readonly string[]; sender: readonly string[] };
+}): RenderedMail {
+  const fill = (s: string) => s.split('{date}').join(formatSwissDate(input.deactivatesOn));
+  return render(fill(input.text.subject), [greeting(input.firstName, input.lastName), ...input.text.paragraphs.map(fill)], input.text.sender);
+}

@@ -24,6 +24,7 @@ import { errorHandler, unknownRoute } from './errors';
 import type { TaskFeed } from './task-feed';
 import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
+import { accessRightsRoutes } from './routes/access-rights';
 import { caseRoutes } from './routes/cases';
 import { codecRoutes } from './routes/codec';
 import { contractRoutes } from './routes/contracts';
@@ -150,6 +151,7 @@ export function createApp(deps: AppDeps) {
     legalHoldRoutes,
     transparencyRoutes,
     formalDecisionRoutes,
+    accessRightsRoutes,
   ])
     app.use(make(api, routes));
   app.use(

@@ -4,6 +4,7 @@
 import type { CantonCode } from '../domain/profiles';
 import type { Db } from '../infra/db';
 import { accessRequestUseCases } from './access-requests';
+import { accessRightsUseCases } from './access-rights';
 import { caseUseCases } from './cases';
 import { contactUseCases } from './contact';
 import { transparencyUseCases } from './transparency';
@@ -63,6 +64,7 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     cases: caseUseCases({ db, now }),
     representation: personRepresentationUseCases({ db }),
     formalDecisions,
+    accessRights: accessRightsUseCases({ db, accessRights: gateways.accessRights }),
   };
 }
 

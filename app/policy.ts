@@ -17,7 +17,9 @@ export type Resource =
   /** A request to represent a person (Art. 9.4, 9.5) */
   | { type: 'representation-request'; representativeSub: string }
   /** Whom a person represents and who represents them (Art. 9, 12): proxies and entities, across records. */
-  | { type: 'representation'; sub: string };
+  | { type: 'representation'; sub: string }
+  /** An account's access rights on the counter's own sign-in (NE 7.1, 7.4, 7.6) */
+  | { type: 'access-rights' };
 
 export type Action =
   /** see the record and where it stands */
@@ -93,6 +95,9 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       return p.role === 'chancellery';
     case 'representation':
       // The Chancellery, on a person's case; the person has the lists of their own (proxies, entities).
+      return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data');
+    case 'access-rights':
+      // The Chancellery lifts blocks and reactivates accounts (NE 7.6, 7.4): it reads their state; the person signs in.
       return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data');
   }
 }

@@ -23,6 +23,8 @@ export const TASK_KINDS = [
   'written-proxy-contract',
   'entity-powers',
   'written-contract',
+  'access-rights-block',
+  'account-deactivated',
 ] as const;
 
 export interface InboxFilters {

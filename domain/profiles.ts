@@ -57,6 +57,27 @@ export type FeriesPeriod =
   /** Month-day bounds; `from` after `to` wraps the new year (18 Dec - 2 Jan). */
   | { kind: 'fixed'; from: { month: number; day: number }; to: { month: number; day: number } };
 
+/** What a canton's access rights process counts and says (see `CantonProfile.accessRights`). */
+export interface AccessRightsRules {
+  /** Every this many wrong entries of any element, no sign-in for `lockMinutes`. */
+  lockAfterFailures: number;
+  lockMinutes: number;
+  /** The wrong attempt in a row at which the access rights are blocked until the Chancellery lifts them. */
+  blockAtFailuresInARow: number;
+  /** Days without a sign-in after which the account is deactivated. */
+  deactivateAfterDays: number;
+  /** Days before the deactivation the user is warned by e-mail. */
+  warnDaysBefore: number;
+  /** The emolument a lifting may cost: its amount (null: set elsewhere) and the notice the Chancellery's task carries. */
+  liftFee: { amountChf: number | null; notice: string };
+  /** The texts that leave the engine, in French. `{date}`: the day of deactivation, written out. */
+  texts: {
+    blockTaskSubject: string;
+    deactivatedTaskSubject: string;
+    warningMail: { subject: string; paragraphs: readonly string[]; sender: readonly string[] };
+  };
+}
+
 export interface CantonProfile {
   canton: CantonCode;
   ruleSet: {
@@ -128,6 +149,12 @@ export interface CantonProfile {
     /** What a blocked contract may not do (Art. 5.2, 7.2, 10.3); its decisions go by post. */
     blockedActions: readonly ContractAction[];
   };
+  /**
+   * Access rights of the counter's own identity provider (NE 4.1, 7.1, 7.4, 7.6): wrong
+   * entries, the lock, the block and deactivation, per account (workflows/access-rights).
+   * null: the counter signs in elsewhere (JU: the e-ID, Art. 3), no such process runs.
+   */
+  accessRights: AccessRightsRules | null;
   /** Product decisions, not law: operational durations for human tasks. */
   reminders: {
     taskReminderDays: number;
@@ -231,6 +258,8 @@ const JU: CantonProfile = {
     unrestrictedProxyInWriting: false, // Art. 9.2-9.3: every proxy is given and revoked on the counter
   },
   contract: CONTRACT,
+  // The Jura counter signs in with the e-ID (Art. 3): the ordinance sets no lock, block or deactivation.
+  accessRights: null,
   reminders: REMINDERS,
 };
 
@@ -306,6 +335,35 @@ const NE: CantonProfile = {
   // NE 9: "Toute modification sera communiquée aux personnes utilisatrices": nothing to
   // accept, so its acceptance and restriction periods never run.
   contract: { ...CONTRACT, termsChanges: 'communicated' },
+  accessRights: {
+    lockAfterFailures: 5, // NE 7.1: "Après cinq entrées erronées d'un des éléments d'identification"
+    lockMinutes: 15, // NE 7.1: "pendant une durée de 15 minutes"
+    blockAtFailuresInARow: 8, // NE 7.1: "Au bout de la huitième tentative de connexion erronée consécutive"
+    deactivateAfterDays: 540, // NE 7.4: "désactivés automatiquement dès 540 jours sans connexion"
+    warnDaysBefore: 30, // product decision (DOMAIN §7): a warning 30 days before
+    liftFee: {
+      // NE 7.6, 8: the Conseil d'État sets the emolument; its amount is published on guichetunique.ch, not in the terms.
+      amountChf: null,
+      notice:
+        "La perception d'un émolument déterminé par le Conseil d'État est réservée (conditions générales d'utilisation, ch. 7.6 et 8 ; montant publié sur www.guichetunique.ch).",
+    },
+    texts: {
+      // NE 7.1, 7.6: blocked at the 8th wrong attempt in a row, lifted on a written request
+      blockTaskSubject:
+        "droits d'accès bloqués à la huitième tentative de connexion erronée consécutive (ch. 7.1) : levée sur demande écrite de la personne utilisatrice (ch. 7.6)",
+      // NE 7.4: deactivated after 540 days without a sign-in
+      deactivatedTaskSubject: 'compte désactivé après 540 jours sans connexion (ch. 7.4) : réactivation sur demande de la personne utilisatrice',
+      warningMail: {
+        subject: 'Votre compte du Guichet unique sera désactivé le {date}',
+        paragraphs: [
+          "Vous ne vous êtes pas connecté·e au Guichet unique depuis longtemps. Tous les comptes privés et professionnels sont désactivés automatiquement dès 540 jours sans connexion (conditions générales d'utilisation du Guichet unique, ch. 7.4).",
+          'Votre compte sera désactivé le {date}. Pour le garder actif, il vous suffit de vous connecter au Guichet unique avant cette date.',
+          "Une fois le compte désactivé, seule la chancellerie d'État peut le réactiver, sur votre demande.",
+        ],
+        sender: ["Chancellerie d'État", 'République et Canton de Neuchâtel'],
+      },
+    },
+  },
   reminders: REMINDERS,
 };
 

@@ -9,3 +9,4 @@ export { formalDecision } from './formal-decision/workflow';
 export { proxy } from './proxy/workflow';
 export { entityOnboarding } from './entity-onboarding/workflow';
 export { representationContract } from './representation/workflow';
+export { accessRights } from './access-rights/workflow';

@@ -114,6 +114,19 @@ const completion = z
         justification: z.string().trim().min(1, 'say what was received and what was checked (LGSU Art. 22 al. 3, Art. 9.4, 13.1)').max(4000),
       })
       .strict(),
+    // NE 7.6: the block of the access rights lifted on a written request; NE 7.4: a deactivated account reactivated
+    z
+      .object({
+        outcome: z.literal('lift'),
+        justification: z.string().trim().min(1, 'say which written request was received and what was checked (NE 7.6)').max(4000),
+      })
+      .strict(),
+    z
+      .object({
+        outcome: z.literal('reactivate'),
+        justification: z.string().trim().min(1, "say how the person asked for the account's reactivation (NE 7.4)").max(4000),
+      })
+      .strict(),
   ])
   .openapi('TaskCompletion');
 
@@ -121,7 +134,7 @@ const params = z.object({
   id: z
     .string()
     .regex(
-      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(written-proxy|legal-representation|written-proxy-contract|entity-powers|written-contract))$/,
+      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(written-proxy|legal-representation|written-proxy-contract|entity-powers|written-contract)|user-[0-9a-f-]{36}-(access-rights-block|account-deactivated)-\d{1,4})$/,
       'not a task id',
     ),
 });

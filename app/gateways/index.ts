@@ -1,5 +1,6 @@
 // One typed gateway per workflow: the only code that starts, signals, updates or queries it.
 import { AccessRequestGateway } from './access-request';
+import { AccessRightsGateway } from './access-rights';
 import { ContractGateway } from './contract';
 import { DecisionServiceGateway } from './decision-service';
 import { EntityOnboardingGateway } from './entity-onboarding';
@@ -25,6 +26,7 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
     proxies: new ProxyGateway(temporal),
     entityOnboarding: new EntityOnboardingGateway(temporal),
     representations: new RepresentationGateway(temporal),
+    accessRights: new AccessRightsGateway(temporal),
   };
 }
 
@@ -40,3 +42,10 @@ export const createTemporalRetentionEngine = (client: Temporal['client'], taskQu
 /** The proxy workflows as the worker's activities see them (the ProxyEngine port). */
 export const createTemporalProxyEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
   new ProxyGateway({ client, taskQueue, ruleSetId });
+/**
+ * Neuchâtel's access rights as the identity provider's process sees them (the AccessRightsPort),
+ * with `start(userId)` for a concluded contract; its processes follow `ruleSetId`.
+ */
+export const createTemporalAccessRights = (client: Temporal['client'], taskQueue: string, ruleSetId: string) =>
+  new AccessRightsGateway({ client, taskQueue, ruleSetId });
+export { AccessRightsGateway } from './access-rights';

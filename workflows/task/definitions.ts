@@ -18,7 +18,11 @@ export type TaskKind =
   | 'written-proxy-contract'
   // Art. 11.2: an entity's powers, verified with the commercial register's answer; 13.1: its written contract
   | 'entity-powers'
-  | 'written-contract';
+  | 'written-contract'
+  // NE 7.1, 7.6: access rights blocked at the 8th wrong attempt in a row, lifted on a written request
+  | 'access-rights-block'
+  // NE 7.4: an account deactivated after 540 days without a sign-in, reactivated by the Chancellery
+  | 'account-deactivated';
 
 export interface TaskView {
   taskId: string;
@@ -47,7 +51,11 @@ export type TaskCompletion =
   // a registered letter without tracking: the unit says what it found out and did
   | { taskId: string; by: string; outcome: 'acknowledge'; justification: string }
   // a paper document received and checked: a written proxy or contract (NE 3.2, Art. 9.4, 13.1)
-  | { taskId: string; by: string; outcome: 'record'; justification: string };
+  | { taskId: string; by: string; outcome: 'record'; justification: string }
+  // NE 7.6: the block of the access rights lifted on the person's written request (an emolument reserved)
+  | { taskId: string; by: string; outcome: 'lift'; justification: string }
+  // NE 7.4: a deactivated account reactivated on the person's request
+  | { taskId: string; by: string; outcome: 'reactivate'; justification: string };
 
 export type TaskOutcome = TaskCompletion['outcome'];
 
@@ -64,6 +72,8 @@ export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
   'written-proxy': ['record', 'refuse'],
   'legal-representation': ['approve', 'refuse'],
   'written-proxy-contract': ['record', 'refuse'],
+  'access-rights-block': ['lift'],
+  'account-deactivated': ['reactivate'],
 };
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).

@@ -32,6 +32,10 @@ function missingFor(c: TaskCompletion): string | null {
       return filled(c.justification) ? null : 'say what was found out about the letter and what was done';
     case 'record':
       return filled(c.justification) ? null : 'say what was received and what was checked (LGSU Art. 22 al. 3, Art. 9.4, 13.1)';
+    case 'lift':
+      return filled(c.justification) ? null : 'say which written request was received and what was checked (NE 7.6)';
+    case 'reactivate':
+      return filled(c.justification) ? null : "say how the person asked for the account's reactivation (NE 7.4)";
     case 'special-clauses':
       return allFilled(c.clauses) ? null : 'special clauses need their text (Art. 5.3, 6)';
     case 'keep-blocked':

@@ -1,0 +1,63 @@
+// Neuchâtel's access rights (NE 7.1, 7.4, 7.6), for the Chancellery: an account's state, and
+// the accounts locked, blocked or deactivated. Each route: parse → use case (app/access-rights.ts) → answer.
+import { Router } from 'express';
+import { z } from 'zod';
+import type { Application } from '../../app';
+import { ACCESS_RIGHTS_STATES } from '../../app/access-rights';
+import type { Api } from '../http';
+
+const userId = z.string().regex(/^user-[0-9a-f-]{36}$/, 'not a user id');
+
+const accessRightsView = z
+  .object({
+    userId: z.string().openapi({ description: "The register's id of the account" }),
+    canton: z.string(),
+    state: z.enum(ACCESS_RIGHTS_STATES).openapi({
+      description:
+        'active; locked: 5 wrong entries, no sign-in until lockedUntil (NE 7.1); blocked: the 8th wrong attempt in a row, until the Chancellery lifts it (NE 7.6); deactivated: 540 days without a sign-in (NE 7.4)',
+    }),
+    lockedUntil: z.string().nullable(),
+    failuresInARow: z.number().int(),
+    lastSignInAt: z.string().nullable(),
+    deactivatesAt: z.string().nullable().openapi({ description: 'When the account is deactivated if nobody signs in (null: deactivated)' }),
+    updatedAt: z.string(),
+    openTaskId: z.string().nullable().openapi({ description: "The Chancellery's open task on it: a block to lift, an account to reactivate" }),
+  })
+  .openapi('AccessRights');
+
+export function accessRightsRoutes(api: Api, { application }: { application: Application }): Router {
+  const router = Router();
+  const rights = application.accessRights;
+
+  api.add(router, {
+    method: 'get',
+    path: '/v1/accounts/:userId/access-rights',
+    tag: 'Access rights',
+    summary: "An account's access rights: locked, blocked or deactivated, its wrong entries in a row, its last sign-in (NE 7.1, 7.4, 7.6; access-logged)",
+    roles: ['chancellery'],
+    params: z.object({ userId }),
+    responses: { 200: { description: 'The access rights', schema: accessRightsView } },
+    handler: async ({ params: p, caller }) => ({ status: 200, body: await rights.of(caller, p.userId) }),
+  });
+
+  api.add(router, {
+    method: 'get',
+    path: '/v1/access-rights',
+    tag: 'Access rights',
+    summary: 'The accounts in a state, e.g. the blocked ones waiting for a written request (NE 7.6); by account id, access-logged',
+    roles: ['chancellery'],
+    query: z
+      .object({
+        state: z.enum(ACCESS_RIGHTS_STATES),
+        limit: z.coerce.number().int().min(1).max(100).default(50),
+        after: userId.optional().openapi({ description: 'nextCursor of the previous page' }),
+      })
+      .strict(),
+    responses: {
+      200: { description: 'The accounts', schema: z.object({ items: z.array(accessRightsView), nextCursor: z.string().nullable() }) },
+    },
+    handler: async ({ query, caller }) => ({ status: 200, body: await rights.list(caller, query) }),
+  });
+
+  return router;
+}
