@@ -25,17 +25,20 @@ export function createAccessRightsActivities({ db, mailer }: { db: Db; mailer: M
         version: m.version,
         updatedAt: new Date(m.at),
       };
-      const before = await db.accessRights.findUnique({ where: { userId: m.userId }, select: { state: true, version: true } });
-      if (before && before.version > m.version) return;
-      if (before) await db.accessRights.updateMany({ where: { userId: m.userId, version: { lte: m.version } }, data });
-      else
-        await db.$executeRaw`
-          INSERT INTO access_rights (user_id, canton, state, locked_until, failures_in_a_row, last_sign_in_at, deactivates_at, version, updated_at)
-          VALUES (${m.userId}, ${data.canton}, ${data.state}, ${data.lockedUntil}, ${data.failuresInARow}, ${data.lastSignInAt}, ${data.deactivatesAt}, ${data.version}, ${data.updatedAt})
-          ON CONFLICT (user_id) DO NOTHING`;
-      // Each change of state goes to the audit log once (a retry of the same version finds it written).
-      if (before ? before.state !== m.state : m.state !== 'active')
-        await writeAudit(db, { ...SYSTEM_ACTOR, action: `access-rights.${m.state}`, recordType: 'registered-user', recordId: m.userId });
+      // The row and the audit of a change of state, together.
+      await db.$transaction(async (tx) => {
+        const before = await tx.accessRights.findUnique({ where: { userId: m.userId }, select: { state: true, version: true } });
+        if (before && before.version > m.version) return;
+        if (before) await tx.accessRights.updateMany({ where: { userId: m.userId, version: { lte: m.version } }, data });
+        else
+          await tx.$executeRaw`
+            INSERT INTO access_rights (user_id, canton, state, locked_until, failures_in_a_row, last_sign_in_at, deactivates_at, version, updated_at)
+            VALUES (${m.userId}, ${data.canton}, ${data.state}, ${data.lockedUntil}, ${data.failuresInARow}, ${data.lastSignInAt}, ${data.deactivatesAt}, ${data.version}, ${data.updatedAt})
+            ON CONFLICT (user_id) DO NOTHING`;
+        // Each change of state is audited once (a retry of the same version finds it written).
+        if (before ? before.state !== m.state : m.state !== 'active')
+          await writeAudit(tx, { ...SYSTEM_ACTOR, action: `access-rights.${m.state}`, recordType: 'registered-user', recordId: m.userId });
+      });
     },
 
     /** The account's contract (the newest) and its application, for the Chancellery's task. */
