@@ -11,7 +11,7 @@ import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
 import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeCommercialRegister } from '../fakes/commercial-register/server';
 import { startFakeQca } from '../fakes/qca/server';
-import { startFakeSms } from '../fakes/sms/server';
+import { DEMO_CREDENTIALS as SMS_DEMO_CREDENTIALS, DEMO_SENDER as SMS_DEMO_SENDER, startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
 import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
@@ -220,12 +220,21 @@ async function main() {
   }
 
   // The SMS provider for sign-in and transaction codes (NE 4.1, 4.5): a fake speaking Twilio's
-  // Messages API, unless SMS_GATEWAY_URL points at a real one. Not given to the worker yet.
+  // Messages API, unless SMS_GATEWAY_URL points at a real one (its SMS_* then come from the
+  // environment). The API sends transaction codes (NE 4.5) through it.
   let smsUrl = env.SMS_GATEWAY_URL;
+  let smsEnv: Record<string, string> = {};
   if (!smsUrl) {
     const sms = await startFakeSms({ port: PORTS.sms });
     stops.push({ name: 'fake SMS provider', stop: () => sms.close() });
     smsUrl = sms.url;
+    smsEnv = {
+      SMS_GATEWAY_URL: sms.url,
+      SMS_GATEWAY_ACCOUNT_ID: SMS_DEMO_CREDENTIALS.accountId,
+      SMS_GATEWAY_USER: SMS_DEMO_CREDENTIALS.user,
+      SMS_GATEWAY_PASSWORD: SMS_DEMO_CREDENTIALS.password,
+      SMS_SENDER: SMS_DEMO_SENDER,
+    };
   }
 
   // The postal service's gateway for registered letters: a fake unless POSTAL_GATEWAY_URL is set.
@@ -286,6 +295,7 @@ async function main() {
     ...registers,
     ...commercialRegister,
     POSTAL_GATEWAY_URL: postalUrl,
+    ...smsEnv,
     ...eidEnv,
     ...qesEnv,
     DATABASE_URL: databaseUrl,
