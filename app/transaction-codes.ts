@@ -1,5 +1,6 @@
-// Single-use transaction codes (NE 4.5: "Pour certaines transactions très sensibles, un code de
-// transaction à usage unique est requis"). The user asks for a code for one transaction (an
+// Single-use transaction codes (NE 4.5: "Pour la transmission de données extrêmement sensibles
+// (exemple : votation), le partenaire peut mettre en œuvre [...] un code transaction individuel à
+// usage unique"). The user asks for a code for one transaction (an
 // action on a service); it goes to her mobile phone by SMS; the transaction is refused without
 // it. Only an HMAC of the code is stored, bound to the user, the action and the service, valid
 // once until it expires, void after the rule set's number of wrong entries.

@@ -140,8 +140,8 @@ export interface CantonProfile {
     blockedActions: readonly ContractAction[];
   };
   /**
-   * Single-use transaction codes (NE 4.5: "un code de transaction à usage unique" for very
-   * sensitive transactions), sent by SMS, stored hashed, valid once and for minutes.
+   * Single-use transaction codes (NE 4.5: "un code transaction individuel à usage unique" for
+   * the transmission of very sensitive data), sent by SMS, stored hashed, valid once and for minutes.
    */
   transactionCodes: {
     /** Whether this counter asks for them at all. */
@@ -204,7 +204,7 @@ const CONTRACT: CantonProfile['contract'] = {
 // says which counter). GSM-7 characters only (no ç, no « »), so that one SMS carries it.
 const TRANSACTION_CODE_SMS: CantonProfile['transactionCodes']['sms'] = {
   fr: {
-    text: 'Votre code de transaction: {code}, pour {purpose}. Valable une seule fois pendant {minutes} minutes. Ne le communiquez à personne.',
+    text: 'Code de transaction: {code}, pour {purpose}. Valable une seule fois, {minutes} minutes. Ne le communiquez à personne.',
     purposes: {
       'access-request.create': 'la demande d\'accès au service "{service}"',
       'service-consent.grant': 'l\'accord de recevoir par le guichet les décisions "{service}"',
@@ -372,8 +372,9 @@ const NE: CantonProfile = {
   // accept, so its acceptance and restriction periods never run.
   contract: { ...CONTRACT, termsChanges: 'communicated' },
   reminders: REMINDERS,
-  // NE 4.5: "Pour certaines transactions très sensibles, un code de transaction à usage unique
-  // est requis": by SMS, valid once for 10 minutes (product decision), 3 wrong entries void it.
+  // NE 4.5: "Pour la transmission de données extrêmement sensibles (exemple : votation), le
+  // partenaire peut mettre en œuvre [...] un code transaction individuel à usage unique": by SMS,
+  // valid once for 10 minutes (product decision), void after 3 wrong entries.
   transactionCodes: {
     enabled: true,
     validityMinutes: 10,
@@ -381,7 +382,8 @@ const NE: CantonProfile = {
     maxWrongTries: 3,
     maxOpenCodes: 3,
     sensitiveActions: ['access-request.create', 'service-consent.grant'],
-    // The demo's sensitive service (a vote), until the service catalogue flags its own.
+    // NE 4.5: the partner decides which of its services; until the service catalogue carries
+    // that flag, the demo's sensitive service (the seed's example, a vote).
     sensitiveServices: ['vote-electronique'],
     sms: TRANSACTION_CODE_SMS,
   },

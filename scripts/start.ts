@@ -13,7 +13,7 @@ import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeComm
 import { startFakeQca } from '../fakes/qca/server';
 import { DEMO_CREDENTIALS as SMS_DEMO_CREDENTIALS, DEMO_SENDER as SMS_DEMO_SENDER, startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
-import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
+import { demoDataOf, seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { startDemoEid } from './lib/demo-eid';
@@ -46,6 +46,9 @@ const PORTS = {
   commercialRegister: port('COMMERCIAL_REGISTER_PORT', 4060),
   sms: port('SMS_PORT', 4070),
 };
+
+// The canton's demo people, entities and units (CANTON=NE: Neuchâtel's; scripts/lib/demo-data.ts).
+const demo = demoDataOf(env.CANTON ?? 'JU');
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
 const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
@@ -189,7 +192,7 @@ async function main() {
   // RESIDENT_REGISTER_URL / PROTECTION_REGISTER_URL point at the real ones.
   let registers = { RESIDENT_REGISTER_URL: env.RESIDENT_REGISTER_URL ?? '', PROTECTION_REGISTER_URL: env.PROTECTION_REGISTER_URL ?? '' };
   if (!env.RESIDENT_REGISTER_URL) {
-    const fake = await startFakeRegisters({ port: PORTS.registers, fixturePath: env.REGISTER_FIXTURE ?? join(root, 'fakes/registers/demo-people.json') });
+    const fake = await startFakeRegisters({ port: PORTS.registers, fixturePath: env.REGISTER_FIXTURE ?? join(root, demo.people) });
     stops.push({ name: 'fake registers', stop: () => fake.close() });
     registers = { RESIDENT_REGISTER_URL: fake.residentUrl, PROTECTION_REGISTER_URL: fake.protectionUrl };
   }
@@ -208,7 +211,7 @@ async function main() {
     };
     const fake = await startFakeCommercialRegister({
       port: PORTS.commercialRegister,
-      fixturePath: env.COMMERCIAL_REGISTER_FIXTURE ?? join(root, 'fakes/commercial-register/demo-entities.json'),
+      fixturePath: env.COMMERCIAL_REGISTER_FIXTURE ?? join(root, demo.entities),
       credentials,
     });
     stops.push({ name: 'fake commercial register', stop: () => fake.close() });
@@ -254,6 +257,7 @@ async function main() {
       dataDir,
       issuerPort: PORTS.eidIssuer,
       verifierPort: PORTS.eidVerifier,
+      origin: demo.eidOrigin,
       webhook: {
         url: `http://127.0.0.1:${PORTS.api}/v1/eid/verifier-events`,
         apiKeyHeader: 'x-verifier-key',
@@ -284,7 +288,7 @@ async function main() {
 
   // Demo units (the walk-through's SPOP serves population decisions).
   const db = createDb(databaseUrl);
-  await seedDemoUnits(db);
+  await seedDemoUnits(db, env.CANTON ?? 'JU');
   await seedDemoTerms(db, env.CANTON ?? 'JU');
   await db.$disconnect();
 
@@ -331,10 +335,10 @@ async function main() {
       : `  Identity provider (OIDC) ... ${auth.AUTH_ISSUER}  (demo accounts: README; tokens for scripts: npm run token -- --role chancellery)`,
     env.RESIDENT_REGISTER_URL
       ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)'
-      : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
+      : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: ${demo.people})`,
     env.COMMERCIAL_REGISTER_URL
       ? '  Commercial register ........ (COMMERCIAL_REGISTER_URL)'
-      : `  Fake commercial register ... ${commercialRegister.COMMERCIAL_REGISTER_URL}  (demo entities: fakes/commercial-register/demo-entities.json)`,
+      : `  Fake commercial register ... ${commercialRegister.COMMERCIAL_REGISTER_URL}  (demo entities: ${demo.entities})`,
     env.POSTAL_GATEWAY_URL
       ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
       : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,
