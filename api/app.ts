@@ -42,6 +42,8 @@ import { taskRoutes } from './routes/tasks';
 import { transparencyRoutes } from './routes/transparency';
 import { formalDecisionRoutes } from './routes/formal-decisions';
 import { viewRoutes } from './routes/views';
+import { transactionCodeRoutes } from './routes/transaction-codes';
+import type { PhoneDirectory, SmsSender } from '../app/transaction-codes';
 
 export interface AppDeps {
   client: Client;
@@ -74,6 +76,10 @@ export interface AppDeps {
   signatures?: SignatureVerifier | null;
   /** The sign-in strength each kind of act needs (default: domain/assurance.ts). */
   assurance?: AssurancePolicy;
+  /** NE 4.5: the SMS provider, where users' mobile numbers are, and the codes' HMAC key (app/transaction-codes.ts). */
+  transactionCodes?: { sms?: SmsSender | null; phones?: PhoneDirectory; key?: Buffer };
+  /** The use cases' clock (tests move it). */
+  now?: () => Date;
 }
 
 export function createApp(deps: AppDeps) {
@@ -131,6 +137,9 @@ export function createApp(deps: AppDeps) {
       eid: deps.eid?.verifier ?? null,
       eidProofValidityMs: deps.eid?.proofValidityMs,
       signatures: deps.signatures ?? null,
+      ruleSetId: deps.ruleSetId,
+      transactionCodes: deps.transactionCodes,
+      now: deps.now,
     });
   const api = new Api(deps.verify, deps.assurance);
   const routes = { application, taskFeed: deps.taskFeed };
@@ -152,6 +161,7 @@ export function createApp(deps: AppDeps) {
     transparencyRoutes,
     formalDecisionRoutes,
     accessRightsRoutes,
+    transactionCodeRoutes,
   ])
     app.use(make(api, routes));
   app.use(

@@ -11,6 +11,8 @@ import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { connectClient } from '../infra/temporal';
+import { createHttpSmsGateway } from '../activities/sms';
+import { transactionCodeKeyFrom } from '../app/transaction-codes';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -24,6 +26,7 @@ async function main() {
   const eidConfig = config.EID_VERIFIER_URL ? loadEidVerifierConfig() : null;
   if (!eidConfig) logger.warn('no e-ID verifier configured (EID_VERIFIER_URL): onboarding answers 503');
   if (!config.QES_TRUSTED_CA_FILES) logger.warn('no qualified certification authorities configured (QES_TRUSTED_CA_FILES): signatures answer 503');
+  if (!config.SMS_GATEWAY_URL && config.CANTON === 'NE') logger.warn('no SMS provider configured (SMS_GATEWAY_URL): transaction codes answer 503');
   void taskFeed.start();
   const app = createApp({
     client,
@@ -50,6 +53,22 @@ async function main() {
     assurance: assuranceOf(config),
     eid: eidConfig && { verifier: createEidVerifier(eidConfig, { logger }), proofValidityMs: eidConfig.proofValidityMs },
     signatures: config.QES_TRUSTED_CA_FILES ? createQesVerifier(loadQesConfig()) : null,
+    // NE 4.5: transaction codes by SMS (the adapter the worker's sign-in codes use too). The
+    // users' mobile numbers: the lead wires the credential store's PhoneDirectory here.
+    transactionCodes: {
+      sms: config.SMS_GATEWAY_URL
+        ? createHttpSmsGateway({
+            url: config.SMS_GATEWAY_URL,
+            accountId: config.SMS_GATEWAY_ACCOUNT_ID,
+            user: config.SMS_GATEWAY_USER!,
+            password: config.SMS_GATEWAY_PASSWORD!,
+            sender: config.SMS_SENDER!,
+            timeoutMs: config.SMS_TIMEOUT_MS,
+          })
+        : null,
+      // Every API instance derives the same key from the active payload key.
+      key: transactionCodeKeyFrom(config.PAYLOAD_KEYS.get(config.PAYLOAD_ACTIVE_KEY_ID)!),
+    },
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const stop = (signal: string) => {

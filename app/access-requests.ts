@@ -18,6 +18,7 @@ import { normalizeUid } from '../domain/uid';
 import { AppError, invalidField, notFound } from './errors';
 import type { AccessRequestGateway } from './gateways/access-request';
 import { requireAccess, type Resource } from './policy';
+import type { GivenTransactionCode, TransactionCodeUseCases } from './transaction-codes';
 
 export interface AccessRequestCreate {
   unitId: string;
@@ -42,6 +43,8 @@ export interface AccessRequestDeps {
   /** An entity's people act only by their member row, checked at each act (Art. 12). */
   entities?: Pick<EntityUseCases, 'requireMandate' | 'contactOf'>;
   canton: CantonCode;
+  /** NE 4.5: a sensitive service's request needs a single-use transaction code (absent: tests of other rules). */
+  transactionCodes?: Pick<TransactionCodeUseCases, 'require'>;
   now?: () => Date;
 }
 
@@ -52,7 +55,17 @@ export function requestIdFor(principal: Principal, key: string | null): string {
   return `${h.slice(0, 8)}-${h.slice(8, 12)}-4${h.slice(13, 16)}-8${h.slice(17, 20)}-${h.slice(20, 32)}`;
 }
 
-export function accessRequestUseCases({ db, accessRequests, contractAllows, sessions, proxies, entities, canton, now = () => new Date() }: AccessRequestDeps) {
+export function accessRequestUseCases({
+  db,
+  accessRequests,
+  contractAllows,
+  sessions,
+  proxies,
+  entities,
+  canton,
+  transactionCodes,
+  now = () => new Date(),
+}: AccessRequestDeps) {
   /** Whoever acts for the person may, now (a counsellor's session, a representative's proxy for this service). */
   async function mayActFor(caller: Caller, citizenSub: string, service: string): Promise<void> {
     if (isEntitySub(citizenSub)) {
@@ -124,7 +137,12 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
 
   return {
     /** A citizen files for themself, a counsellor for the citizen he helps. Idempotent on the key. */
-    async file(caller: Caller, input: AccessRequestCreate, idempotencyKey: string | null): Promise<AccessRequestStatus> {
+    async file(
+      caller: Caller,
+      input: AccessRequestCreate,
+      idempotencyKey: string | null,
+      code: GivenTransactionCode | null = null,
+    ): Promise<AccessRequestStatus> {
       const { principal } = caller;
       if (principal.role === 'counsellor' && !input.onBehalfOf)
         throw invalidField('onBehalfOf', 'required for a counsellor', 'a counsellor acts on behalf of a citizen');
@@ -136,6 +154,9 @@ export function accessRequestUseCases({ db, accessRequests, contractAllows, sess
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
       const requestId = requestIdFor(principal, idempotencyKey);
+      // NE 4.5: a very sensitive service's request goes ahead only with a single-use code (the same
+      // request again, by its Idempotency-Key, with the same code).
+      await transactionCodes?.require(caller, { action: 'access-request.create', service: input.service }, code, `access-request:${requestId}`);
       const request: AccessRequestInput = {
         requestId,
         canton,

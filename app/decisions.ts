@@ -20,6 +20,7 @@ import type { DecisionServiceGateway } from './gateways/decision-service';
 import { WorkflowGoneError } from './gateways/temporal';
 import { requireAccess, requireToServe } from './policy';
 import type { ProxyUseCases } from './proxies';
+import type { GivenTransactionCode, TransactionCodeUseCases } from './transaction-codes';
 
 export interface DecisionCreate {
   recipientSub: string;
@@ -77,10 +78,12 @@ export interface DecisionDeps {
   /** A representative reads the person's decisions by a proxy that says so (Art. 9, 16.4). */
   proxies?: Pick<ProxyUseCases, 'requireProxy'>;
   canton: CantonCode;
+  /** NE 4.5: a consent for a sensitive domain needs a single-use transaction code (absent: tests of other rules). */
+  transactionCodes?: Pick<TransactionCodeUseCases, 'require'>;
   now?: () => Date;
 }
 
-export function decisionUseCases({ db, decisions, contractAllows, proxies, canton, now = () => new Date() }: DecisionDeps) {
+export function decisionUseCases({ db, decisions, contractAllows, proxies, canton, transactionCodes, now = () => new Date() }: DecisionDeps) {
   const load = (id: string) => db.decision.findUnique({ where: { id }, include: { postalEvents: true } });
 
   /** The unit that served it, its recipient, the Chancellery; a blocked recipient reads nothing online. */
@@ -116,14 +119,17 @@ export function decisionUseCases({ db, decisions, contractAllows, proxies, canto
 
   return {
     // ---- consents (Art. 16.1)
-    async grantConsent(caller: Caller, input: { unitId: string; domain: string }) {
+    async grantConsent(caller: Caller, input: { unitId: string; domain: string }, code: GivenTransactionCode | null = null) {
       const { principal } = caller;
       await contractAllows(principal.sub, 'service-consent.grant');
       const existing = await db.serviceConsent.findFirst({ where: { userSub: principal.sub, unitId: input.unitId, domain: input.domain, revokedAt: null } });
       if (existing) return { consent: consentView(existing), created: false };
+      const id = randomUUID();
+      // NE 4.5: a consent for a very sensitive domain needs a single-use code.
+      await transactionCodes?.require(caller, { action: 'service-consent.grant', service: input.domain }, code, `service-consent:${id}`);
       const c = await db.serviceConsent.create({
         data: {
-          id: randomUUID(),
+          id,
           userSub: principal.sub,
           unitId: input.unitId,
           domain: input.domain,

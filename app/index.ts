@@ -25,6 +25,9 @@ import type { EidVerifier } from '../infra/eid/verifier-client';
 import { retentionUseCases } from './retention';
 import { taskUseCases } from './tasks';
 import { viewUseCases } from './views';
+import { newestRuleSet, ruleSetById } from '../domain/rule-sets';
+import { noPhoneDirectory, transactionCodeUseCases, type PhoneDirectory, type SensitiveServices, type SmsSender } from './transaction-codes';
+import { randomBytes } from 'node:crypto';
 
 export interface ApplicationDeps {
   db: Db;
@@ -36,11 +39,40 @@ export interface ApplicationDeps {
   eidProofValidityMs?: number;
   /** Verifies qualified signatures against the recognised authorities; null: none configured. */
   signatures?: SignatureVerifier | null;
+  /** The deployment's rule set (default the canton's newest). */
+  ruleSetId?: string;
+  /** NE 4.5: single-use transaction codes. `sms` null: none configured, asking for a code answers 503. */
+  transactionCodes?: {
+    sms?: SmsSender | null;
+    phones?: PhoneDirectory;
+    /** HMAC key (transactionCodeKeyFrom); default a random one, valid for this process only. */
+    key?: Buffer;
+    sensitive?: SensitiveServices;
+  };
   now?: () => Date;
 }
 
-export function createApplication({ db, gateways, canton, eid = null, eidProofValidityMs, signatures = null, now }: ApplicationDeps) {
+export function createApplication({
+  db,
+  gateways,
+  canton,
+  eid = null,
+  eidProofValidityMs,
+  signatures = null,
+  ruleSetId,
+  transactionCodes: codes = {},
+  now,
+}: ApplicationDeps) {
   const contractAllows = contractGate(db, canton);
+  const transactionCodes = transactionCodeUseCases({
+    db,
+    ruleSet: ruleSetId ? ruleSetById(ruleSetId) : newestRuleSet(canton),
+    sms: codes.sms ?? null,
+    phones: codes.phones ?? noPhoneDirectory,
+    key: codes.key ?? randomBytes(32),
+    sensitive: codes.sensitive,
+    now,
+  });
   const formalDecisions = formalDecisionUseCases({ db, formalDecisions: gateways.formalDecisions, now });
   const identity = identityUseCases({ db, eid, proofValidityMs: eidProofValidityMs, now });
   const sessions = assistedSessionUseCases({ db, canton, now });
@@ -53,8 +85,19 @@ export function createApplication({ db, gateways, canton, eid = null, eidProofVa
     entities,
     representations: representationUseCases({ db, representations: gateways.representations, canton, now }),
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
-    accessRequests: accessRequestUseCases({ db, accessRequests: gateways.accessRequests, contractAllows, sessions, proxies, entities, canton, now }),
-    decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, now }),
+    accessRequests: accessRequestUseCases({
+      db,
+      accessRequests: gateways.accessRequests,
+      contractAllows,
+      sessions,
+      proxies,
+      entities,
+      canton,
+      transactionCodes,
+      now,
+    }),
+    decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, transactionCodes, now }),
+    transactionCodes,
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),
     tasks: taskUseCases({ db, tasks: gateways.tasks, now }),
     retention: retentionUseCases({ db, retention: gateways.retention }),

@@ -23,6 +23,17 @@ export type RemedyKind = 'opposition' | 'appeal';
 /** The counter's actions a contract's state may forbid (the API checks them). */
 export type ContractAction = 'access-request.create' | 'service-consent.grant' | 'decision.read';
 
+/** The counter's transactions a single-use transaction code may be asked for (NE 4.5). */
+export type TransactionAction = 'access-request.create' | 'service-consent.grant';
+
+/** The words of the SMS that carries a transaction code, in one language. */
+export interface TransactionCodeSms {
+  /** `{code}`, `{purpose}` and `{minutes}` are replaced; no name of a person, no canton's other counter. */
+  text: string;
+  /** What the code is for, by action; `{service}` is the service's id. */
+  purposes: Record<TransactionAction, string>;
+}
+
 /**
  * How a new terms version reaches a contract: `qes-acceptance`, the user accepts it with a
  * QES, else the contract is restricted then blocked, a refusal goes to the Chancellery (JU
@@ -155,6 +166,30 @@ export interface CantonProfile {
    * null: the counter signs in elsewhere (JU: the e-ID, Art. 3), no such process runs.
    */
   accessRights: AccessRightsRules | null;
+  /**
+   * Single-use transaction codes (NE 4.5: "un code transaction individuel à usage unique" for
+   * the transmission of very sensitive data), sent by SMS, stored hashed, valid once and for minutes.
+   */
+  transactionCodes: {
+    /** Whether this counter asks for them at all. */
+    enabled: boolean;
+    /** Product decision: a code is valid once, for this long after it was sent. */
+    validityMinutes: number;
+    /** Digits of a code. */
+    codeLength: number;
+    /** Wrong entries a code takes; at the last one it is void and a new one must be asked for. */
+    maxWrongTries: number;
+    /** Codes a user may have open (neither used, void nor expired) at once. */
+    maxOpenCodes: number;
+    /** The actions that need a code when their service is sensitive. */
+    sensitiveActions: readonly TransactionAction[];
+    /**
+     * Services that are sensitive until the service catalogue carries its own `sensitive`
+     * flag (which then wins: app/transaction-codes.ts `SensitiveServices`).
+     */
+    sensitiveServices: readonly string[];
+    sms: Record<'fr' | 'de', TransactionCodeSms>;
+  };
   /** Product decisions, not law: operational durations for human tasks. */
   reminders: {
     taskReminderDays: number;
@@ -190,6 +225,25 @@ const CONTRACT: CantonProfile['contract'] = {
   userNoticeMonths: 1, // Art. 10.1: "moyennant un préavis d'un mois"
   restrictedActions: ['access-request.create', 'service-consent.grant'],
   blockedActions: ['access-request.create', 'service-consent.grant', 'decision.read'],
+};
+
+// The words of the transaction-code SMS: the counter's own, no canton's name (the sender ID
+// says which counter). GSM-7 characters only (no ç, no « »), so that one SMS carries it.
+const TRANSACTION_CODE_SMS: CantonProfile['transactionCodes']['sms'] = {
+  fr: {
+    text: 'Code de transaction: {code}, pour {purpose}. Valable une seule fois, {minutes} minutes. Ne le communiquez à personne.',
+    purposes: {
+      'access-request.create': 'la demande d\'accès au service "{service}"',
+      'service-consent.grant': 'l\'accord de recevoir par le guichet les décisions "{service}"',
+    },
+  },
+  de: {
+    text: 'Ihr Transaktionscode: {code}, für {purpose}. Nur einmal und {minutes} Minuten gültig. Geben Sie ihn niemandem weiter.',
+    purposes: {
+      'access-request.create': 'den Antrag auf Zugang zum Dienst "{service}"',
+      'service-consent.grant': 'die Zustimmung, Verfügungen "{service}" über den Schalter zu erhalten',
+    },
+  },
 };
 
 const JU: CantonProfile = {
@@ -261,6 +315,17 @@ const JU: CantonProfile = {
   // The Jura counter signs in with the e-ID (Art. 3): the ordinance sets no lock, block or deactivation.
   accessRights: null,
   reminders: REMINDERS,
+  // The ordinance asks for no transaction codes: every transaction goes through on the sign-in.
+  transactionCodes: {
+    enabled: false,
+    validityMinutes: 10,
+    codeLength: 6,
+    maxWrongTries: 3,
+    maxOpenCodes: 3,
+    sensitiveActions: [],
+    sensitiveServices: [],
+    sms: TRANSACTION_CODE_SMS,
+  },
 };
 
 const NE: CantonProfile = {
@@ -365,6 +430,21 @@ const NE: CantonProfile = {
     },
   },
   reminders: REMINDERS,
+  // NE 4.5: "Pour la transmission de données extrêmement sensibles (exemple : votation), le
+  // partenaire peut mettre en œuvre [...] un code transaction individuel à usage unique": by SMS,
+  // valid once for 10 minutes (product decision), void after 3 wrong entries.
+  transactionCodes: {
+    enabled: true,
+    validityMinutes: 10,
+    codeLength: 6,
+    maxWrongTries: 3,
+    maxOpenCodes: 3,
+    sensitiveActions: ['access-request.create', 'service-consent.grant'],
+    // NE 4.5: the partner decides which of its services; until the service catalogue carries
+    // that flag, the demo's sensitive service (the seed's example, a vote).
+    sensitiveServices: ['vote-electronique'],
+    sms: TRANSACTION_CODE_SMS,
+  },
 };
 
 function deepFreeze<T>(value: T): T {

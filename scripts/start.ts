@@ -11,9 +11,9 @@ import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
 import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeCommercialRegister } from '../fakes/commercial-register/server';
 import { startFakeQca } from '../fakes/qca/server';
-import { startFakeSms } from '../fakes/sms/server';
+import { DEMO_CREDENTIALS as SMS_DEMO_CREDENTIALS, DEMO_SENDER as SMS_DEMO_SENDER, startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
-import { seedDemoTerms, seedDemoUnits } from './lib/demo-data';
+import { demoDataOf, seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { startDemoEid } from './lib/demo-eid';
@@ -46,6 +46,9 @@ const PORTS = {
   commercialRegister: port('COMMERCIAL_REGISTER_PORT', 4060),
   sms: port('SMS_PORT', 4070),
 };
+
+// The canton's demo people, entities and units (CANTON=NE: Neuchâtel's; scripts/lib/demo-data.ts).
+const demo = demoDataOf(env.CANTON ?? 'JU');
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
 const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
@@ -189,7 +192,7 @@ async function main() {
   // RESIDENT_REGISTER_URL / PROTECTION_REGISTER_URL point at the real ones.
   let registers = { RESIDENT_REGISTER_URL: env.RESIDENT_REGISTER_URL ?? '', PROTECTION_REGISTER_URL: env.PROTECTION_REGISTER_URL ?? '' };
   if (!env.RESIDENT_REGISTER_URL) {
-    const fake = await startFakeRegisters({ port: PORTS.registers, fixturePath: env.REGISTER_FIXTURE ?? join(root, 'fakes/registers/demo-people.json') });
+    const fake = await startFakeRegisters({ port: PORTS.registers, fixturePath: env.REGISTER_FIXTURE ?? join(root, demo.people) });
     stops.push({ name: 'fake registers', stop: () => fake.close() });
     registers = { RESIDENT_REGISTER_URL: fake.residentUrl, PROTECTION_REGISTER_URL: fake.protectionUrl };
   }
@@ -208,7 +211,7 @@ async function main() {
     };
     const fake = await startFakeCommercialRegister({
       port: PORTS.commercialRegister,
-      fixturePath: env.COMMERCIAL_REGISTER_FIXTURE ?? join(root, 'fakes/commercial-register/demo-entities.json'),
+      fixturePath: env.COMMERCIAL_REGISTER_FIXTURE ?? join(root, demo.entities),
       credentials,
     });
     stops.push({ name: 'fake commercial register', stop: () => fake.close() });
@@ -220,12 +223,21 @@ async function main() {
   }
 
   // The SMS provider for sign-in and transaction codes (NE 4.1, 4.5): a fake speaking Twilio's
-  // Messages API, unless SMS_GATEWAY_URL points at a real one. Not given to the worker yet.
+  // Messages API, unless SMS_GATEWAY_URL points at a real one (its SMS_* then come from the
+  // environment). The API sends transaction codes (NE 4.5) through it.
   let smsUrl = env.SMS_GATEWAY_URL;
+  let smsEnv: Record<string, string> = {};
   if (!smsUrl) {
     const sms = await startFakeSms({ port: PORTS.sms });
     stops.push({ name: 'fake SMS provider', stop: () => sms.close() });
     smsUrl = sms.url;
+    smsEnv = {
+      SMS_GATEWAY_URL: sms.url,
+      SMS_GATEWAY_ACCOUNT_ID: SMS_DEMO_CREDENTIALS.accountId,
+      SMS_GATEWAY_USER: SMS_DEMO_CREDENTIALS.user,
+      SMS_GATEWAY_PASSWORD: SMS_DEMO_CREDENTIALS.password,
+      SMS_SENDER: SMS_DEMO_SENDER,
+    };
   }
 
   // The postal service's gateway for registered letters: a fake unless POSTAL_GATEWAY_URL is set.
@@ -245,6 +257,7 @@ async function main() {
       dataDir,
       issuerPort: PORTS.eidIssuer,
       verifierPort: PORTS.eidVerifier,
+      origin: demo.eidOrigin,
       webhook: {
         url: `http://127.0.0.1:${PORTS.api}/v1/eid/verifier-events`,
         apiKeyHeader: 'x-verifier-key',
@@ -275,7 +288,7 @@ async function main() {
 
   // Demo units (the walk-through's SPOP serves population decisions).
   const db = createDb(databaseUrl);
-  await seedDemoUnits(db);
+  await seedDemoUnits(db, env.CANTON ?? 'JU');
   await seedDemoTerms(db, env.CANTON ?? 'JU');
   await db.$disconnect();
 
@@ -286,6 +299,7 @@ async function main() {
     ...registers,
     ...commercialRegister,
     POSTAL_GATEWAY_URL: postalUrl,
+    ...smsEnv,
     ...eidEnv,
     ...qesEnv,
     DATABASE_URL: databaseUrl,
@@ -321,10 +335,10 @@ async function main() {
       : `  Identity provider (OIDC) ... ${auth.AUTH_ISSUER}  (demo accounts: README; tokens for scripts: npm run token -- --role chancellery)`,
     env.RESIDENT_REGISTER_URL
       ? '  Registers .................. (RESIDENT_REGISTER_URL, PROTECTION_REGISTER_URL)'
-      : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: fakes/registers/demo-people.json)`,
+      : `  Fake cantonal registers .... ${registers.RESIDENT_REGISTER_URL.replace(/\/resident-register$/, '')}  (demo people: ${demo.people})`,
     env.COMMERCIAL_REGISTER_URL
       ? '  Commercial register ........ (COMMERCIAL_REGISTER_URL)'
-      : `  Fake commercial register ... ${commercialRegister.COMMERCIAL_REGISTER_URL}  (demo entities: fakes/commercial-register/demo-entities.json)`,
+      : `  Fake commercial register ... ${commercialRegister.COMMERCIAL_REGISTER_URL}  (demo entities: ${demo.entities})`,
     env.POSTAL_GATEWAY_URL
       ? '  Postal gateway ............. (POSTAL_GATEWAY_URL)'
       : `  Fake postal gateway ........ ${postalUrl}  (letters: ${postalUrl}/_control/letters)`,

@@ -8,6 +8,7 @@ import { isValidAvsNumber } from '../../domain/avs';
 import { isValidUid } from '../../domain/uid';
 import type { Api } from '../http';
 import { rejections } from '../openapi';
+import { givenTransactionCode, TRANSACTION_CODE_REFUSALS, transactionCodeHeaders } from './transaction-codes';
 
 const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
 
@@ -61,6 +62,7 @@ const statusSchema = z
 
 const params = z.object({ id: z.uuid('not a request id') });
 const idempotencyHeaders = z.object({ 'idempotency-key': z.string().min(8).max(200).optional() });
+const createHeaders = idempotencyHeaders.extend(transactionCodeHeaders);
 
 export function accessRequestRoutes(api: Api, { application }: { application: Application }): Router {
   const router = Router();
@@ -73,16 +75,17 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
     summary: 'Ask a unit for access to one of its services (Art. 14 al. 2)',
     roles: ['citizen', 'counsellor'],
     body: createBody,
-    headers: idempotencyHeaders,
+    headers: createHeaders,
     responses: {
       202: { description: 'Accepted: the unit will decide', schema: statusSchema },
       403: {
         description:
-          'The contract does not allow it now (`contract_restricted`); a counsellor without an open assisted session (`no_assisted_session`); a representative without an active proxy for this service (`no_proxy`, with the reason: revoked, expired, not accepted, not covering it)',
+          'The contract does not allow it now (`contract_restricted`); a counsellor without an open assisted session (`no_assisted_session`); a representative without an active proxy for this service (`no_proxy`, with the reason: revoked, expired, not accepted, not covering it); ' +
+          TRANSACTION_CODE_REFUSALS,
       },
     },
     async handler({ req, body, caller }) {
-      const status = await requests.file(caller, body, req.header('idempotency-key') ?? null);
+      const status = await requests.file(caller, body, req.header('idempotency-key') ?? null, givenTransactionCode(req));
       return { status: 202, body: status, headers: { Location: `/v1/access-requests/${status.requestId}` } };
     },
   });

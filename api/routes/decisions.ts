@@ -7,6 +7,7 @@ import type { Application } from '../../app';
 import { decisionServiceRejections } from '../../app/gateways/decision-service';
 import type { Api } from '../http';
 import { rejections } from '../openapi';
+import { givenTransactionCode, TRANSACTION_CODE_REFUSALS, transactionCodeHeaders } from './transaction-codes';
 import { isoDay } from '../schemas';
 
 const code = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ only');
@@ -97,9 +98,14 @@ export function decisionRoutes(api: Api, { application }: { application: Applica
     summary: 'Authorise a unit to serve the decisions of a domain through the counter (Art. 16.1)',
     roles: ['citizen'],
     body: consentBody,
-    responses: { 201: { description: 'Given', schema: consentView }, 200: { description: 'Given already', schema: consentView } },
-    async handler({ body, caller }) {
-      const { consent, created } = await decisions.grantConsent(caller, body);
+    headers: z.object(transactionCodeHeaders),
+    responses: {
+      201: { description: 'Given', schema: consentView },
+      200: { description: 'Given already', schema: consentView },
+      403: { description: `The contract does not allow it now (\`contract_restricted\`); ${TRANSACTION_CODE_REFUSALS}` },
+    },
+    async handler({ req, body, caller }) {
+      const { consent, created } = await decisions.grantConsent(caller, body, givenTransactionCode(req));
       return { status: created ? 201 : 200, body: consent };
     },
   });

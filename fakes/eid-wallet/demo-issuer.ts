@@ -29,12 +29,19 @@ function hasTurned(birthDate: string, years: number, today: string): boolean {
   return `${Number(birthDate.slice(0, 4)) + years}${birthDate.slice(4)}` <= today;
 }
 
+/** The stand-in place of origin and birth place of every demo person: the demo counter's canton's. */
+export interface DemoOrigin {
+  placeOfOrigin: string;
+  birthPlace: string;
+}
+export const JURA_ORIGIN: DemoOrigin = { placeOfOrigin: 'Delémont JU', birthPlace: 'Delémont' };
+
 /**
  * What a demo person's Beta-ID says on `today`. The claims the sources do not give a value for
  * are plausible stand-ins; `sex` is left out (its code table is in no source, and the schema
  * makes it optional).
  */
-export function demoBetaIdClaims(person: DemoIdentity, today: Date, documentNumber: string): Partial<BetaIdClaims> {
+export function demoBetaIdClaims(person: DemoIdentity, today: Date, documentNumber: string, origin: DemoOrigin = JURA_ORIGIN): Partial<BetaIdClaims> {
   const issued = isoDate(today);
   const expiry = new Date(Date.UTC(today.getUTCFullYear() + 5, today.getUTCMonth(), today.getUTCDate() - 1));
   const flag = (years: number) => String(hasTurned(person.birthDate, years, issued));
@@ -49,8 +56,8 @@ export function demoBetaIdClaims(person: DemoIdentity, today: Date, documentNumb
     personal_administrative_number: person.avsNumber,
     nationality: 'CH',
     sex: undefined,
-    place_of_origin: 'Delémont JU',
-    birth_place: 'Delémont',
+    place_of_origin: origin.placeOfOrigin,
+    birth_place: origin.birthPlace,
     document_number: documentNumber,
     issuance_date: issued,
     expiry_date: isoDate(expiry),
@@ -77,6 +84,8 @@ export interface DemoEidIssuerOptions {
   host?: string;
   /** The issuer's clock (the age flags and the issuance date). */
   now?: () => Date;
+  /** The demo people's place of origin and birth place (default Jura's). */
+  origin?: DemoOrigin;
 }
 
 const credentialRequest = z.strictObject({
@@ -95,7 +104,7 @@ const statusRequest = z.strictObject({ idx: z.number().int().min(0), value: z.un
 const refuse = (res: Response, status: number, error: string) => res.status(status).json({ error });
 const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.join('.') || '(body)'}: ${i.message}`).join(', ');
 
-function demoRoutes(app: Express, issuer: () => TestIssuer, now: () => Date): void {
+function demoRoutes(app: Express, issuer: () => TestIssuer, now: () => Date, origin?: DemoOrigin): void {
   app.get('/_demo/issuer', (_req, res) => {
     const { did, kid, publicJwk, statusListUri } = issuer();
     res.json({ did, kid, publicJwk, statusListUri, vct: BETA_ID_VCT });
@@ -114,7 +123,7 @@ function demoRoutes(app: Express, issuer: () => TestIssuer, now: () => Date): vo
     }
     const documentNumber = `BETA-ID-DEMO${String(index + 1).padStart(4, '0')}`;
     try {
-      res.json(await issuer().issue(body.data.holderJwk, demoBetaIdClaims(person, now(), documentNumber)));
+      res.json(await issuer().issue(body.data.holderJwk, demoBetaIdClaims(person, now(), documentNumber, origin)));
     } catch (err) {
       refuse(res, 503, (err as Error).message.startsWith('the status list is full') ? (err as Error).message : 'could not issue');
     }
@@ -146,7 +155,7 @@ export async function startDemoEidIssuer(opts: DemoEidIssuerOptions): Promise<De
     statusFile: join(opts.dir, 'status-list.json'),
     // 2 bits an entry: 4096 credentials in a 1 KiB list.
     listSize: 4096,
-    routes: (app, self) => demoRoutes(app, self, opts.now ?? (() => new Date())),
+    routes: (app, self) => demoRoutes(app, self, opts.now ?? (() => new Date()), opts.origin),
   });
   const { did, kid, publicJwk, statusListUri, origin, close } = issuer;
   return { url: origin, did, kid, publicJwk, statusListUri, origin, close };

@@ -3,7 +3,7 @@
 // (infra/eid/config.ts) reads. A demo person's wallet is `npm run wallet`.
 import { join } from 'node:path';
 import { startFakeEidVerifier } from '../../fakes/eid-verifier/server';
-import { startDemoEidIssuer } from '../../fakes/eid-wallet/demo-issuer';
+import { startDemoEidIssuer, type DemoOrigin } from '../../fakes/eid-wallet/demo-issuer';
 import { BETA_ID_VCT } from '../../fakes/eid-wallet/issuer';
 
 export interface DemoEidOptions {
@@ -19,6 +19,8 @@ export interface DemoEidOptions {
    * target that is not up yet only delays the event.
    */
   webhook?: { url: string; apiKeyHeader: string; apiKeyValue: string; intervalMs?: number };
+  /** The demo people's place of origin and birth place on their e-ID (default Jura's). */
+  origin?: DemoOrigin;
 }
 
 export interface DemoEidEnv {
@@ -38,7 +40,7 @@ export interface DemoEid {
 
 export async function startDemoEid(opts: DemoEidOptions): Promise<DemoEid> {
   const host = opts.host ?? '127.0.0.1';
-  const issuer = await startDemoEidIssuer({ port: opts.issuerPort, dir: join(opts.dataDir, 'eid'), host });
+  const issuer = await startDemoEidIssuer({ port: opts.issuerPort, dir: join(opts.dataDir, 'eid'), host, origin: opts.origin });
   let verifier: Awaited<ReturnType<typeof startFakeEidVerifier>>;
   try {
     verifier = await startFakeEidVerifier({

@@ -39,6 +39,9 @@ import { listenOn } from '../../fakes/http';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+import { DEMO_CREDENTIALS as SMS_CREDENTIALS, DEMO_SENDER as SMS_SENDER, startFakeSms, type FakeSmsGateway } from '../../fakes/sms/server';
+import { createHttpSmsGateway } from '../../activities/sms';
+import type { PhoneDirectory } from '../../app/transaction-codes';
 
 /** One line of JSON; errors with their message, stack and cause (which could carry personal data). */
 function sdkLogLine(entry: LogEntry): string {
@@ -126,6 +129,8 @@ export interface Stack {
   commercialRegister: FakeCommercialRegister;
   mail: SmtpCatcher;
   post: FakePostal;
+  /** The fake SMS provider the API sends transaction codes through (NE 4.5). */
+  sms: FakeSmsGateway;
   app: ReturnType<typeof createApp>;
   client: Client;
   db: Db;
@@ -177,6 +182,10 @@ export interface StackOptions {
   eidWebhook?: boolean;
   /** The e-ID verifier's TTL and the engine's deadline for one attempt. */
   eid?: { verificationTtlSec?: number; attemptDeadlineMs?: number; proofValidityMs?: number };
+  /** Where the API finds users' mobile numbers for transaction codes (default: none known). */
+  phones?: PhoneDirectory;
+  /** The use cases' clock (default the real one). */
+  now?: () => Date;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -199,6 +208,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const apiPort = opts.eidWebhook ? await freePort() : null;
   const eid = await startTestEid({ ...opts.eid, webhookUrl: apiPort ? `http://127.0.0.1:${apiPort}/v1/eid/verifier-events` : undefined });
   const qes = await startTestQes();
+  const sms = await startFakeSms({ port: 0 });
   const { registers, commercialRegister, mail, post, adapters } = started;
   // As a deployment does: its processes pinned to the canton's rule set (RULE_SET's default).
   const ruleSetId = newestRuleSet(opts.canton ?? 'JU').ruleSet.id;
@@ -250,6 +260,11 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     staff: { issuer: issuer.issuer, clientId: 'guichet-staff' },
     eid: { verifier: eid.adapter, proofValidityMs: opts.eid?.proofValidityMs },
     signatures: qes.verifier,
+    transactionCodes: {
+      sms: createHttpSmsGateway({ url: sms.url, user: SMS_CREDENTIALS.user, password: SMS_CREDENTIALS.password, sender: SMS_SENDER, timeoutMs: 5000 }),
+      phones: opts.phones,
+    },
+    now: opts.now,
   });
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;
 
@@ -258,6 +273,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     commercialRegister,
     mail,
     post,
+    sms,
     app,
     client,
     db,
@@ -280,6 +296,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await listening?.close();
       await eid.close();
       await qes.close();
+      await sms.close();
       if (server) await new Promise((r) => server.close(r));
     },
   };
