@@ -1,5 +1,6 @@
 // Side effects of the contract lifecycle and of terms rollouts. Each is idempotent: a retry
 // after a crash writes each row and sends each e-mail once.
+import { voiceFor } from './formal-decision';
 import { Context } from '@temporalio/activity';
 import { ApplicationFailure } from '@temporalio/common';
 import type { ContractStatus, PendingTerms } from '../domain/contract';
@@ -72,6 +73,8 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
 
     /** The contract's state as the API enforces it, the audit trail, and the user's e-mail on a change. */
     async recordContractState(s: {
+      /** The contract process's rule set: the words of its mails (absent: the canton's newest). */
+      ruleSetId?: string;
       contractId: string;
       step: number;
       from: ContractStatus;
@@ -113,18 +116,21 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
         });
       if (s.status === s.from) return;
       const holder = holderOf(c);
-      const mail = contractStatusChanged({
-        firstName: holder.firstName,
-        lastName: holder.lastName,
-        from: s.from,
-        status: s.status,
-        reason: s.reason,
-        noticeEndsOn: s.noticeEndsOn,
-        endedOn: s.endedOn,
-        endGround: c.endGround,
-        endReasons: c.endReasons,
-        contractId: s.contractId,
-      });
+      const mail = contractStatusChanged(
+        {
+          firstName: holder.firstName,
+          lastName: holder.lastName,
+          from: s.from,
+          status: s.status,
+          reason: s.reason,
+          noticeEndsOn: s.noticeEndsOn,
+          endedOn: s.endedOn,
+          endGround: c.endGround,
+          endReasons: c.endReasons,
+          contractId: s.contractId,
+        },
+        voiceFor(c.canton, s.ruleSetId),
+      );
       // A refused address stops nothing: the state is in force and the user sees it in his space.
       if ((await sendMail(`${s.contractId}:step-${s.step}`, `contract-${s.status}`, 'contract', s.contractId, holder.email, mail)) === 'rejected') {
         await writeAudit(db, {
@@ -248,8 +254,8 @@ export function createContractActivities({ db, mailer, contracts, retention }: C
             const holder = holderOf(c);
             const about = { firstName: holder.firstName, lastName: holder.lastName, version, title: v.title, effectiveOn: v.effectiveOn };
             const mail = communicated
-              ? termsCommunicated(about)
-              : termsPublished({ ...about, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom });
+              ? termsCommunicated(about, voiceFor(v.canton))
+              : termsPublished({ ...about, lastAcceptanceDay, restrictFrom: v.restrictFrom, blockFrom: v.blockFrom }, voiceFor(v.canton));
             const template = communicated ? 'terms-communicated' : 'terms-published';
             // One address refused for good must not stop the rollout: recorded, and the
             // contract's workflow knows (the user sees it in their space).

@@ -1,5 +1,6 @@
 // Side effects of serving a decision. Idempotent: a retried activity writes, mails, posts
 // and notifies once.
+import { voiceFor } from './formal-decision';
 import { createHash, createHmac } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import { localDay } from '../domain/days';
@@ -87,10 +88,13 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
       decisionId,
       communicatedAt,
       windowLastDay,
+      ruleSetId,
     }: {
       decisionId: string;
       communicatedAt: string;
       windowLastDay: string;
+      /** The decision process's rule set: the alert's words (absent: the canton's newest). */
+      ruleSetId?: string;
     }): Promise<{ alerted: boolean }> {
       const d = await db.decision.update({
         where: { id: decisionId },
@@ -106,7 +110,10 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
           const unit = await db.unit.findUnique({ where: { id: d.unitId } });
           return {
             to: user.email,
-            ...decisionAvailable({ firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay }),
+            ...decisionAvailable(
+              { firstName: user.firstName, lastName: user.lastName, unitName: unit?.name ?? d.unitId, title: d.title, windowLastDay },
+              voiceFor(d.canton, ruleSetId),
+            ),
           };
         },
       });
@@ -140,10 +147,13 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
       decisionId,
       sentOn,
       windowLastDay,
+      ruleSetId,
     }: {
       decisionId: string;
       sentOn: string;
       windowLastDay?: string;
+      /** The decision process's rule set: the letter's words (absent: the canton's newest). */
+      ruleSetId?: string;
     }): Promise<{ trackingNumber: string }> {
       const d = await decision(decisionId);
       if (d.trackingNumber) return { trackingNumber: d.trackingNumber };
@@ -176,6 +186,7 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
         service,
         remedy: { kind: d.remedyKind as 'opposition' | 'appeal', days: d.remedyDays, text: d.legalRemediesText },
         sentOn,
+        voice: voiceFor(d.canton, ruleSetId),
       });
       const { pdf, pages } = await encloseAfter(
         cover,

@@ -1,6 +1,7 @@
 // Legal entities (Art. 11-13): the commercial register's answer for the Chancellery's
 // review, the entity's admission (its register entry, its first signatory, its contract) and
 // its refusal. Each is idempotent: a retry after a crash writes once.
+import { voiceFor } from './formal-decision';
 import { ApplicationFailure } from '@temporalio/common';
 import { Prisma } from '../generated/prisma/client';
 import { sameName } from '../domain/names';
@@ -136,11 +137,14 @@ export function createEntityActivities({ db, mailer, commercialRegister }: Entit
         await tx.entityApplication.update({ where: { id: applicationId }, data: { status: 'approved', decidedAt: at, entityId: entity.id } });
         await writeAudit(tx, { ...SYSTEM, action: other ? 'entity.registered-again' : 'entity.registered', recordType: 'legal-entity', recordId: entity.id });
         await writeAudit(tx, { ...SYSTEM, action: 'contract.started', recordType: 'contract', recordId: contract.id });
-        return { entitySub: entity.sub, contractId: contract.id, name: entity.name, termsVersion: a.termsVersion, email: entity.email };
+        return { entitySub: entity.sub, contractId: contract.id, name: entity.name, termsVersion: a.termsVersion, email: entity.email, canton: a.canton };
       });
       await mail(applicationId, 'entity-approved', async () => ({
         to: admitted.email,
-        ...onboardingApproved({ firstName: '', lastName: admitted.name, contractStart: startedOn, termsVersion: admitted.termsVersion }),
+        ...onboardingApproved(
+          { firstName: '', lastName: admitted.name, contractStart: startedOn, termsVersion: admitted.termsVersion, entity: true },
+          voiceFor(admitted.canton),
+        ),
       }));
       return { entitySub: admitted.entitySub, contractId: admitted.contractId };
     },
@@ -153,7 +157,10 @@ export function createEntityActivities({ db, mailer, commercialRegister }: Entit
       await mail(applicationId, 'entity-refused', async () => {
         const a = await application(applicationId);
         const filer = await filerOf(a.filedBySub);
-        return { to: a.email, ...onboardingRefused({ firstName: filer.firstName, lastName: filer.lastName, reasons: a.refusalReasons, applicationId }) };
+        return {
+          to: a.email,
+          ...onboardingRefused({ firstName: filer.firstName, lastName: filer.lastName, reasons: a.refusalReasons, applicationId }, voiceFor(a.canton)),
+        };
       });
     },
   };

@@ -4,7 +4,9 @@
 // restored, a block lifted).
 import { createHash } from 'node:crypto';
 import PDFDocument from 'pdfkit';
-import { profiles, type CantonCode, type CantonProfile } from '../domain/profiles';
+import { type CantonProfile, type CitationKey, type Lang } from '../domain/profiles';
+import { ruleSetById } from '../domain/rule-sets';
+import { citeShort, inParens, voiceFor, voiceOf, type Voice } from '../domain/words';
 import type { Db } from '../infra/db';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { sendOnce } from '../records/outbox';
@@ -12,15 +14,18 @@ import { lifecycleInput } from './contracts';
 import type { FormalDecisionGround } from '../workflows/formal-decision/definitions';
 import { formalDecisionTaskId } from '../workflows/formal-decision/definitions';
 import { winAnsiText } from './letter-pdf';
-import { formalDecisionRequested, formatSwissDate } from './mail-templates';
+import { formalDecisionRequested, formatSwissDate, LEGACY_VOICE } from './mail-templates';
 import type { ContractEngine, Mailer, RetentionEngine } from './ports';
 
-export const CHANCELLERY_UNIT = {
-  id: 'CHA',
-  name: "Chancellerie d'Etat",
-  address: ["Chancellerie d'Etat", 'Rue de l’Hôpital 2', '2800 Delémont'],
-  domains: ['guichet'],
-};
+/** The Chancellery as the authority of its formal decisions, in the rule set's words. */
+export function chancelleryUnit(voice: Voice = LEGACY_VOICE) {
+  const { words: w, lang } = voiceOf(voice);
+  return { id: 'CHA', name: w.chancellery[lang], address: [...w.chancelleryAddress[lang]], domains: ['guichet'] };
+}
+/** The Jura Chancellery: what processes started before rule sets were pinned name. */
+export const CHANCELLERY_UNIT = chancelleryUnit(LEGACY_VOICE);
+
+export { voiceFor } from '../domain/words';
 
 export interface Authority {
   name: string;
@@ -28,76 +33,145 @@ export interface Authority {
   address: string[];
 }
 
-/** The remedy against the authority's formal decision: opposition goes to the authority that decided (CPA Art. 94 ss). */
-export function formalDecisionRemedy(profile: CantonProfile, authority: Authority = CHANCELLERY_UNIT) {
+/** The remedy against the authority's formal decision: opposition goes to the authority that decided (JU CPA Art. 94 ss). */
+export function formalDecisionRemedy(profile: CantonProfile, authority: Authority = CHANCELLERY_UNIT, lang?: Lang) {
+  const w = profile.words;
+  const l = lang ?? w.defaultLanguage;
   const kind = profile.remedies.defaultKind;
   const days = profile.remedies.defaultDays;
   const where = [authority.name, ...authority.address.slice(1)].join(', ');
+  const counter = w.counter[l];
+  const law = inParens(citeShort(w, 'opposition', l)); // JU: CPA Art. 94 ss
+  const noRemedy = inParens(citeShort(w, 'noRemedyThroughCounter', l));
   const text =
-    kind === 'opposition'
-      ? `Opposition dans les ${days} jours dès la notification, par écrit et motivée, auprès de ${where} (Code de procédure administrative, art. 94 ss). Elle ne peut pas être déposée par le guichet virtuel (art. 17).`
-      : `Recours dans les ${days} jours dès la notification, par écrit et motivé, auprès de l'autorité de recours indiquée par la loi. Il ne peut pas être déposé par le guichet virtuel.`;
+    l === 'fr'
+      ? kind === 'opposition'
+        ? `Opposition dans les ${days} jours dès la notification, par écrit et motivée, auprès de ${where}${law}. Elle ne peut pas être déposée par le ${counter}${noRemedy}.`
+        : `Recours dans les ${days} jours dès la notification, par écrit et motivé, auprès de l'autorité de recours indiquée par la loi. Il ne peut pas être déposé par le ${counter}${noRemedy}.`
+      : kind === 'opposition'
+        ? `Einsprache innert ${days} Tagen ab Eröffnung, schriftlich und begründet, bei ${where}${law}. Sie kann nicht über den ${counter} erhoben werden${noRemedy}.`
+        : `Beschwerde innert ${days} Tagen ab Eröffnung, schriftlich und begründet, bei der vom Gesetz bezeichneten Beschwerdeinstanz. Sie kann nicht über den ${counter} erhoben werden${noRemedy}.`;
   return { kind, days, text };
 }
 
-/** Each ground's words: what is contested, what the authority considered, what it decides. */
-const WORDING: Record<
-  FormalDecisionGround,
-  { title: string; reference: string; considering: string; refuse: string; approve: string; about: string; article: string }
-> = {
-  'onboarding-refused': {
-    title: 'accès au guichet virtuel sécurisé',
-    reference: 'ONB',
-    considering:
-      "Vu la demande de contrat d'utilisation du guichet virtuel sécurisé, le refus communiqué et la demande de décision formelle (art. 4 al. 8 de l'ordonnance concernant le guichet virtuel sécurisé),",
-    refuse: "L'accès au guichet virtuel sécurisé est refusé.",
-    approve: "L'accès au guichet virtuel sécurisé est accordé : le contrat d'utilisation prend effet ce jour.",
-    about: 'le refus de votre accès au guichet virtuel sécurisé',
-    article: 'art. 4 al. 8',
-  },
-  'terms-kept-blocked': {
-    title: "blocage de l'accès après le refus des conditions générales",
-    reference: 'CGU',
-    considering:
-      "Vu le refus des conditions générales d'utilisation, le maintien du blocage de l'accès et la demande de décision formelle (art. 5 al. 3 de l'ordonnance concernant le guichet virtuel sécurisé),",
-    refuse: "Le blocage de l'accès au guichet virtuel sécurisé est maintenu jusqu'à l'acceptation des conditions générales en vigueur.",
-    approve: 'Le blocage est levé : le contrat se poursuit, aux clauses particulières indiquées dans les motifs.',
-    about: 'le maintien du blocage de votre accès après votre refus des conditions générales',
-    article: 'art. 5 al. 3',
-  },
-  'terms-revoked': {
-    title: "révocation du contrat d'utilisation",
-    reference: 'REV',
-    considering:
-      "Vu le refus des conditions générales d'utilisation, la révocation du contrat et la demande de décision formelle (art. 5 al. 3 de l'ordonnance concernant le guichet virtuel sécurisé),",
-    refuse: "La révocation du contrat d'utilisation du guichet virtuel sécurisé est confirmée.",
-    approve: "La révocation du contrat d'utilisation est annulée : le contrat se poursuit dès ce jour, aux clauses particulières indiquées dans les motifs.",
-    about: 'la révocation de votre contrat après votre refus des conditions générales',
-    article: 'art. 5 al. 3',
-  },
-  'terminated-for-abuse': {
-    title: "résiliation du contrat d'utilisation pour abus",
-    reference: 'RES',
-    considering:
-      "Vu la résiliation du contrat d'utilisation pour abus et la demande de décision formelle (art. 10 al. 2 de l'ordonnance concernant le guichet virtuel sécurisé),",
-    refuse: "La résiliation du contrat d'utilisation du guichet virtuel sécurisé pour abus est confirmée.",
-    approve: "La résiliation du contrat d'utilisation est annulée : le contrat se poursuit dès ce jour.",
-    about: 'la résiliation de votre contrat pour abus',
-    article: 'art. 10 al. 2',
-  },
-  'access-refused': {
-    title: 'accès à une prestation du guichet',
-    reference: 'PRE',
-    considering:
-      "Vu la demande d'accès à la prestation « {service} », son refus et la demande de décision formelle (art. 14 al. 4 de l'ordonnance concernant le guichet virtuel sécurisé),",
-    refuse: "L'accès à la prestation « {service} » est refusé.",
-    approve: "L'accès à la prestation « {service} » est accordé.",
-    about: 'le refus de votre accès à la prestation « {service} »',
-    article: 'art. 14 al. 4',
-  },
+type Wording = { title: string; considering: string; refuse: string; approve: string; about: string };
+const GROUND_CITATION: Record<FormalDecisionGround, CitationKey> = {
+  'onboarding-refused': 'onboardingRefused',
+  'terms-kept-blocked': 'termsRefusalExamined',
+  'terms-revoked': 'termsRefusalExamined',
+  'terminated-for-abuse': 'terminatedForAbuse',
+  'access-refused': 'unitFormalDecision',
+};
+const REFERENCE: Record<FormalDecisionGround, string> = {
+  'onboarding-refused': 'ONB',
+  'terms-kept-blocked': 'CGU',
+  'terms-revoked': 'REV',
+  'terminated-for-abuse': 'RES',
+  'access-refused': 'PRE',
 };
 
-const fill = (text: string, service: string | undefined) => text.replaceAll('{service}', service ?? '');
+/** Each ground's words: what is contested, what the authority considered, what it decides; in the rule set's words. */
+export function wording(ground: FormalDecisionGround, voice: Voice = LEGACY_VOICE, service?: string): Wording {
+  const { words: w, lang } = voiceOf(voice);
+  const gc = w.counter[lang];
+  const cite = inParens(citeShort(w, GROUND_CITATION[ground], lang));
+  const sv = service ?? '';
+  const fr: Record<FormalDecisionGround, Wording> = {
+    'onboarding-refused': {
+      title: `accès au ${gc}`,
+      considering: `Vu la demande de contrat d'utilisation du ${gc}, le refus communiqué et la demande de décision formelle${cite},`,
+      refuse: `L'accès au ${gc} est refusé.`,
+      approve: `L'accès au ${gc} est accordé : le contrat d'utilisation prend effet ce jour.`,
+      about: `le refus de votre accès au ${gc}`,
+    },
+    'terms-kept-blocked': {
+      title: "blocage de l'accès après le refus des conditions générales",
+      considering: `Vu le refus des conditions générales d'utilisation, le maintien du blocage de l'accès et la demande de décision formelle${cite},`,
+      refuse: `Le blocage de l'accès au ${gc} est maintenu jusqu'à l'acceptation des conditions générales en vigueur.`,
+      approve: 'Le blocage est levé : le contrat se poursuit, aux clauses particulières indiquées dans les motifs.',
+      about: 'le maintien du blocage de votre accès après votre refus des conditions générales',
+    },
+    'terms-revoked': {
+      title: "révocation du contrat d'utilisation",
+      considering: `Vu le refus des conditions générales d'utilisation, la révocation du contrat et la demande de décision formelle${cite},`,
+      refuse: `La révocation du contrat d'utilisation du ${gc} est confirmée.`,
+      approve: "La révocation du contrat d'utilisation est annulée : le contrat se poursuit dès ce jour, aux clauses particulières indiquées dans les motifs.",
+      about: 'la révocation de votre contrat après votre refus des conditions générales',
+    },
+    'terminated-for-abuse': {
+      title: "résiliation du contrat d'utilisation pour abus",
+      considering: `Vu la résiliation du contrat d'utilisation pour abus et la demande de décision formelle${cite},`,
+      refuse: `La résiliation du contrat d'utilisation du ${gc} pour abus est confirmée.`,
+      approve: "La résiliation du contrat d'utilisation est annulée : le contrat se poursuit dès ce jour.",
+      about: 'la résiliation de votre contrat pour abus',
+    },
+    'access-refused': {
+      title: 'accès à une prestation du guichet',
+      considering: `Vu la demande d'accès à la prestation « ${sv} », son refus et la demande de décision formelle${cite},`,
+      refuse: `L'accès à la prestation « ${sv} » est refusé.`,
+      approve: `L'accès à la prestation « ${sv} » est accordé.`,
+      about: `le refus de votre accès à la prestation « ${sv} »`,
+    },
+  };
+  const de: Record<FormalDecisionGround, Wording> = {
+    'onboarding-refused': {
+      title: `Zugang zum ${gc}`,
+      considering: `Gestützt auf den Antrag auf einen Nutzungsvertrag für den ${gc}, die mitgeteilte Ablehnung und das Gesuch um eine förmliche Verfügung${cite},`,
+      refuse: `Der Zugang zum ${gc} wird verweigert.`,
+      approve: `Der Zugang zum ${gc} wird gewährt: Der Nutzungsvertrag tritt heute in Kraft.`,
+      about: `die Ablehnung Ihres Zugangs zum ${gc}`,
+    },
+    'terms-kept-blocked': {
+      title: 'Sperre des Zugangs nach Ablehnung der Nutzungsbedingungen',
+      considering: `Gestützt auf die Ablehnung der Allgemeinen Nutzungsbedingungen, die Aufrechterhaltung der Sperre und das Gesuch um eine förmliche Verfügung${cite},`,
+      refuse: `Die Sperre des Zugangs zum ${gc} bleibt bis zur Annahme der geltenden Nutzungsbedingungen bestehen.`,
+      approve: 'Die Sperre wird aufgehoben: Der Vertrag läuft weiter, mit den in der Begründung genannten besonderen Klauseln.',
+      about: 'die Aufrechterhaltung der Sperre Ihres Zugangs nach Ihrer Ablehnung der Nutzungsbedingungen',
+    },
+    'terms-revoked': {
+      title: 'Widerruf des Nutzungsvertrags',
+      considering: `Gestützt auf die Ablehnung der Allgemeinen Nutzungsbedingungen, den Widerruf des Vertrags und das Gesuch um eine förmliche Verfügung${cite},`,
+      refuse: `Der Widerruf des Nutzungsvertrags für den ${gc} wird bestätigt.`,
+      approve: 'Der Widerruf des Nutzungsvertrags wird aufgehoben: Der Vertrag läuft ab heute weiter, mit den in der Begründung genannten besonderen Klauseln.',
+      about: 'den Widerruf Ihres Vertrags nach Ihrer Ablehnung der Nutzungsbedingungen',
+    },
+    'terminated-for-abuse': {
+      title: 'Kündigung des Nutzungsvertrags wegen Missbrauchs',
+      considering: `Gestützt auf die Kündigung des Nutzungsvertrags wegen Missbrauchs und das Gesuch um eine förmliche Verfügung${cite},`,
+      refuse: `Die Kündigung des Nutzungsvertrags für den ${gc} wegen Missbrauchs wird bestätigt.`,
+      approve: 'Die Kündigung des Nutzungsvertrags wird aufgehoben: Der Vertrag läuft ab heute weiter.',
+      about: 'die Kündigung Ihres Vertrags wegen Missbrauchs',
+    },
+    'access-refused': {
+      title: 'Zugang zu einer Leistung des Schalters',
+      considering: `Gestützt auf das Gesuch um Zugang zur Leistung «${sv}», dessen Ablehnung und das Gesuch um eine förmliche Verfügung${cite},`,
+      refuse: `Der Zugang zur Leistung «${sv}» wird verweigert.`,
+      approve: `Der Zugang zur Leistung «${sv}» wird gewährt.`,
+      about: `die Ablehnung Ihres Zugangs zur Leistung «${sv}»`,
+    },
+  };
+  return (lang === 'fr' ? fr : de)[ground];
+}
+
+/** The formal decision's headings, in its language. */
+export function formalDecisionHeadings(voice: Voice = LEGACY_VOICE) {
+  const { lang } = voiceOf(voice);
+  return lang === 'fr'
+    ? {
+        doc: 'Décision formelle',
+        decides: (a: string) => `${a} décide :`,
+        reasons: 'Motifs',
+        remedies: 'Voies de droit',
+        dated: (place: string, d: string) => `${place ? `${place}, le` : 'Le'} ${d}`,
+      }
+    : {
+        doc: 'Förmliche Verfügung',
+        decides: (a: string) => `${a} verfügt:`,
+        reasons: 'Begründung',
+        remedies: 'Rechtsmittelbelehrung',
+        dated: (place: string, d: string) => `${place ? `${place}, ` : ''}${d}`,
+      };
+}
 
 interface Recipient {
   firstName: string;
@@ -118,14 +192,19 @@ export async function renderFormalDecision(input: {
   grounds: string[];
   decidedOn: string;
   remedyText: string;
+  /** The process's rule set and the recipient's language; default the Jura rule set. */
+  voice?: Voice;
 }): Promise<Buffer> {
   const t = winAnsiText;
-  const w = WORDING[input.ground];
+  const voice = input.voice ?? LEGACY_VOICE;
+  const w = wording(input.ground, voice, input.service);
+  const h = formalDecisionHeadings(voice);
+  const { lang } = voiceOf(voice);
   const doc = new PDFDocument({
     size: 'A4',
     margins: { top: 56, bottom: 56, left: 62, right: 56 },
-    lang: 'fr-CH',
-    info: { Title: t('Décision formelle'), Author: t(input.authority.name), CreationDate: new Date(`${input.decidedOn}T00:00:00Z`) },
+    lang: `${lang}-CH`,
+    info: { Title: t(h.doc), Author: t(input.authority.name), CreationDate: new Date(`${input.decidedOn}T00:00:00Z`) },
   });
   const chunks: Buffer[] = [];
   doc.on('data', (c: Buffer) => chunks.push(c));
@@ -136,23 +215,23 @@ export async function renderFormalDecision(input: {
   doc.font('Helvetica-Bold').fontSize(11).text(t(input.authority.name));
   doc.font('Helvetica').text(input.authority.address.slice(1).map(t).join('\n'));
   doc.moveDown(2).text(t(`${r.firstName} ${r.lastName}\n${r.street}\n${r.postCode} ${r.locality}`), { align: 'right' });
-  doc.moveDown(2).text(t(`${place ? `${place}, le` : 'Le'} ${formatSwissDate(input.decidedOn)}`));
+  doc.moveDown(2).text(t(h.dated(place, formatSwissDate(input.decidedOn, lang))));
   doc
     .moveDown()
     .font('Helvetica-Bold')
     .fontSize(13)
-    .text(t(`Décision formelle — ${w.title} (réf. ${input.reference})`));
+    .text(t(`${h.doc} — ${w.title} (${lang === 'fr' ? 'réf.' : 'Ref.'} ${input.reference})`));
   doc.moveDown().font('Helvetica').fontSize(11);
-  doc.text(t(fill(w.considering, input.service)));
+  doc.text(t(w.considering));
   doc
     .moveDown()
     .font('Helvetica-Bold')
-    .text(t(`${input.authority.name} décide :`));
-  doc.font('Helvetica').text(t(`1. ${fill(input.outcome === 'refuse' ? w.refuse : w.approve, input.service)}`));
-  doc.moveDown().font('Helvetica-Bold').text(t('Motifs'));
+    .text(t(h.decides(input.authority.name)));
+  doc.font('Helvetica').text(t(`1. ${input.outcome === 'refuse' ? w.refuse : w.approve}`));
+  doc.moveDown().font('Helvetica-Bold').text(t(h.reasons));
   doc.font('Helvetica');
   for (const g of input.grounds) doc.text(t(`– ${g}`));
-  doc.moveDown().font('Helvetica-Bold').text(t('Voies de droit'));
+  doc.moveDown().font('Helvetica-Bold').text(t(h.remedies));
   doc.font('Helvetica').text(t(input.remedyText));
   doc.end();
   return done;
@@ -212,10 +291,11 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
     if (r.ground === 'onboarding-refused') return db.onboardingApplication.findUniqueOrThrow({ where: { id: r.recordId } });
     return db.registeredUser.findUniqueOrThrow({ where: { sub: r.personSub } });
   }
-  async function authority(unitId: string): Promise<Authority & { domains: string[] }> {
+  async function authority(unitId: string, voice: Voice): Promise<Authority & { domains: string[] }> {
     if (unitId === CHANCELLERY_UNIT.id) {
-      await db.unit.upsert({ where: { id: CHANCELLERY_UNIT.id }, create: CHANCELLERY_UNIT, update: {} });
-      return CHANCELLERY_UNIT;
+      const cha = chancelleryUnit(voice);
+      await db.unit.upsert({ where: { id: cha.id }, create: cha, update: {} });
+      return cha;
     }
     return db.unit.findUniqueOrThrow({ where: { id: unitId } });
   }
@@ -235,8 +315,9 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
 
   return {
     /** The person is told that the request was received and who decides. */
-    async acknowledgeFormalDecisionRequest({ requestId }: { requestId: string }): Promise<void> {
+    async acknowledgeFormalDecisionRequest({ requestId, ruleSetId }: { requestId: string; ruleSetId?: string }): Promise<void> {
       const r = await request(requestId);
+      const voice = voiceFor(r.canton, ruleSetId);
       const sent = await sendOnce(db, mailer, {
         id: `${requestId}:received`,
         template: 'formal-decision-requested',
@@ -244,9 +325,12 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
         recordId: requestId,
         compose: async () => {
           const p = await person(r);
-          const a = await authority(r.unitId);
-          const about = fill(WORDING[r.ground as FormalDecisionGround].about, await serviceOf(r));
-          return { to: p.email, ...formalDecisionRequested({ firstName: p.firstName, lastName: p.lastName, reference: r.recordId, about, authority: a.name }) };
+          const a = await authority(r.unitId, voice);
+          const about = wording(r.ground as FormalDecisionGround, voice, await serviceOf(r)).about;
+          return {
+            to: p.email,
+            ...formalDecisionRequested({ firstName: p.firstName, lastName: p.lastName, reference: r.recordId, about, authority: a.name }, voice),
+          };
         },
       });
       if (sent === 'rejected')
@@ -330,17 +414,20 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
       outcome,
       grounds,
       decidedOn,
+      ruleSetId,
     }: {
       requestId: string;
       outcome: 'approve' | 'refuse';
       grounds: string[];
       decidedOn: string;
+      ruleSetId?: string;
     }): Promise<{ decisionId: string }> {
       const r = await request(requestId);
       const ground = r.ground as FormalDecisionGround;
-      const a = await authority(r.unitId);
-      const remedy = formalDecisionRemedy(profiles[r.canton as CantonCode], a);
-      const reference = `GVS-${WORDING[ground].reference}-${r.recordId}`;
+      const voice = voiceFor(r.canton, ruleSetId);
+      const a = await authority(r.unitId, voice);
+      const remedy = formalDecisionRemedy(ruleSetById(voice.ruleSetId), a, voice.lang);
+      const reference = `GVS-${REFERENCE[ground]}-${r.recordId}`;
       const pdf = await renderFormalDecision({
         authority: a,
         recipient: await person(r),
@@ -351,6 +438,7 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
         grounds,
         decidedOn,
         remedyText: remedy.text,
+        voice,
       });
       return storeFormalDecision(db, {
         decisionId: `fd-${requestId}`,
@@ -359,7 +447,7 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
         unitId: r.unitId,
         domain: a.domains[0] ?? 'guichet',
         recipientSub: r.personSub,
-        title: `Décision formelle : ${WORDING[ground].title}`,
+        title: `${formalDecisionHeadings(voice).doc}${voiceOf(voice).lang === 'fr' ? ' :' : ':'} ${wording(ground, voice).title}`,
         pdf,
         remedy,
       });

@@ -3,7 +3,8 @@
 // for that unit and domain, a blocked or ended contract, the unit's choice, a person who is
 // not a user of the counter) or the second service after an unopened electronic window
 // (Art. 16.5) — followed by the decision's own pages (infra/pdf.ts puts them together). An A4
-// cover in French, laid out for a C5/C4 envelope with a window on the right (Swiss practice):
+// cover in French or German, in the words of the process's rule set (its counter, citations,
+// collection period; no second letter where the rule set has none), laid out for a C5/C4 envelope with a window on the right (Swiss practice):
 // the postal mention "RECOMMANDÉ" above the recipient's address, both inside the window.
 // Pure apart from pdfkit: the same input gives the same bytes (the PDF's creation date is the
 // day the letter is sent, not the clock).
@@ -16,7 +17,9 @@ import { ApplicationFailure } from '@temporalio/common';
 import PDFDocument from 'pdfkit';
 import { z } from 'zod';
 import { winAnsiText } from '../infra/win-ansi';
-import { formatSwissDate } from './mail-templates';
+import { afterA, inParens, citeFull, citeShort, voiceOf, type Voice } from '../domain/words';
+import { ruleSetById } from '../domain/rule-sets';
+import { formatSwissDate, LEGACY_VOICE } from './mail-templates';
 
 export interface RegisteredLetterInput {
   /** The administrative unit that made the decision: the sender. */
@@ -42,6 +45,8 @@ export interface RegisteredLetterInput {
   decisionPages?: number;
   /** Where the letter is written ("Delémont, le ..."); default: the locality of the unit's last address line. */
   place?: string;
+  /** The process's rule set and the recipient's language; default the Jura rule set (processes before pinning). */
+  voice?: Voice;
 }
 
 /** Why a decision goes by post at once (a first service). */
@@ -117,31 +122,132 @@ function placeOf(unitAddress: readonly string[]): string | undefined {
   return locality.length > 0 ? locality : undefined;
 }
 
+type LetterLang = 'fr' | 'de';
 const REMEDY = {
-  opposition: { noun: "d'opposition", act: "L'opposition", filed: 'formée' },
-  appeal: { noun: 'de recours', act: 'Le recours', filed: 'formé' },
+  fr: {
+    opposition: { noun: "d'opposition", act: "L'opposition", filed: 'formée' },
+    appeal: { noun: 'de recours', act: 'Le recours', filed: 'formé' },
+  },
+  de: {
+    opposition: { noun: 'für die Einsprache', act: 'Die Einsprache', filed: 'erhoben' },
+    appeal: { noun: 'für die Beschwerde', act: 'Die Beschwerde', filed: 'erhoben' },
+  },
 } as const;
 
-/** What the cover says of this service: each kind its own words, with this decision's dates. */
-export function serviceParagraphs(service: LetterService, unitName: string, remedyNoun: string): string[] {
-  const runs = `Le délai ${remedyNoun} court à compter de la réception du présent envoi.`;
+/** What the cover says of this service: each kind its own words, with this decision's dates, in the rule set's words. */
+export function serviceParagraphs(service: LetterService, unitName: string, remedyNoun: string, voice: Voice = LEGACY_VOICE): string[] {
+  const { words: w, lang, ruleSetId } = voiceOf(voice);
+  const counter = w.counter[lang];
+  const date = (d: string) => formatSwissDate(d, lang);
+  const fr = lang === 'fr';
   if (service.kind === 'second') {
-    return [
-      `Le ${formatSwissDate(service.communicatedOn)}, la décision désignée ci-dessous a été mise à votre disposition dans le guichet virtuel sécurisé. ` +
-        `Vous n'en avez pas pris connaissance au plus tard le ${formatSwissDate(service.windowLastDay)}, dernier jour du délai de consultation. ` +
-        "Conformément à l'article 16, alinéa 5, de l'Ordonnance concernant le guichet virtuel sécurisé, elle vous est dès lors notifiée une seconde fois, " +
-        `par le présent envoi recommandé. Le délai ${remedyNoun} court à compter de cette seconde notification.`,
-    ];
+    // Only a rule set that serves a second time by post has this letter (JU Art. 16 al. 5);
+    // where the window's end is a deemed notification (NE LPA Art. 30), none is ever sent.
+    if (ruleSetById(ruleSetId).electronicService.windowExpiry !== 'postal-service') throw inputError(`rule set ${ruleSetId} serves no second letter`);
+    const cite = citeFull(w, 'windowExpiry', lang, { determiner: true });
+    return fr
+      ? [
+          `Le ${date(service.communicatedOn)}, la décision désignée ci-dessous a été mise à votre disposition dans le ${counter}. ` +
+            `Vous n'en avez pas pris connaissance au plus tard le ${date(service.windowLastDay)}, dernier jour du délai de consultation. ` +
+            `${cite ? `Conformément ${afterA(cite)}, elle` : 'Elle'} vous est dès lors notifiée une seconde fois, ` +
+            `par le présent envoi recommandé. Le délai ${remedyNoun} court à compter de cette seconde notification.`,
+        ]
+      : [
+          `Am ${date(service.communicatedOn)} wurde Ihnen die unten bezeichnete Verfügung im ${counter} zur Verfügung gestellt. ` +
+            `Sie haben bis spätestens am ${date(service.windowLastDay)}, dem letzten Tag der Einsichtsfrist, nicht davon Kenntnis genommen. ` +
+            `${cite ? `Gemäss ${cite} wird` : 'Daher wird'} sie Ihnen mit dieser eingeschriebenen Sendung ein zweites Mal eröffnet. ` +
+            `Die Frist ${remedyNoun} beginnt mit dieser zweiten Eröffnung.`,
+        ];
   }
-  const why: Record<FirstServiceReason, string> = {
-    'no-consent': `Vous n'avez pas autorisé ${unitName} à vous notifier par le biais du guichet virtuel sécurisé les décisions de ce domaine (article 16, alinéa 1, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
-    'contract-blocked': 'Votre accès au guichet virtuel sécurisé est bloqué ou a pris fin : aucune décision ne peut vous y être notifiée.',
-    'unit-choice': `${unitName} a choisi de vous notifier cette décision selon les formes usuelles (article 16, alinéa 2, de l'Ordonnance concernant le guichet virtuel sécurisé).`,
-    'not-a-user': "Vous n'êtes pas utilisateur ou utilisatrice du guichet virtuel sécurisé.",
-    'alert-undeliverable':
-      "L'avis électronique annonçant cette décision n'a pas pu être remis à l'adresse électronique que vous avez indiquée au guichet virtuel sécurisé.",
+  const consent = inParens(citeFull(w, 'consentToService', lang));
+  const choice = inParens(citeFull(w, 'unitChoice', lang));
+  const why: Record<FirstServiceReason, Record<LetterLang, string>> = {
+    'no-consent': {
+      fr: `Vous n'avez pas autorisé ${unitName} à vous notifier par le biais du ${counter} les décisions de ce domaine${consent}.`,
+      de: `Sie haben ${unitName} nicht ermächtigt, Ihnen Verfügungen dieses Bereichs über den ${counter} zu eröffnen${consent}.`,
+    },
+    'contract-blocked': {
+      fr: `Votre accès au ${counter} est bloqué ou a pris fin : aucune décision ne peut vous y être notifiée.`,
+      de: `Ihr Zugang zum ${counter} ist gesperrt oder beendet: Dort kann Ihnen keine Verfügung eröffnet werden.`,
+    },
+    'unit-choice': {
+      fr: `${unitName} a choisi de vous notifier cette décision selon les formes usuelles${choice}.`,
+      de: `${unitName} hat entschieden, Ihnen diese Verfügung in der üblichen Form zu eröffnen${choice}.`,
+    },
+    'not-a-user': {
+      fr: `Vous n'êtes pas utilisateur ou utilisatrice du ${counter}.`,
+      de: `Sie sind nicht Benutzerin oder Benutzer ${w.counterGenitive}.`,
+    },
+    'alert-undeliverable': {
+      fr: `L'avis électronique annonçant cette décision n'a pas pu être remis à l'adresse électronique que vous avez indiquée au ${counter}.`,
+      de: `Die elektronische Mitteilung zu dieser Verfügung konnte an die E-Mail-Adresse, die Sie im ${counter} angegeben haben, nicht zugestellt werden.`,
+    },
   };
-  return [`${why[service.reason]} La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé. ${runs}`];
+  const runs = fr
+    ? `La décision désignée ci-dessous vous est dès lors notifiée par le présent envoi recommandé. Le délai ${remedyNoun} court à compter de la réception du présent envoi.`
+    : `Die unten bezeichnete Verfügung wird Ihnen daher mit dieser eingeschriebenen Sendung eröffnet. Die Frist ${remedyNoun} beginnt mit dem Empfang dieser Sendung.`;
+  return [`${why[service.reason][lang]} ${runs}`];
+}
+
+/** Every text of the cover letter but the input's own values (name, address, decision): pure, for tests and the PDF alike. */
+export function letterTexts(
+  i: Pick<RegisteredLetterInput, 'unit' | 'reference' | 'title' | 'service' | 'remedy' | 'sentOn' | 'place' | 'voice'>,
+  pageCount: number | null,
+) {
+  const voice = i.voice ?? LEGACY_VOICE;
+  const { words: w, lang, ruleSetId } = voiceOf(voice);
+  const rs = ruleSetById(ruleSetId);
+  const fr = lang === 'fr';
+  const counter = w.counter[lang];
+  const remedy = REMEDY[lang][i.remedy.kind];
+  const place = i.place ?? placeOf(i.unit.address);
+  const date = formatSwissDate(i.sentOn, lang);
+  const pages = pageCount ? (fr ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ` (${pageCount} Seite${pageCount > 1 ? 'n' : ''})`) : '';
+  const second = i.service.kind === 'second';
+  const collection = rs.postal.collectionDays;
+  const deemedCite = inParens(citeShort(w, 'postalDeemedDelivery', lang));
+  const noRemedy = citeShort(w, 'noRemedyThroughCounter', lang);
+  return {
+    lang,
+    dated: fr ? `${place ? `${place}, le ` : 'Le '}${date}` : `${place ? `${place}, ` : ''}${date}`,
+    subject: fr ? `Notification de décision — réf. ${i.reference}` : `Eröffnung einer Verfügung — Ref. ${i.reference}`,
+    pdfSubject: second
+      ? fr
+        ? `Seconde notification par envoi recommandé${inParens(citeShort(w, 'windowExpiry', lang))}`
+        : `Zweite Eröffnung mit eingeschriebener Sendung${inParens(citeShort(w, 'windowExpiry', lang))}`
+      : fr
+        ? 'Notification par envoi recommandé'
+        : 'Eröffnung mit eingeschriebener Sendung',
+    creator: counter,
+    mention: fr ? 'RECOMMANDÉ' : 'EINSCHREIBEN',
+    salutation: fr ? 'Madame, Monsieur,' : 'Sehr geehrte Damen und Herren',
+    service: serviceParagraphs(i.service, i.unit.name, remedy.noun, voice),
+    decisionHeading: fr ? 'Décision notifiée' : 'Eröffnete Verfügung',
+    labels: fr
+      ? { title: 'Titre', reference: 'Référence', authority: 'Autorité', sha: 'Empreinte SHA-256 :' }
+      : { title: 'Titel', reference: 'Referenz', authority: 'Behörde', sha: 'SHA-256-Prüfsumme:' },
+    labelSep: fr ? ' :' : ':',
+    enclosed: fr
+      ? `La décision suit la présente lettre, telle que l'autorité l'a rendue${pages}. ` +
+        "Son empreinte permet de vérifier qu'un fichier de cette décision est identique, octet pour octet, " +
+        (second ? `à celui mis à votre disposition dans le ${counter}.` : "à celui que l'autorité a rendu.")
+      : `Die Verfügung folgt diesem Brief, so wie die Behörde sie erlassen hat${pages}. ` +
+        'Ihre Prüfsumme erlaubt zu prüfen, ob eine Datei dieser Verfügung Byte für Byte gleich ist wie ' +
+        (second ? `die im ${counter} zur Verfügung gestellte.` : 'die von der Behörde erlassene.'),
+    remedyHeading: fr ? 'Voies de droit' : 'Rechtsmittelbelehrung',
+    remedyText: i.remedy.text,
+    remedyPeriod: fr
+      ? `Délai ${remedy.noun} : ${i.remedy.days} jours, à compter du lendemain de la réception de la présente notification. ` +
+        `Si l'envoi n'est pas retiré, il est réputé reçu le ${collection === 7 ? 'septième' : `${collection}e`} jour qui suit le dépôt de l'avis de retrait${deemedCite}. ` +
+        `${remedy.act} ne peut pas être ${remedy.filed} par le biais du ${counter}${inParens(noRemedy)}.`
+      : `Frist ${remedy.noun}: ${i.remedy.days} Tage ab dem Tag nach dem Empfang dieser Eröffnung. ` +
+        `Wird die Sendung nicht abgeholt, gilt sie am ${collection}. Tag nach der Hinterlegung der Abholungseinladung als empfangen${deemedCite}. ` +
+        `${remedy.act} kann nicht über den ${counter} ${remedy.filed} werden${inParens(noRemedy)}.`,
+    closing: fr ? 'Nous vous prions de recevoir, Madame, Monsieur, nos salutations distinguées.' : 'Freundliche Grüsse',
+    annexHeading: fr ? 'Annexe' : 'Beilage',
+    annex: fr ? `Décision jointe${pages} : « ${i.title} », réf. ${i.reference}` : `Beigelegte Verfügung${pages}: «${i.title}», Ref. ${i.reference}`,
+    footer: (page: number, of: number) => (fr ? `Réf. ${i.reference} — page ${page}/${of}` : `Ref. ${i.reference} — Seite ${page}/${of}`),
+  };
 }
 
 /** Renders the cover letter; rejects with a non-retryable LetterInputError on a bad input. */
@@ -159,21 +265,19 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
     pageCount ??= countPdfPages(i.decisionPdf);
   }
   const t = winAnsiText;
-  const remedy = REMEDY[i.remedy.kind];
-  const place = i.place ?? placeOf(i.unit.address);
-  const dated = `${place ? `${place}, le ` : 'Le '}${formatSwissDate(i.sentOn)}`;
-  const subject = `Notification de décision — réf. ${i.reference}`;
+  const w = letterTexts({ ...i, voice: input.voice }, pageCount);
+  const { dated, subject } = w;
 
   const doc = new PDFDocument({
     size: 'A4',
     margins: MARGIN,
     bufferPages: true,
-    lang: 'fr-CH',
+    lang: `${w.lang}-CH`,
     info: {
       Title: t(subject),
       Author: t(i.unit.name),
-      Subject: i.service.kind === 'second' ? 'Seconde notification par envoi recommandé (art. 16 al. 5)' : 'Notification par envoi recommandé',
-      Creator: 'guichet virtuel sécurisé',
+      Subject: t(w.pdfSubject),
+      Creator: t(w.creator),
       Producer: 'PDFKit',
       CreationDate: new Date(`${i.sentOn}T00:00:00Z`),
     },
@@ -203,7 +307,7 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
   for (const l of i.unit.address) doc.text(t(l), { width: 85 * MM });
 
   // The window: the postal mention, a rule, the recipient.
-  doc.font(BOLD).fontSize(10).text('RECOMMANDÉ', WINDOW.x, WINDOW.mentionY, { width: WINDOW.width, lineBreak: false });
+  doc.font(BOLD).fontSize(10).text(t(w.mention), WINDOW.x, WINDOW.mentionY, { width: WINDOW.width, lineBreak: false });
   doc
     .moveTo(WINDOW.x, WINDOW.mentionY + 13)
     .lineTo(WINDOW.x + WINDOW.width, WINDOW.mentionY + 13)
@@ -236,55 +340,45 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
     doc.moveDown(0.3);
   };
 
-  para('Madame, Monsieur,', { align: 'left' });
-  for (const text of serviceParagraphs(i.service, i.unit.name, remedy.noun)) para(text);
+  para(w.salutation, { align: 'left' });
+  for (const text of w.service) para(text);
 
-  heading('Décision notifiée');
+  heading(w.decisionHeading);
   const rows: [string, string][] = [
-    ['Titre', i.title],
-    ['Référence', i.reference],
-    ['Autorité', i.unit.name],
+    [w.labels.title, i.title],
+    [w.labels.reference, i.reference],
+    [w.labels.authority, i.unit.name],
   ];
   const labelWidth = 36 * MM;
   for (const [label, value] of rows) {
     const y = doc.y;
-    doc.font(FONT).fontSize(10).text(`${label} :`, MARGIN.left, y, { width: labelWidth });
-    doc.font(label === 'Titre' ? BOLD : FONT).text(t(value), MARGIN.left + labelWidth, y, { width: TEXT_WIDTH - labelWidth });
+    doc
+      .font(FONT)
+      .fontSize(10)
+      .text(t(`${label}${w.labelSep}`), MARGIN.left, y, { width: labelWidth });
+    doc.font(label === w.labels.title ? BOLD : FONT).text(t(value), MARGIN.left + labelWidth, y, { width: TEXT_WIDTH - labelWidth });
     doc.moveDown(0.2);
   }
   const y = doc.y;
-  doc.font(FONT).fontSize(10).text('Empreinte SHA-256 :', MARGIN.left, y, { width: labelWidth });
+  doc.font(FONT).fontSize(10).text(t(w.labels.sha), MARGIN.left, y, { width: labelWidth });
   doc
     .font(MONO)
     .fontSize(9)
     .text(sha, MARGIN.left + labelWidth, y + 0.5, { width: TEXT_WIDTH - labelWidth, lineBreak: false });
   doc.x = MARGIN.left;
   doc.moveDown(0.6);
-  para(
-    `La décision suit la présente lettre, telle que l'autorité l'a rendue${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''}. ` +
-      "Son empreinte permet de vérifier qu'un fichier de cette décision est identique, octet pour octet, " +
-      (i.service.kind === 'second' ? 'à celui mis à votre disposition dans le guichet virtuel sécurisé.' : "à celui que l'autorité a rendu."),
-  );
+  para(w.enclosed);
 
-  heading('Voies de droit');
-  para(i.remedy.text);
-  para(
-    `Délai ${remedy.noun} : ${i.remedy.days} jours, à compter du lendemain de la réception de la présente notification. ` +
-      "Si l'envoi n'est pas retiré, il est réputé reçu le septième jour qui suit le dépôt de l'avis de retrait. " +
-      `${remedy.act} ne peut pas être ${remedy.filed} par le biais du guichet virtuel sécurisé (art. 17 de l'ordonnance).`,
-  );
+  heading(w.remedyHeading);
+  para(w.remedyText);
+  para(w.remedyPeriod);
 
-  para('Nous vous prions de recevoir, Madame, Monsieur, nos salutations distinguées.', { align: 'left' });
+  para(w.closing, { align: 'left' });
   doc.font(BOLD).fontSize(10).text(t(i.unit.name), { width: TEXT_WIDTH });
   doc.moveDown(2);
 
-  doc.font(BOLD).fontSize(9).text('Annexe', { width: TEXT_WIDTH });
-  doc
-    .font(FONT)
-    .fontSize(9)
-    .text(t(`Décision jointe${pageCount ? ` (${pageCount} page${pageCount > 1 ? 's' : ''})` : ''} : « ${i.title} », réf. ${i.reference}`), {
-      width: TEXT_WIDTH,
-    });
+  doc.font(BOLD).fontSize(9).text(t(w.annexHeading), { width: TEXT_WIDTH });
+  doc.font(FONT).fontSize(9).text(t(w.annex), { width: TEXT_WIDTH });
 
   // Footer on every page: reference and page number (written last, pages buffered).
   const range = doc.bufferedPageRange();
@@ -296,7 +390,7 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
       .font(FONT)
       .fontSize(8)
       .fillColor('#555555')
-      .text(t(`Réf. ${i.reference} — page ${p - range.start + 1}/${range.count}`), MARGIN.left, A4.height - 12 * MM, {
+      .text(t(w.footer(p - range.start + 1, range.count)), MARGIN.left, A4.height - 12 * MM, {
         width: TEXT_WIDTH,
         align: 'right',
         lineBreak: false,

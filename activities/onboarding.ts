@@ -2,13 +2,15 @@
 // after a crash, and a retry must not write a second user, contract or e-mail.
 import { ApplicationFailure } from '@temporalio/common';
 import type { CheckOutcome, RegisterFacts } from '../domain/onboarding';
-import { profiles, type CantonCode } from '../domain/profiles';
+import { type CantonCode } from '../domain/profiles';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
 import { personalData } from '../workflows/personal-data';
 import { sendOnce } from '../records/outbox';
-import { CHANCELLERY_UNIT, formalDecisionRemedy, renderFormalDecision, storeFormalDecision } from './formal-decision';
+import { chancelleryUnit, formalDecisionHeadings, formalDecisionRemedy, renderFormalDecision, storeFormalDecision, voiceFor, wording } from './formal-decision';
+import { ruleSetById } from '../domain/rule-sets';
+import { voiceOf } from '../domain/words';
 import { formalDecisionRequested, taskOpened, termsBlockKept, onboardingApproved, onboardingRefused, taskReminder, type RenderedMail } from './mail-templates';
 import type { Mailer, ProtectionRegister, ResidentRegister, RetentionEngine } from './ports';
 import { HOLDER, holderOf } from '../records/holders';
@@ -65,6 +67,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
     },
 
     async openTask(t: {
+      /** The process's rule set: the words of the notice (absent: the canton's newest). */
+      ruleSetId?: string;
       taskId: string;
       kind: string;
       workflowId: string;
@@ -123,7 +127,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           template: `${t.kind}-opened`,
           recordType: 'task',
           recordId: t.taskId,
-          compose: async () => ({ to, ...taskOpened({ taskKind: t.kind, taskId: t.taskId, dueAt: t.dueAt }) }),
+          compose: async () => ({ to, ...taskOpened({ taskKind: t.kind, taskId: t.taskId, dueAt: t.dueAt }, voiceFor(t.canton, t.ruleSetId)) }),
         });
         if (sent === 'rejected') await audit(db, `mail.rejected.${t.kind}-opened`, 'task', t.taskId);
       }
@@ -153,11 +157,13 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       remindersSent,
       escalate,
       nextDueAt,
+      ruleSetId,
     }: {
       taskId: string;
       remindersSent: number;
       escalate: boolean;
       nextDueAt: string;
+      ruleSetId?: string;
     }): Promise<void> {
       const task = await db.task.update({
         where: { id: taskId },
@@ -170,7 +176,10 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         recordId: taskId,
         async compose() {
           const waitingDays = Math.floor((Date.now() - task.createdAt.getTime()) / 86_400_000);
-          const mail = taskReminder({ taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null });
+          const mail = taskReminder(
+            { taskKind: task.kind, taskId, waitingDays, escalated: escalate || task.escalatedAt !== null },
+            voiceFor(task.canton, ruleSetId),
+          );
           // The authority or the unit is reminded; an escalation goes to the Chancellery, which answers for the counter.
           const owner = task.kind === 'authority-inquiry' ? notify.authority : task.unitId ? await unitInbox(task.unitId) : notify.chancellery;
           return { to: escalate ? notify.chancellery : owner, ...mail };
@@ -189,6 +198,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       clauses?: string[];
       note?: string;
       at: string;
+      ruleSetId?: string;
     }): Promise<void> {
       const before = await db.task.findUniqueOrThrow({ where: { id: c.taskId } });
       const role = c.outcome.startsWith('capacity') ? 'authority' : c.by === 'system' ? 'system' : before.unitId ? 'unit' : 'chancellery';
@@ -216,8 +226,12 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           recordType: 'contract',
           recordId: contractId,
           compose: async () => {
-            const holder = holderOf(await db.contract.findUniqueOrThrow({ where: { id: contractId }, include: HOLDER }));
-            return { to: holder.email, ...termsBlockKept({ firstName: holder.firstName, lastName: holder.lastName, contractId, justification }) };
+            const row = await db.contract.findUniqueOrThrow({ where: { id: contractId }, include: HOLDER });
+            const holder = holderOf(row);
+            return {
+              to: holder.email,
+              ...termsBlockKept({ firstName: holder.firstName, lastName: holder.lastName, contractId, justification }, voiceFor(row.canton, c.ruleSetId)),
+            };
           },
         });
         if (sent === 'rejected') await audit(db, 'mail.rejected.terms-block-kept', 'contract', contractId);
@@ -328,17 +342,22 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       applicationId,
       reasons,
       decidedOn,
+      ruleSetId,
     }: {
       applicationId: string;
       reasons: string[];
       decidedOn: string;
+      ruleSetId?: string;
     }): Promise<{ decisionId: string }> {
       const reference = `GVS-ONB-${applicationId}`;
       const a = await application(applicationId);
-      const remedy = formalDecisionRemedy(profiles[a.canton as CantonCode]);
-      await db.unit.upsert({ where: { id: CHANCELLERY_UNIT.id }, create: CHANCELLERY_UNIT, update: {} });
+      const voice = voiceFor(a.canton, ruleSetId);
+      const cha = chancelleryUnit(voice);
+      const remedy = formalDecisionRemedy(ruleSetById(voice.ruleSetId), cha, voice.lang);
+      await db.unit.upsert({ where: { id: cha.id }, create: cha, update: {} });
       const pdf = await renderFormalDecision({
-        authority: CHANCELLERY_UNIT,
+        voice,
+        authority: cha,
         recipient: a,
         reference: applicationId,
         ground: 'onboarding-refused',
@@ -351,37 +370,41 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
         decisionId: `fd-${applicationId}`,
         reference,
         canton: a.canton,
-        unitId: CHANCELLERY_UNIT.id,
+        unitId: cha.id,
         domain: 'guichet',
         recipientSub: a.applicantSub,
-        title: "Décision formelle : refus de l'accès au guichet virtuel sécurisé",
+        title: `${formalDecisionHeadings(voice).doc}${voiceOf(voice).lang === 'fr' ? " : refus de l'accès" : ': Verweigerung des Zugangs'} ${voiceOf(voice).lang === 'fr' ? 'au' : 'zum'} ${voiceOf(voice).words.counter[voiceOf(voice).lang]}`,
         pdf,
         remedy,
       });
     },
 
     /** Sends each e-mail of an application once: the outbox row is the proof it went out. */
-    async sendApplicationMail({ applicationId, template }: { applicationId: string; template: MailTemplate }): Promise<void> {
+    async sendApplicationMail({ applicationId, template, ruleSetId }: { applicationId: string; template: MailTemplate; ruleSetId?: string }): Promise<void> {
       const compose = async () => {
         const a = await application(applicationId);
+        const voice = voiceFor(a.canton, ruleSetId);
         const name = { firstName: a.firstName, lastName: a.lastName };
         let mail: RenderedMail;
         switch (template) {
           case 'onboarding-approved': {
             const contract = await db.contract.findUniqueOrThrow({ where: { applicationId } });
-            mail = onboardingApproved({ ...name, contractStart: contract.startedOn, termsVersion: contract.termsVersion });
+            mail = onboardingApproved({ ...name, contractStart: contract.startedOn, termsVersion: contract.termsVersion }, voice);
             break;
           }
           case 'onboarding-refused':
-            mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline, applicationId });
+            mail = onboardingRefused({ ...name, reasons: a.refusalReasons, formalDecisionDeadline: a.formalDecisionDeadline, applicationId }, voice);
             break;
           case 'formal-decision-requested':
-            mail = formalDecisionRequested({
-              ...name,
-              reference: applicationId,
-              about: `le refus de votre accès au guichet virtuel sécurisé`,
-              authority: "La Chancellerie d'Etat",
-            });
+            mail = formalDecisionRequested(
+              {
+                ...name,
+                reference: applicationId,
+                about: wording('onboarding-refused', voice).about,
+                authority: voiceOf(voice).lang === 'fr' ? `La ${chancelleryUnit(voice).name}` : `Die ${chancelleryUnit(voice).name}`,
+              },
+              voice,
+            );
             break;
         }
         return { to: a.email, ...mail };

@@ -1,4 +1,5 @@
 // A proxy's changes (Art. 9.1-9.3; NE 3.2), written by its workflow before each Update answers.
+import { voiceFor } from './formal-decision';
 import type { Db } from '../infra/db';
 import type { Mailer } from './ports';
 import { SYSTEM_ACTOR, writeAudit } from '../records/audit';
@@ -72,7 +73,10 @@ export function createProxyActivities({ db, mailer }: { db: Db; mailer: Mailer }
         recordId: proxyId,
         compose: async () => {
           const task = await db.task.findUniqueOrThrow({ where: { id: writtenProxyTaskId(proxyId) } });
-          return { to: grantor.email, ...writtenProxyRefused({ firstName: grantor.firstName, lastName: grantor.lastName, proxyId, reasons: task.reasons }) };
+          return {
+            to: grantor.email,
+            ...writtenProxyRefused({ firstName: grantor.firstName, lastName: grantor.lastName, proxyId, reasons: task.reasons }, voiceFor(p.canton)),
+          };
         },
       });
       if (sent === 'rejected') await writeAudit(db, { ...SYSTEM_ACTOR, action: `mail.rejected.${template}`, recordType: 'proxy', recordId: proxyId });

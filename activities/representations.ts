@@ -1,5 +1,6 @@
 // Side effects of a representation through the Chancellery (Art. 9.4, 9.5). Each is
 // idempotent: a retry after a crash writes one user, one contract, one proxy, one e-mail.
+import { voiceFor } from './formal-decision';
 import { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import { profiles, type CantonCode } from '../domain/profiles';
@@ -195,11 +196,15 @@ export function createRepresentationActivities({ db, registers, mailer, proxies 
             kind: r.kind as 'legal-representation' | 'written-proxy-contract',
             person: { firstName: r.firstName, lastName: r.lastName },
           };
-          if (template === 'representation-refused') return { to: rep.email, ...representationRefused({ ...base, reasons: r.refusalReasons }) };
+          if (template === 'representation-refused')
+            return { to: rep.email, ...representationRefused({ ...base, reasons: r.refusalReasons }, voiceFor(r.canton)) };
           const p = r.proxyId ? await db.proxy.findUnique({ where: { id: r.proxyId } }) : null;
           return {
             to: rep.email,
-            ...representationApproved({ ...base, representedSub: r.representedSub ?? '', lastDay: r.basis === 'parental-authority' ? p?.until : null }),
+            ...representationApproved(
+              { ...base, representedSub: r.representedSub ?? '', lastDay: r.basis === 'parental-authority' ? p?.until : null },
+              voiceFor(r.canton),
+            ),
           };
         },
       });

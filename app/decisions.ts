@@ -4,6 +4,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
+import { citeShort, inParens, voiceFor, voiceOf } from '../domain/words';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
 import { writeAccessLog } from '../records/access-log';
@@ -277,11 +278,13 @@ export function decisionUseCases({ db, decisions, contractAllows, proxies, canto
     /** Art. 17: always refused, with where and how to file instead. */
     async appeal(caller: Caller, decisionId: string): Promise<never> {
       const d = await visible(caller, decisionId, 'act-as-person');
+      // In the words of the decision's canton (its counter, its article if it has one).
+      const { words: w } = voiceOf(voiceFor(d.canton));
       const what = d.remedyKind === 'opposition' ? "L'opposition" : 'Le recours';
       throw new AppError(
         422,
         'not_through_the_counter',
-        `${what} ne peut pas être déposé(e) par le guichet virtuel (art. 17 de l'ordonnance). ${d.legalRemediesText}`,
+        `${what} ne peut pas être déposé(e) par le ${w.counter.fr}${inParens(citeShort(w, 'noRemedyThroughCounter', 'fr'))}. ${d.legalRemediesText}`,
         [{ path: '(decision)', issue: `remedy: ${d.remedyKind}, ${d.remedyDays} days${d.remedyLastDay ? `, last day ${d.remedyLastDay}` : ''}` }],
       );
     },

@@ -1,6 +1,7 @@
 // Transparency towards the person (seed 002; the right of access of the intercantonal
 // data-protection convention CPDT-JUNE): who read his data and when, and everything the
 // counter holds about him in one export. Each request is itself written to the access log.
+import { citeShort, inParens, voiceFor, voiceOf } from '../domain/words';
 import type { Db } from '../infra/db';
 import { renderTextPdf } from '../infra/pdf';
 import { writeAccessLog } from '../records/access-log';
@@ -126,9 +127,11 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
       const e = await exportOf(caller);
       await logged(caller, 'export.pdf', 'the person exports what the counter holds about him (right of access)');
       const u = e.userRegister;
+      // In the words of the person's canton: its counter's name, its article if it has one.
+      const { words: w } = voiceOf(voiceFor(u?.canton));
       const kv = (o: object) => Object.entries(o).map(([k, v]) => `${k}: ${typeof v === 'object' && v !== null ? JSON.stringify(v) : String(v)}`);
       return renderTextPdf({
-        title: 'Vos données au guichet virtuel sécurisé',
+        title: `Vos données au ${w.counter.fr}`,
         subtitle: `Extrait établi le ${e.generatedAt.slice(0, 10)} (droit d'accès). Tout ce que le guichet conserve à votre sujet.`,
         at: now(),
         sections: [
@@ -159,7 +162,7 @@ export function transparencyUseCases({ db, now = () => new Date() }: { db: Db; n
             ),
           },
           {
-            heading: 'Autorisations de notification (art. 16 al. 1)',
+            heading: `Autorisations de notification${inParens(citeShort(w, 'consentToService', 'fr'))}`,
             lines: e.consents.map(
               (c) => `${c.unitId} / ${c.domain}: depuis ${c.grantedAt.slice(0, 10)}${c.revokedAt ? `, révoquée le ${c.revokedAt.slice(0, 10)}` : ''}`,
             ),

@@ -68,6 +68,89 @@ export type FeriesPeriod =
   /** Month-day bounds; `from` after `to` wraps the new year (18 Dec - 2 Jan). */
   | { kind: 'fixed'; from: { month: number; day: number }; to: { month: number; day: number } };
 
+/** The languages the engine writes in. */
+export type Lang = 'fr' | 'de';
+export type Localized<T = string> = Readonly<Record<Lang, T>>;
+
+/** A text a mail or letter cites: the counter's own text (ordinance, terms of use) or a law. */
+export interface CitedText {
+  /** Its name with its determiner, as cited in full: "l'Ordonnance concernant ...", "der Verordnung über ..." (German: genitive). */
+  name: Localized;
+  /** How a short citation without `abbr` names it, with its determiner: "l'ordonnance", "der Verordnung" (genitive). */
+  short: Localized;
+  /** Its abbreviation: a short citation uses it ("art. 30 LPA"), a full one adds it. */
+  abbr?: string;
+  /** Its number in the canton's systematic collection (RSJU, RSN), added to a full citation. */
+  rs?: string;
+  /** What its numbers are: articles (art. 4 al. 6) or the terms' numbered points (ch. 3.1). */
+  numbering: 'article' | 'point';
+}
+
+/** One place in a cited text: `text` names a key of `CantonWords.texts`. */
+export interface Citation {
+  text: string;
+  article: string;
+  paragraph?: string;
+  letter?: string;
+  /** "art. 94 ss": and the following */
+  following?: boolean;
+}
+
+/** What each citation is for: the act of the engine that a mail, letter or formal decision explains. */
+export type CitationKey =
+  | 'onboardingApproved'
+  | 'entityApproval'
+  | 'onboardingRefused'
+  | 'civilCapacityInquiry'
+  | 'termsNotAccepted'
+  | 'termsRefusalExamined'
+  | 'abuseReported'
+  | 'provisionalMeasure'
+  | 'userNotice'
+  | 'terminatedForAbuse'
+  | 'contractEnd'
+  | 'evidenceRetention'
+  | 'unitFormalDecision'
+  | 'legalRepresentation'
+  | 'writtenProxyContract'
+  | 'unrestrictedProxy'
+  | 'termsChanges'
+  | 'consentToService'
+  | 'unitChoice'
+  | 'windowOpened'
+  | 'windowExpiry'
+  | 'postalDeemedDelivery'
+  | 'noRemedyThroughCounter'
+  | 'opposition';
+
+/**
+ * The rule set's words: the names every text that leaves the engine uses (mails, letters,
+ * formal decisions), in each language. A rule set's texts name only its own authority, laws
+ * and places; a citation the rule set's texts do not have is null, and the sentence that
+ * would carry it goes without it (never another canton's article).
+ */
+export interface CantonWords {
+  /** The language of a recipient whose language the register does not know. */
+  defaultLanguage: Lang;
+  /** The closing lines of every mail. */
+  sender: Localized<readonly string[]>;
+  /** The counter's name, as a common noun after "le"/"der" ("guichet virtuel sécurisé"). */
+  counter: Localized;
+  /** German genitive with its article ("des sicheren virtuellen Schalters"). */
+  counterGenitive: string;
+  /** The Chancellery, without determiner: "Chancellerie d'Etat", "Staatskanzlei". */
+  chancellery: Localized;
+  /** Where a written request goes: the Chancellery's postal address on one line. */
+  chancelleryPostal: Localized;
+  /** The Chancellery as the authority of its formal decisions: its name, then its address lines. */
+  chancelleryAddress: Localized<readonly string[]>;
+  /** The texts the citations point into, by key. */
+  texts: Readonly<Record<string, CitedText>>;
+  /** The key in `texts` of the procedure law formal decisions are made under. */
+  procedureLaw: string;
+  citations: Readonly<Record<CitationKey, Citation | null>>;
+}
+
 /** What a canton's access rights process counts and says (see `CantonProfile.accessRights`). */
 export interface AccessRightsRules {
   /** Every this many wrong entries of any element, no sign-in for `lockMinutes`. */
@@ -197,6 +280,8 @@ export interface CantonProfile {
     /** Only refusals made before requests for a formal decision had no period (the ordinance sets none) */
     formalDecisionRequestDays: number;
   };
+  /** What its texts say and cite (mails, letters, formal decisions): see `CantonWords`. */
+  words: CantonWords;
 }
 
 // CPA Art. 44a al. 1 (JU) and LPA Art. 37 (NE) use the same three periods.
@@ -225,6 +310,64 @@ const CONTRACT: CantonProfile['contract'] = {
   userNoticeMonths: 1, // Art. 10.1: "moyennant un préavis d'un mois"
   restrictedActions: ['access-request.create', 'service-consent.grant'],
   blockedActions: ['access-request.create', 'service-consent.grant', 'decision.read'],
+};
+
+// JU-GVS-2013's words: seed 000 (the ordinance of 24 April 2012, RSJU 170.42) and the Jura
+// Code de procédure administrative (RSJU 175.1). Each article once, where the seed has it.
+const JU_WORDS: CantonWords = {
+  defaultLanguage: 'fr', // the canton's official language
+  sender: { fr: ["Chancellerie d'Etat", 'République et Canton du Jura'], de: ['Staatskanzlei', 'Republik und Kanton Jura'] },
+  counter: { fr: 'guichet virtuel sécurisé', de: 'sicheren virtuellen Schalter' }, // the ordinance's title
+  counterGenitive: 'des sicheren virtuellen Schalters',
+  chancellery: { fr: "Chancellerie d'Etat", de: 'Staatskanzlei' },
+  // Art. 4 al. 8: a written request goes to the Chancellery.
+  chancelleryPostal: { fr: "Chancellerie d'Etat, 2800 Delémont", de: 'Staatskanzlei, 2800 Delémont' },
+  chancelleryAddress: {
+    fr: ["Chancellerie d'Etat", 'Rue de l’Hôpital 2', '2800 Delémont'],
+    de: ['Staatskanzlei', 'Rue de l’Hôpital 2', '2800 Delémont'],
+  },
+  texts: {
+    ordinance: {
+      name: { fr: "l'Ordonnance concernant le guichet virtuel sécurisé", de: 'der Verordnung über den sicheren virtuellen Schalter' },
+      short: { fr: "l'ordonnance", de: 'der Verordnung' },
+      rs: 'RSJU 170.42', // seed 000, title
+      numbering: 'article',
+    },
+    cpa: {
+      name: { fr: 'le Code de procédure administrative', de: 'des jurassischen Verwaltungsverfahrensgesetzes' },
+      short: { fr: 'le Code de procédure administrative', de: 'des jurassischen Verwaltungsverfahrensgesetzes' },
+      abbr: 'CPA',
+      rs: 'RSJU 175.1',
+      numbering: 'article',
+    },
+  },
+  procedureLaw: 'cpa',
+  citations: {
+    onboardingApproved: { text: 'ordinance', article: '4', paragraph: '6' }, // Art. 4 al. 6: the contract concluded, access open
+    entityApproval: { text: 'ordinance', article: '11' }, // Art. 11: the contract of a legal entity
+    onboardingRefused: { text: 'ordinance', article: '4', paragraph: '8' }, // Art. 4 al. 8: refusal, briefly reasoned
+    civilCapacityInquiry: { text: 'ordinance', article: '4', paragraph: '5', letter: 'c' }, // Art. 4 al. 5 let. c
+    termsNotAccepted: { text: 'ordinance', article: '5', paragraph: '2' }, // Art. 5 al. 2: restrict, then block
+    termsRefusalExamined: { text: 'ordinance', article: '5', paragraph: '3' }, // Art. 5 al. 3: a refusal examined
+    abuseReported: { text: 'ordinance', article: '7', paragraph: '2' }, // Art. 7 al. 2: the user fears abuse
+    provisionalMeasure: { text: 'ordinance', article: '10', paragraph: '3' }, // Art. 10 al. 3
+    userNotice: { text: 'ordinance', article: '10', paragraph: '1' }, // Art. 10 al. 1: a month's notice
+    terminatedForAbuse: { text: 'ordinance', article: '10', paragraph: '2' }, // Art. 10 al. 2
+    contractEnd: { text: 'ordinance', article: '10' }, // Art. 10
+    evidenceRetention: { text: 'ordinance', article: '18', paragraph: '1', letter: 'a' }, // Art. 18 al. 1 let. a
+    unitFormalDecision: { text: 'ordinance', article: '14', paragraph: '4' }, // Art. 14 al. 4
+    legalRepresentation: { text: 'ordinance', article: '9', paragraph: '5' }, // Art. 9 al. 5
+    writtenProxyContract: { text: 'ordinance', article: '9', paragraph: '4' }, // Art. 9 al. 4
+    unrestrictedProxy: null, // every proxy is given on the counter (Art. 9.2-9.3)
+    termsChanges: null, // terms changes are accepted with a QES (Art. 5.2), not only communicated
+    consentToService: { text: 'ordinance', article: '16', paragraph: '1' }, // Art. 16 al. 1
+    unitChoice: { text: 'ordinance', article: '16', paragraph: '2' }, // Art. 16 al. 2
+    windowOpened: { text: 'ordinance', article: '16', paragraph: '4' }, // Art. 16 al. 4
+    windowExpiry: { text: 'ordinance', article: '16', paragraph: '5' }, // Art. 16 al. 5: the second service by post
+    postalDeemedDelivery: null, // Art. 16 al. 5 "formes usuelles": the 7-day collection period, not cited on its own
+    noRemedyThroughCounter: { text: 'ordinance', article: '17' }, // Art. 17
+    opposition: { text: 'cpa', article: '94', following: true }, // CPA Art. 94 ss
+  },
 };
 
 // The words of the transaction-code SMS: the counter's own, no canton's name (the sender ID
@@ -315,6 +458,7 @@ const JU: CantonProfile = {
   // The Jura counter signs in with the e-ID (Art. 3): the ordinance sets no lock, block or deactivation.
   accessRights: null,
   reminders: REMINDERS,
+  words: JU_WORDS,
   // The ordinance asks for no transaction codes: every transaction goes through on the sign-in.
   transactionCodes: {
     enabled: false,
@@ -325,6 +469,75 @@ const JU: CantonProfile = {
     sensitiveActions: [],
     sensitiveServices: [],
     sms: TRANSACTION_CODE_SMS,
+  },
+};
+
+// NE-GU-2025's words: seed 004 (the terms of use of March 2025, numbered points), the law on
+// the guichet unique it rests on (LGSU, NE 1) and the procedure law of 18 March 2025
+// (RSN 152.130, DOMAIN.md §3). Its texts name no Jura authority, law or place.
+const NE_WORDS: CantonWords = {
+  defaultLanguage: 'fr', // the canton's official language
+  sender: { fr: ["Chancellerie d'État", 'République et Canton de Neuchâtel'], de: ['Staatskanzlei', 'Republik und Kanton Neuenburg'] },
+  counter: { fr: 'Guichet unique', de: 'Guichet unique' }, // seed 004, title: "Guichet unique des collectivités publiques neuchâteloises"
+  counterGenitive: 'des Guichet unique',
+  chancellery: { fr: "Chancellerie d'État", de: 'Staatskanzlei' }, // NE 2: "La chancellerie d'État en assure la gestion administrative"
+  chancelleryPostal: { fr: "Chancellerie d'État, Château, 2000 Neuchâtel", de: 'Staatskanzlei, Château, 2000 Neuenburg' },
+  chancelleryAddress: {
+    fr: ["Chancellerie d'État", 'Château', '2000 Neuchâtel'],
+    de: ['Staatskanzlei', 'Château', '2000 Neuenburg'],
+  },
+  texts: {
+    terms: {
+      name: {
+        fr: "les conditions générales d'utilisation du Guichet unique (version mars 2025)",
+        de: 'der Allgemeinen Nutzungsbedingungen des Guichet unique (Version März 2025)',
+      },
+      short: { fr: 'les conditions générales', de: 'der Nutzungsbedingungen' },
+      numbering: 'point',
+    },
+    lgsu: {
+      name: {
+        fr: 'la loi sur le guichet sécurisé unique du 28 septembre 2004',
+        de: 'des Gesetzes über den sicheren einheitlichen Schalter vom 28. September 2004',
+      },
+      short: { fr: 'la loi sur le guichet sécurisé unique', de: 'des Gesetzes über den sicheren einheitlichen Schalter' },
+      abbr: 'LGSU', // NE 1
+      numbering: 'article',
+    },
+    lpa: {
+      name: { fr: 'la loi sur la procédure administrative du 18 mars 2025', de: 'des Gesetzes über das Verwaltungsverfahren vom 18. März 2025' },
+      short: { fr: 'la loi sur la procédure administrative', de: 'des Gesetzes über das Verwaltungsverfahren' },
+      abbr: 'LPA',
+      rs: 'RSN 152.130', // in force since 1 January 2026 (DOMAIN.md §3)
+      numbering: 'article',
+    },
+  },
+  procedureLaw: 'lpa',
+  citations: {
+    onboardingApproved: { text: 'terms', article: '3.1' }, // NE 3.1: the State signs the contract (LGSU Art. 18, 19)
+    entityApproval: { text: 'terms', article: '3.1' }, // NE 2, 3.1: legal persons contract the same way
+    onboardingRefused: null, // the terms say nothing of a refusal
+    civilCapacityInquiry: null, // no such check in the terms
+    termsNotAccepted: null, // NE 9: terms are communicated, never accepted
+    termsRefusalExamined: null, // idem
+    abuseReported: { text: 'terms', article: '7.2' }, // NE 7.2: blocked on the user's request
+    provisionalMeasure: { text: 'terms', article: '7.5' }, // NE 7.5: the Chancellery blocks on abuse
+    userNotice: null, // the terms set no notice
+    terminatedForAbuse: null, // NE 7.5 lets the Chancellery block on abuse, not terminate
+    contractEnd: null,
+    evidenceRetention: null, // product decision (profile `retention`), not in the terms
+    unitFormalDecision: null,
+    legalRepresentation: null,
+    writtenProxyContract: { text: 'lgsu', article: '22', paragraph: '1 et 2' }, // NE 3.2: "art. 22 al. 1 et 2 LGSU"
+    unrestrictedProxy: { text: 'lgsu', article: '22', paragraph: '3 et 4' }, // LGSU Art. 22 al. 3-4 (profile `representation`)
+    termsChanges: { text: 'terms', article: '9' }, // NE 9: "Toute modification sera communiquée"
+    consentToService: null,
+    unitChoice: null,
+    windowOpened: { text: 'lpa', article: '30' }, // LPA Art. 30: effective at the first consultation
+    windowExpiry: { text: 'lpa', article: '30' }, // LPA Art. 30: at the latest at the end of the 7th day: deemed notified
+    postalDeemedDelivery: { text: 'lpa', article: '31', paragraph: '2' }, // LPA Art. 31 al. 2
+    noRemedyThroughCounter: null,
+    opposition: null, // the remedy is an appeal (profile `remedies`)
   },
 };
 
@@ -430,6 +643,7 @@ const NE: CantonProfile = {
     },
   },
   reminders: REMINDERS,
+  words: NE_WORDS,
   // NE 4.5: "Pour la transmission de données extrêmement sensibles (exemple : votation), le
   // partenaire peut mettre en œuvre [...] un code transaction individuel à usage unique": by SMS,
   // valid once for 10 minutes (product decision), void after 3 wrong entries.

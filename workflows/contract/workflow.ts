@@ -176,6 +176,7 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     // How it ended and why (Art. 5.3, 10.2): stored and sent to the user, under the contract's data key.
     await acts.recordContractState(
       personalData('contract', contractId, {
+        ruleSetId: profile.ruleSet.id,
         contractId,
         step: m.step,
         from: m.recorded.status,
@@ -281,7 +282,7 @@ export async function contract(input: ContractInput): Promise<ContractState> {
 
   /** Art. 5.3: the Chancellery's answer to a refusal of the terms. */
   async function completeRefusal(c: TaskCompletion): Promise<void> {
-    await acts.completeTaskRecord({ ...c, at: new Date(Date.now()).toISOString() });
+    await acts.completeTaskRecord({ ...c, ruleSetId: profile.ruleSet.id, at: new Date(Date.now()).toISOString() });
     const version = f.pendingTerms?.version;
     task = null;
     if (c.outcome === 'special-clauses' && version) {

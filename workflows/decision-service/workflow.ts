@@ -148,7 +148,7 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
     s.windowLastDay = electronicServiceWindow(new Date(communicatedMs), profile).lastDay;
     windowOpen = true;
     // Art. 16.3: in the inbox, and an e-mail alert.
-    const deposit = await acts.depositInInbox({ decisionId, communicatedAt: s.communicatedAt, windowLastDay: s.windowLastDay });
+    const deposit = await acts.depositInInbox({ decisionId, communicatedAt: s.communicatedAt, windowLastDay: s.windowLastDay, ruleSetId: profile.ruleSet.id });
     // An alert the relay refused for good: out of the inbox again, by post as a first service.
     if (patched('alert-refused-post') && deposit?.alerted === false) {
       windowOpen = false;
@@ -178,7 +178,7 @@ export async function decisionService(input: DecisionServiceInput): Promise<Deci
     // No consent, or the window passed unopened (Art. 16.5): a registered letter.
     s.channel = s.channel ?? 'postal';
     sentOn = localDay(new Date(Date.now()), tz);
-    await acts.sendRegisteredLetter({ decisionId, sentOn, windowLastDay: s.windowLastDay });
+    await acts.sendRegisteredLetter({ decisionId, sentOn, windowLastDay: s.windowLastDay, ruleSetId: profile.ruleSet.id });
     enter('awaiting-postal-delivery', 'postal');
     // No tracking event after the profile's days: a task for the unit, so no letter waits unseen.
     if (patched('postal-tracking-task')) watching = watchTracking();

@@ -64,7 +64,7 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
     { key: GvsUnit, value: input.unitId },
   ]);
   enter('requested', 'system');
-  await acts.acknowledgeFormalDecisionRequest({ requestId });
+  await acts.acknowledgeFormalDecisionRequest({ requestId, ruleSetId: profile.ruleSet.id });
 
   const spec = {
     taskId,
@@ -102,7 +102,7 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
     // Art. 4.7-4.8: admitted after all, with the authority's justification as the special reason.
     const { contractId } = await acts.admitApplicant({ applicationId: input.recordId, specialReason: decided.justification, startedOn: today });
     await acts.handOverToContractLifecycle({ contractId, applicationId: input.recordId, ruleSetId: input.ruleSetId });
-    await acts.sendApplicationMail({ applicationId: input.recordId, template: 'onboarding-approved' });
+    await acts.sendApplicationMail({ applicationId: input.recordId, template: 'onboarding-approved', ruleSetId: profile.ruleSet.id });
   } else if (decided.outcome === 'approve') {
     await acts.applyFormalDecisionApproval(personalData(recordKind, input.recordId, { requestId, by: decided.by, justification: decided.justification }));
   }
@@ -113,6 +113,7 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
       outcome: decided.outcome,
       grounds: decided.outcome === 'refuse' ? decided.reasons : [decided.justification],
       decidedOn: today,
+      ruleSetId: profile.ruleSet.id,
     }),
   );
   s.decisionId = decisionId;

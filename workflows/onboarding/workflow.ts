@@ -112,7 +112,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   async function admit(specialReason?: string): Promise<OnboardingState> {
     const { contractId } = await acts.admitApplicant({ applicationId, specialReason, startedOn: today() });
     await acts.handOverToContractLifecycle({ contractId, applicationId, ruleSetId: input.ruleSetId });
-    await acts.sendApplicationMail({ applicationId, template: 'onboarding-approved' });
+    await acts.sendApplicationMail({ applicationId, template: 'onboarding-approved', ruleSetId: profile.ruleSet.id });
     pending = null;
     enter('approved', 'none');
     return state();
@@ -124,7 +124,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       // Art. 4.8: the applicant may ask for a formal decision, at any time (the ordinance sets
       // no period): the request starts its own formalDecision process; this one is done.
       await acts.refuseApplication({ applicationId, reasons });
-      await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused' });
+      await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused', ruleSetId: profile.ruleSet.id });
       pending = null;
       enter('refused', 'none');
       return state();
@@ -132,7 +132,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     // Before that process existed: a period to ask, then a task in this workflow.
     formalDecisionDeadline = addDays(today(), profile.reminders.formalDecisionRequestDays);
     await acts.refuseApplication({ applicationId, reasons, formalDecisionDeadline });
-    await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused' });
+    await acts.sendApplicationMail({ applicationId, template: 'onboarding-refused', ruleSetId: profile.ruleSet.id });
     pending = null;
     enter('refused', 'applicant');
     const deadlineMs = endOfLocalDay(formalDecisionDeadline, profile.timeZone).getTime();
@@ -142,7 +142,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
       return state();
     }
     await acts.recordFormalDecisionRequest({ applicationId });
-    await acts.sendApplicationMail({ applicationId, template: 'formal-decision-requested' });
+    await acts.sendApplicationMail({ applicationId, template: 'formal-decision-requested', ruleSetId: profile.ruleSet.id });
     completion = undefined;
     await task('formal-decision', 'décision formelle demandée (art. 4 al. 8)', ['formal-decision-requested', 'chancellery'], () => completion !== undefined);
     const decided = completion!;
@@ -152,7 +152,7 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
     await acts.recordFormalDecision({ applicationId, reasons: decided.reasons });
     refusalReasons = decided.reasons;
     if (patched('serve-formal-decision')) {
-      const { decisionId } = await acts.issueFormalDecision({ applicationId, reasons: decided.reasons, decidedOn: today() });
+      const { decisionId } = await acts.issueFormalDecision({ applicationId, reasons: decided.reasons, decidedOn: today(), ruleSetId: profile.ruleSet.id });
       formalDecisionId = decisionId;
       await serveDecision({
         decisionId,

@@ -142,7 +142,8 @@ export async function runHumanTask(
   const dueAt = new Date(nextReminder).toISOString();
   const view: TaskView = { taskId: spec.taskId, kind: spec.kind, status: 'open', claimedBy: null, dueAt, remindersSent: 0, escalated: false };
   opening?.(view);
-  await acts.openTask({ ...spec, createdAt: new Date(createdAt).toISOString(), dueAt });
+  // The notice speaks the process's rule set (its words); activity inputs are not replay-checked.
+  await acts.openTask({ ...spec, ruleSetId: profile.ruleSet.id, createdAt: new Date(createdAt).toISOString(), dueAt });
   opened(view);
   for (;;) {
     const wakeAt = view.escalated ? nextReminder : Math.min(nextReminder, escalateAt);
@@ -160,6 +161,7 @@ export async function runHumanTask(
       taskId: spec.taskId,
       remindersSent: view.remindersSent,
       escalate,
+      ruleSetId: profile.ruleSet.id,
       nextDueAt: new Date(Math.min(nextReminder, view.escalated ? nextReminder : escalateAt)).toISOString(),
     });
   }
