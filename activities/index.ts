@@ -20,7 +20,7 @@ import type { ContractEngine, Mailer, ProtectionRegister, ResidentRegister, Rete
 import { createProxyActivities } from './proxies';
 import { createRepresentationActivities } from './representations';
 import { createRetentionActivities } from './retention';
-
+import { createCredentialActivities, type AccessRightsEngine, type CredentialKey } from './credentials';
 export interface ActivityDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
@@ -37,6 +37,10 @@ export interface ActivityDeps {
   dataKeys?: DataKeyStore | null;
   /** The proxy workflows (a Temporal client): a representation starts its standing proxy. */
   proxies?: ProxyEngine;
+  /** The accounts' access-rights processes (a Temporal client), where the rule set has them (NE 3.1). */
+  accessRights?: AccessRightsEngine;
+  /** The key initial passwords are derived from (createWorker derives it from the active payload key). */
+  credentialKey?: CredentialKey;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -51,6 +55,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createEntityActivities(deps),
     ...createRepresentationActivities(deps),
     ...createAccessRightsActivities(deps),
+    ...createCredentialActivities(deps),
   };
 }
 

@@ -104,16 +104,16 @@ export function countPdfPages(pdf: Buffer): number | null {
 
 // ---- layout ----------------------------------------------------------------------------
 
-const MM = 72 / 25.4;
-const A4 = { width: 210 * MM, height: 297 * MM };
-const MARGIN = { left: 25 * MM, right: 20 * MM, top: 20 * MM, bottom: 22 * MM };
-const TEXT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
+export const MM = 72 / 25.4;
+export const A4 = { width: 210 * MM, height: 297 * MM };
+export const MARGIN = { left: 25 * MM, right: 20 * MM, top: 20 * MM, bottom: 22 * MM };
+export const TEXT_WIDTH = A4.width - MARGIN.left - MARGIN.right;
 // Window on the right (C5/C4, Swiss practice): the address field starts 118 mm from the left
 // edge; the postal mention sits at the top of the window, the address below it.
-const WINDOW = { x: 118 * MM, mentionY: 50 * MM, addressY: 57 * MM, width: 72 * MM };
-const FONT = 'Helvetica';
-const BOLD = 'Helvetica-Bold';
-const MONO = 'Courier';
+export const WINDOW = { x: 118 * MM, mentionY: 50 * MM, addressY: 57 * MM, width: 72 * MM };
+export const FONT = 'Helvetica';
+export const BOLD = 'Helvetica-Bold';
+export const MONO = 'Courier';
 
 function placeOf(unitAddress: readonly string[]): string | undefined {
   const last = unitAddress[unitAddress.length - 1];

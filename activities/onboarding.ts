@@ -264,6 +264,7 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
           lastName: a.lastName,
           firstName: a.firstName,
           email: a.email,
+          mobilePhone: a.mobilePhone,
           street: a.street,
           postCode: a.postCode,
           locality: a.locality,

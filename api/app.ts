@@ -43,6 +43,7 @@ import { transparencyRoutes } from './routes/transparency';
 import { formalDecisionRoutes } from './routes/formal-decisions';
 import { viewRoutes } from './routes/views';
 import { transactionCodeRoutes } from './routes/transaction-codes';
+import { signInRoutes } from './routes/sign-in';
 import type { PhoneDirectory, SmsSender } from '../app/transaction-codes';
 
 export interface AppDeps {
@@ -162,6 +163,7 @@ export function createApp(deps: AppDeps) {
     formalDecisionRoutes,
     accessRightsRoutes,
     transactionCodeRoutes,
+    signInRoutes,
   ])
     app.use(make(api, routes));
   app.use(

@@ -59,6 +59,23 @@ export function accessRightsUseCases({ db, accessRights }: { db: Db; accessRight
       return accessRights.start(userId);
     },
 
+    /**
+     * NE 4.3: lost or stolen access rights, replaced on the person's request: a new user code and
+     * initial password by two letters, the old ones void; the fee is noted in the audit trail.
+     * `requestId` makes a retry replace once. Resolves once the letters are posted.
+     */
+    async replace(
+      caller: Caller,
+      userId: string,
+      requestId: string,
+    ): Promise<{ userId: string; generation: number; fee: { amountChf: number | null; notice: string } }> {
+      requireAccess(caller.principal, 'administer', { type: 'access-rights' }, 'account');
+      const credential = await db.credential.findUnique({ where: { userId }, select: { userId: true } });
+      if (!credential || !accessRights.applies()) throw notFound('account');
+      const { generation } = await accessRights.replaceCredentials(userId, { by: caller.principal.sub, requestId });
+      return { userId, generation, fee: accessRights.replacementFee() };
+    },
+
     /** One account's access rights (404: none, or not the Chancellery). */
     async of(caller: Caller, userId: string): Promise<AccessRightsView> {
       requireAccess(caller.principal, 'read-personal-data', { type: 'access-rights' }, 'account');

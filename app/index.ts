@@ -26,8 +26,9 @@ import { retentionUseCases } from './retention';
 import { taskUseCases } from './tasks';
 import { viewUseCases } from './views';
 import { newestRuleSet, ruleSetById } from '../domain/rule-sets';
-import { noPhoneDirectory, transactionCodeUseCases, type PhoneDirectory, type SensitiveServices, type SmsSender } from './transaction-codes';
+import { registeredPhones, transactionCodeUseCases, type PhoneDirectory, type SensitiveServices, type SmsSender } from './transaction-codes';
 import { randomBytes } from 'node:crypto';
+import { signInUseCases } from './sign-in';
 
 export interface ApplicationDeps {
   db: Db;
@@ -41,7 +42,7 @@ export interface ApplicationDeps {
   signatures?: SignatureVerifier | null;
   /** The deployment's rule set (default the canton's newest). */
   ruleSetId?: string;
-  /** NE 4.5: single-use transaction codes. `sms` null: none configured, asking for a code answers 503. */
+  /** NE 4.1, 4.5: the SMS of sign-in and transaction codes. `sms` null: none configured, asking for a code answers 503. */
   transactionCodes?: {
     sms?: SmsSender | null;
     phones?: PhoneDirectory;
@@ -64,12 +65,13 @@ export function createApplication({
   now,
 }: ApplicationDeps) {
   const contractAllows = contractGate(db, canton);
+  const codeKey = codes.key ?? randomBytes(32);
   const transactionCodes = transactionCodeUseCases({
     db,
     ruleSet: ruleSetId ? ruleSetById(ruleSetId) : newestRuleSet(canton),
     sms: codes.sms ?? null,
-    phones: codes.phones ?? noPhoneDirectory,
-    key: codes.key ?? randomBytes(32),
+    phones: codes.phones ?? registeredPhones(db),
+    key: codeKey,
     sensitive: codes.sensitive,
     now,
   });
@@ -108,6 +110,14 @@ export function createApplication({
     representation: personRepresentationUseCases({ db }),
     formalDecisions,
     accessRights: accessRightsUseCases({ db, accessRights: gateways.accessRights }),
+    signIn: signInUseCases({
+      db,
+      ruleSet: ruleSetId ? ruleSetById(ruleSetId) : newestRuleSet(canton),
+      accessRights: gateways.accessRights,
+      sms: codes.sms ?? null,
+      key: codeKey,
+      now,
+    }),
   };
 }
 

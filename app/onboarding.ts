@@ -32,6 +32,8 @@ export interface ApplicationInput {
   address: { street: string; postCode: string; locality: string };
   commune: string;
   email: string;
+  /** The mobile phone sign-in codes go to (E.164): required where the rule set signs in with one (NE 4.1). */
+  mobilePhone?: string;
   /** A detached CAdES signature over the terms version's document (the contract's text). */
   contractSignature: ContractSignatureInput;
   onBehalfOf?: string;
@@ -200,6 +202,7 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
           commune: input.commune,
           birthDate: proof.birthDate,
           email: input.email,
+          mobilePhone: input.mobilePhone ?? null,
           identityProofRef: `eid:${proof.verificationId}`,
           identityVerificationId: proof.verificationId,
           identityEvidence: proof.evidence as unknown as Prisma.InputJsonObject,
@@ -230,6 +233,8 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
     /** Art. 3-4: a citizen applies for themself, or a counsellor on their behalf. Idempotent on the key. */
     async apply(caller: Caller, input: ApplicationInput, idempotencyKey: string | null): Promise<{ view: ApplicationView; created: boolean }> {
       const today = localDay(now(), profile.timeZone);
+      if (profile.accessRights && !input.mobilePhone)
+        throw invalidField('mobilePhone', 'required on this counter', 'a mobile phone number is needed: each sign-in asks for a code sent by SMS (NE 4.1)');
       const applicantSub = checkApplicant(caller, input);
       const hash = applicationHash(input);
       const earlier = await replay(caller, idempotencyKey, hash);

@@ -97,8 +97,9 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       // The Chancellery, on a person's case; the person has the lists of their own (proxies, entities).
       return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data');
     case 'access-rights':
-      // The Chancellery lifts blocks and reactivates accounts (NE 7.6, 7.4): it reads their state; the person signs in.
-      return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data');
+      // The Chancellery lifts blocks and reactivates accounts (NE 7.6, 7.4): it reads their state, and
+      // replaces lost or stolen access rights (NE 4.3); the person signs in.
+      return p.role === 'chancellery' && (action === 'read' || action === 'read-personal-data' || action === 'administer');
   }
 }
 

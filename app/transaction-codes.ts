@@ -17,8 +17,13 @@ export interface PhoneDirectory {
   mobileOf(userSub: string): Promise<string | null>;
 }
 
-/** Knows no number: every request for a code answers 409 `no_mobile_phone` until a real one is wired. */
+/** Knows no number: every request for a code answers 409 `no_mobile_phone`. */
 export const noPhoneDirectory: PhoneDirectory = { mobileOf: () => Promise.resolve(null) };
+
+/** The user register's mobile phone of the person (NE 4.1: the number sign-in codes go to too). */
+export const registeredPhones = (db: Db): PhoneDirectory => ({
+  mobileOf: async (sub) => (await db.registeredUser.findUnique({ where: { sub }, select: { mobilePhone: true } }))?.mobilePhone ?? null,
+});
 
 /** The SMS provider, as activities/sms.ts `SmsGateway` speaks to it. */
 export interface SmsSender {

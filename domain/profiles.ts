@@ -164,12 +164,34 @@ export interface AccessRightsRules {
   warnDaysBefore: number;
   /** The emolument a lifting may cost: its amount (null: set elsewhere) and the notice the Chancellery's task carries. */
   liftFee: { amountChf: number | null; notice: string };
+  /** The access rights themselves (NE 3.1, 4.1-4.3): the letters, the password rule, the second factor. */
+  credentials: CredentialRules;
   /** The texts that leave the engine, in French. `{date}`: the day of deactivation, written out. */
   texts: {
     blockTaskSubject: string;
     deactivatedTaskSubject: string;
     warningMail: { subject: string; paragraphs: readonly string[]; sender: readonly string[] };
   };
+}
+
+/** A letter of the access rights: `{userCode}` / `{password}` is the secret it carries, `{counter}` the counter's name. */
+export interface CredentialLetterText {
+  subject: string;
+  paragraphs: readonly string[];
+}
+
+/** What a canton's own access rights are (see `AccessRightsRules.credentials`). */
+export interface CredentialRules {
+  /** The password rule (NE 4.2): at least this many characters, with each of these kinds of character. */
+  password: { minLength: number; needs: readonly ('digit' | 'lower' | 'upper')[]; maxLength: number };
+  /** The initial password of the letter: this many characters, to be changed at the first sign-in. */
+  initialPasswordLength: number;
+  /** The code by SMS of each sign-in (NE 4.1): its digits, how long it is valid, the wrong entries it takes. */
+  secondFactor: { digits: number; validityMinutes: number; maxWrongTries: number; sms: Localized };
+  /** NE 4.3: lost or stolen access rights are replaced at the person's cost. */
+  replacementFee: { amountChf: number | null; notice: string };
+  /** NE 3.1: the two letters, sent separately (French; `{counter}` the counter's name); the sender is the words' Chancellery. */
+  letters: { userCode: CredentialLetterText; password: CredentialLetterText };
 }
 
 export interface CantonProfile {
@@ -639,6 +661,46 @@ const NE: CantonProfile = {
           "Une fois le compte désactivé, seule la chancellerie d'État peut le réactiver, sur votre demande.",
         ],
         sender: ["Chancellerie d'État", 'République et Canton de Neuchâtel'],
+      },
+    },
+    credentials: {
+      // NE 4.2: "au moins 10 caractères, dont au moins un chiffre, une minuscule et une majuscule"
+      password: { minLength: 10, needs: ['digit', 'lower', 'upper'], maxLength: 128 },
+      initialPasswordLength: 12, // product decision: above the rule, changed at the first sign-in (NE 4.2)
+      secondFactor: {
+        digits: 6,
+        validityMinutes: 5, // product decision
+        maxWrongTries: 3, // product decision: then a new code; each wrong entry counts for NE 7.1 too
+        // NE 4.1: "un code reçu par SMS"
+        sms: {
+          fr: 'Guichet unique : votre code de connexion est {code}. Valable {minutes} minutes. Ne le communiquez à personne.',
+          de: 'Guichet unique: Ihr Anmeldecode ist {code}. {minutes} Minuten gültig. Geben Sie ihn niemandem weiter.',
+        },
+      },
+      replacementFee: {
+        amountChf: null, // NE 4.3, 8: set by the Conseil d'État, published on guichetunique.ch
+        notice:
+          "Le remplacement de droits d'accès perdus ou volés est à la charge de la personne utilisatrice (conditions générales d'utilisation, ch. 4.3 ; émolument publié sur www.guichetunique.ch).",
+      },
+      letters: {
+        // NE 3.1: "Après signature par l'État de Neuchâtel du contrat d'utilisation [...], la personne
+        // concernée reçoit, par plis séparés, ses droits d'accès"
+        userCode: {
+          subject: "Vos droits d'accès au {counter} : votre code utilisateur",
+          paragraphs: [
+            "L'État de Neuchâtel a signé votre contrat d'utilisation du {counter}. Vos droits d'accès vous parviennent par plis séparés (conditions générales d'utilisation, ch. 3.1) : ce pli contient votre code utilisateur, un autre pli votre mot de passe initial.",
+            'Votre code utilisateur : {userCode}',
+            "Pour vous connecter, il vous faut votre code utilisateur, votre mot de passe personnel et un code reçu par SMS sur votre téléphone mobile (ch. 4.1). Ces informations sont des données personnelles et secrètes (ch. 3.1) : ne les communiquez à personne. En cas de perte ou de vol, avisez immédiatement la chancellerie d'État (ch. 4.3).",
+          ],
+        },
+        password: {
+          subject: "Vos droits d'accès au {counter} : votre mot de passe initial",
+          paragraphs: [
+            "Ce pli contient votre mot de passe initial ; votre code utilisateur vous parvient par pli séparé (conditions générales d'utilisation, ch. 3.1).",
+            'Votre mot de passe initial : {password}',
+            'À votre première connexion, vous devrez le remplacer par un mot de passe personnel d’au minimum 10 caractères comprenant des chiffres, des lettres minuscules et des lettres majuscules (ch. 4.2). Détruisez ce pli une fois le mot de passe changé.',
+          ],
+        },
       },
     },
   },

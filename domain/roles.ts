@@ -1,7 +1,7 @@
 // Who calls the engine: the roles a verified token may carry, and the principal the API
 // hands to the application layer. Pure types and constants, shared by every layer.
 
-export const ROLES = ['chancellery', 'unit', 'citizen', 'counsellor', 'authority', 'operator', 'postal'] as const;
+export const ROLES = ['chancellery', 'unit', 'citizen', 'counsellor', 'authority', 'operator', 'postal', 'identity-provider'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface Principal {

@@ -72,7 +72,8 @@ export const configSchema = z
     /** The acr values of the identity provider, weakest first, and the weakest each kind of act accepts (domain/assurance.ts). */
     AUTH_ACR_LEVELS: csv,
     AUTH_ACR_READ: z.string().min(1).default(DEFAULT_ASSURANCE.read),
-    AUTH_ACR_LEGAL_EFFECT: z.string().min(1).default(DEFAULT_ASSURANCE.legalEffect),
+    /** Default: the e-ID; where the rule set has access rights of its own, their two factors (NE 4.4). */
+    AUTH_ACR_LEGAL_EFFECT: z.string().min(1).optional(),
     AUTH_ACR_STAFF: z.string().min(1).default(DEFAULT_ASSURANCE.staff),
     /** The canton's e-ID verifier (infra/eid/config.ts reads the rest); required in production. */
     EID_VERIFIER_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
@@ -144,7 +145,7 @@ export const configSchema = z
     }
     const levels = c.AUTH_ACR_LEVELS.length ? c.AUTH_ACR_LEVELS : DEFAULT_ASSURANCE.levels;
     for (const name of ['AUTH_ACR_READ', 'AUTH_ACR_LEGAL_EFFECT', 'AUTH_ACR_STAFF'] as const) {
-      if (!levels.includes(c[name]))
+      if (c[name] !== undefined && !levels.includes(c[name]))
         ctx.addIssue({ code: 'custom', path: [name], message: `"${c[name]}" is not one of AUTH_ACR_LEVELS (${levels.join(', ')})` });
     }
     // The adapter needs all of them once there is a provider to talk to.
@@ -186,7 +187,13 @@ export type Config = z.infer<typeof configSchema>;
 export const assuranceOf = (c: Config): AssurancePolicy => ({
   levels: c.AUTH_ACR_LEVELS.length ? c.AUTH_ACR_LEVELS : [...DEFAULT_ASSURANCE.levels],
   read: c.AUTH_ACR_READ,
-  legalEffect: c.AUTH_ACR_LEGAL_EFFECT,
+  // NE 4.4: a person identified with the counter's access rights (NE 4.1: code, password, SMS)
+  // may use every service she is entitled to: two factors are the level of legal effect there.
+  legalEffect:
+    c.AUTH_ACR_LEGAL_EFFECT ??
+    ((c.RULE_SET ? RULE_SETS.find((r) => r.ruleSet.id === c.RULE_SET) : profiles[c.CANTON])?.accessRights
+      ? DEFAULT_ASSURANCE.staff
+      : DEFAULT_ASSURANCE.legalEffect),
   staff: c.AUTH_ACR_STAFF,
 });
 

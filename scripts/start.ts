@@ -123,6 +123,8 @@ async function main() {
       ISSUER_URL: issuerUrl,
       ISSUER_KEY_FILE: join(dataDir, 'secrets', 'issuer.json'),
       STAFF_REDIRECT_ORIGINS: `${apiUrl},http://localhost:${PORTS.api}`,
+      // NE 4.1: citizens sign in with the counter's access rights, checked by the engine.
+      API_URL: apiUrl,
     });
     await waitForHttp(`${issuerUrl}/.well-known/openid-configuration`, 60_000);
     // The API finds the JWKS through the issuer's discovery document, as in production.

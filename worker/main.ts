@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
 import { createTemporalContractEngine } from '../app/gateways';
-import { createTemporalProxyEngine } from '../app/gateways';
+import { createTemporalAccessRights, createTemporalProxyEngine } from '../app/gateways';
 import { createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
@@ -64,6 +64,7 @@ async function main() {
       contracts: createTemporalContractEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
       retention: createTemporalRetentionEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
       proxies: createTemporalProxyEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
+      accessRights: createTemporalAccessRights(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.

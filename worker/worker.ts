@@ -2,6 +2,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
+import { credentialKeyFrom } from '../activities/credentials';
 import { dataConverter } from '../infra/codec';
 import type { DataKeyStore } from '../infra/data-keys';
 
@@ -34,7 +35,7 @@ export async function createWorker(p: WorkerParams): Promise<Worker> {
     namespace: p.namespace,
     taskQueue: p.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
-    activities: createActivities(p.deps),
+    activities: createActivities({ credentialKey: credentialKeyFrom(p.activeKeyId, p.keys.get(p.activeKeyId)!), ...p.deps }),
     dataConverter: dataConverter(p.keys, p.activeKeyId, p.dataKeys ?? null),
     ...p.options,
   });

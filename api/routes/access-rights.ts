@@ -59,5 +59,27 @@ export function accessRightsRoutes(api: Api, { application }: { application: App
     handler: async ({ query, caller }) => ({ status: 200, body: await rights.list(caller, query) }),
   });
 
+  api.add(router, {
+    method: 'post',
+    path: '/v1/accounts/:userId/access-rights/replacements',
+    tag: 'Access rights',
+    summary:
+      "Lost or stolen access rights replaced on the person's request (NE 4.3): a new user code and initial password, each by its own letter; the old ones are void. The fee is the person's; a retry with the same Idempotency-Key replaces once",
+    roles: ['chancellery'],
+    params: z.object({ userId }),
+    headers: z.object({ 'idempotency-key': z.string().min(8).max(200) }),
+    responses: {
+      201: {
+        description: 'Replaced: the letters are posted',
+        schema: z.object({
+          userId: z.string(),
+          generation: z.number().int().openapi({ description: 'The issue of the access rights now valid (1: the first)' }),
+          fee: z.object({ amountChf: z.number().nullable(), notice: z.string() }),
+        }),
+      },
+    },
+    handler: async ({ params: p, caller, req }) => ({ status: 201, body: await rights.replace(caller, p.userId, req.header('idempotency-key')!) }),
+  });
+
   return router;
 }

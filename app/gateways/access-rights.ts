@@ -2,9 +2,15 @@
 // port the identity provider calls (domain/access-rights.ts) as Updates and a query on it.
 import { WorkflowIdReusePolicy } from '@temporalio/client';
 import type { AccessRightsPort, AccessRightsStatus, SignInElement } from '../../domain/access-rights';
-import type { CantonCode } from '../../domain/profiles';
 import { ruleSetById } from '../../domain/rule-sets';
-import { accessRightsStatusQuery, accessRightsWorkflowId, signInFailedUpdate, signInSucceededUpdate } from '../../workflows/access-rights/definitions';
+import {
+  accessRightsStatusQuery,
+  accessRightsWorkflowId,
+  replaceCredentialsUpdate,
+  signInFailedUpdate,
+  signInSucceededUpdate,
+  type ReplaceCredentialsRequest,
+} from '../../workflows/access-rights/definitions';
 import { AppError } from '../errors';
 import { WorkflowGateway, type Temporal } from './temporal';
 
@@ -21,10 +27,12 @@ export class AccessRightsGateway extends WorkflowGateway implements AccessRights
    * second contract). A process that failed or was terminated may start again, with a fresh
    * state; one that ended normally (a rule set without access rights) does not.
    */
-  start(userId: string, canton: CantonCode = this.canton()): Promise<boolean> {
+  start(userId: string, ruleSetId: string | undefined = this.temporal.ruleSetId): Promise<boolean> {
+    if (!ruleSetId) throw new Error('the access rights gateway needs the rule set (or the deployment rule set) to start a process');
     return this.startOnce('accessRights', {
       workflowId: accessRightsWorkflowId(userId),
-      args: [{ userId, canton }],
+      // Pinned: the account's process keeps the rule set it started with (DOMAIN.md §6).
+      args: [{ userId, canton: ruleSetById(ruleSetId).canton, ruleSetId }],
       workflowIdReusePolicy: WorkflowIdReusePolicy.ALLOW_DUPLICATE_FAILED_ONLY,
     });
   }
@@ -43,13 +51,19 @@ export class AccessRightsGateway extends WorkflowGateway implements AccessRights
     return this.update(accessRightsWorkflowId(userId), signInSucceededUpdate, [], noProcess);
   }
 
+  /** NE 4.3: replaces the account's access rights (new letters); resolves with their generation once posted. */
+  replaceCredentials(userId: string, request: ReplaceCredentialsRequest): Promise<{ generation: number }> {
+    return this.update(accessRightsWorkflowId(userId), replaceCredentialsUpdate, [request], noProcess);
+  }
+
+  /** NE 4.3: what a replacement costs, in the deployment's rule set. */
+  replacementFee(): { amountChf: number | null; notice: string } {
+    const fee = this.temporal.ruleSetId ? ruleSetById(this.temporal.ruleSetId).accessRights?.credentials.replacementFee : undefined;
+    return fee ?? { amountChf: null, notice: '' };
+  }
+
   /** Whether the deployment's rule set has access rights of its own (NE: yes; JU signs in with the e-ID). */
   applies(): boolean {
     return !!this.temporal.ruleSetId && ruleSetById(this.temporal.ruleSetId).accessRights !== null;
-  }
-
-  private canton(): CantonCode {
-    if (!this.temporal.ruleSetId) throw new Error('the access rights gateway needs the deployment rule set (or a canton) to start a process');
-    return ruleSetById(this.temporal.ruleSetId).canton;
   }
 }

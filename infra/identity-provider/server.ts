@@ -7,7 +7,18 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { JWK } from 'jose';
 import { accountByLogin, accountBySub, DEMO_PASSWORD, type DemoAccount } from './accounts';
-import { defaultAcrFor } from '../../domain/assurance';
+import { defaultAcrFor, DEFAULT_ACR_LEVELS } from '../../domain/assurance';
+import type { Lang } from '../../domain/profiles';
+import { accessRightsClient, Challenges, EngineError, stepMessage, type AccessRightsSignInOptions } from './access-rights';
+
+/** The acr of a sign-in with the counter's own access rights: two factors (NE 4.1). */
+const ACCESS_RIGHTS_ACR = DEFAULT_ACR_LEVELS[1];
+/**
+ * The subjects signed in with the counter's access rights (their tokens: citizens, two
+ * factors). The account id is the person's subject itself, since it becomes the tokens' `sub`;
+ * a demo sign-in with the same subject (development only) takes it back.
+ */
+const signedInWithAccessRights = new Set<string>();
 
 export interface IdentityProviderOptions {
   /** e.g. http://127.0.0.1:3001 */
@@ -20,6 +31,10 @@ export interface IdentityProviderOptions {
   audience: string;
   /** The workspace's public client. */
   staffClient: { clientId: string; origins: string[] };
+  /** The citizens' portal (a public client): where a counter with access rights of its own signs people in. */
+  portalClient?: { clientId: string; redirectUris: string[] };
+  /** The counter's own access rights (NE 4.1): user code, password, SMS code; absent: demo accounts only. */
+  accessRights?: AccessRightsSignInOptions;
   accessTokenTtlSeconds?: number;
 }
 
@@ -82,6 +97,18 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
         post_logout_redirect_uris: opts.staffClient.origins.map((o) => `${o}/staff/`),
         id_token_signed_response_alg: 'ES256',
       },
+      ...(opts.portalClient
+        ? [
+            {
+              client_id: opts.portalClient.clientId,
+              token_endpoint_auth_method: 'none',
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+              redirect_uris: opts.portalClient.redirectUris,
+              id_token_signed_response_alg: 'ES256',
+            },
+          ]
+        : []),
     ],
     jwks: { keys: [{ ...opts.signingKey, use: 'sig', alg: 'ES256' }] },
     cookies: { keys: [cookieKey] },
@@ -90,11 +117,14 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
     pkce: { required: () => true },
     ttl: { AccessToken: ttl, AuthorizationCode: 60, IdToken: ttl, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
     async findAccount(_ctx: unknown, sub: string) {
+      if (signedInWithAccessRights.has(sub)) return { accountId: sub, claims: async () => ({ sub }) };
       const a = accountBySub(sub);
       return a ? { accountId: a.sub, claims: async () => ({ sub: a.sub, name: a.displayName }) } : undefined;
     },
     // The API's claims on the access token (never personal data: ids and roles).
     async extraTokenClaims(_ctx: unknown, token: { accountId?: string }) {
+      // Signed in with the counter's access rights: a citizen, two factors; the token's sub is the person's.
+      if (token.accountId && signedInWithAccessRights.has(token.accountId)) return { role: 'citizen', domains: [], acr: ACCESS_RIGHTS_ACR };
       const a = token.accountId ? accountBySub(token.accountId) : undefined;
       return a ? { role: a.role, unit: a.unit, domains: a.domains ?? [], acr: defaultAcrFor(a.role) } : undefined;
     },
@@ -152,11 +182,12 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
   provider.on('server_error', (_ctx: unknown, err: unknown) => process.stderr.write(`[identity provider] server error: ${(err as Error).message}\n`));
 
   const oidc = provider.callback();
+  const ar = opts.accessRights ? { ...opts.accessRights, client: accessRightsClient(opts.accessRights), challenges: new Challenges() } : undefined;
   const server = createServer((req, res) => {
     const path = new URL(req.url ?? '/', opts.issuer).pathname;
-    const m = /^\/interaction\/([\w-]+)(\/login)?$/.exec(path);
+    const m = /^\/interaction\/([\w-]+)(\/login|\/code|\/password)?$/.exec(path);
     if (!m) return oidc(req, res);
-    interaction(provider, req, res, m[2] === '/login').catch((err: unknown) => {
+    interaction(provider, req, res, (m[2]?.slice(1) as 'login' | 'code' | 'password' | undefined) ?? null, ar).catch((err: unknown) => {
       process.stderr.write(`[identity provider] interaction failed: ${(err as Error).message}\n`);
       if (!res.headersSent)
         send(
@@ -176,21 +207,117 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
   return { issuer: opts.issuer, close: () => closeServer(server) };
 }
 
-async function interaction(provider: OidcProvider, req: IncomingMessage, res: ServerResponse, submitted: boolean): Promise<void> {
+type AccessRights = AccessRightsSignInOptions & { client: ReturnType<typeof accessRightsClient>; challenges: Challenges };
+
+async function interaction(
+  provider: OidcProvider,
+  req: IncomingMessage,
+  res: ServerResponse,
+  step: 'login' | 'code' | 'password' | null,
+  ar: AccessRights | undefined,
+): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name !== 'login') {
     // Consent is never asked of this first-party client (loadExistingGrant made the grant).
     return provider.interactionFinished(req, res, { consent: {} }, { mergeWithLastSubmission: true });
   }
-  const lang = String(details.params.ui_locales ?? 'fr').startsWith('de') ? 'de' : 'fr';
-  if (!submitted || req.method !== 'POST') return send(res, 200, loginPage(details.uid, lang, '', null));
+  const lang: Lang = String(details.params.ui_locales ?? 'fr').startsWith('de') ? 'de' : 'fr';
+  const uid = details.uid;
+  if (!step || req.method !== 'POST') return send(res, 200, loginPage(uid, lang, '', null, !!ar));
   const form = new URLSearchParams(await readBody(req));
-  const login = (form.get('login') ?? '').slice(0, 100);
-  const password = form.get('password') ?? '';
-  const account = check(login, password);
-  if (!account)
-    return send(res, 401, loginPage(details.uid, lang, login, lang === 'de' ? 'Benutzername oder Passwort falsch.' : 'Identifiant ou mot de passe incorrect.'));
-  await provider.interactionFinished(req, res, { login: { accountId: account.sub } }, { mergeWithLastSubmission: false });
+  const finish = (accountId: string, withAccessRights = false) => {
+    if (withAccessRights) signedInWithAccessRights.add(accountId);
+    else signedInWithAccessRights.delete(accountId);
+    return provider.interactionFinished(req, res, { login: { accountId } }, { mergeWithLastSubmission: false });
+  };
+
+  if (step === 'login') {
+    const login = (form.get('login') ?? '').slice(0, 100);
+    const password = form.get('password') ?? '';
+    const account = check(login, password);
+    if (account) return finish(account.sub);
+    if (!ar || accountByLogin(login))
+      return send(res, 401, loginPage(uid, lang, login, lang === 'de' ? 'Benutzername oder Passwort falsch.' : 'Identifiant ou mot de passe incorrect.', !!ar));
+    const answer = await engine(() => ar.client.password(login, password, lang), lang);
+    if ('failed' in answer) return send(res, answer.status, loginPage(uid, lang, login, answer.failed, true));
+    if (answer.outcome !== 'second-factor') return send(res, 401, loginPage(uid, lang, login, stepMessage(answer, ar.rules, lang), true));
+    ar.challenges.set(uid, answer.challengeId);
+    return send(res, 200, codePage(uid, lang, null));
+  }
+
+  const challengeId = ar?.challenges.get(uid);
+  if (!ar || !challengeId)
+    return send(res, 400, loginPage(uid, lang, '', lang === 'de' ? 'Bitte melden Sie sich neu an.' : 'Veuillez vous reconnecter.', !!ar));
+  if (step === 'code') {
+    const answer = await engine(() => ar.client.code(challengeId, (form.get('code') ?? '').trim().slice(0, 12)), lang);
+    if ('failed' in answer) {
+      ar.challenges.delete(uid);
+      return send(res, answer.status, loginPage(uid, lang, '', answer.failed, true));
+    }
+    if (answer.outcome === 'refused') {
+      ar.challenges.delete(uid);
+      return send(res, 401, loginPage(uid, lang, '', stepMessage(answer, ar.rules, lang), true));
+    }
+    if (answer.outcome === 'wrong') {
+      // Locked or blocked now: no more tries on this page.
+      if (answer.state !== 'active') {
+        ar.challenges.delete(uid);
+        return send(res, 401, loginPage(uid, lang, '', stepMessage(answer, ar.rules, lang), true));
+      }
+      return send(res, 401, codePage(uid, lang, stepMessage(answer, ar.rules, lang)));
+    }
+    if (answer.outcome !== 'signed-in') return send(res, 400, codePage(uid, lang, null));
+    if (!answer.mustChange) {
+      ar.challenges.delete(uid);
+      return finish(answer.sub, true);
+    }
+    // NE 4.2: the initial password is changed before the person is signed in.
+    pendingSubs.set(challengeId, answer.sub);
+    return send(res, 200, passwordPage(uid, lang, null, ar.rules.credentials.password.minLength));
+  }
+  // step === 'password'
+  const newPassword = form.get('newPassword') ?? '';
+  if (newPassword !== (form.get('confirm') ?? ''))
+    return send(
+      res,
+      400,
+      passwordPage(
+        uid,
+        lang,
+        lang === 'de' ? 'Die beiden Passwörter sind nicht gleich.' : 'Les deux mots de passe ne sont pas identiques.',
+        ar.rules.credentials.password.minLength,
+      ),
+    );
+  const changed = await engine(() => ar.client.change(challengeId, newPassword, lang), lang);
+  if ('failed' in changed) {
+    if (changed.status === 400) return send(res, 400, passwordPage(uid, lang, changed.failed, ar.rules.credentials.password.minLength));
+    ar.challenges.delete(uid);
+    return send(res, changed.status, loginPage(uid, lang, '', changed.failed, true));
+  }
+  const sub = pendingSubs.get(challengeId);
+  ar.challenges.delete(uid);
+  pendingSubs.delete(challengeId);
+  if (!sub) return send(res, 400, loginPage(uid, lang, '', lang === 'de' ? 'Bitte melden Sie sich neu an.' : 'Veuillez vous reconnecter.', true));
+  return finish(sub, true);
+}
+
+/** Challenge → the subject it signed in, while the initial password is being changed. */
+const pendingSubs = new Map<string, string>();
+
+/** The engine's answer, or what to tell the person when it refused (its message: no secrets in it). */
+async function engine<T extends object>(call: () => Promise<T>, lang: Lang): Promise<T | { failed: string; status: number }> {
+  try {
+    return await call();
+  } catch (err) {
+    if (err instanceof EngineError) {
+      if (err.code === 'validation_failed') return { failed: err.message, status: 400 };
+      if (err.status === 410)
+        return { failed: lang === 'de' ? 'Der Code ist abgelaufen: melden Sie sich neu an.' : 'Le code a expiré : veuillez vous reconnecter.', status: 401 };
+      return { failed: err.message, status: err.status >= 500 ? 503 : 401 };
+    }
+    process.stderr.write(`[identity provider] the engine did not answer: ${(err as Error).message}\n`);
+    return { failed: lang === 'de' ? 'Die Anmeldung ist zurzeit nicht möglich.' : "La connexion n'est pas possible pour le moment.", status: 503 };
+  }
 }
 
 function check(login: string, password: string): DemoAccount | undefined {
@@ -249,13 +376,19 @@ button.secondary{background:#fff;color:#1f4e8c}
 <main>${body}</main></body></html>`;
 }
 
-function loginPage(uid: string, lang: 'fr' | 'de', login: string, error: string | null): string {
+function loginPage(uid: string, lang: 'fr' | 'de', login: string, error: string | null, ownAccessRights = false): string {
   const t =
     lang === 'de'
-      ? { title: 'Anmeldung', login: 'Benutzername', password: 'Passwort', submit: 'Anmelden', demo: 'Demo-Konten: siehe README (Passwort «demo»).' }
+      ? {
+          title: 'Anmeldung',
+          login: ownAccessRights ? 'Benutzercode (oder Demo-Benutzername)' : 'Benutzername',
+          password: 'Passwort',
+          submit: 'Anmelden',
+          demo: 'Demo-Konten: siehe README (Passwort «demo»).',
+        }
       : {
           title: 'Connexion',
-          login: 'Identifiant',
+          login: ownAccessRights ? 'Code utilisateur (ou identifiant de démonstration)' : 'Identifiant',
           password: 'Mot de passe',
           submit: 'Se connecter',
           demo: 'Comptes de démonstration : voir le README (mot de passe « demo »).',
@@ -273,6 +406,60 @@ ${error ? `<p id="login-error" class="error" role="alert">${escape(error)}</p>` 
 <button type="submit">${t.submit}</button>
 </form>
 <p class="demo">${t.demo}</p>`,
+    lang,
+  );
+}
+
+/** NE 4.1: the code sent by SMS. */
+function codePage(uid: string, lang: Lang, error: string | null): string {
+  const t =
+    lang === 'de'
+      ? { title: 'SMS-Code', text: 'Wir haben Ihnen einen Code per SMS an Ihr Mobiltelefon gesendet.', code: 'Code aus der SMS', submit: 'Bestätigen' }
+      : { title: 'Code SMS', text: 'Nous vous avons envoyé un code par SMS sur votre téléphone mobile.', code: 'Code reçu par SMS', submit: 'Confirmer' };
+  const invalid = error ? ' aria-invalid="true" aria-describedby="code-error"' : '';
+  return page(
+    t.title,
+    `<h1>${t.title}</h1><p>${t.text}</p>
+<form method="post" action="/interaction/${escape(uid)}/code" autocomplete="off">
+<label for="code">${t.code}</label>
+<input id="code" name="code" inputmode="numeric" autocomplete="one-time-code" pattern="[0-9]*" required autofocus${invalid}>
+${error ? `<p id="code-error" class="error" role="alert">${escape(error)}</p>` : ''}
+<button type="submit">${t.submit}</button>
+</form>`,
+    lang,
+  );
+}
+
+/** NE 4.2: the initial password replaced by a personal one. */
+function passwordPage(uid: string, lang: Lang, error: string | null, minLength: number): string {
+  const t =
+    lang === 'de'
+      ? {
+          title: 'Neues Passwort',
+          text: `Ersetzen Sie das Anfangspasswort durch ein persönliches Passwort: mindestens ${minLength} Zeichen, mit Ziffern, Klein- und Grossbuchstaben.`,
+          fresh: 'Neues Passwort',
+          confirm: 'Neues Passwort bestätigen',
+          submit: 'Passwort ändern',
+        }
+      : {
+          title: 'Nouveau mot de passe',
+          text: `Remplacez le mot de passe initial par un mot de passe personnel : au minimum ${minLength} caractères, avec des chiffres, des lettres minuscules et des lettres majuscules.`,
+          fresh: 'Nouveau mot de passe',
+          confirm: 'Confirmer le nouveau mot de passe',
+          submit: 'Changer le mot de passe',
+        };
+  const invalid = error ? ' aria-invalid="true" aria-describedby="password-error"' : '';
+  return page(
+    t.title,
+    `<h1>${t.title}</h1><p>${t.text}</p>
+<form method="post" action="/interaction/${escape(uid)}/password" autocomplete="off">
+<label for="newPassword">${t.fresh}</label>
+<input id="newPassword" name="newPassword" type="password" autocomplete="new-password" minlength="${minLength}" required autofocus${invalid}>
+<label for="confirm">${t.confirm}</label>
+<input id="confirm" name="confirm" type="password" autocomplete="new-password" required${invalid}>
+${error ? `<p id="password-error" class="error" role="alert">${escape(error)}</p>` : ''}
+<button type="submit">${t.submit}</button>
+</form>`,
     lang,
   );
 }

@@ -14,13 +14,20 @@ export interface TestIdentityProvider {
   stop(): Promise<void>;
 }
 
-export async function startTestIdentityProvider(opts: { redirectOrigins: string[] }): Promise<TestIdentityProvider> {
+export async function startTestIdentityProvider(opts: { redirectOrigins: string[]; env?: Record<string, string> }): Promise<TestIdentityProvider> {
   const port = await freePort();
   const dir = mkdtempSync(join(tmpdir(), 'guichet-idp-'));
   const keyFile = join(dir, 'issuer.json');
   const issuer = `http://127.0.0.1:${port}`;
   const proc = spawn(process.execPath, ['--import', 'tsx', join(__dirname, '..', '..', 'infra', 'identity-provider', 'main.ts')], {
-    env: { ...process.env, ISSUER_PORT: String(port), ISSUER_URL: issuer, ISSUER_KEY_FILE: keyFile, STAFF_REDIRECT_ORIGINS: opts.redirectOrigins.join(',') },
+    env: {
+      ...process.env,
+      ISSUER_PORT: String(port),
+      ISSUER_URL: issuer,
+      ISSUER_KEY_FILE: keyFile,
+      STAFF_REDIRECT_ORIGINS: opts.redirectOrigins.join(','),
+      ...opts.env,
+    },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
   let out = '';

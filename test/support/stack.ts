@@ -19,9 +19,10 @@ import { migrateDeploy } from '../../scripts/lib/migrate';
 import type { CantonCode } from '../../domain/profiles';
 import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
-import { newestRuleSet } from '../../domain/rule-sets';
+import { newestRuleSet, ruleSetById } from '../../domain/rule-sets';
+import { DEFAULT_ASSURANCE } from '../../domain/assurance';
 import { createTemporalRetentionEngine } from '../../app/gateways';
-import { createTemporalProxyEngine } from '../../app/gateways';
+import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app/gateways';
 import { createSmtpMailer } from '../../activities/mailer';
 import { createHttpPostalGateway } from '../../activities/postal';
 import { createHttpCommercialRegister } from '../../activities/commercial-register';
@@ -231,6 +232,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       contracts: createTemporalContractEngine(client, taskQueue, ruleSetId),
       retention: createTemporalRetentionEngine(client, taskQueue, ruleSetId),
       proxies: createTemporalProxyEngine(client, taskQueue, ruleSetId),
+      accessRights: createTemporalAccessRights(client, taskQueue, ruleSetId),
     },
     workflowBundle: await bundle(),
   });
@@ -264,6 +266,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       sms: createHttpSmsGateway({ url: sms.url, user: SMS_CREDENTIALS.user, password: SMS_CREDENTIALS.password, sender: SMS_SENDER, timeoutMs: 5000 }),
       phones: opts.phones,
     },
+    // As config.ts does: where the rule set has access rights of its own, their two factors have legal effect (NE 4.4).
+    ...(ruleSetById(ruleSetId).accessRights ? { assurance: { ...DEFAULT_ASSURANCE, legalEffect: DEFAULT_ASSURANCE.staff } } : {}),
     now: opts.now,
   });
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;

@@ -10,7 +10,7 @@ import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { createTemporalRetentionEngine } from '../../app/gateways';
-import { createTemporalProxyEngine } from '../../app/gateways';
+import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app/gateways';
 import type { RetentionEngine } from '../../activities/ports';
 import type { RetentionInput } from '../../workflows/retention/definitions';
 import { dataConverter } from '../../infra/codec';
@@ -85,6 +85,7 @@ export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDa
       contracts: createTemporalContractEngine(env.client, taskQueue),
       retention,
       proxies: createTemporalProxyEngine(env.client, taskQueue),
+      accessRights: createTemporalAccessRights(env.client, taskQueue, 'NE-GU-2025'),
     }),
     dataConverter: dataConverter(keys, activeKeyId, dataKeys),
   });

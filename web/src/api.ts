@@ -40,6 +40,8 @@ export const KNOWN_KINDS = [
   'written-proxy',
   'legal-representation',
   'written-proxy-contract',
+  'access-rights-block',
+  'account-deactivated',
 ] as const;
 export type KnownTaskKind = (typeof KNOWN_KINDS)[number];
 /** The API may add kinds before the workspace knows them: any string, shown by its code. */

@@ -22,6 +22,12 @@ export interface AccessRightsCarried {
   /** Tasks opened so far (their ids count on) and the mirror's version. */
   tasksOpened: number;
   version: number;
+  /** The generation of the access rights issued last (NE 3.1, 4.3); absent: issued before this was carried. */
+  credentialsIssued?: number;
+  /** The generation asked for last (NE 4.3: each replacement one more). */
+  credentialsAsked?: number;
+  /** The last replacement requests taken (their ids) and the generation each got. */
+  replacementRequests?: { requestId: string; generation: number }[];
 }
 
 export interface AccessRightsInput {
@@ -36,4 +42,12 @@ export interface AccessRightsInput {
 
 export const signInFailedUpdate = defineUpdate<AccessRightsStatus, [{ element: SignInElement }]>('signInFailed');
 export const signInSucceededUpdate = defineUpdate<AccessRightsStatus, []>('signInSucceeded');
+/** NE 4.3: lost or stolen access rights, replaced on the person's request (the Chancellery asks; the fee noted). */
+export interface ReplaceCredentialsRequest {
+  /** The Chancellery's staff member who took the request (the audit's actor). */
+  by: string;
+  /** The request's own id: the same request twice replaces once. */
+  requestId: string;
+}
+export const replaceCredentialsUpdate = defineUpdate<{ generation: number }, [ReplaceCredentialsRequest]>('replaceCredentials');
 export const accessRightsStatusQuery = defineQuery<AccessRightsStatus>('status');

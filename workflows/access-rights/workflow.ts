@@ -11,8 +11,19 @@
 // Each change is mirrored to the `access_rights` row the Chancellery lists. The numbers and
 // words come from the process's rule set (`accessRights`). The history stays small: the run
 // continues as new after `updatesPerRun` Updates, carrying the state.
-import { allHandlersFinished, condition, continueAsNew, setHandler, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import {
+  ApplicationFailure,
+  allHandlersFinished,
+  condition,
+  continueAsNew,
+  log,
+  patched,
+  setHandler,
+  upsertSearchAttributes,
+  workflowInfo,
+} from '@temporalio/workflow';
 import type { AccessRightsState, AccessRightsStatus } from '../../domain/access-rights';
+import { localDay } from '../../domain/days';
 import { activitiesWith, markState, ruleSetOf } from '../common';
 import { GvsCanton, GvsProcess } from '../search-attributes';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
@@ -22,6 +33,7 @@ import {
   accessRightsStatusQuery,
   accessRightsTaskId,
   accessRightsWorkflowId,
+  replaceCredentialsUpdate,
   signInFailedUpdate,
   signInSucceededUpdate,
   type AccessRightsCarried,
@@ -57,6 +69,12 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
   let updatesThisRun = 0;
   let pending: TaskView | null = null;
   let completion: TaskCompletion | undefined;
+  // NE 3.1, 4.3: the generation of access rights issued, and the one asked for (1 at the start).
+  let credentialsIssued = carried.credentialsIssued ?? 0;
+  let credentialsAsked = carried.credentialsAsked ?? (input.carried ? 0 : 1);
+  // The last requests taken, carried across runs: a retry of one replaces nothing more.
+  let issueFailedFor: number | undefined;
+  const replacementRequests: { requestId: string; generation: number }[] = [...(carried.replacementRequests ?? [])];
 
   const status = (): AccessRightsStatus => ({
     state,
@@ -114,6 +132,31 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
     return status();
   });
 
+  // NE 4.3: each request replaces the access rights once (its requestId), whatever the account's
+  // state (a locked or blocked account too): the letters go out from here; the generation it got.
+  setHandler(replaceCredentialsUpdate, async ({ requestId, by }) => {
+    updatesThisRun += 1;
+    const known = replacementRequests.find((r) => r.requestId === requestId);
+    if (known) {
+      await condition(() => credentialsIssued >= known.generation || issueFailedFor === known.generation);
+      return { generation: known.generation };
+    }
+    const generation = Math.max(credentialsAsked, credentialsIssued) + 1;
+    credentialsAsked = generation;
+    replacementRequests.push({ requestId, generation });
+    if (replacementRequests.length > 20) replacementRequests.shift();
+    await acts.recordCredentialReplacementAsked({ userId, by, requestId, generation, ruleSetId: profile.ruleSet.id });
+    try {
+      await acts.issueCredentials({ userId, ruleSetId: profile.ruleSet.id, generation, sentOn: localDay(new Date(Date.now()), profile.timeZone) });
+    } catch (err) {
+      issueFailedFor = generation;
+      log.warn('access rights not replaced', { generation, error: err instanceof Error ? err.message : String(err) });
+      throw ApplicationFailure.nonRetryable('the access rights could not be replaced: see the worker log', 'NotIssued');
+    }
+    credentialsIssued = Math.max(credentialsIssued, generation);
+    return { generation };
+  });
+
   handleTaskUpdates(acts, () => pending, {
     state: status,
     complete: async (c) => {
@@ -161,6 +204,9 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
     ...(warnedFor ? { warnedFor } : {}),
     tasksOpened,
     version,
+    credentialsIssued,
+    credentialsAsked,
+    replacementRequests,
   });
 
   upsertSearchAttributes([
@@ -170,7 +216,24 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
   let marked: AccessRightsState | undefined;
   const unchanged = (v: number) => () => version !== v;
 
+  // Processes started before the access rights were issued by letter: only a replacement issues them.
+  if (input.carried === undefined && !patched('access-rights-credentials')) credentialsAsked = 0;
+
   for (;;) {
+    if (credentialsIssued === 0 && credentialsAsked >= 1 && issueFailedFor !== 1) {
+      // NE 3.1: the first access rights, two letters: the user code and the initial password.
+      const generation = 1;
+      try {
+        await acts.issueCredentials({ userId, ruleSetId: profile.ruleSet.id, generation, sentOn: localDay(new Date(Date.now()), profile.timeZone) });
+        credentialsIssued = Math.max(credentialsIssued, generation);
+      } catch (err) {
+        // Refused for good (no such account, a gateway that rejects the letter): the account's
+        // process goes on; the Chancellery replaces the access rights once the cause is fixed.
+        issueFailedFor = generation;
+        log.warn('access rights not issued', { generation, error: err instanceof Error ? err.message : String(err) });
+      }
+      continue;
+    }
     if (marked !== state) {
       marked = state;
       markState(state, state === 'blocked' || state === 'deactivated' ? 'chancellery' : 'none');

@@ -110,8 +110,10 @@ export async function onboarding(input: OnboardingInput): Promise<OnboardingStat
   }
 
   async function admit(specialReason?: string): Promise<OnboardingState> {
-    const { contractId } = await acts.admitApplicant({ applicationId, specialReason, startedOn: today() });
+    const { userId, contractId } = await acts.admitApplicant({ applicationId, specialReason, startedOn: today() });
     await acts.handOverToContractLifecycle({ contractId, applicationId, ruleSetId: input.ruleSetId });
+    // NE 3.1: the State signed the contract; the account's process issues its access rights by letters.
+    if (profile.accessRights && patched('access-rights-opened')) await acts.openAccessRights({ userId, ruleSetId: profile.ruleSet.id });
     await acts.sendApplicationMail({ applicationId, template: 'onboarding-approved', ruleSetId: profile.ruleSet.id });
     pending = null;
     enter('approved', 'none');

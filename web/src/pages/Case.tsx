@@ -20,7 +20,7 @@ import { EntityPanel } from '../components/EntityPanel';
 import { RepresentationPanel } from '../components/RepresentationPanel';
 import { useI18n, type MessageKey } from '../i18n';
 
-type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record' | 'acknowledge';
+type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record' | 'acknowledge' | 'lift' | 'reactivate';
 /**
  * The outcomes of the kinds this workspace knows. A kind it does not know yet gets no form:
  * the page shows the task, and the decision waits for a workspace that knows its outcomes.
@@ -37,6 +37,9 @@ const OUTCOMES = new Map<string, Outcome[]>([
   ['written-proxy', ['record', 'refuse']],
   ['legal-representation', ['approve', 'refuse']],
   ['written-proxy-contract', ['record', 'refuse']],
+  // NE 7.6, 7.4: a block lifted on the person's written request; a deactivated account reactivated.
+  ['access-rights-block', ['lift']],
+  ['account-deactivated', ['reactivate']],
 ]);
 /** Which field each outcome needs: a text (justification) or lines (reasons, clauses). */
 const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
@@ -47,6 +50,8 @@ const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
   revoke: 'reasons',
   record: 'justification',
   acknowledge: 'justification',
+  lift: 'justification',
+  reactivate: 'justification',
 };
 /** The hint says what the law asks of this outcome, for this kind of task. */
 function hintFor(kind: string, outcome: Outcome): MessageKey {
@@ -60,6 +65,8 @@ function hintFor(kind: string, outcome: Outcome): MessageKey {
     revoke: 'revokeHint',
     record: 'recordHint',
     acknowledge: 'acknowledgeHint',
+    lift: 'liftHint',
+    reactivate: 'reactivateHint',
   };
   return hints[outcome];
 }
