@@ -125,6 +125,7 @@ async function main() {
       STAFF_REDIRECT_ORIGINS: `${apiUrl},http://localhost:${PORTS.api}`,
       // NE 4.1: citizens sign in with the counter's access rights, checked by the engine.
       API_URL: apiUrl,
+      PORTAL_REDIRECT_URIS: `${apiUrl}/portal/callback`,
     });
     await waitForHttp(`${issuerUrl}/.well-known/openid-configuration`, 60_000);
     // The API finds the JWKS through the issuer's discovery document, as in production.

@@ -7,7 +7,7 @@
 // and the block at the 8th wrong attempt run on the time-skipping server:
 // access-rights.workflow.test.ts.)
 import type { Server } from 'node:http';
-import { createHash, randomBytes } from 'node:crypto';
+import { randomBytes } from 'node:crypto';
 import request from 'supertest';
 import { freePort } from '../../scripts/lib/ports';
 import { testPeople } from '../support/applications';
@@ -15,6 +15,7 @@ import { juraNamesIn } from '../support/canton-names';
 import { signedApplication } from '../support/eid';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
 import { pdfText } from '../support/pdf';
+import { lastSmsCode, openPortalSignIn, secretsIn } from '../support/portal';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
 const { people, fixturePath } = testPeople({ nora: { firstName: 'Nora', lastName: 'Perret', commune: 'Neuchâtel' } });
@@ -41,76 +42,13 @@ afterAll(async () => {
   await idp?.stop();
 });
 
-const b64url = (b: Buffer) => b.toString('base64url');
 const bearer = (t: string) => ({ Authorization: `Bearer ${t}` });
-
-/** A browser's cookie jar, enough for the provider's interaction cookies. */
-class Browser {
-  private cookies = new Map<string, string>();
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    return res;
-  }
-  post(url: string, form: Record<string, string>) {
-    return this.go(url, { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(form).toString() });
-  }
-}
-
-/** The portal's sign-in: to the provider's login page; returns the interaction's URL. */
-async function openSignIn() {
-  const browser = new Browser();
-  const verifier = b64url(randomBytes(32));
-  const url = new URL(`${idp.issuer}/auth`);
-  url.search = new URLSearchParams({
-    response_type: 'code',
-    client_id: 'guichet-portal',
-    redirect_uri: `${origin}/portal/callback`,
-    scope: 'openid',
-    code_challenge: b64url(createHash('sha256').update(verifier).digest()),
-    code_challenge_method: 'S256',
-    state: 's',
-  }).toString();
-  const res = await browser.go(url.toString());
-  const interaction = new URL(res.headers.get('location')!, idp.issuer).toString();
-  expect(await (await browser.go(interaction)).text()).toContain('Code utilisateur');
-  return { browser, interaction, verifier };
-}
-
-/** After the last step: the provider's redirects back to the portal, and the code exchanged for tokens. */
-async function tokenAfter(browser: Browser, res: Response, verifier: string): Promise<string> {
-  for (let i = 0; i < 6; i++) {
-    expect([302, 303]).toContain(res.status);
-    const next = new URL(res.headers.get('location')!, idp.issuer);
-    if (next.origin === origin) {
-      const token = await fetch(`${idp.issuer}/token`, {
-        method: 'POST',
-        headers: { 'content-type': 'application/x-www-form-urlencoded' },
-        body: new URLSearchParams({
-          grant_type: 'authorization_code',
-          code: next.searchParams.get('code')!,
-          redirect_uri: `${origin}/portal/callback`,
-          client_id: 'guichet-portal',
-          code_verifier: verifier,
-        }).toString(),
-      });
-      expect(token.status).toBe(200);
-      return ((await token.json()) as { access_token: string }).access_token;
-    }
-    res = await browser.go(next.toString());
-  }
-  throw new Error('no way back to the portal');
-}
-
-const lastCode = async () => ((await (await fetch(`${stack.sms.url}/_control/last-code?to=${encodeURIComponent(MOBILE)}`)).json()) as { code: string }).code;
+const openSignIn = async () => {
+  const signIn = await openPortalSignIn(idp.issuer, `${origin}/portal/callback`);
+  expect(signIn.page).toContain('Code utilisateur');
+  return signIn;
+};
+const lastCode = () => lastSmsCode(stack.sms.url, MOBILE);
 
 let userId: string;
 let sub: string;
@@ -125,6 +63,7 @@ async function lettersOf(generation: number) {
   const texts = await Promise.all(letters.map(async (l) => (await pdfText(stack.post.pdfOf(l.letterId)!)).text));
   return {
     letters,
+    ...secretsIn(texts),
     codeLetter: texts.find((t) => t.includes('code utilisateur :'))!,
     passwordLetter: texts.find((t) => t.includes('mot de passe initial :'))!,
   };
@@ -154,11 +93,13 @@ it('concludes the contract and posts the access rights in two separate letters t
     (s) => s.status === 'approved',
   );
 
-  const { letters, codeLetter, passwordLetter } = await lettersOf(1);
+  const letter = await lettersOf(1);
+  const { letters, codeLetter, passwordLetter } = letter;
   // Two letters, each to the person's address, each with one element only.
   for (const l of letters) expect(l.recipient).toMatchObject({ name: 'Nora Perret', street: 'Rue du Château 12', postCode: '2000', locality: 'Neuchâtel' });
-  userCode = /code utilisateur : (GU-\d{5}-\d{5})/.exec(codeLetter)![1]!;
-  initialPassword = /mot de passe initial : (\S+)/.exec(passwordLetter)![1]!;
+  userCode = letter.userCode;
+  initialPassword = letter.password;
+  expect(userCode).toMatch(/^GU-\d{5}-\d{5}$/);
   expect(codeLetter).not.toContain(initialPassword);
   expect(passwordLetter).not.toContain(userCode);
   expect(codeLetter).toContain("Chancellerie d'État");
@@ -175,7 +116,7 @@ it('concludes the contract and posts the access rights in two separate letters t
 });
 
 it('signs in with user code, password and SMS code, and has the initial password changed first (NE 4.1, 4.2)', async () => {
-  const { browser, interaction, verifier } = await openSignIn();
+  const { browser, interaction, token: tokenAfter } = await openSignIn();
   let res = await browser.post(`${interaction}/login`, { login: userCode.replace(/-/g, ' ').toLowerCase(), password: initialPassword });
   expect(res.status).toBe(200);
   expect(await res.text()).toContain('Code reçu par SMS');
@@ -192,7 +133,7 @@ it('signs in with user code, password and SMS code, and has the initial password
   expect(refused).toContain('une lettre majuscule');
 
   res = await browser.post(`${interaction}/password`, { newPassword: 'Neuchatel2026', confirm: 'Neuchatel2026' });
-  const token = await tokenAfter(browser, res, verifier);
+  const token = await tokenAfter(res);
   const claims = JSON.parse(Buffer.from(token.split('.')[1]!, 'base64url').toString()) as Record<string, unknown>;
   expect(claims).toMatchObject({ sub, role: 'citizen', acr: 'urn:guichet:acr:mfa' });
   // The API knows her by that token: her own contract.
@@ -204,7 +145,7 @@ it('signs in with user code, password and SMS code, and has the initial password
   const again = await openSignIn();
   await again.browser.post(`${again.interaction}/login`, { login: userCode, password: 'Neuchatel2026' });
   const next = await again.browser.post(`${again.interaction}/code`, { code: await lastCode() });
-  expect(await tokenAfter(again.browser, next, again.verifier)).toBeTruthy();
+  expect(await again.token(next)).toBeTruthy();
 });
 
 it('locks the account for 15 minutes after 5 wrong entries: the 6th try, with the right password, is refused (NE 7.1)', async () => {
@@ -242,8 +183,7 @@ it('replaces lost access rights on request: new letters, the old user code void,
   const again = await request(stack.app).post(`/v1/accounts/${userId}/access-rights/replacements`).set(bearer(chancellery)).set('Idempotency-Key', key);
   expect(again.body.generation).toBe(2);
 
-  const { codeLetter } = await lettersOf(2);
-  const newCode = /code utilisateur : (GU-\d{5}-\d{5})/.exec(codeLetter)![1]!;
+  const { userCode: newCode } = await lettersOf(2);
   expect(newCode).not.toBe(userCode);
   expect(await stack.db.credential.findUniqueOrThrow({ where: { userId } })).toMatchObject({ userCode: newCode, generation: 2, mustChange: true });
   // The old user code is void: the same answer as any unknown code, nothing counted against anyone.

@@ -1,91 +1,29 @@
 // The README's quick start, kept true: `npm start` brings the whole system up on embedded
 // defaults, Ctrl-C stops it cleanly, and the next start finds the data again.
-import { execFileSync, spawn, type ChildProcess } from 'node:child_process';
-import { appendFileSync, chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
-import { freePort } from '../../scripts/lib/ports';
 import { launchBrowser, openTab, signIn } from '../support/browser';
-import { logFile } from '../support/pii-scan';
+import { npmStartEnv, startNpm, stopNpm, stopNpmAnyway } from '../support/npm-start';
 
 const root = join(__dirname, '..', '..');
 const dataDir = mkdtempSync(join(tmpdir(), 'guichet-start-'));
 chmodSync(dataDir, 0o755);
 let env: NodeJS.ProcessEnv;
 
-async function start(): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
-  let out = '';
-  // Also into the run's log directory, which global-teardown searches for personal data.
-  const logTo = logFile('npm-start');
-  const capture = (c: Buffer) => {
-    out += c.toString();
-    if (logTo) appendFileSync(logTo, c);
-  };
-  proc.stdout!.on('data', capture);
-  proc.stderr!.on('data', capture);
-  const deadline = Date.now() + 150_000;
-  while (!out.includes('Guichet engine is running')) {
-    if (proc.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
-    if (Date.now() > deadline) throw new Error(`npm start not up in time:\n${out}`);
-    await new Promise((r) => setTimeout(r, 200));
-  }
-  return { proc, output: () => out };
-}
-
-async function stop(proc: ChildProcess): Promise<number | null> {
-  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
-  proc.kill('SIGINT');
-  return exited;
-}
-
 const token = (role: string, sub: string) =>
   execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub], { cwd: root, env }).toString().trim();
 
 beforeAll(async () => {
-  const ports = {
-    PORT: 0,
-    ISSUER_PORT: 0,
-    TEMPORAL_PORT: 0,
-    TEMPORAL_UI_PORT: 0,
-    POSTGRES_PORT: 0,
-    SMTP_PORT: 0,
-    MAIL_WEB_PORT: 0,
-    REGISTER_PORT: 0,
-    POSTAL_PORT: 0,
-    EID_VERIFIER_PORT: 0,
-    EID_ISSUER_PORT: 0,
-    QCA_PORT: 0,
-    COMMERCIAL_REGISTER_PORT: 0,
-    SMS_PORT: 0,
-  };
-  for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
-  const inherited = { ...process.env };
-  for (const k of [
-    'DATABASE_URL',
-    'TEMPORAL_ADDRESS',
-    'SMTP_URL',
-    'AUTH_ISSUER',
-    'AUTH_JWKS_URL',
-    'PAYLOAD_KEYS',
-    'PAYLOAD_ACTIVE_KEY_ID',
-    'RESIDENT_REGISTER_URL',
-    'PROTECTION_REGISTER_URL',
-    'POSTAL_GATEWAY_URL',
-    'EID_VERIFIER_URL',
-    'QES_TRUSTED_CA_FILES',
-    'COMMERCIAL_REGISTER_URL',
-    'SMS_GATEWAY_URL',
-  ])
-    delete inherited[k];
-  env = { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])) };
+  env = await npmStartEnv(dataDir);
 });
 afterAll(() => rmSync(dataDir, { recursive: true, force: true }));
 
 it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps its data', async () => {
   const api = `http://127.0.0.1:${env.PORT}`;
-  const first = await start();
+  const first = await startNpm(env);
   try {
     expect(first.output()).toContain(`Temporal Web UI ............ http://127.0.0.1:${env.TEMPORAL_UI_PORT}`);
     // The Jura text of the seeds ended on 31 October 2021: said once at start, by the API and the worker.
@@ -247,20 +185,18 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     // The acceptance answers once the contract's state is written: access is back at once.
     expect((await post('/v1/access-requests', adele, archives)).status).toBe(202);
 
-    expect(await stop(first.proc)).toBe(0);
+    expect(await stopNpm(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped; data kept in');
 
-    const second = await start();
+    const second = await startNpm(env);
     try {
       const res = await fetch(`${api}/v1/access-requests/${requestId}`, { headers: { authorization: `Bearer ${token('citizen', 'quick-start')}` } });
       expect(res.status).toBe(200);
       expect(await res.json()).toMatchObject({ requestId, state: 'awaiting-unit' });
     } finally {
-      expect(await stop(second.proc)).toBe(0);
+      expect(await stopNpm(second.proc)).toBe(0);
     }
   } finally {
-    // After a failure: an orderly stop (its children live in their own process groups).
-    if (first.proc.exitCode === null) await Promise.race([stop(first.proc), new Promise((r) => setTimeout(r, 30_000))]);
-    if (first.proc.exitCode === null) first.proc.kill('SIGKILL');
+    await stopNpmAnyway(first.proc);
   }
 }, 400_000);

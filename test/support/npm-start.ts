@@ -1,0 +1,84 @@
+// `npm start` for a test file: its own ports and data directory, nothing inherited that would
+// point it at another system; started until it says it runs, stopped with Ctrl-C.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { appendFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freePort } from '../../scripts/lib/ports';
+import { logFile } from './pii-scan';
+
+const root = join(__dirname, '..', '..');
+
+export async function startNpm(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  let out = '';
+  // Also into the run's log directory, which global-teardown searches for personal data.
+  const logTo = logFile('npm-start');
+  const capture = (c: Buffer) => {
+    out += c.toString();
+    if (logTo) appendFileSync(logTo, c);
+  };
+  proc.stdout!.on('data', capture);
+  proc.stderr!.on('data', capture);
+  const deadline = Date.now() + 150_000;
+  while (!out.includes('Guichet engine is running')) {
+    if (proc.exitCode !== null) throw new Error(`npm start exited early:\n${out}`);
+    if (Date.now() > deadline) throw new Error(`npm start not up in time:\n${out}`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return { proc, output: () => out };
+}
+
+export async function stopNpm(proc: ChildProcess): Promise<number | null> {
+  if (proc.exitCode !== null) return proc.exitCode;
+  const exited = new Promise<number | null>((resolve) => proc.once('exit', (code) => resolve(code)));
+  proc.kill('SIGINT');
+  return exited;
+}
+
+/** After a failure: an orderly stop (its children live in their own process groups), else a kill. */
+export async function stopNpmAnyway(proc: ChildProcess): Promise<void> {
+  if (proc.exitCode === null) await Promise.race([stopNpm(proc), new Promise((r) => setTimeout(r, 30_000))]);
+  if (proc.exitCode === null) proc.kill('SIGKILL');
+}
+
+/** The environment of an `npm start` of its own: free ports, `dataDir`, `extra` on top. */
+export async function npmStartEnv(dataDir: string, extra: Record<string, string> = {}): Promise<NodeJS.ProcessEnv> {
+  const ports = {
+    PORT: 0,
+    ISSUER_PORT: 0,
+    TEMPORAL_PORT: 0,
+    TEMPORAL_UI_PORT: 0,
+    POSTGRES_PORT: 0,
+    SMTP_PORT: 0,
+    MAIL_WEB_PORT: 0,
+    REGISTER_PORT: 0,
+    POSTAL_PORT: 0,
+    EID_VERIFIER_PORT: 0,
+    EID_ISSUER_PORT: 0,
+    QCA_PORT: 0,
+    COMMERCIAL_REGISTER_PORT: 0,
+    SMS_PORT: 0,
+  };
+  for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
+  const inherited = { ...process.env };
+  for (const k of [
+    'DATABASE_URL',
+    'TEMPORAL_ADDRESS',
+    'SMTP_URL',
+    'AUTH_ISSUER',
+    'AUTH_JWKS_URL',
+    'PAYLOAD_KEYS',
+    'PAYLOAD_ACTIVE_KEY_ID',
+    'RESIDENT_REGISTER_URL',
+    'PROTECTION_REGISTER_URL',
+    'POSTAL_GATEWAY_URL',
+    'EID_VERIFIER_URL',
+    'QES_TRUSTED_CA_FILES',
+    'COMMERCIAL_REGISTER_URL',
+    'SMS_GATEWAY_URL',
+    'CANTON',
+    'RULE_SET',
+  ])
+    delete inherited[k];
+  return { ...inherited, DATA_DIR: dataDir, LOG_LEVEL: 'warn', ...Object.fromEntries(Object.entries(ports).map(([k, v]) => [k, String(v)])), ...extra };
+}
