@@ -69,6 +69,12 @@ async function completeTask(handle: ReturnType<typeof suite.env.client.workflow.
 
 it('locks for 15 minutes at the 5th wrong entry, blocks at the 8th in a row, and the Chancellery lifts the block', async () => {
   const a = await account();
+  // NE 3.1: the process issues the access rights first, both letters posted.
+  const issued = await waitFor(
+    () => suite.db.credential.findUnique({ where: { userId: a.userId } }),
+    (c) => !!c?.passwordLetter,
+  );
+  expect(issued).toMatchObject({ generation: 1, mustChange: true, userCodeLetter: expect.any(String) });
   expect(await a.rights.status(a.userId)).toMatchObject({ state: 'active', failuresInARow: 0 });
   expect(await failTimes(a, 4)).toMatchObject({ state: 'active', failuresInARow: 4 });
 
@@ -117,7 +123,7 @@ it('locks for 15 minutes at the 5th wrong entry, blocks at the 8th in a row, and
   // Signed in again; 5 more wrong entries lock again (the count started over).
   expect(await a.rights.succeeded(a.userId)).toMatchObject({ state: 'active', lastSignInAt: expect.any(String) });
   expect(await failTimes(a, 5)).toMatchObject({ state: 'locked', failuresInARow: 5 });
-  await recordHistory('access-rights-locked-blocked-lifted', a.handle);
+  await recordHistory('access-rights-letters-locked-blocked-lifted', a.handle);
 });
 
 it('warns by e-mail 30 days before the 540th day without a sign-in, deactivates then, and the Chancellery reactivates', async () => {
@@ -158,7 +164,7 @@ it('warns by e-mail 30 days before the 540th day without a sign-in, deactivates 
   expect(Date.parse(reactivated.deactivatesAt!) - now).toBeGreaterThan((RULES.deactivateAfterDays - 1) * DAY_MS);
   expect(await a.rowIn('active')).toMatchObject({ deactivatesAt: new Date(reactivated.deactivatesAt!) });
   expect(await a.rights.succeeded(a.userId)).toMatchObject({ state: 'active' });
-  await recordHistory('access-rights-deactivated-reactivated', a.handle);
+  await recordHistory('access-rights-letters-deactivated-reactivated', a.handle);
 });
 
 it('a sign-in on day 300 moves the deactivation to 540 days after it: nothing falls on day 540 from the start', async () => {

@@ -8,6 +8,7 @@ import { join, relative } from 'node:path';
 import { TestWorkflowEnvironment, type ClientOptionsForTestEnv } from '@temporalio/testing';
 import { Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
+import { credentialKeyFrom } from '../../activities/credentials';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { createTemporalRetentionEngine } from '../../app/gateways';
 import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app/gateways';
@@ -86,6 +87,7 @@ export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDa
       retention,
       proxies: createTemporalProxyEngine(env.client, taskQueue),
       accessRights: createTemporalAccessRights(env.client, taskQueue, 'NE-GU-2025'),
+      credentialKey: credentialKeyFrom(activeKeyId, keys.get(activeKeyId)!),
     }),
     dataConverter: dataConverter(keys, activeKeyId, dataKeys),
   });
