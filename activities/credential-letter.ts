@@ -8,7 +8,7 @@ import PDFDocument from 'pdfkit';
 import { fillLetter, type CredentialRules } from '../domain/credentials';
 import { voiceOf, type Voice } from '../domain/words';
 import { winAnsiText as t } from '../infra/win-ansi';
-import { BOLD, FONT, MARGIN, MM, MONO, TEXT_WIDTH, WINDOW } from './letter-pdf';
+import { BOLD, FONT, MARGIN, MM, MONO, recipientAndDate, TEXT_WIDTH, WINDOW } from './letter-pdf';
 import { formatSwissDate } from './mail-templates';
 
 export interface CredentialLetterInput {
@@ -63,16 +63,7 @@ export async function renderCredentialLetter(i: CredentialLetterInput): Promise<
   for (const l of rest) doc.text(t(l), { width: 85 * MM });
 
   doc.font(BOLD).fontSize(10).text(t(w.mention), WINDOW.x, WINDOW.mentionY, { width: WINDOW.width, lineBreak: false });
-  doc.font(FONT).fontSize(11);
-  doc.text(t(i.recipient.name), WINDOW.x, WINDOW.addressY, { width: WINDOW.width });
-  doc.text(t(i.recipient.street), { width: WINDOW.width });
-  doc.text(t(`${i.recipient.postCode} ${i.recipient.locality}`), { width: WINDOW.width });
-
-  doc
-    .font(FONT)
-    .fontSize(10)
-    .text(t(w.dated), MARGIN.left, 100 * MM, { width: TEXT_WIDTH });
-  doc.moveDown(1.5);
+  recipientAndDate(doc, i.recipient, w.dated);
   doc.font(BOLD).fontSize(11).text(t(w.subject), { width: TEXT_WIDTH });
   doc.moveDown(1.2);
   doc.font(FONT).fontSize(10).text('Madame, Monsieur,', { width: TEXT_WIDTH });

@@ -250,6 +250,24 @@ export function letterTexts(
   };
 }
 
+/** The recipient in the window (below its postal mention), then place and date where the text begins. */
+export function recipientAndDate(
+  doc: PDFKit.PDFDocument,
+  recipient: { name: string; street: string; postCode: string; locality: string },
+  dated: string,
+): void {
+  const t = winAnsiText;
+  doc.font(FONT).fontSize(11);
+  doc.text(t(recipient.name), WINDOW.x, WINDOW.addressY, { width: WINDOW.width });
+  doc.text(t(recipient.street), { width: WINDOW.width });
+  doc.text(t(`${recipient.postCode} ${recipient.locality}`), { width: WINDOW.width });
+  doc
+    .font(FONT)
+    .fontSize(10)
+    .text(t(dated), MARGIN.left, 100 * MM, { width: TEXT_WIDTH });
+  doc.moveDown(1.5);
+}
+
 /** Renders the cover letter; rejects with a non-retryable LetterInputError on a bad input. */
 export async function renderRegisteredLetter(input: RegisteredLetterInput): Promise<Buffer> {
   const parsed = inputSchema.safeParse(input);
@@ -314,17 +332,7 @@ export async function renderRegisteredLetter(input: RegisteredLetterInput): Prom
     .lineWidth(0.5)
     .strokeColor('#000000')
     .stroke();
-  doc.font(FONT).fontSize(11);
-  doc.text(t(i.recipient.name), WINDOW.x, WINDOW.addressY, { width: WINDOW.width });
-  doc.text(t(i.recipient.street), { width: WINDOW.width });
-  doc.text(t(`${i.recipient.postCode} ${i.recipient.locality}`), { width: WINDOW.width });
-
-  // Place and date, subject.
-  doc
-    .font(FONT)
-    .fontSize(10)
-    .text(t(dated), MARGIN.left, 100 * MM, { width: TEXT_WIDTH });
-  doc.moveDown(1.5);
+  recipientAndDate(doc, i.recipient, dated);
   doc.font(BOLD).fontSize(11).text(t(subject), { width: TEXT_WIDTH });
   doc.moveDown(1.2);
 

@@ -129,6 +129,10 @@ async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Removal
         about('contact-change', await tx.contactChange.findMany({ where: { userId: c.userId }, select: { id: true } }));
         out.about.push({ recordType: 'registered-user', recordId: c.userId });
         count('contact_change', (await tx.contactChange.deleteMany({ where: { userId: c.userId } })).count);
+        // The account's own access rights (NE 3.1): its code, its password's hash, its sign-in and transaction codes.
+        count('credential', (await tx.credential.deleteMany({ where: { userId: c.userId } })).count);
+        count('access_rights', (await tx.accessRights.deleteMany({ where: { userId: c.userId } })).count);
+        count('transaction_code', (await tx.transactionCode.deleteMany({ where: { userSub: c.user.sub } })).count);
         count('registered_user', (await tx.registeredUser.deleteMany({ where: { id: c.userId } })).count);
         const consents = await tx.serviceConsent.findMany({ where: { userSub: c.user.sub }, select: { id: true } });
         await destroyConsentsNoLongerNeeded(

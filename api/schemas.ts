@@ -31,3 +31,14 @@ export const qesSigningTime = z.iso
   .datetime({ offset: true, message: 'an ISO 8601 instant' })
   .optional()
   .openapi({ description: 'Optional: the signing time is the one signed in the signature; when given, within 5 minutes of it' });
+
+/** A Swiss mobile number (NE 4.1: where sign-in codes go), as typed ("079 123 45 67", "+41 79 …"), kept in E.164. */
+export const swissMobile = z
+  .string()
+  .transform((v) =>
+    v
+      .replace(/[\s.()-]/g, '')
+      .replace(/^00/, '+')
+      .replace(/^0(?=7)/, '+41'),
+  )
+  .pipe(z.string().regex(/^\+417[5-9]\d{7}$/, 'a Swiss mobile number: +41 7X XXX XX XX'));

@@ -4,9 +4,11 @@
 // its contract is concluded. Every read is access-logged: it shows a person's account.
 import type { AccessRightsState } from '../domain/access-rights';
 import type { Db } from '../infra/db';
+import { randomUUID } from 'node:crypto';
 import { writeAccessLog } from '../records/access-log';
+import { writeAudit } from '../records/audit';
 import { accessRightsWorkflowId } from '../workflows/access-rights/definitions';
-import { readerOf, type Caller } from './caller';
+import { actorOf, readerOf, type Caller } from './caller';
 import { notFound } from './errors';
 import type { AccessRightsGateway } from './gateways/access-rights';
 import { requireAccess } from './policy';
@@ -74,6 +76,34 @@ export function accessRightsUseCases({ db, accessRights }: { db: Db; accessRight
       if (!credential || !accessRights.applies()) throw notFound('account');
       const { generation } = await accessRights.replaceCredentials(userId, { by: caller.principal.sub, requestId });
       return { userId, generation, fee: accessRights.replacementFee() };
+    },
+
+    /**
+     * NE 5.3: "elle est tenue de communiquer son nouveau numéro de mobile à la chancellerie
+     * d'État": the Chancellery records it; the next sign-in code goes there. Kept as a contact
+     * change, with what it replaced (its evidence, destroyed with the register entry).
+     */
+    async recordMobilePhone(caller: Caller, userId: string, mobilePhone: string): Promise<{ userId: string; changedAt: string }> {
+      requireAccess(caller.principal, 'administer', { type: 'access-rights' }, 'account');
+      const user = await db.registeredUser.findUnique({ where: { id: userId }, select: { id: true, mobilePhone: true } });
+      if (!user || !accessRights.applies()) throw notFound('account');
+      const changedAt = new Date();
+      await db.$transaction(async (tx) => {
+        await tx.registeredUser.update({ where: { id: userId }, data: { mobilePhone } });
+        await tx.contactChange.create({
+          data: {
+            id: randomUUID(),
+            userId,
+            changedAt,
+            changedBy: caller.principal.sub,
+            requestId: caller.requestId,
+            previous: { mobilePhone: user.mobilePhone },
+            current: { mobilePhone },
+          },
+        });
+        await writeAudit(tx, { ...actorOf(caller), action: 'registered-user.mobile-phone-changed', recordType: 'registered-user', recordId: userId });
+      });
+      return { userId, changedAt: changedAt.toISOString() };
     },
 
     /** One account's access rights (404: none, or not the Chancellery). */

@@ -5,6 +5,7 @@ import { z } from 'zod';
 import type { Application } from '../../app';
 import { ACCESS_RIGHTS_STATES } from '../../app/access-rights';
 import type { Api } from '../http';
+import { swissMobile } from '../schemas';
 
 const userId = z.string().regex(/^user-[0-9a-f-]{36}$/, 'not a user id');
 
@@ -79,6 +80,18 @@ export function accessRightsRoutes(api: Api, { application }: { application: App
       },
     },
     handler: async ({ params: p, caller, req }) => ({ status: 201, body: await rights.replace(caller, p.userId, req.header('idempotency-key')!) }),
+  });
+
+  api.add(router, {
+    method: 'put',
+    path: '/v1/accounts/:userId/mobile-phone',
+    tag: 'Access rights',
+    summary: "The person's new mobile phone, as she told the Chancellery (NE 5.3): the next sign-in code goes there; kept as a contact change",
+    roles: ['chancellery'],
+    params: z.object({ userId }),
+    body: z.object({ mobilePhone: swissMobile }).strict(),
+    responses: { 200: { description: 'Recorded', schema: z.object({ userId: z.string(), changedAt: z.string() }) } },
+    handler: async ({ params: p, body, caller }) => ({ status: 200, body: await rights.recordMobilePhone(caller, p.userId, body.mobilePhone) }),
   });
 
   return router;

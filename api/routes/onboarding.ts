@@ -8,7 +8,7 @@ import { isValidAvsNumber } from '../../domain/avs';
 import type { Api } from '../http';
 import { formalDecisionRequestSchema } from './formal-decisions';
 import { rejections } from '../openapi';
-import { isoDay, qesSigningTime, qesValue, text } from '../schemas';
+import { isoDay, qesSigningTime, qesValue, swissMobile, text } from '../schemas';
 
 const fromEid = 'Optional: the verified e-ID says it; when given, it must be the same (422 `identity_mismatch` naming the field)';
 
@@ -34,15 +34,7 @@ export const applicationBody = z
     commune: text(100).openapi({ example: 'Delémont' }),
     birthDate: isoDay.optional().openapi({ example: '1985-03-21', description: fromEid }),
     email: z.email('not a valid e-mail address'),
-    mobilePhone: z
-      .string()
-      .transform((v) =>
-        v
-          .replace(/[\s.()-]/g, '')
-          .replace(/^00/, '+')
-          .replace(/^0(?=7)/, '+41'),
-      )
-      .pipe(z.string().regex(/^\+41 ?7[5-9]\d{7}$/, 'a Swiss mobile number: +41 7X XXX XX XX'))
+    mobilePhone: swissMobile
       .optional()
       .openapi({ example: '+41 79 123 45 67', description: 'Where the rule set signs in with a code by SMS (NE 4.1): required there' }),
     contractSignature: z

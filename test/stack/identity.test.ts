@@ -9,6 +9,7 @@ import { LocalIssuer } from '../../infra/local-issuer';
 import { freePort } from '../../scripts/lib/ports';
 import { startTestIdentityProvider, type TestIdentityProvider } from '../support/identity';
 import { startStack, type Stack } from '../support/stack';
+import { Browser } from '../support/portal';
 
 let idp: TestIdentityProvider;
 let stack: Stack;
@@ -30,24 +31,6 @@ afterAll(async () => {
 });
 
 const b64url = (b: Buffer) => b.toString('base64url');
-
-/** A browser's cookie jar, enough for the provider's interaction cookies. */
-class Browser {
-  private cookies = new Map<string, string>();
-  async go(url: string, init: RequestInit = {}): Promise<Response> {
-    const res = await fetch(url, {
-      ...init,
-      redirect: 'manual',
-      headers: { ...(init.headers as Record<string, string>), cookie: [...this.cookies].map(([k, v]) => `${k}=${v}`).join('; ') },
-    });
-    for (const c of res.headers.getSetCookie()) {
-      const [pair] = c.split(';');
-      const i = pair!.indexOf('=');
-      this.cookies.set(pair!.slice(0, i), pair!.slice(i + 1));
-    }
-    return res;
-  }
-}
 
 async function authorize(login: string, password: string, verifier = b64url(randomBytes(32))) {
   const discovery = (await (await fetch(`${idp.issuer}/.well-known/openid-configuration`)).json()) as { authorization_endpoint: string };

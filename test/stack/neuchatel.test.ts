@@ -196,6 +196,14 @@ it('replaces lost access rights on request: new letters, the old user code void,
   expect(
     (await request(stack.app).post(`/v1/accounts/${userId}/access-rights/replacements`).set(bearer(citizen)).set('Idempotency-Key', `${key}-2`)).status,
   ).toBe(403);
+  // NE 5.3: a new mobile number goes through the Chancellery, kept with what it replaced.
+  const phone = (body: object, token = chancellery) => request(stack.app).put(`/v1/accounts/${userId}/mobile-phone`).set(bearer(token)).send(body);
+  expect((await phone({ mobilePhone: '+41 32 889 40 00' })).body.error.details[0]).toMatchObject({ path: 'mobilePhone' });
+  expect((await phone({ mobilePhone: '078 765 43 21' }, citizen)).status).toBe(403);
+  expect((await phone({ mobilePhone: '078 765 43 21' })).status).toBe(200);
+  expect(await stack.db.registeredUser.findUniqueOrThrow({ where: { id: userId } })).toMatchObject({ mobilePhone: '+41787654321' });
+  const change = await stack.db.contactChange.findFirstOrThrow({ where: { userId }, orderBy: { changedAt: 'desc' } });
+  expect(change).toMatchObject({ previous: { mobilePhone: MOBILE }, current: { mobilePhone: '+41787654321' }, changedBy: 'ne-staff' });
   // Nobody but the identity provider calls the sign-in routes.
   expect((await request(stack.app).post('/v1/sign-in/password').set(bearer(citizen)).send({ userCode: newCode, password: 'x' })).status).toBe(403);
 });

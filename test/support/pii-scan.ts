@@ -19,7 +19,7 @@ import { ONBOARDING_PROCESS } from '../../workflows/onboarding/definitions';
 import { retentionWorkflowId } from '../../workflows/retention/definitions';
 import { TERMS_ROLLOUT_PROCESS } from '../../workflows/terms-rollout/definitions';
 
-type Kind = 'avs' | 'last name' | 'first name' | 'e-mail';
+type Kind = 'avs' | 'last name' | 'first name' | 'e-mail' | 'mobile phone';
 export interface Needle {
   text: string;
   kind: Kind;
@@ -80,6 +80,7 @@ const TABLES: Array<{ table: string; columns: Array<[string, Kind]> }> = [
       ['last_name', 'last name'],
       ['first_name', 'first name'],
       ['email', 'e-mail'],
+      ['mobile_phone', 'mobile phone'],
     ],
   },
   {
