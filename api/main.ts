@@ -11,7 +11,7 @@ import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { connectClient } from '../infra/temporal';
-import { createHttpSmsGateway } from '../activities/sms';
+import { createHttpSmsGateway } from '../infra/sms';
 import { transactionCodeKeyFrom } from '../app/transaction-codes';
 
 async function main() {

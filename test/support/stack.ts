@@ -41,7 +41,7 @@ import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
 import { DEMO_CREDENTIALS as SMS_CREDENTIALS, DEMO_SENDER as SMS_SENDER, startFakeSms, type FakeSmsGateway } from '../../fakes/sms/server';
-import { createHttpSmsGateway } from '../../activities/sms';
+import { createHttpSmsGateway } from '../../infra/sms';
 import type { PhoneDirectory } from '../../app/transaction-codes';
 
 /** One line of JSON; errors with their message, stack and cause (which could carry personal data). */

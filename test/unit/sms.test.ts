@@ -5,7 +5,7 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { createHttpSmsGateway, SMS_PROTOCOL_ERROR, type SmsGateway } from '../../activities/sms';
+import { createHttpSmsGateway, SMS_PROTOCOL_ERROR, type SmsGateway } from '../../infra/sms';
 import { DEMO_CREDENTIALS, DEMO_SENDER, segmentsOf, startFakeSms, type FakeSmsGateway } from '../../fakes/sms/server';
 import { freePort } from '../../scripts/lib/ports';
 

@@ -1,9 +1,10 @@
 // HTTP adapter for the SMS provider that carries sign-in codes (NE 4.1: "un code reçu par SMS")
 // and one-time transaction codes (NE 4.5). It speaks Twilio's Programmable Messaging API,
 // `POST /2010-04-01/Accounts/{AccountSid}/Messages.json` with form fields To, From and Body and
-// Basic credentials; fakes/sms/ speaks the same, and its README says which parts we follow. It
-// runs inside activities, so the way it fails decides what Temporal does: a thrown plain Error
-// is retried (a provider down or slow only delays the code), an ApplicationFailure.nonRetryable
+// Basic credentials; fakes/sms/ speaks the same, and its README says which parts we follow. The
+// API sends through it (app/sign-in.ts, app/transaction-codes.ts: any failure there answers 503);
+// inside an activity, the way it fails decides what Temporal does: a thrown plain Error is
+// retried (a provider down or slow only delays the code), an ApplicationFailure.nonRetryable
 // stops retrying (a number or text the provider refuses, credentials it refuses, an answer we
 // cannot read). A phone number and a message text are personal data, and the text holds a
 // secret code: no message of this module carries either, nor the provider's own error text
