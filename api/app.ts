@@ -44,6 +44,7 @@ import { formalDecisionRoutes } from './routes/formal-decisions';
 import { viewRoutes } from './routes/views';
 import { transactionCodeRoutes } from './routes/transaction-codes';
 import { signInRoutes } from './routes/sign-in';
+import { serviceRoutes } from './routes/services';
 import type { PhoneDirectory, SmsSender } from '../app/transaction-codes';
 
 export interface AppDeps {
@@ -164,6 +165,7 @@ export function createApp(deps: AppDeps) {
     accessRightsRoutes,
     transactionCodeRoutes,
     signInRoutes,
+    serviceRoutes,
   ])
     app.use(make(api, routes));
   app.use(

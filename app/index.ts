@@ -29,6 +29,7 @@ import { newestRuleSet, ruleSetById } from '../domain/rule-sets';
 import { registeredPhones, transactionCodeUseCases, type PhoneDirectory, type SensitiveServices, type SmsSender } from './transaction-codes';
 import { randomBytes } from 'node:crypto';
 import { signInUseCases } from './sign-in';
+import { serviceUseCases } from './services';
 
 export interface ApplicationDeps {
   db: Db;
@@ -65,6 +66,7 @@ export function createApplication({
   now,
 }: ApplicationDeps) {
   const contractAllows = contractGate(db, canton);
+  const services = serviceUseCases({ db, now });
   const codeKey = codes.key ?? randomBytes(32);
   const transactionCodes = transactionCodeUseCases({
     db,
@@ -72,7 +74,8 @@ export function createApplication({
     sms: codes.sms ?? null,
     phones: codes.phones ?? registeredPhones(db),
     key: codeKey,
-    sensitive: codes.sensitive,
+    // NE 4.5: the catalogue's flag where it knows the service, else the rule set's list.
+    sensitive: codes.sensitive ?? services.sensitive,
     now,
   });
   const formalDecisions = formalDecisionUseCases({ db, formalDecisions: gateways.formalDecisions, now });
@@ -109,6 +112,7 @@ export function createApplication({
     cases: caseUseCases({ db, now }),
     representation: personRepresentationUseCases({ db }),
     formalDecisions,
+    services,
     accessRights: accessRightsUseCases({ db, accessRights: gateways.accessRights }),
     signIn: signInUseCases({
       db,

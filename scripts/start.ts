@@ -13,7 +13,7 @@ import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeComm
 import { startFakeQca } from '../fakes/qca/server';
 import { DEMO_CREDENTIALS as SMS_DEMO_CREDENTIALS, DEMO_SENDER as SMS_DEMO_SENDER, startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
-import { demoDataOf, seedDemoTerms, seedDemoUnits } from './lib/demo-data';
+import { demoDataOf, seedDemoServices, seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { startDemoEid } from './lib/demo-eid';
@@ -292,6 +292,7 @@ async function main() {
   // Demo units (the walk-through's SPOP serves population decisions).
   const db = createDb(databaseUrl);
   await seedDemoUnits(db, env.CANTON ?? 'JU');
+  await seedDemoServices(db, env.CANTON ?? 'JU');
   await seedDemoTerms(db, env.CANTON ?? 'JU');
   await db.$disconnect();
 

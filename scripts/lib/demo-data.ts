@@ -39,11 +39,108 @@ export const NE_DEMO_UNITS = [
   },
 ];
 
+/** A commune serves its own services (seed 001: the residence attestations): a unit of its own. */
+/** The unit of fishing permits (a demo of a unit with one service). */
+const ENV_UNIT = (name: string, address: string[]) => ({ id: 'ENV', name, address, domains: ['faune'] });
+
+const commune = (id: string, name: string, address: string[]) => ({ id, name, address, domains: ['habitants'] });
+
+/** The residence attestation's form (seed 001): for oneself, a spouse or registered partner, a minor child living with one. */
+const ATTESTATION_FORM = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  required: ['kind', 'for'],
+  properties: {
+    kind: { enum: ['domicile', 'etablissement', 'sejour'] },
+    for: { enum: ['self', 'spouse-or-partner', 'minor-child'] },
+    personName: { type: 'string', minLength: 1, maxLength: 200 },
+    copies: { type: 'integer', minimum: 1, maximum: 5, default: 1 },
+  },
+};
+const FISHING_FORM = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  required: ['period'],
+  properties: { period: { enum: ['day', 'week', 'year'] }, waters: { type: 'string', maxLength: 200 } },
+};
+const CAMP_FORM = {
+  $schema: 'https://json-schema.org/draft/2020-12/schema',
+  type: 'object',
+  additionalProperties: false,
+  required: ['childName', 'childBirthDate', 'week'],
+  properties: {
+    childName: { type: 'string', minLength: 1, maxLength: 200 },
+    childBirthDate: { type: 'string', format: 'date' },
+    week: { type: 'integer', minimum: 27, maximum: 33 },
+  },
+};
+
+/**
+ * The demo catalogue (seed 003: "remplir sa déclaration d'impôts, demander un extrait officiel,
+ * obtenir un permis", "la demande de permis de pêche ou l'inscription de son enfant au camp de
+ * sport estival"; seed 001: the communes' residence attestations). Fees are demo figures.
+ */
+function demoServices(communeId: string) {
+  const s = (id: string, unitId: string, domain: string, fr: string, de: string, rest: Partial<ReturnType<typeof base>> = {}) => ({
+    ...base(id, unitId, domain, fr, de),
+    ...rest,
+  });
+  function base(id: string, unitId: string, domain: string, fr: string, de: string) {
+    return {
+      id,
+      unitId,
+      domain,
+      titleFr: fr,
+      titleDe: de,
+      access: 'free',
+      delegable: true,
+      adultsOnly: false,
+      feeCents: null as number | null,
+      sensitive: false,
+      formSchema: null as object | null,
+    };
+  }
+  return [
+    s('extrait-etat-civil', 'SPOP', 'population', "Extrait officiel du registre de l'état civil", 'Amtlicher Auszug aus dem Zivilstandsregister', {
+      access: 'on-request',
+      feeCents: 3000,
+    }),
+    s('permis-de-peche', 'ENV', 'faune', 'Permis de pêche', 'Fischereipatent', { feeCents: 4500, formSchema: FISHING_FORM }),
+    s('camp-de-sport', 'SPOP', 'population', "Inscription d'un enfant au camp de sport estival", 'Anmeldung eines Kindes ins Sommersportlager', {
+      formSchema: CAMP_FORM,
+    }),
+    s(
+      'attestation-de-residence',
+      communeId,
+      'habitants',
+      'Attestation de domicile, d’établissement ou de séjour',
+      'Wohnsitz-, Niederlassungs- oder Aufenthaltsbestätigung',
+      {
+        access: 'on-request',
+        feeCents: 2000,
+        formSchema: ATTESTATION_FORM,
+      },
+    ),
+    s('declaration-impots', 'SCC', 'impots', "Déclaration d'impôt", 'Steuererklärung', { adultsOnly: true }),
+  ];
+}
+
 /** The canton's demo data: units, the terms version applicants sign, and the fakes' fixtures (paths from the repository's root). */
 export function demoDataOf(canton: string) {
   if (canton === 'NE')
     return {
-      units: NE_DEMO_UNITS,
+      units: [
+        ...NE_DEMO_UNITS,
+        ENV_UNIT('Service de la faune, des forêts et de la nature', [
+          'Service de la faune, des forêts et de la nature',
+          'Rue de Tivoli 5',
+          '2000 Neuchâtel',
+        ]),
+        commune('COMMUNE-NEUCHATEL', 'Commune de Neuchâtel', ['Contrôle des habitants', 'Faubourg du Lac 3', '2000 Neuchâtel']),
+      ],
+      services: demoServices('COMMUNE-NEUCHATEL'),
       terms: {
         version: 'GU-2025-1',
         file: 'terms-GU-2025-1.txt',
@@ -55,7 +152,12 @@ export function demoDataOf(canton: string) {
       entities: 'fakes/commercial-register/demo-entities.ne.json',
     };
   return {
-    units: DEMO_UNITS,
+    units: [
+      ...DEMO_UNITS,
+      ENV_UNIT("Office de l'environnement", ["Office de l'environnement", "Chemin du Bel'Oiseau 12", '2882 Saint-Ursanne']),
+      commune('COMMUNE-DELEMONT', 'Commune de Delémont', ['Contrôle des habitants', 'Route de Bâle 10', '2800 Delémont']),
+    ],
+    services: demoServices('COMMUNE-DELEMONT'),
     terms: {
       version: 'CG-2013-1',
       file: 'terms-CG-2013-1.txt',
@@ -72,6 +174,18 @@ export function demoDataOf(canton: string) {
 export async function seedDemoUnits(db: Db, canton = 'JU'): Promise<void> {
   for (const u of demoDataOf(canton).units) {
     await db.unit.upsert({ where: { id: u.id }, create: u, update: { name: u.name, address: u.address } });
+  }
+}
+
+/** The demo catalogue; a service the Chancellery or its unit changed since is left as it is. */
+export async function seedDemoServices(db: Db, canton = 'JU'): Promise<void> {
+  for (const svc of demoDataOf(canton).services) {
+    const { formSchema, ...rest } = svc;
+    await db.service.upsert({
+      where: { id: svc.id },
+      create: { ...rest, ...(formSchema ? { formSchema } : {}), updatedAt: new Date(), updatedBy: 'demo-data' },
+      update: {},
+    });
   }
 }
 
