@@ -151,6 +151,9 @@ export function accessRequestUseCases({
       const citizenSub = input.onBehalfOf ?? principal.sub;
       if (citizenSub !== principal.sub) await checkFilingForOther(caller, citizenSub, input);
       else if (!input.avsNumber) throw invalidField('avsNumber', 'required', 'a person files with her AVS number');
+      // Units are records: a request to no unit would wait forever for nobody.
+      if (!(await db.unit.findUnique({ where: { id: input.unitId }, select: { id: true } })))
+        throw new AppError(422, 'unknown_unit', 'no such unit on this counter', [{ path: 'unitId', issue: 'unknown unit' }]);
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
       const requestId = requestIdFor(principal, idempotencyKey);

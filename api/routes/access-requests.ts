@@ -83,6 +83,7 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
           'The contract does not allow it now (`contract_restricted`); a counsellor without an open assisted session (`no_assisted_session`); a representative without an active proxy for this service (`no_proxy`, with the reason: revoked, expired, not accepted, not covering it); ' +
           TRANSACTION_CODE_REFUSALS,
       },
+      422: { description: 'No such unit on this counter (`unknown_unit`); details that are not the person’s own (`unprocessable`)' },
     },
     async handler({ req, body, caller }) {
       const status = await requests.file(caller, body, req.header('idempotency-key') ?? null, givenTransactionCode(req));

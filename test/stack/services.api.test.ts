@@ -130,3 +130,15 @@ it("npm start's demo catalogue: the seeds' services, Neuchâtel's units and comm
   }
   for (const u of demoDataOf('NE').units) expect(juraNamesIn(u.address.join(' '))).toEqual([]);
 });
+
+it('an access request to a unit the counter does not know is 422, and starts nothing', async () => {
+  const sub = `svc-asker-${randomBytes(3).toString('hex')}`;
+  const token = await stack.token({ role: 'citizen', sub });
+  const res = await request(stack.app)
+    .post('/v1/access-requests')
+    .set(bearer(token))
+    .send({ unitId: 'NO-SUCH-UNIT', service: 'archives', avsNumber: '756.9217.0769.85', email: 'asker@example.ch' });
+  expect(res.status).toBe(422);
+  expect(res.body.error).toMatchObject({ code: 'unknown_unit', details: [{ path: 'unitId', issue: 'unknown unit' }] });
+  expect(await stack.db.accessRequest.count({ where: { citizenSub: sub } })).toBe(0);
+});

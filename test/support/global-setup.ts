@@ -12,6 +12,7 @@ import { migrateDeploy, startEmbeddedPostgres } from '../../scripts/lib/postgres
 import { startDevServer } from '../../scripts/lib/temporal-dev-server';
 import { ensureWebBuilt } from '../../scripts/lib/web';
 import { POOL_ENV, startTimeSkippingPool } from './time-skipping-pool';
+import { seedUnits } from './units';
 
 const root = join(__dirname, '..', '..');
 
@@ -34,6 +35,7 @@ export default async function globalSetup(globalConfig?: { maxWorkers?: number }
   chmodSync(dataDir, 0o755);
   const pg = await startEmbeddedPostgres({ dataDir: join(dataDir, 'data'), port: await freePort(), persistent: false, log });
   await migrateDeploy(pg.url, root);
+  await seedUnits(pg.url);
   process.env.TEST_DATABASE_URL = pg.url;
 
   // One workflow bundle for every test file (each would take seconds to make its own).

@@ -21,6 +21,7 @@ import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { newestRuleSet, ruleSetById } from '../../domain/rule-sets';
 import { DEFAULT_ASSURANCE } from '../../domain/assurance';
+import { seedUnits } from './units';
 import { createTemporalRetentionEngine } from '../../app/gateways';
 import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app/gateways';
 import { createSmtpMailer } from '../../activities/mailer';
@@ -164,6 +165,7 @@ export async function createTestDatabase(): Promise<string> {
   const url = new URL(shared);
   url.pathname = `/${name}`;
   await migrateDeploy(url.toString(), join(__dirname, '..', '..'));
+  await seedUnits(url.toString());
   return url.toString();
 }
 
