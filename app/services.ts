@@ -12,17 +12,8 @@ import { actorOf, type Caller } from './caller';
 import { AppError, forbidden, notFound } from './errors';
 import type { SensitiveServices } from './transaction-codes';
 
-export interface ServiceInput {
-  unitId: string;
-  domain: string;
-  title: { fr: string; de: string };
-  access: ServiceAccess;
-  delegable: boolean;
-  adultsOnly: boolean;
-  feeChf: number | null;
-  sensitive: boolean;
-  formSchema: Record<string, unknown> | null;
-}
+/** What the Chancellery or the unit gives: the entry without its id and time. */
+export type ServiceInput = Omit<ServiceEntry, 'id' | 'updatedAt'>;
 
 type Row = NonNullable<Awaited<ReturnType<Db['service']['findUnique']>>>;
 

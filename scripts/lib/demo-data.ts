@@ -133,11 +133,7 @@ export function demoDataOf(canton: string) {
     return {
       units: [
         ...NE_DEMO_UNITS,
-        ENV_UNIT('Service de la faune, des forêts et de la nature', [
-          'Service de la faune, des forêts et de la nature',
-          'Rue de Tivoli 5',
-          '2000 Neuchâtel',
-        ]),
+        ENV_UNIT('Service de la faune, des forêts et de la nature', ['Service de la faune, des forêts et de la nature', 'Rue de Tivoli 5', '2000 Neuchâtel']),
         commune('COMMUNE-NEUCHATEL', 'Commune de Neuchâtel', ['Contrôle des habitants', 'Faubourg du Lac 3', '2000 Neuchâtel']),
       ],
       services: demoServices('COMMUNE-NEUCHATEL'),
