@@ -59,7 +59,14 @@ export async function npmStartEnv(dataDir: string, extra: Record<string, string>
     COMMERCIAL_REGISTER_PORT: 0,
     SMS_PORT: 0,
   };
-  for (const k of Object.keys(ports) as Array<keyof typeof ports>) ports[k] = await freePort();
+  // Distinct: two calls may hand out the same port once the first is released.
+  const taken = new Set<number>();
+  for (const k of Object.keys(ports) as Array<keyof typeof ports>) {
+    let port = await freePort();
+    while (taken.has(port)) port = await freePort();
+    taken.add(port);
+    ports[k] = port;
+  }
   const inherited = { ...process.env };
   for (const k of [
     'DATABASE_URL',
