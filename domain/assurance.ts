@@ -43,3 +43,11 @@ export function meets(policy: AssurancePolicy, acr: string | undefined, required
 
 /** What the embedded issuer gives a demo token of this role: persons their e-ID, staff a second factor. */
 export const defaultAcrFor = (role: Role): string => (PERSONS.includes(role) ? DEFAULT_ASSURANCE.legalEffect : DEFAULT_ASSURANCE.staff);
+
+/**
+ * The default level of legal effect of a rule set: the e-ID; where the rule set has access
+ * rights of its own, their two factors (NE 4.4: a person identified per NE 4.1 may use every
+ * service she is entitled to).
+ */
+export const legalEffectAcrOf = (ruleSet: { accessRights: unknown }): string =>
+  ruleSet.accessRights ? DEFAULT_ASSURANCE.staff : DEFAULT_ASSURANCE.legalEffect;

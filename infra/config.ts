@@ -1,10 +1,10 @@
 // Runtime configuration, read once from the environment and validated: a bad value stops
 // the process with a message naming the variable.
 import { z } from 'zod';
-import { DEFAULT_ASSURANCE, type AssurancePolicy } from '../domain/assurance';
+import { DEFAULT_ASSURANCE, legalEffectAcrOf, type AssurancePolicy } from '../domain/assurance';
 import { localDay } from '../domain/days';
 import { profiles, RULE_SETS, type CantonCode } from '../domain/profiles';
-import { deploymentRuleSet } from '../domain/rule-sets';
+import { deploymentRuleSet, ruleSetById } from '../domain/rule-sets';
 
 const port = z.coerce.number().int().min(1).max(65535);
 const url = z.url();
@@ -187,13 +187,7 @@ export type Config = z.infer<typeof configSchema>;
 export const assuranceOf = (c: Config): AssurancePolicy => ({
   levels: c.AUTH_ACR_LEVELS.length ? c.AUTH_ACR_LEVELS : [...DEFAULT_ASSURANCE.levels],
   read: c.AUTH_ACR_READ,
-  // NE 4.4: a person identified with the counter's access rights (NE 4.1: code, password, SMS)
-  // may use every service she is entitled to: two factors are the level of legal effect there.
-  legalEffect:
-    c.AUTH_ACR_LEGAL_EFFECT ??
-    ((c.RULE_SET ? RULE_SETS.find((r) => r.ruleSet.id === c.RULE_SET) : profiles[c.CANTON])?.accessRights
-      ? DEFAULT_ASSURANCE.staff
-      : DEFAULT_ASSURANCE.legalEffect),
+  legalEffect: c.AUTH_ACR_LEGAL_EFFECT ?? legalEffectAcrOf(c.RULE_SET ? ruleSetById(c.RULE_SET) : profiles[c.CANTON]),
   staff: c.AUTH_ACR_STAFF,
 });
 

@@ -49,16 +49,24 @@ export function accessRightsClient(o: AccessRightsSignInOptions) {
   };
 }
 
-/** Interaction uid → the engine's challenge, for the pages that follow the first. */
+/**
+ * Interaction uid → the engine's challenge, for the pages that follow the first; and, while the
+ * initial password is being changed, the subject its second factor signed in.
+ */
 export class Challenges {
-  private readonly byUid = new Map<string, { challengeId: string; until: number }>();
+  private readonly byUid = new Map<string, { challengeId: string; sub?: string; until: number }>();
   set(uid: string, challengeId: string): void {
     this.sweep();
     this.byUid.set(uid, { challengeId, until: Date.now() + 20 * 60_000 });
   }
-  get(uid: string): string | undefined {
+  get(uid: string): { challengeId: string; sub?: string } | undefined {
     const c = this.byUid.get(uid);
-    return c && c.until > Date.now() ? c.challengeId : undefined;
+    return c && c.until > Date.now() ? c : undefined;
+  }
+  /** Both factors passed: the subject waits for the new password. */
+  signedIn(uid: string, sub: string): void {
+    const c = this.byUid.get(uid);
+    if (c) c.sub = sub;
   }
   delete(uid: string): void {
     this.byUid.delete(uid);

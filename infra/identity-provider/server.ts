@@ -245,11 +245,10 @@ async function interaction(
     return send(res, 200, codePage(uid, lang, null));
   }
 
-  const challengeId = ar?.challenges.get(uid);
-  if (!ar || !challengeId)
-    return send(res, 400, loginPage(uid, lang, '', lang === 'de' ? 'Bitte melden Sie sich neu an.' : 'Veuillez vous reconnecter.', !!ar));
+  const pending = ar?.challenges.get(uid);
+  if (!ar || !pending) return send(res, 400, loginPage(uid, lang, '', lang === 'de' ? 'Bitte melden Sie sich neu an.' : 'Veuillez vous reconnecter.', !!ar));
   if (step === 'code') {
-    const answer = await engine(() => ar.client.code(challengeId, (form.get('code') ?? '').trim().slice(0, 12)), lang);
+    const answer = await engine(() => ar.client.code(pending.challengeId, (form.get('code') ?? '').trim().slice(0, 12)), lang);
     if ('failed' in answer) {
       ar.challenges.delete(uid);
       return send(res, answer.status, loginPage(uid, lang, '', answer.failed, true));
@@ -272,7 +271,7 @@ async function interaction(
       return finish(answer.sub, true);
     }
     // NE 4.2: the initial password is changed before the person is signed in.
-    pendingSubs.set(challengeId, answer.sub);
+    ar.challenges.signedIn(uid, answer.sub);
     return send(res, 200, passwordPage(uid, lang, null, ar.rules.credentials.password.minLength));
   }
   // step === 'password'
@@ -288,21 +287,17 @@ async function interaction(
         ar.rules.credentials.password.minLength,
       ),
     );
-  const changed = await engine(() => ar.client.change(challengeId, newPassword, lang), lang);
+  const changed = await engine(() => ar.client.change(pending.challengeId, newPassword, lang), lang);
   if ('failed' in changed) {
     if (changed.status === 400) return send(res, 400, passwordPage(uid, lang, changed.failed, ar.rules.credentials.password.minLength));
     ar.challenges.delete(uid);
     return send(res, changed.status, loginPage(uid, lang, '', changed.failed, true));
   }
-  const sub = pendingSubs.get(challengeId);
+  const sub = pending.sub;
   ar.challenges.delete(uid);
-  pendingSubs.delete(challengeId);
   if (!sub) return send(res, 400, loginPage(uid, lang, '', lang === 'de' ? 'Bitte melden Sie sich neu an.' : 'Veuillez vous reconnecter.', true));
   return finish(sub, true);
 }
-
-/** Challenge → the subject it signed in, while the initial password is being changed. */
-const pendingSubs = new Map<string, string>();
 
 /** The engine's answer, or what to tell the person when it refused (its message: no secrets in it). */
 async function engine<T extends object>(call: () => Promise<T>, lang: Lang): Promise<T | { failed: string; status: number }> {

@@ -20,7 +20,7 @@ import type { CantonCode } from '../../domain/profiles';
 import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { newestRuleSet, ruleSetById } from '../../domain/rule-sets';
-import { DEFAULT_ASSURANCE } from '../../domain/assurance';
+import { DEFAULT_ASSURANCE, legalEffectAcrOf } from '../../domain/assurance';
 import { seedUnits } from './units';
 import { createTemporalRetentionEngine } from '../../app/gateways';
 import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app/gateways';
@@ -269,7 +269,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       phones: opts.phones,
     },
     // As config.ts does: where the rule set has access rights of its own, their two factors have legal effect (NE 4.4).
-    ...(ruleSetById(ruleSetId).accessRights ? { assurance: { ...DEFAULT_ASSURANCE, legalEffect: DEFAULT_ASSURANCE.staff } } : {}),
+    assurance: { ...DEFAULT_ASSURANCE, legalEffect: legalEffectAcrOf(ruleSetById(ruleSetId)) },
     now: opts.now,
   });
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;

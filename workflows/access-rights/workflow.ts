@@ -195,6 +195,16 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
     return done;
   }
 
+  /** The Chancellery lifted the block or reactivated the account: active, no wrong entries, a full period again. */
+  const reopen = () => {
+    state = 'active';
+    failuresInARow = 0;
+    deactivatesAt = Date.now() + rules.deactivateAfterDays * DAY_MS;
+    warnedFor = undefined;
+    pending = null;
+    changed();
+  };
+
   const carry = (): AccessRightsCarried => ({
     state: state === 'locked' ? 'locked' : 'active',
     failuresInARow,
@@ -259,23 +269,13 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
     if (state === 'blocked') {
       await chancelleryTask('access-rights-block', `${rules.texts.blockTaskSubject}. ${rules.liftFee.notice}`);
       // NE 7.6: lifted; the count starts again, and so does the period without a sign-in.
-      state = 'active';
-      failuresInARow = 0;
-      deactivatesAt = Date.now() + rules.deactivateAfterDays * DAY_MS;
-      warnedFor = undefined;
-      pending = null;
-      changed();
+      reopen();
       continue;
     }
     if (state === 'deactivated') {
       await chancelleryTask('account-deactivated', rules.texts.deactivatedTaskSubject);
       // NE 7.4: reactivated; 540 days again from now.
-      state = 'active';
-      failuresInARow = 0;
-      deactivatesAt = Date.now() + rules.deactivateAfterDays * DAY_MS;
-      warnedFor = undefined;
-      pending = null;
-      changed();
+      reopen();
       continue;
     }
     // Active.
