@@ -20,6 +20,8 @@ export interface CredentialLetterInput {
   voice: Voice;
   /** YYYY-MM-DD */
   sentOn: string;
+  /** The issue of the access rights: 1 the first (the contract signed), more a replacement (NE 4.3). */
+  generation: number;
 }
 
 /** The letter's texts, secret included: for the PDF and the tests alike. */
@@ -33,7 +35,10 @@ export function credentialLetterTexts(i: Omit<CredentialLetterInput, 'recipient'
     sender: [...words.sender.fr, ...words.chancelleryAddress.fr.slice(1)],
     dated: `${place ? `${place}, le ` : 'Le '}${formatSwissDate(i.sentOn, 'fr')}`,
     subject: fillLetter(letter.subject, values),
-    paragraphs: letter.paragraphs.map((p) => fillLetter(p, values)),
+    // A replacement says so: the first letter's opening (the contract signed) would not be true.
+    paragraphs: (i.kind === 'user-code' && i.generation > 1 ? [i.rules.letters.replacementIntro, ...letter.paragraphs.slice(1)] : letter.paragraphs).map((p) =>
+      fillLetter(p, values),
+    ),
     mention: 'PERSONNEL',
     closing: 'Nous vous prions de recevoir, Madame, Monsieur, nos salutations distinguées.',
     signature: words.chancellery.fr,

@@ -134,7 +134,7 @@ export function createCredentialActivities({ db, postal, accessRights, credentia
 
       const recipient = { name: `${user.firstName} ${user.lastName}`, street: user.street, postCode: user.postCode, locality: user.locality };
       const voice = voiceFor(user.canton, ruleSetId);
-      const common = { recipient, rules, voice, sentOn };
+      const common = { recipient, rules, voice, sentOn, generation };
       const tag = credentialKey.id.replace(/[^\w-]/g, '').slice(0, 16);
       const userCodeLetter =
         row.userCodeLetter ??

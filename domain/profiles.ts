@@ -191,7 +191,12 @@ export interface CredentialRules {
   /** NE 4.3: lost or stolen access rights are replaced at the person's cost. */
   replacementFee: { amountChf: number | null; notice: string };
   /** NE 3.1: the two letters, sent separately (French; `{counter}` the counter's name); the sender is the words' Chancellery. */
-  letters: { userCode: CredentialLetterText; password: CredentialLetterText };
+  letters: {
+    userCode: CredentialLetterText;
+    password: CredentialLetterText;
+    /** NE 4.3: the user-code letter's first paragraph when the access rights replace earlier ones. */
+    replacementIntro: string;
+  };
 }
 
 export interface CantonProfile {
@@ -701,6 +706,9 @@ const NE: CantonProfile = {
             'À votre première connexion, vous devrez le remplacer par un mot de passe personnel d’au minimum 10 caractères comprenant des chiffres, des lettres minuscules et des lettres majuscules (ch. 4.2). Détruisez ce pli une fois le mot de passe changé.',
           ],
         },
+        // NE 4.3: "elle doit aviser immédiatement la chancellerie d'État, qui se chargera de lui en délivrer de nouveaux"
+        replacementIntro:
+          "À votre demande, la chancellerie d'État vous délivre de nouveaux droits d'accès au {counter} (conditions générales d'utilisation, ch. 4.3) : ceux qui vous avaient été remis ne sont plus valables. Ils vous parviennent par plis séparés (ch. 3.1) : ce pli contient votre nouveau code utilisateur, un autre pli votre mot de passe initial.",
       },
     },
   },

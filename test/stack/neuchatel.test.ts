@@ -183,7 +183,9 @@ it('replaces lost access rights on request: new letters, the old user code void,
   const again = await request(stack.app).post(`/v1/accounts/${userId}/access-rights/replacements`).set(bearer(chancellery)).set('Idempotency-Key', key);
   expect(again.body.generation).toBe(2);
 
-  const { userCode: newCode } = await lettersOf(2);
+  const { userCode: newCode, codeLetter: replacedLetter } = await lettersOf(2);
+  expect(replacedLetter).toContain('ch. 4.3');
+  expect(replacedLetter).not.toContain('a signé');
   expect(newCode).not.toBe(userCode);
   expect(await stack.db.credential.findUniqueOrThrow({ where: { userId } })).toMatchObject({ userCode: newCode, generation: 2, mustChange: true });
   // The old user code is void: the same answer as any unknown code, nothing counted against anyone.

@@ -63,7 +63,14 @@ it('keeps passwords as salted scrypt hashes that verify only the right password'
 it("the letters and the SMS speak for Neuchâtel's Chancellery, cite the terms, and name nothing of Jura's", () => {
   const voice = { ruleSetId: 'NE-GU-2025' };
   for (const kind of ['user-code', 'password'] as const) {
-    const w = credentialLetterTexts({ kind, secret: kind === 'user-code' ? 'GU-12345-67890' : 'Abc2defGhjk3', rules, voice, sentOn: '2026-12-02' });
+    const w = credentialLetterTexts({
+      kind,
+      secret: kind === 'user-code' ? 'GU-12345-67890' : 'Abc2defGhjk3',
+      rules,
+      voice,
+      sentOn: '2026-12-02',
+      generation: 1,
+    });
     const all = [w.sender.join(' '), w.dated, w.subject, ...w.paragraphs, w.signature].join(' ');
     expect(juraNamesIn(all)).toEqual([]);
     expect(w.sender).toEqual(["Chancellerie d'État", 'République et Canton de Neuchâtel', 'Château', '2000 Neuchâtel']);
@@ -71,6 +78,11 @@ it("the letters and the SMS speak for Neuchâtel's Chancellery, cite the terms, 
     expect(all).toContain('Guichet unique');
     expect(all).toContain('ch. 3.1');
   }
+  // A replacement (NE 4.3) says it is one, not that the contract was just signed.
+  const replaced = credentialLetterTexts({ kind: 'user-code', secret: 'GU-12345-67890', rules, voice, sentOn: '2026-12-02', generation: 2 });
+  expect(replaced.paragraphs[0]).toContain("nouveaux droits d'accès");
+  expect(replaced.paragraphs.join(' ')).not.toContain('a signé');
+  expect(replaced.paragraphs).toContain('Votre code utilisateur : GU-12345-67890');
   expect(secondFactorSms(rules, 'fr', '123456')).toBe('Guichet unique : votre code de connexion est 123456. Valable 5 minutes. Ne le communiquez à personne.');
   expect(juraNamesIn(secondFactorSms(rules, 'de', '123456'))).toEqual([]);
   // Jura signs in with the e-ID: its rule set has no access rights of its own.
