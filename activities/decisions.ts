@@ -1,7 +1,8 @@
 // Side effects of serving a decision. Idempotent: a retried activity writes, mails, posts
 // and notifies once.
 import { voiceFor } from './formal-decision';
-import { createHash, createHmac } from 'node:crypto';
+import { createHash } from 'node:crypto';
+import { deliverUnitEvent } from './unit-events';
 import { ApplicationFailure } from '@temporalio/common';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
@@ -26,10 +27,7 @@ export interface DecisionDeps {
 
 const SYSTEM = SYSTEM_ACTOR;
 
-/** The signature a unit checks: HMAC-SHA256 over "<timestamp>.<body>" with its secret. */
-export function signWebhook(secret: string, timestamp: number, body: string): string {
-  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
-}
+export { signWebhook } from './unit-events';
 
 export function createDecisionActivities({ db, mailer, postal, retention }: DecisionDeps) {
   const decision = (id: string) => db.decision.findUniqueOrThrow({ where: { id } });
@@ -233,32 +231,22 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
      */
     async notifyUnit({ decisionId, type }: { decisionId: string; type: 'decision.served' }): Promise<void> {
       const d = await decision(decisionId);
-      const unit = await db.unit.findUnique({ where: { id: d.unitId } });
-      const eventId = `${decisionId}:${type}`;
-      const delivery = await db.webhookDelivery.upsert({ where: { eventId }, create: { eventId, unitId: d.unitId, decisionId, type }, update: {} });
-      if (delivery.deliveredAt || !unit?.webhookUrl || !unit.webhookSecret) return;
-      const body = JSON.stringify({
-        id: eventId,
+      await deliverUnitEvent(db, {
+        eventId: `${decisionId}:${type}`,
+        unitId: d.unitId,
         type,
-        decision: {
-          id: d.id,
-          reference: d.reference,
-          state: d.state,
-          serviceRule: d.serviceRule,
-          triggerDay: d.triggerDay,
-          remedy: { start: d.remedyStart, lastDay: d.remedyLastDay },
+        about: { decisionId },
+        payload: {
+          decision: {
+            id: d.id,
+            reference: d.reference,
+            state: d.state,
+            serviceRule: d.serviceRule,
+            triggerDay: d.triggerDay,
+            remedy: { start: d.remedyStart, lastDay: d.remedyLastDay },
+          },
         },
       });
-      const timestamp = Math.floor(Date.now() / 1000);
-      await db.webhookDelivery.update({ where: { eventId }, data: { attempts: { increment: 1 } } });
-      const res = await fetch(unit.webhookUrl, {
-        method: 'POST',
-        headers: { 'content-type': 'application/json', 'guichet-event-id': eventId, 'guichet-signature': signWebhook(unit.webhookSecret, timestamp, body) },
-        body,
-        signal: AbortSignal.timeout(10_000),
-      });
-      if (!res.ok) throw new Error(`unit webhook answered ${res.status}; will retry`);
-      await db.webhookDelivery.update({ where: { eventId }, data: { deliveredAt: new Date() } });
     },
   };
 }

@@ -61,6 +61,7 @@ const GROUND_CITATION: Record<FormalDecisionGround, CitationKey> = {
   'terms-revoked': 'termsRefusalExamined',
   'terminated-for-abuse': 'terminatedForAbuse',
   'access-refused': 'unitFormalDecision',
+  'access-revoked': 'unitFormalDecision',
 };
 const REFERENCE: Record<FormalDecisionGround, string> = {
   'onboarding-refused': 'ONB',
@@ -68,6 +69,7 @@ const REFERENCE: Record<FormalDecisionGround, string> = {
   'terms-revoked': 'REV',
   'terminated-for-abuse': 'RES',
   'access-refused': 'PRE',
+  'access-revoked': 'PRR',
 };
 
 /** Each ground's words: what is contested, what the authority considered, what it decides; in the rule set's words. */
@@ -112,6 +114,13 @@ export function wording(ground: FormalDecisionGround, voice: Voice = LEGACY_VOIC
       approve: `L'accès à la prestation « ${sv} » est accordé.`,
       about: `le refus de votre accès à la prestation « ${sv} »`,
     },
+    'access-revoked': {
+      title: "révocation de l'accès à une prestation du guichet",
+      considering: `Vu la révocation de l'accès à la prestation « ${sv} » pour abus ou violation des règles d'utilisation et la demande de décision formelle${cite},`,
+      refuse: `La révocation de l'accès à la prestation « ${sv} » est confirmée.`,
+      approve: `La révocation est annulée : l'accès à la prestation « ${sv} » est rétabli dès ce jour.`,
+      about: `la révocation de votre accès à la prestation « ${sv} »`,
+    },
   };
   const de: Record<FormalDecisionGround, Wording> = {
     'onboarding-refused': {
@@ -148,6 +157,13 @@ export function wording(ground: FormalDecisionGround, voice: Voice = LEGACY_VOIC
       refuse: `Der Zugang zur Leistung «${sv}» wird verweigert.`,
       approve: `Der Zugang zur Leistung «${sv}» wird gewährt.`,
       about: `die Ablehnung Ihres Zugangs zur Leistung «${sv}»`,
+    },
+    'access-revoked': {
+      title: 'Widerruf des Zugangs zu einer Leistung des Schalters',
+      considering: `Gestützt auf den Widerruf des Zugangs zur Leistung «${sv}» wegen Missbrauchs oder Verletzung der Nutzungsregeln und das Gesuch um eine förmliche Verfügung${cite},`,
+      refuse: `Der Widerruf des Zugangs zur Leistung «${sv}» wird bestätigt.`,
+      approve: `Der Widerruf wird aufgehoben: Der Zugang zur Leistung «${sv}» ist ab heute wiederhergestellt.`,
+      about: `den Widerruf Ihres Zugangs zur Leistung «${sv}»`,
     },
   };
   return (lang === 'fr' ? fr : de)[ground];
@@ -311,7 +327,9 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
     return latest?.v ?? c.termsVersion;
   }
   const serviceOf = async (r: { ground: string; recordId: string }) =>
-    r.ground === 'access-refused' ? (await db.accessRequest.findUniqueOrThrow({ where: { id: r.recordId } })).service : undefined;
+    r.ground === 'access-refused' || r.ground === 'access-revoked'
+      ? (await db.accessRequest.findUniqueOrThrow({ where: { id: r.recordId } })).service
+      : undefined;
 
   return {
     /** The person is told that the request was received and who decides. */
@@ -356,6 +374,17 @@ export function createFormalDecisionActivities({ db, mailer, contracts, retentio
             actorRole: 'unit',
             actorSub: by,
             action: 'access-request.granted-by-formal-decision',
+            recordType: 'access-request',
+            recordId: r.recordId,
+          });
+          return;
+        case 'access-revoked':
+          // The revocation set aside: the access is back, its reasons kept as the record of what was contested.
+          await db.accessRequest.update({ where: { id: r.recordId }, data: { status: 'granted', revokedAt: null } });
+          await writeAudit(db, {
+            actorRole: 'unit',
+            actorSub: by,
+            action: 'access-request.revocation-set-aside',
             recordType: 'access-request',
             recordId: r.recordId,
           });

@@ -21,6 +21,9 @@ import { createProxyActivities } from './proxies';
 import { createRepresentationActivities } from './representations';
 import { createRetentionActivities } from './retention';
 import { createCredentialActivities, type AccessRightsEngine, type CredentialKey } from './credentials';
+import { createServiceActivities } from './services';
+import type { SealKey } from '../infra/seal';
+import type { PaymentProvider } from '../infra/payments';
 export interface ActivityDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
@@ -41,6 +44,10 @@ export interface ActivityDeps {
   accessRights?: AccessRightsEngine;
   /** The key initial passwords are derived from (createWorker derives it from the active payload key). */
   credentialKey?: CredentialKey;
+  /** The canton's seal for the documents the engine issues (Art. 15; a demo key in development). */
+  seal?: SealKey;
+  /** The payment provider (fees paid online): refunds of refused transactions. */
+  payments?: PaymentProvider;
 }
 
 export function createActivities(deps: ActivityDeps) {
@@ -56,6 +63,7 @@ export function createActivities(deps: ActivityDeps) {
     ...createRepresentationActivities(deps),
     ...createAccessRightsActivities(deps),
     ...createCredentialActivities(deps),
+    ...createServiceActivities(deps),
   };
 }
 

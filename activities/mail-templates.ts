@@ -340,6 +340,14 @@ function unitTaskWhat(c: Ctx, kind: string): string {
       fr: `une demande de décision formelle après le refus de l'accès à une de vos prestations${cite}`,
       de: `ein Gesuch um eine förmliche Verfügung nach der Ablehnung des Zugangs zu einer Ihrer Leistungen${cite}`,
     },
+    'access-request': {
+      fr: "une demande d'accès à une de vos prestations : accordez-la ou refusez-la avec vos motifs",
+      de: 'ein Gesuch um Zugang zu einer Ihrer Leistungen: Gewähren Sie ihn, oder lehnen Sie ihn mit Ihren Gründen ab',
+    },
+    transaction: {
+      fr: 'une démarche déposée pour une de vos prestations : acceptez-la, demandez les informations manquantes ou refusez-la avec vos motifs',
+      de: 'ein Geschäft zu einer Ihrer Leistungen: Nehmen Sie es an, verlangen Sie fehlende Angaben, oder lehnen Sie es mit Ihren Gründen ab',
+    },
     'postal-tracking': {
       fr: "une lettre recommandée de votre unité sans aucun suivi postal depuis son envoi : vérifiez auprès de la poste ce qu'il en est",
       de: 'ein eingeschriebener Brief Ihrer Einheit ohne jede Sendungsverfolgung seit dem Versand: Klären Sie bei der Post ab, was damit ist',
@@ -739,4 +747,142 @@ export function accessRightsDeactivationWarning(input: {
   const c = ctx({ ruleSetId: LEGACY_VOICE.ruleSetId, lang: 'fr' });
   const fill = (s: string) => s.split('{date}').join(formatSwissDate(input.deactivatesOn, 'fr'));
   return render(fill(input.text.subject), [greeting(c, input.firstName, input.lastName), ...input.text.paragraphs.map(fill)], input.text.sender, 'fr');
+}
+
+/** What a user hears of his access to a service and of his transactions (Art. 14-15). */
+export type ServiceNoticeKind =
+  | 'access-granted'
+  | 'access-refused'
+  | 'access-revoked'
+  | 'transaction-received'
+  | 'payment-requested'
+  | 'information-missing'
+  | 'transaction-accepted'
+  | 'transaction-refused'
+  | 'lapsed-unpaid'
+  | 'lapsed-incomplete';
+
+export interface ServiceNoticeInput {
+  kind: ServiceNoticeKind;
+  /** The service's title in the recipient's language */
+  serviceTitle: string;
+  unitName: string;
+  /** The request's id or the transaction's receipt number */
+  reference: string;
+  /** A refusal's or a revocation's reasons; what is missing */
+  reasons?: readonly string[];
+  /** A deadline (YYYY-MM-DD): to complete, to pay */
+  dueDay?: string;
+  /** The fee, formatted (e.g. "CHF 20.00") */
+  amount?: string;
+  /** Whether a document waits in the inbox with this answer */
+  document?: boolean;
+}
+
+/**
+ * Art. 14-15: the user is told each outcome — access granted, refused or revoked (with the
+ * reasons, and how to ask for a formal decision, Art. 14.4), a transaction received, a fee
+ * to pay, information missing by a day, the answer, the lapse. No reasons in the subject.
+ */
+export function serviceNotice(input: ServiceNoticeInput, voice: Voice = LEGACY_VOICE): RenderedMail {
+  const c = ctx(voice);
+  const sv = c.fr ? `« ${input.serviceTitle} »` : `«${input.serviceTitle}»`;
+  const reasons: Block[] = input.reasons?.length
+    ? [c.fr ? `Pour ${followingReasons(c, input.reasons.length)} :` : `${followingReasons(c, input.reasons.length)}:`, { list: input.reasons }]
+    : [];
+  const due = input.dueDay ? c.date(input.dueDay) : '';
+  const cite = inParens(c.short('unitFormalDecision'));
+  const formal: Block = c.fr
+    ? `Si vous contestez cette décision, vous pouvez demander ${formalDecisionUnder(c)} à ${input.unitName}${cite}, depuis votre espace du ${c.counter}.`
+    : `Sind Sie damit nicht einverstanden, können Sie bei ${input.unitName} ${formalDecisionUnder(c)} verlangen${cite}, in Ihrem Bereich im ${c.counter}.`;
+  const inbox: Block[] = input.document
+    ? [c.fr ? `Le document se trouve dans votre boîte de réception du ${c.counter}.` : `Das Dokument liegt in Ihrem Posteingang im ${c.counter}.`]
+    : [];
+  const ref: Block = { list: [c.fr ? `référence : ${input.reference}` : `Referenz: ${input.reference}`] };
+  const fr: Record<ServiceNoticeKind, [string, Block[]]> = {
+    'access-granted': [`Accès accordé à la prestation ${sv}`, [`${input.unitName} vous a accordé l'accès à la prestation ${sv} du ${c.counter}.`, ref]],
+    'access-refused': [
+      `Accès refusé à la prestation ${sv}`,
+      [`${input.unitName} a refusé votre demande d'accès à la prestation ${sv}.`, ...reasons, ref, formal],
+    ],
+    'access-revoked': [
+      `Accès révoqué à la prestation ${sv}`,
+      [`${input.unitName} a révoqué votre accès à la prestation ${sv} pour abus ou violation des règles d'utilisation.`, ...reasons, ref, formal],
+    ],
+    'transaction-received': [
+      `Accusé de réception : ${input.reference}`,
+      [`Votre démarche ${sv} a été reçue sous le numéro ${input.reference}. L'accusé de réception se trouve dans votre boîte de réception du ${c.counter}.`],
+    ],
+    'payment-requested': [
+      `Émolument à payer : ${input.reference}`,
+      [
+        `Votre démarche ${sv} est soumise à un émolument de ${input.amount}. ${input.unitName} la traite une fois l'émolument payé.`,
+        `Payez-le en ligne depuis votre espace, ou avec la facture QR de votre boîte de réception, au plus tard le ${due} ; sinon la démarche devient caduque.`,
+        ref,
+      ],
+    ],
+    'information-missing': [
+      `Informations manquantes : ${input.reference}`,
+      [
+        `${input.unitName} a besoin d'informations complémentaires pour traiter votre démarche ${sv} :`,
+        { list: input.reasons ?? [] },
+        `Complétez-la depuis votre espace au plus tard le ${due} ; sinon la démarche devient caduque.`,
+        ref,
+      ],
+    ],
+    'transaction-accepted': [`Démarche acceptée : ${input.reference}`, [`${input.unitName} a accepté votre démarche ${sv}.`, ...inbox, ref]],
+    'transaction-refused': [`Démarche refusée : ${input.reference}`, [`${input.unitName} a refusé votre démarche ${sv}.`, ...reasons, ref, formal]],
+    'lapsed-unpaid': [
+      `Démarche caduque : ${input.reference}`,
+      [`L'émolument de votre démarche ${sv} n'a pas été payé au ${due} : la démarche est devenue caduque.`, ref],
+    ],
+    'lapsed-incomplete': [
+      `Démarche caduque : ${input.reference}`,
+      [`Les informations demandées pour votre démarche ${sv} n'ont pas été fournies au ${due} : la démarche est devenue caduque.`, ref],
+    ],
+  };
+  const de: Record<ServiceNoticeKind, [string, Block[]]> = {
+    'access-granted': [`Zugang zur Leistung ${sv} gewährt`, [`${input.unitName} hat Ihnen den Zugang zur Leistung ${sv} im ${c.counter} gewährt.`, ref]],
+    'access-refused': [
+      `Zugang zur Leistung ${sv} verweigert`,
+      [`${input.unitName} hat Ihr Gesuch um Zugang zur Leistung ${sv} abgelehnt.`, ...reasons, ref, formal],
+    ],
+    'access-revoked': [
+      `Zugang zur Leistung ${sv} widerrufen`,
+      [`${input.unitName} hat Ihren Zugang zur Leistung ${sv} wegen Missbrauchs oder Verletzung der Nutzungsregeln widerrufen.`, ...reasons, ref, formal],
+    ],
+    'transaction-received': [
+      `Empfangsbestätigung: ${input.reference}`,
+      [`Ihr Geschäft ${sv} ist unter der Nummer ${input.reference} eingegangen. Die Empfangsbestätigung liegt in Ihrem Posteingang im ${c.counter}.`],
+    ],
+    'payment-requested': [
+      `Gebühr zu bezahlen: ${input.reference}`,
+      [
+        `Für Ihr Geschäft ${sv} ist eine Gebühr von ${input.amount} geschuldet. ${input.unitName} bearbeitet es, sobald sie bezahlt ist.`,
+        `Bezahlen Sie sie online in Ihrem Bereich oder mit der QR-Rechnung in Ihrem Posteingang bis spätestens am ${due}; sonst verfällt das Geschäft.`,
+        ref,
+      ],
+    ],
+    'information-missing': [
+      `Fehlende Angaben: ${input.reference}`,
+      [
+        `${input.unitName} benötigt für Ihr Geschäft ${sv} weitere Angaben:`,
+        { list: input.reasons ?? [] },
+        `Ergänzen Sie es in Ihrem Bereich bis spätestens am ${due}; sonst verfällt es.`,
+        ref,
+      ],
+    ],
+    'transaction-accepted': [`Geschäft angenommen: ${input.reference}`, [`${input.unitName} hat Ihr Geschäft ${sv} angenommen.`, ...inbox, ref]],
+    'transaction-refused': [`Geschäft abgelehnt: ${input.reference}`, [`${input.unitName} hat Ihr Geschäft ${sv} abgelehnt.`, ...reasons, ref, formal]],
+    'lapsed-unpaid': [
+      `Geschäft verfallen: ${input.reference}`,
+      [`Die Gebühr für Ihr Geschäft ${sv} wurde bis am ${due} nicht bezahlt: Das Geschäft ist verfallen.`, ref],
+    ],
+    'lapsed-incomplete': [
+      `Geschäft verfallen: ${input.reference}`,
+      [`Die verlangten Angaben zu Ihrem Geschäft ${sv} sind bis am ${due} nicht eingegangen: Das Geschäft ist verfallen.`, ref],
+    ],
+  };
+  const [subject, blocks] = (c.fr ? fr : de)[input.kind];
+  return c.mail(subject, [hello(c), ...blocks, noReply(c)]);
 }

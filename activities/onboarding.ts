@@ -85,6 +85,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
       entityApplicationId?: string;
       proxyId?: string;
       representationId?: string;
+      accessRequestId?: string;
+      transactionId?: string;
     }): Promise<void> {
       await db.$transaction(async (tx) => {
         if (await tx.task.findUnique({ where: { id: t.taskId } })) return;
@@ -101,6 +103,8 @@ export function createOnboardingActivities({ db, registers, mailer, notify, rete
             entityApplicationId: t.entityApplicationId ?? null,
             proxyId: t.proxyId ?? null,
             representationId: t.representationId ?? null,
+            accessRequestId: t.accessRequestId ?? null,
+            transactionId: t.transactionId ?? null,
             workflowId: t.workflowId,
             canton: t.canton,
             commune: t.commune,

@@ -82,7 +82,20 @@ async function deleteRows(tx: Tx, kind: RecordKind, id: string): Promise<Removal
   switch (kind) {
     case 'access-request':
       person((await tx.accessRequest.findUnique({ where: { id }, select: { citizenSub: true } }))?.citizenSub);
+      about('task', await tx.task.findMany({ where: { accessRequestId: id }, select: { id: true } }));
+      count('task', (await tx.task.deleteMany({ where: { accessRequestId: id } })).count);
+      count('webhook_delivery', (await tx.webhookDelivery.deleteMany({ where: { recordType: 'access-request', recordId: id } })).count);
       count('access_request', (await tx.accessRequest.deleteMany({ where: { id } })).count);
+      break;
+    case 'transaction':
+      // Art. 18.1 c, 19: the submission, its files, the documents of the inbox it gave, its tasks.
+      person((await tx.transaction.findUnique({ where: { id }, select: { citizenSub: true } }))?.citizenSub);
+      about('task', await tx.task.findMany({ where: { transactionId: id }, select: { id: true } }));
+      count('task', (await tx.task.deleteMany({ where: { transactionId: id } })).count);
+      count('webhook_delivery', (await tx.webhookDelivery.deleteMany({ where: { recordType: 'transaction', recordId: id } })).count);
+      count('inbox_document', (await tx.inboxDocument.deleteMany({ where: { transactionId: id } })).count);
+      count('transaction_attachment', (await tx.transactionAttachment.deleteMany({ where: { transactionId: id } })).count);
+      count('transaction', (await tx.transaction.deleteMany({ where: { id } })).count);
       break;
     case 'onboarding-application':
       person((await tx.onboardingApplication.findUnique({ where: { id }, select: { applicantSub: true } }))?.applicantSub);

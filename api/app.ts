@@ -45,6 +45,8 @@ import { viewRoutes } from './routes/views';
 import { transactionCodeRoutes } from './routes/transaction-codes';
 import { signInRoutes } from './routes/sign-in';
 import { serviceRoutes } from './routes/services';
+import { transactionRoutes } from './routes/transactions';
+import type { PaymentProvider } from '../infra/payments';
 import type { PhoneDirectory, SmsSender } from '../app/transaction-codes';
 
 export interface AppDeps {
@@ -80,6 +82,10 @@ export interface AppDeps {
   assurance?: AssurancePolicy;
   /** NE 4.5: the SMS provider, where users' mobile numbers are, and the codes' HMAC key (app/transaction-codes.ts). */
   transactionCodes?: { sms?: SmsSender | null; phones?: PhoneDirectory; key?: Buffer };
+  /** Online payment of fees (absent: QR-bills only). */
+  payments?: { provider: PaymentProvider; urls: { webhook: string; success: string; cancel: string; error: string } } | null;
+  /** The seal's certificate (PEM), served to anyone who verifies a sealed document. */
+  sealCertificatePem?: string | null;
   /** The use cases' clock (tests move it). */
   now?: () => Date;
 }
@@ -125,6 +131,9 @@ export function createApp(deps: AppDeps) {
   // A decision or a terms version carries its PDF: those routes alone take larger bodies.
   app.use('/v1/decisions', express.json({ limit: Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 64 * 1024 }));
   app.use('/v1/terms-versions', express.json({ limit: Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3) + 64 * 1024 }));
+  // A submission carries its files (each at most 10 MiB); the provider's events are checked over their raw bytes.
+  app.use('/v1/transactions', express.json({ limit: '32mb' }));
+  app.use('/v1/payment-events', express.raw({ type: 'application/json', limit: '256kb' }));
   app.use(express.json({ limit: deps.bodyLimit }));
 
   const application =
@@ -141,6 +150,8 @@ export function createApp(deps: AppDeps) {
       signatures: deps.signatures ?? null,
       ruleSetId: deps.ruleSetId,
       transactionCodes: deps.transactionCodes,
+      payments: deps.payments ?? null,
+      sealCertificatePem: deps.sealCertificatePem ?? null,
       now: deps.now,
     });
   const api = new Api(deps.verify, deps.assurance);
@@ -166,6 +177,7 @@ export function createApp(deps: AppDeps) {
     transactionCodeRoutes,
     signInRoutes,
     serviceRoutes,
+    transactionRoutes,
   ])
     app.use(make(api, routes));
   app.use(

@@ -12,7 +12,22 @@ import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { connectClient } from '../infra/temporal';
 import { createHttpSmsGateway } from '../infra/sms';
+import { sealCertificateFrom } from '../infra/seal-files';
+import { paymentProviderFrom } from '../infra/payment-config';
+import type { Config } from '../infra/config';
 import { transactionCodeKeyFrom } from '../app/transaction-codes';
+
+/** Online payment of fees, where a provider is configured: it calls back at the API's public URL. */
+function paymentsOf(config: Config) {
+  const provider = paymentProviderFrom(config);
+  if (!provider) return null;
+  const api = config.PUBLIC_API_URL!.replace(/\/$/, '');
+  const portal = (config.PORTAL_URL ?? config.PUBLIC_API_URL!).replace(/\/$/, '');
+  return {
+    provider,
+    urls: { webhook: `${api}/v1/payment-events`, success: `${portal}/payment/success`, cancel: `${portal}/payment/cancel`, error: `${portal}/payment/error` },
+  };
+}
 
 async function main() {
   const config = loadConfigOrExit();
@@ -69,6 +84,8 @@ async function main() {
       // Every API instance derives the same key from the active payload key.
       key: transactionCodeKeyFrom(config.PAYLOAD_KEYS.get(config.PAYLOAD_ACTIVE_KEY_ID)!),
     },
+    payments: paymentsOf(config),
+    sealCertificatePem: sealCertificateFrom(config),
   });
   const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
   const stop = (signal: string) => {

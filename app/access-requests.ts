@@ -16,12 +16,17 @@ import type { ProxyUseCases } from './proxies';
 import { isEntitySub, type EntityUseCases } from './entities';
 import { normalizeUid } from '../domain/uid';
 import { AppError, invalidField, notFound } from './errors';
+import { ageOn } from '../domain/onboarding';
+import { localDay } from '../domain/days';
+import { profiles } from '../domain/profiles';
+import type { AccessRevocationGateway } from './gateways/access-request';
 import type { AccessRequestGateway } from './gateways/access-request';
 import { requireAccess, type Resource } from './policy';
 import type { GivenTransactionCode, TransactionCodeUseCases } from './transaction-codes';
 
 export interface AccessRequestCreate {
-  unitId: string;
+  /** The owning unit: optional, the catalogue knows it; when given, it must be the service's. */
+  unitId?: string;
   service: string;
   /** A person's: required when filing for a person */
   avsNumber?: string;
@@ -35,6 +40,8 @@ export interface AccessRequestCreate {
 export interface AccessRequestDeps {
   db: Db;
   accessRequests: AccessRequestGateway;
+  /** Art. 14.3: the revocation's process (the user is told, the unit's webhook hears). */
+  revocations?: AccessRevocationGateway;
   contractAllows: ContractGate;
   /** Counsellors act only in an assisted session (absent: tests of other rules). */
   sessions?: Pick<AssistedSessionUseCases, 'requireSession'>;
@@ -58,6 +65,7 @@ export function requestIdFor(principal: Principal, key: string | null): string {
 export function accessRequestUseCases({
   db,
   accessRequests,
+  revocations,
   contractAllows,
   sessions,
   proxies,
@@ -109,16 +117,54 @@ export function accessRequestUseCases({
     if (details.length) throw new AppError(422, 'unprocessable', "a filing for an entity uses the entity's own details", details);
   }
 
+  /**
+   * The catalogue's word on the request (Art. 14): units and services are records (an unknown
+   * one is 422, never a request nobody will decide); a free service needs no request; a
+   * representative acts only where the service is delegable; some are reserved to adults.
+   */
+  async function serviceFor(
+    caller: Caller,
+    citizenSub: string,
+    input: { unitId?: string; service: string },
+    purpose: 'access-request' | 'transaction' = 'access-request',
+  ) {
+    if (input.unitId && !(await db.unit.findUnique({ where: { id: input.unitId }, select: { id: true } })))
+      throw new AppError(422, 'unknown_unit', 'no such unit on this counter', [{ path: 'unitId', issue: 'unknown unit' }]);
+    const service = await db.service.findUnique({ where: { id: input.service } });
+    if (!service) throw new AppError(422, 'unknown_service', 'no such service in the catalogue', [{ path: 'service', issue: 'unknown service' }]);
+    if (input.unitId && input.unitId !== service.unitId)
+      throw new AppError(422, 'wrong_unit', 'this service is not served by that unit', [
+        { path: 'unitId', issue: `the service is served by ${service.unitId}` },
+      ]);
+    if (service.access === 'free' && purpose === 'access-request')
+      throw new AppError(409, 'free_service', 'this service is open to every user at once (Art. 14 al. 1): no request is needed');
+    const representative = caller.principal.role === 'citizen' && citizenSub !== caller.principal.sub && !isEntitySub(citizenSub);
+    if (representative && !service.delegable)
+      throw new AppError(403, 'not_delegable', 'this service is not open to representatives: the person asks herself (Art. 9)');
+    if (service.adultsOnly && !isEntitySub(citizenSub)) {
+      const person = await db.registeredUser.findUnique({ where: { sub: citizenSub }, select: { birthDate: true } });
+      const profile = profiles[canton];
+      if (person && ageOn(person.birthDate, localDay(now(), profile.timeZone)) < profile.onboarding.majorityAge)
+        throw new AppError(403, 'adults_only', 'this service is reserved to adults');
+    }
+    return service;
+  }
+
   async function record(requestId: string): Promise<(Resource & { type: 'access-request' }) | null> {
     const row = await db.accessRequest.findUnique({ where: { id: requestId }, select: { citizenSub: true, filedBySub: true, unitId: true } });
     return row && { type: 'access-request', ...row };
   }
 
-  /** From its workflow; from the stored record when the workflow is not there. */
+  /**
+   * From its workflow while it runs; from the stored record once it is decided (a closed
+   * workflow's query would replay its history, and would not know of a revocation since).
+   */
   async function status(requestId: string): Promise<AccessRequestStatus> {
-    const s = await accessRequests.status(requestId);
-    if (s) return s;
     const r = await db.accessRequest.findUnique({ where: { id: requestId } });
+    if (r && (r.status === 'awaiting-unit' || r.status === 'recording')) {
+      const s = await accessRequests.status(requestId);
+      if (s) return s;
+    }
     if (!r) throw notFound('access request');
     return {
       requestId: r.id,
@@ -132,10 +178,16 @@ export function accessRequestUseCases({
         r.outcome && r.decidedAt
           ? { outcome: r.outcome as 'grant' | 'refuse', reason: r.reason ?? undefined, decidedAt: r.decidedAt.toISOString() }
           : undefined,
+      ...(r.revokedAt ? { revocation: { reasons: r.revocationReasons, revokedAt: r.revokedAt.toISOString() } } : {}),
     };
   }
 
   return {
+    /** Whoever acts for the person may, now: shared with the transactions (Art. 9, 12, seed 003). */
+    mayActFor,
+    /** The catalogue's checks for acting in a service (unknown, delegable, adults only). */
+    serviceFor,
+
     /** A citizen files for themself, a counsellor for the citizen he helps. Idempotent on the key. */
     async file(
       caller: Caller,
@@ -151,9 +203,7 @@ export function accessRequestUseCases({
       const citizenSub = input.onBehalfOf ?? principal.sub;
       if (citizenSub !== principal.sub) await checkFilingForOther(caller, citizenSub, input);
       else if (!input.avsNumber) throw invalidField('avsNumber', 'required', 'a person files with her AVS number');
-      // Units are records: a request to no unit would wait forever for nobody.
-      if (!(await db.unit.findUnique({ where: { id: input.unitId }, select: { id: true } })))
-        throw new AppError(422, 'unknown_unit', 'no such unit on this counter', [{ path: 'unitId', issue: 'unknown unit' }]);
+      const service = await serviceFor(caller, citizenSub, input);
       // Art. 5.2, 7.2, 10: a restricted, blocked or ended contract files nothing new.
       await contractAllows(citizenSub, 'access-request.create');
       const requestId = requestIdFor(principal, idempotencyKey);
@@ -163,7 +213,7 @@ export function accessRequestUseCases({
       const request: AccessRequestInput = {
         requestId,
         canton,
-        unitId: input.unitId,
+        unitId: service.unitId,
         service: input.service,
         citizenSub,
         filedBySub: principal.sub,
@@ -203,9 +253,38 @@ export function accessRequestUseCases({
       return status(requestId);
     },
 
+    /**
+     * Art. 14.3: the owning unit revokes a granted access for abuse or breach of the rules,
+     * with its reasons, which the user is told; he may then ask for a formal decision (14.4).
+     */
+    async revoke(caller: Caller, requestId: string, reasons: string[]): Promise<AccessRequestStatus> {
+      const r = await record(requestId);
+      requireAccess(caller.principal, 'act-as-authority', r, 'access request');
+      const row = await db.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
+      if (row.status === 'revoked') return status(requestId);
+      if (row.status !== 'granted') throw new AppError(409, 'not_granted', 'only a granted access can be revoked');
+      if (!revocations) throw new AppError(503, 'unavailable', 'revocations are not wired on this instance');
+      // The reasons are about the person: under the request's data key in the process's history.
+      await revocations.revoke(
+        personalData('access-request', requestId, { requestId, reasons, revokedBySub: caller.principal.sub, revokedAt: now().toISOString() }),
+        { requestId, canton: row.canton as CantonCode, unitId: row.unitId },
+      );
+      await writeAudit(db, {
+        ...actorOf(caller),
+        action: 'access-request.revocation-asked',
+        recordType: 'access-request',
+        recordId: requestId,
+        workflowId: accessRequestWorkflowId(requestId),
+      });
+      return status(requestId);
+    },
+
     /** The unit's decision: grant, or refuse with a reason. */
     async decide(caller: Caller, requestId: string, decision: { outcome: 'grant' | 'refuse'; reason?: string }): Promise<AccessRequestStatus> {
       requireAccess(caller.principal, 'act-as-authority', await record(requestId), 'access request');
+      // Decided already (its process may still be telling the citizen): the same answer as once it has ended.
+      const { status: recorded } = await db.accessRequest.findUniqueOrThrow({ where: { id: requestId }, select: { status: true } });
+      if (recorded !== 'awaiting-unit' && recorded !== 'recording') throw new AppError(409, 'conflict', 'this request has already been decided');
       // A refusal's reason is about the person: under the request's data key, like the rest of it.
       const s = await accessRequests.decide(
         requestId,
@@ -222,3 +301,5 @@ export function accessRequestUseCases({
     },
   };
 }
+
+export type AccessRequestUseCases = ReturnType<typeof accessRequestUseCases>;

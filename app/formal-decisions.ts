@@ -116,12 +116,14 @@ export function formalDecisionUseCases({ db, formalDecisions, now = () => new Da
     async afterAccessRefusal(caller: Caller, requestId: string): Promise<FormalDecisionRequestView> {
       const r = await db.accessRequest.findUnique({ where: { id: requestId } });
       requireAccess(caller.principal, 'act-as-person', r && { type: 'access-request', ...r }, 'access request');
-      if (r!.status !== 'refused') throw nothingContested('a formal decision on the access can be asked once the unit has refused it');
+      if (r!.status !== 'refused' && r!.status !== 'revoked')
+        throw nothingContested('a formal decision on the access can be asked once the unit has refused or revoked it');
       if (!(await db.unit.findUnique({ where: { id: r!.unitId }, select: { id: true } })))
         throw new AppError(409, 'UnitNotRegistered', `the unit ${r!.unitId} is not registered with the counter: ask it in writing for a formal decision`);
       return open(caller, {
-        ground: 'access-refused',
-        actRef: `access-request:${requestId}`,
+        // Art. 14.3-14.4: a revocation is contested on its own, after a grant.
+        ground: r!.status === 'revoked' ? 'access-revoked' : 'access-refused',
+        actRef: r!.status === 'revoked' ? `access-request:${requestId}:revocation:${r!.revokedAt!.toISOString()}` : `access-request:${requestId}`,
         canton: r!.canton,
         personSub: r!.citizenSub,
         recordType: 'access-request',

@@ -30,6 +30,8 @@ import { registeredPhones, transactionCodeUseCases, type PhoneDirectory, type Se
 import { randomBytes } from 'node:crypto';
 import { signInUseCases } from './sign-in';
 import { serviceUseCases } from './services';
+import { transactionUseCases } from './transactions';
+import type { PaymentProvider } from '../infra/payments';
 
 export interface ApplicationDeps {
   db: Db;
@@ -51,6 +53,10 @@ export interface ApplicationDeps {
     key?: Buffer;
     sensitive?: SensitiveServices;
   };
+  /** Online payment of fees (absent: QR-bills only) and where the provider calls back. */
+  payments?: { provider: PaymentProvider; urls: { webhook: string; success: string; cancel: string; error: string } } | null;
+  /** The seal's certificate (PEM) served at /v1/seal/certificate. */
+  sealCertificatePem?: string | null;
   now?: () => Date;
 }
 
@@ -63,6 +69,8 @@ export function createApplication({
   signatures = null,
   ruleSetId,
   transactionCodes: codes = {},
+  payments = null,
+  sealCertificatePem = null,
   now,
 }: ApplicationDeps) {
   const contractAllows = contractGate(db, canton);
@@ -83,6 +91,18 @@ export function createApplication({
   const sessions = assistedSessionUseCases({ db, canton, now });
   const proxies = proxyUseCases({ db, proxies: gateways.proxies, canton, now });
   const entities = entityUseCases({ db, entityOnboarding: gateways.entityOnboarding, signatures, contractAllows, canton, now });
+  const accessRequests = accessRequestUseCases({
+    db,
+    accessRequests: gateways.accessRequests,
+    revocations: gateways.accessRevocations,
+    contractAllows,
+    sessions,
+    proxies,
+    entities,
+    canton,
+    transactionCodes,
+    now,
+  });
   return {
     identity,
     sessions,
@@ -90,17 +110,19 @@ export function createApplication({
     entities,
     representations: representationUseCases({ db, representations: gateways.representations, canton, now }),
     onboarding: onboardingUseCases({ db, onboarding: gateways.onboarding, formalDecisions, identity, signatures, sessions, canton, now }),
-    accessRequests: accessRequestUseCases({
+    accessRequests,
+    transactions: transactionUseCases({
       db,
-      accessRequests: gateways.accessRequests,
+      transactions: gateways.transactions,
+      accessRequests,
       contractAllows,
-      sessions,
-      proxies,
-      entities,
       canton,
       transactionCodes,
+      payments: payments?.provider,
+      paymentUrls: payments?.urls,
       now,
     }),
+    sealCertificatePem,
     decisions: decisionUseCases({ db, decisions: gateways.decisions, contractAllows, proxies, canton, transactionCodes, now }),
     transactionCodes,
     contracts: contractUseCases({ db, contracts: gateways.contracts, termsRollouts: gateways.termsRollouts, signatures, canton, now }),

@@ -8,6 +8,7 @@ import { AppError, notFound } from './errors';
 export type Resource =
   | { type: 'onboarding-application'; applicantSub: string; filedBySub: string; filedByRole: string }
   | { type: 'access-request'; citizenSub: string; filedBySub: string; unitId: string }
+  | { type: 'transaction'; citizenSub: string; filedBySub: string; unitId: string }
   /** `representative`: the caller's proxy for the recipient's decisions was checked just now. */
   | { type: 'decision'; unitId: string; recipientSub: string; representative?: boolean }
   | { type: 'contract'; userSub: string }
@@ -53,7 +54,8 @@ export function may(p: Principal, action: Action, r: Resource): boolean {
       if (action === 'act-as-authority') return p.role === 'authority';
       return p.role === 'chancellery';
     }
-    case 'access-request': {
+    case 'access-request':
+    case 'transaction': {
       // A citizen files only for himself, so a request filed by someone else was filed by a counsellor.
       const filed = { filedBySub: r.filedBySub, filedByRole: r.filedBySub === r.citizenSub ? 'citizen' : 'counsellor' };
       const person = (p.role === 'citizen' && p.sub === r.citizenSub) || filedByCounsellor(p, filed);

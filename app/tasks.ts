@@ -25,6 +25,8 @@ export const TASK_KINDS = [
   'written-contract',
   'access-rights-block',
   'account-deactivated',
+  'access-request',
+  'transaction',
 ] as const;
 
 export interface InboxFilters {
@@ -51,6 +53,8 @@ export const taskView = (t: TaskRow, now = Date.now()) => ({
   entityApplicationId: t.entityApplicationId,
   proxyId: t.proxyId,
   representationId: t.representationId,
+  accessRequestId: t.accessRequestId,
+  transactionId: t.transactionId,
   canton: t.canton,
   commune: t.commune,
   subject: t.subject,

@@ -21,10 +21,10 @@ export type WindowExpiry =
 export type RemedyKind = 'opposition' | 'appeal';
 
 /** The counter's actions a contract's state may forbid (the API checks them). */
-export type ContractAction = 'access-request.create' | 'service-consent.grant' | 'decision.read';
+export type ContractAction = 'access-request.create' | 'transaction.submit' | 'service-consent.grant' | 'decision.read';
 
 /** The counter's transactions a single-use transaction code may be asked for (NE 4.5). */
-export type TransactionAction = 'access-request.create' | 'service-consent.grant';
+export type TransactionAction = 'access-request.create' | 'transaction.submit' | 'service-consent.grant';
 
 /** The words of the SMS that carries a transaction code, in one language. */
 export interface TransactionCodeSms {
@@ -300,6 +300,15 @@ export interface CantonProfile {
     sensitiveServices: readonly string[];
     sms: Record<'fr' | 'de', TransactionCodeSms>;
   };
+  /** Transactions with the services (Art. 15; DOMAIN.md §5): product decisions, not law. */
+  services: {
+    /** Days a user has to complete a transaction the unit sent back for missing information (Art. 15.2). */
+    completionDays: number;
+    /** Days a fee waits to be paid before its transaction lapses. */
+    paymentDays: number;
+    /** What a submission may carry. */
+    attachments: { maxCount: number; maxBytes: number; contentTypes: readonly string[] };
+  };
   /** Product decisions, not law: operational durations for human tasks. */
   reminders: {
     taskReminderDays: number;
@@ -321,6 +330,14 @@ const FERIES_PERIODS: readonly FeriesPeriod[] = [
 // Product decisions (not in the law): chase a waiting task after 3 days, escalate after 7.
 // (The 30 days to ask for a formal decision bind only the refusals made before that period
 // was removed: the ordinance sets none.)
+// Product decisions (DOMAIN.md §5): 30 days to complete a transaction or to pay its fee; a
+// submission carries up to 10 files of up to 10 MiB, PDF or images.
+const SERVICES: CantonProfile['services'] = {
+  completionDays: 30,
+  paymentDays: 30,
+  attachments: { maxCount: 10, maxBytes: 10 * 1024 * 1024, contentTypes: ['application/pdf', 'image/png', 'image/jpeg'] },
+};
+
 const REMINDERS: CantonProfile['reminders'] = {
   taskReminderDays: 3,
   taskEscalationDays: 7,
@@ -335,8 +352,8 @@ const CONTRACT: CantonProfile['contract'] = {
   defaultAcceptanceDays: 30,
   blockAfterRestrictedDays: 30,
   userNoticeMonths: 1, // Art. 10.1: "moyennant un préavis d'un mois"
-  restrictedActions: ['access-request.create', 'service-consent.grant'],
-  blockedActions: ['access-request.create', 'service-consent.grant', 'decision.read'],
+  restrictedActions: ['access-request.create', 'transaction.submit', 'service-consent.grant'],
+  blockedActions: ['access-request.create', 'transaction.submit', 'service-consent.grant', 'decision.read'],
 };
 
 // JU-GVS-2013's words: seed 000 (the ordinance of 24 April 2012, RSJU 170.42) and the Jura
@@ -404,6 +421,7 @@ const TRANSACTION_CODE_SMS: CantonProfile['transactionCodes']['sms'] = {
     text: 'Code de transaction: {code}, pour {purpose}. Valable une seule fois, {minutes} minutes. Ne le communiquez à personne.',
     purposes: {
       'access-request.create': 'la demande d\'accès au service "{service}"',
+      'transaction.submit': 'la demarche "{service}"',
       'service-consent.grant': 'l\'accord de recevoir par le guichet les décisions "{service}"',
     },
   },
@@ -411,6 +429,7 @@ const TRANSACTION_CODE_SMS: CantonProfile['transactionCodes']['sms'] = {
     text: 'Ihr Transaktionscode: {code}, für {purpose}. Nur einmal und {minutes} Minuten gültig. Geben Sie ihn niemandem weiter.',
     purposes: {
       'access-request.create': 'den Antrag auf Zugang zum Dienst "{service}"',
+      'transaction.submit': 'das Geschaeft "{service}"',
       'service-consent.grant': 'die Zustimmung, Verfügungen "{service}" über den Schalter zu erhalten',
     },
   },
@@ -484,6 +503,7 @@ const JU: CantonProfile = {
   contract: CONTRACT,
   // The Jura counter signs in with the e-ID (Art. 3): the ordinance sets no lock, block or deactivation.
   accessRights: null,
+  services: SERVICES,
   reminders: REMINDERS,
   words: JU_WORDS,
   // The ordinance asks for no transaction codes: every transaction goes through on the sign-in.
@@ -712,6 +732,7 @@ const NE: CantonProfile = {
       },
     },
   },
+  services: SERVICES,
   reminders: REMINDERS,
   words: NE_WORDS,
   // NE 4.5: "Pour la transmission de données extrêmement sensibles (exemple : votation), le
@@ -723,7 +744,7 @@ const NE: CantonProfile = {
     codeLength: 6,
     maxWrongTries: 3,
     maxOpenCodes: 3,
-    sensitiveActions: ['access-request.create', 'service-consent.grant'],
+    sensitiveActions: ['access-request.create', 'transaction.submit', 'service-consent.grant'],
     // NE 4.5: the partner decides which of its services; until the service catalogue carries
     // that flag, the demo's sensitive service (the seed's example, a vote).
     sensitiveServices: ['vote-electronique'],

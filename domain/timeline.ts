@@ -25,7 +25,7 @@ export interface TimelineDeadline {
   pending: boolean;
 }
 export interface CaseTimeline {
-  caseType: 'onboarding-application' | 'decision';
+  caseType: 'onboarding-application' | 'decision' | 'transaction';
   caseId: string;
   canton: string;
   range: { start: IsoDay; end: IsoDay };
@@ -206,3 +206,75 @@ function dueAt(d: Date, profile: CantonProfile) {
 const lastInstant = (day: IsoDay, profile: CantonProfile) => new Date(endOfLocalDay(day, profile.timeZone).getTime() - 1).toISOString();
 /** A postal event has a day, not a time: noon UTC stays that day in Switzerland. */
 const noon = (day: IsoDay) => `${day}T11:00:00.000Z`;
+
+export interface TransactionFacts {
+  id: string;
+  canton: string;
+  status: string;
+  submittedAt: Date;
+  closedAt: Date | null;
+  /** While a fee waits: the end of its last day to be paid */
+  paymentDueAt: Date | null;
+  completionDueAt: Date | null;
+  tasks: Array<{
+    id: string;
+    status: string;
+    createdAt: Date;
+    dueAt: Date;
+    claimedAt: Date | null;
+    completedAt: Date | null;
+    escalatedAt: Date | null;
+    outcome: string | null;
+  }>;
+  history: CaseTimeline['history'];
+}
+
+/** What the audit says happened to a transaction, as the timeline's events. */
+const TRANSACTION_EVENTS: Record<string, string> = {
+  'transaction.paid': 'paid',
+  'transaction.information-asked': 'information-asked',
+  'transaction.completed': 'completed',
+  'transaction.accepted': 'accepted',
+  'transaction.refused': 'refused',
+  'transaction.refunded': 'refunded',
+  'transaction.lapsed-unpaid': 'lapsed-unpaid',
+  'transaction.lapsed-incomplete': 'lapsed-incomplete',
+};
+
+/** Art. 15: a submission's receipt, fee, the unit's rounds, what the user owes and by when. */
+export function transactionTimeline(f: TransactionFacts, now: Date, profile: CantonProfile): CaseTimeline {
+  const events: TimelineEvent[] = [{ ...at(f.submittedAt, profile), kind: 'submitted' }];
+  const periods: TimelinePeriod[] = [];
+  const deadlines: TimelineDeadline[] = [];
+  for (const h of f.history) {
+    const kind = TRANSACTION_EVENTS[h.action];
+    if (kind) events.push({ ...at(new Date(h.at), profile), kind });
+  }
+  for (const t of f.tasks) {
+    events.push({ ...at(t.createdAt, profile), kind: 'task-opened', detail: 'transaction' });
+    if (t.escalatedAt) events.push({ ...at(t.escalatedAt, profile), kind: 'escalated', detail: 'transaction' });
+    if (t.claimedAt) events.push({ ...at(t.claimedAt, profile), kind: 'claimed', detail: 'transaction' });
+    if (t.completedAt) events.push({ ...at(t.completedAt, profile), kind: 'task-completed', detail: t.outcome ?? undefined });
+    periods.push({ kind: 'task-due', start: at(t.createdAt, profile).day, end: at(t.completedAt ?? t.dueAt, profile).day });
+    if (t.status === 'open') deadlines.push({ ...dueAt(t.dueAt, profile), kind: 'task-due', pending: t.dueAt > now });
+  }
+  if (f.paymentDueAt && !f.closedAt && f.status === 'awaiting-payment') {
+    periods.push({ kind: 'payment-period', start: at(f.submittedAt, profile).day, end: at(f.paymentDueAt, profile).day, rule: 'services.paymentDays' });
+    deadlines.push({ ...dueAt(f.paymentDueAt, profile), kind: 'payment-due', pending: f.paymentDueAt > now });
+  }
+  if (f.completionDueAt && f.status === 'awaiting-information') {
+    const asked = [...events].reverse().find((e) => e.kind === 'information-asked');
+    periods.push({
+      kind: 'completion-period',
+      start: asked?.day ?? at(f.submittedAt, profile).day,
+      end: at(f.completionDueAt, profile).day,
+      rule: 'Art. 15.2',
+    });
+    deadlines.push({ ...dueAt(f.completionDueAt, profile), kind: 'completion-due', pending: f.completionDueAt > now });
+  }
+  return frame(
+    { caseType: 'transaction', caseId: f.id, canton: f.canton, events, periods, deadlines, history: f.history },
+    localDay(now, profile.timeZone),
+    profile,
+  );
+}

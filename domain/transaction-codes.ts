@@ -10,7 +10,7 @@ export interface TransactionPurpose {
   service: string;
 }
 
-export const TRANSACTION_ACTIONS: readonly TransactionAction[] = ['access-request.create', 'service-consent.grant'];
+export const TRANSACTION_ACTIONS: readonly TransactionAction[] = ['access-request.create', 'transaction.submit', 'service-consent.grant'];
 
 /**
  * Whether this transaction needs a code. `serviceFlag` is the service catalogue's own

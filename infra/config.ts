@@ -132,6 +132,30 @@ export const configSchema = z
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')
       .default('100kb'),
     WORKFLOW_BUNDLE_PATH: z.string().optional(),
+    /**
+     * The canton's seal on the documents the engine issues (Art. 15: a commune's attestation):
+     * PEM files, a PKCS#8 private key and its certificate (then its chain). `npm start` makes a
+     * demo seal; required in production. The API serves the certificate, the worker seals.
+     */
+    SEAL_KEY_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    SEAL_CERTIFICATE_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    /**
+     * Online payment of fees: the payment provider (Datatrans's JSON API v1, fakes/payments),
+     * where it calls back (the API's public URL) and where it sends the user afterwards.
+     */
+    PAYMENT_PROVIDER_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
+    PAYMENT_PAGE_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
+    PAYMENT_MERCHANT_ID: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    PAYMENT_PASSWORD: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    PAYMENT_SIGN_KEY: z.preprocess(
+      (v) => (v === '' ? undefined : v),
+      z
+        .string()
+        .regex(/^[0-9a-fA-F]{32,}$/, 'hex')
+        .optional(),
+    ),
+    PUBLIC_API_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
+    PORTAL_URL: z.preprocess((v) => (v === '' ? undefined : v), url.optional()),
   })
   .superRefine((c, ctx) => {
     if (c.RULE_SET) {
@@ -152,7 +176,18 @@ export const configSchema = z
     if (c.SMS_GATEWAY_URL)
       for (const name of ['SMS_GATEWAY_USER', 'SMS_GATEWAY_PASSWORD', 'SMS_SENDER'] as const)
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with SMS_GATEWAY_URL' });
+    if (!!c.SEAL_KEY_FILE !== !!c.SEAL_CERTIFICATE_FILE)
+      ctx.addIssue({
+        code: 'custom',
+        path: [c.SEAL_KEY_FILE ? 'SEAL_CERTIFICATE_FILE' : 'SEAL_KEY_FILE'],
+        message: 'SEAL_KEY_FILE and SEAL_CERTIFICATE_FILE go together',
+      });
+    if (c.PAYMENT_PROVIDER_URL)
+      for (const name of ['PAYMENT_MERCHANT_ID', 'PAYMENT_PASSWORD', 'PAYMENT_SIGN_KEY', 'PUBLIC_API_URL'] as const)
+        if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with PAYMENT_PROVIDER_URL' });
     if (c.NODE_ENV === 'production') {
+      if (!c.SEAL_KEY_FILE)
+        ctx.addIssue({ code: 'custom', path: ['SEAL_KEY_FILE'], message: "required in production: issued documents carry the canton's seal" });
       // Outside development the keys to the API come from an issuer over HTTPS only.
       if (!c.AUTH_ISSUER.startsWith('https://')) ctx.addIssue({ code: 'custom', path: ['AUTH_ISSUER'], message: 'must be an https:// URL in production' });
       if (c.AUTH_JWKS_URL && !c.AUTH_JWKS_URL.startsWith('https://'))

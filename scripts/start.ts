@@ -11,10 +11,12 @@ import { startFakePostal } from '../fakes/postal/server';
 import { startFakeRegisters } from '../fakes/registers/server';
 import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeCommercialRegister } from '../fakes/commercial-register/server';
 import { startFakeQca } from '../fakes/qca/server';
+import { startFakePayments } from '../fakes/payments/server';
 import { DEMO_CREDENTIALS as SMS_DEMO_CREDENTIALS, DEMO_SENDER as SMS_DEMO_SENDER, startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
 import { demoDataOf, seedDemoServices, seedDemoTerms, seedDemoUnits } from './lib/demo-data';
 import { ensureWebBuilt } from './lib/web';
+import { ensureDemoSeal } from './lib/demo-seal';
 import { ensureSearchAttributes } from '../infra/namespace';
 import { startDemoEid } from './lib/demo-eid';
 import { localPayloadKeys, localSecret } from './lib/local-secrets';
@@ -45,6 +47,7 @@ const PORTS = {
   qca: port('QCA_PORT', 4050),
   commercialRegister: port('COMMERCIAL_REGISTER_PORT', 4060),
   sms: port('SMS_PORT', 4070),
+  payments: port('PAYMENTS_PORT', 4080),
 };
 
 // The canton's demo people, entities and units (CANTON=NE: Neuchâtel's; scripts/lib/demo-data.ts).
@@ -243,6 +246,35 @@ async function main() {
     };
   }
 
+  // Art. 15: fees paid online through a fake payment provider speaking Datatrans's JSON API,
+  // unless PAYMENT_PROVIDER_URL names a real one (its PAYMENT_* then come from the environment).
+  let paymentsUrl = env.PAYMENT_PROVIDER_URL;
+  let paymentsEnv: Record<string, string> = {};
+  if (!paymentsUrl) {
+    const payments = await startFakePayments({ port: PORTS.payments });
+    stops.push({ name: 'fake payment provider', stop: () => payments.close() });
+    paymentsUrl = payments.url;
+    paymentsEnv = {
+      PAYMENT_PROVIDER_URL: payments.url,
+      PAYMENT_MERCHANT_ID: payments.credentials.merchantId,
+      PAYMENT_PASSWORD: payments.credentials.password,
+      PAYMENT_SIGN_KEY: payments.credentials.signKeyHex,
+      PUBLIC_API_URL: env.PUBLIC_API_URL ?? apiUrl,
+    };
+  }
+
+  // Art. 15: the seal on the documents the engine issues: a demo key kept in the data
+  // directory, unless SEAL_KEY_FILE / SEAL_CERTIFICATE_FILE name the canton's.
+  const sealCanton = (env.CANTON ?? 'JU') as 'JU' | 'NE';
+  const sealEnv = env.SEAL_KEY_FILE
+    ? {}
+    : await ensureDemoSeal(dataDir, sealCanton, `${profiles[sealCanton].words.chancellery.fr} (${sealCanton})`).then(
+        ({ SEAL_KEY_FILE, SEAL_CERTIFICATE_FILE }) => ({
+          SEAL_KEY_FILE,
+          SEAL_CERTIFICATE_FILE,
+        }),
+      );
+
   // The postal service's gateway for registered letters: a fake unless POSTAL_GATEWAY_URL is set.
   let postalUrl = env.POSTAL_GATEWAY_URL;
   if (!postalUrl) {
@@ -304,6 +336,8 @@ async function main() {
     ...commercialRegister,
     POSTAL_GATEWAY_URL: postalUrl,
     ...smsEnv,
+    ...sealEnv,
+    ...paymentsEnv,
     ...eidEnv,
     ...qesEnv,
     DATABASE_URL: databaseUrl,
@@ -351,6 +385,10 @@ async function main() {
       : `  Fake SMS provider .......... ${smsUrl}  (sent codes: ${smsUrl}/_control/messages?to=%2B41…)`,
     ...(env.EID_VERIFIER_URL ? ['  e-ID verifier .............. (EID_VERIFIER_URL)'] : eidLines),
     qesLine,
+    env.PAYMENT_PROVIDER_URL
+      ? '  Payment provider ........... (PAYMENT_PROVIDER_URL)'
+      : `  Fake payment provider ...... ${paymentsUrl}  (payments: ${paymentsUrl}/_control/transactions)`,
+    env.SEAL_KEY_FILE ? '  Seal ....................... (SEAL_KEY_FILE)' : `  Demo seal (documents) ...... ${apiUrl}/v1/seal/certificate  (not for production)`,
     `  Data ....................... ${dataDir}`,
     '',
     'Ctrl-C stops everything; the next start reuses the data.',

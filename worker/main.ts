@@ -16,6 +16,8 @@ import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { createWorker } from './worker';
+import { sealKeyFrom } from '../infra/seal-files';
+import { paymentProviderFrom } from '../infra/payment-config';
 
 async function main() {
   const config = loadConfigOrExit();
@@ -65,6 +67,9 @@ async function main() {
       retention: createTemporalRetentionEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
       proxies: createTemporalProxyEngine(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
       accessRights: createTemporalAccessRights(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
+      // Art. 15: issued documents sealed; refunds of fees paid online.
+      seal: await sealKeyFrom(config),
+      payments: paymentProviderFrom(config) ?? undefined,
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the
     // compiled dist/worker/); development bundles the current source at start.

@@ -1,5 +1,5 @@
 // Every workflow the worker runs.
-export { accessRequest } from './access-request/workflow';
+export { accessRequest, accessRevocation } from './access-request/workflow';
 export { onboarding } from './onboarding/workflow';
 export { decisionService } from './decision-service/workflow';
 export { contract } from './contract/workflow';
@@ -10,3 +10,4 @@ export { proxy } from './proxy/workflow';
 export { entityOnboarding } from './entity-onboarding/workflow';
 export { representationContract } from './representation/workflow';
 export { accessRights } from './access-rights/workflow';
+export { transaction } from './transaction/workflow';

@@ -6,7 +6,8 @@
 export const DATA_KEY_FIELD = '$dataKey';
 
 /** The kinds of record whose personal data has a data key of its own. */
-export type DataKeyKind = 'access-request' | 'onboarding-application' | 'contract' | 'decision' | 'proxy' | 'representation-request' | 'entity-application';
+export type DataKeyKind =
+  'access-request' | 'onboarding-application' | 'contract' | 'decision' | 'proxy' | 'representation-request' | 'entity-application' | 'transaction';
 
 export const dataKeyId = (kind: DataKeyKind, id: string) => `${kind}:${id}`;
 

@@ -14,7 +14,7 @@ const id = z.string().regex(/^[A-Za-z0-9_-]{1,64}$/, 'letters, digits, - and _ o
 
 const createBody = z
   .object({
-    unitId: id.openapi({ example: 'SPOP' }),
+    unitId: id.optional().openapi({ example: 'SPOP', description: "The owning unit: optional (the catalogue knows it); when given, the service's own" }),
     service: id.openapi({ example: 'building-permits' }),
     avsNumber: z
       .string()
@@ -49,7 +49,7 @@ const decisionBody = z
 const statusSchema = z
   .object({
     requestId: z.string(),
-    state: z.enum(['recording', 'awaiting-unit', 'granted', 'refused']),
+    state: z.enum(['recording', 'awaiting-unit', 'granted', 'refused', 'revoked']),
     canton: z.string(),
     unitId: z.string(),
     service: z.string(),
@@ -57,6 +57,8 @@ const statusSchema = z
     remindersSent: z.number(),
     nextReminderDueAt: z.string().optional(),
     decision: z.object({ outcome: z.enum(['grant', 'refuse']), reason: z.string().optional(), decidedAt: z.string() }).optional(),
+    revocation: z.object({ reasons: z.array(z.string()), revokedAt: z.string() }).optional(),
+    taskId: z.string().optional().openapi({ description: "The unit's task in its inbox (claim it, then complete it with grant or refuse)" }),
   })
   .openapi('AccessRequestStatus');
 
@@ -83,7 +85,11 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
           'The contract does not allow it now (`contract_restricted`); a counsellor without an open assisted session (`no_assisted_session`); a representative without an active proxy for this service (`no_proxy`, with the reason: revoked, expired, not accepted, not covering it); ' +
           TRANSACTION_CODE_REFUSALS,
       },
-      422: { description: 'No such unit on this counter (`unknown_unit`); details that are not the person’s own (`unprocessable`)' },
+      409: { description: 'A free service needs no request (`free_service`, Art. 14 al. 1)' },
+      422: {
+        description:
+          'No such unit (`unknown_unit`) or service (`unknown_service`) on this counter, or not that unit’s service (`wrong_unit`); details that are not the person’s own (`unprocessable`)',
+      },
     },
     async handler({ req, body, caller }) {
       const status = await requests.file(caller, body, req.header('idempotency-key') ?? null, givenTransactionCode(req));
@@ -115,6 +121,27 @@ export function accessRequestRoutes(api: Api, { application }: { application: Ap
       409: { description: rejections(accessRequestRejections, 409, 'Already decided (`conflict` once its process has ended)') },
     },
     handler: async ({ params: p, body, caller }) => ({ status: 200, body: await requests.decide(caller, p.id, body) }),
+  });
+
+  api.add(router, {
+    method: 'post',
+    path: '/v1/access-requests/:id/revocation',
+    tag: 'Access requests',
+    summary: 'Art. 14.3: the owning unit revokes a granted access for abuse or breach of the rules, with its reasons (the user is told them)',
+    roles: ['unit'],
+    params,
+    body: z
+      .object({
+        reasons: z.array(z.string().trim().min(1, 'a reason cannot be empty').max(1000)).min(1, 'a revocation needs its reasons (Art. 14 al. 3)').max(20),
+      })
+      .strict()
+      .openapi('AccessRevocation'),
+    headers: idempotencyHeaders,
+    responses: {
+      202: { description: 'Revoked: the user is being told; he may ask for a formal decision (Art. 14 al. 4)', schema: statusSchema },
+      409: { description: 'Not a granted access (`not_granted`)' },
+    },
+    handler: async ({ params: p, body, caller }) => ({ status: 202, body: await requests.revoke(caller, p.id, body.reasons) }),
   });
 
   return router;

@@ -29,6 +29,8 @@ const taskSchema = z
       .string()
       .nullable()
       .openapi({ description: 'The request a legal-representation or written-proxy-contract task is about: GET /v1/representation-requests/{id}' }),
+    accessRequestId: z.string().nullable().openapi({ description: 'The access request an access-request task decides: GET /v1/access-requests/{id}' }),
+    transactionId: z.string().nullable().openapi({ description: 'The transaction a transaction task answers: GET /v1/transactions/{id}, POST …/answer' }),
     canton: z.string(),
     commune: z.string().nullable(),
     subject: z.string(),
@@ -127,6 +129,8 @@ const completion = z
         justification: z.string().trim().min(1, "say how the person asked for the account's reactivation (NE 7.4)").max(4000),
       })
       .strict(),
+    // Art. 14.2: access to a unit's service granted
+    z.object({ outcome: z.literal('grant') }).strict(),
   ])
   .openapi('TaskCompletion');
 
@@ -134,7 +138,7 @@ const params = z.object({
   id: z
     .string()
     .regex(
-      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(written-proxy|legal-representation|written-proxy-contract|entity-powers|written-contract)|user-[0-9a-f-]{36}-(access-rights-block|account-deactivated)-\d{1,4})$/,
+      /^([0-9a-f-]{36}-(review|authority-inquiry|formal-decision)|contract-[0-9a-f-]{36}-terms-refusal-\d{1,4}|(fd-)?[0-9a-f-]{36}-postal-tracking|[0-9a-f-]{36}-(written-proxy|legal-representation|written-proxy-contract|entity-powers|written-contract)|user-[0-9a-f-]{36}-(access-rights-block|account-deactivated)-\d{1,4}|access-request-[0-9a-f-]{36}|transaction-[0-9a-f-]{36}-\d{1,4})$/,
       'not a task id',
     ),
 });

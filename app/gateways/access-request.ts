@@ -1,5 +1,13 @@
-import { accessRequestWorkflowId, ALREADY_DECIDED, decideUpdate, REASON_REQUIRED, statusQuery } from '../../workflows/access-request/definitions';
-import type { AccessRequestInput, AccessRequestStatus, UnitDecision } from '../../workflows/access-request/types';
+import type { CantonCode } from '../../domain/profiles';
+import {
+  accessRequestWorkflowId,
+  accessRevocationWorkflowId,
+  ALREADY_DECIDED,
+  decideUpdate,
+  REASON_REQUIRED,
+  statusQuery,
+} from '../../workflows/access-request/definitions';
+import type { AccessRequestInput, AccessRequestStatus, AccessRevocation, UnitDecision } from '../../workflows/access-request/types';
 import { AppError } from '../errors';
 import { WorkflowGateway, type RejectionStatuses, type Temporal } from './temporal';
 
@@ -28,5 +36,16 @@ export class AccessRequestGateway extends WorkflowGateway {
       [decision],
       () => new AppError(409, 'conflict', 'this request has already been decided'),
     );
+  }
+}
+
+/** Art. 14.3: the revocation's process, once per access (a second start is the same revocation). */
+export class AccessRevocationGateway extends WorkflowGateway {
+  constructor(temporal: Temporal) {
+    super(temporal, {});
+  }
+
+  revoke(revocation: AccessRevocation, on: { requestId: string; canton: CantonCode; unitId: string }): Promise<boolean> {
+    return this.startOnce('accessRevocation', { workflowId: accessRevocationWorkflowId(on.requestId), args: [{ ...on, revocation }] });
   }
 }

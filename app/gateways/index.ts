@@ -1,5 +1,6 @@
 // One typed gateway per workflow: the only code that starts, signals, updates or queries it.
-import { AccessRequestGateway } from './access-request';
+import { AccessRequestGateway, AccessRevocationGateway } from './access-request';
+import { TransactionGateway } from './transaction';
 import { AccessRightsGateway } from './access-rights';
 import { ContractGateway } from './contract';
 import { DecisionServiceGateway } from './decision-service';
@@ -17,6 +18,8 @@ export function createGateways(temporal: Temporal, rollout?: { batchSize?: numbe
   return {
     onboarding: new OnboardingGateway(temporal),
     accessRequests: new AccessRequestGateway(temporal),
+    accessRevocations: new AccessRevocationGateway(temporal),
+    transactions: new TransactionGateway(temporal),
     decisions: new DecisionServiceGateway(temporal),
     contracts: new ContractGateway(temporal),
     tasks: new TaskGateway(temporal),

@@ -124,6 +124,11 @@ function demoServices(communeId: string) {
       },
     ),
     s('declaration-impots', 'SCC', 'impots', "Déclaration d'impôt", 'Steuererklärung', { adultsOnly: true }),
+    // The walk-through's services on request at SPOP (README): consulting the archives, the library's reading room.
+    s('archives', 'SPOP', 'population', 'Consultation des archives de la population', 'Einsicht in die Archive der Einwohnerkontrolle', {
+      access: 'on-request',
+    }),
+    s('library', 'SPOP', 'population', 'Salle de lecture de la bibliothèque', 'Lesesaal der Bibliothek', { access: 'on-request' }),
   ];
 }
 
@@ -169,8 +174,29 @@ export function demoDataOf(canton: string) {
 /** Idempotent: the next start finds them and changes nothing (a start for another canton renames and readdresses them). */
 export async function seedDemoUnits(db: Db, canton = 'JU'): Promise<void> {
   for (const u of demoDataOf(canton).units) {
-    await db.unit.upsert({ where: { id: u.id }, create: u, update: { name: u.name, address: u.address } });
+    const creditor = demoCreditor(u);
+    await db.unit.upsert({ where: { id: u.id }, create: { ...u, creditor }, update: { name: u.name, address: u.address, creditor } });
   }
+}
+
+/**
+ * Where a demo unit's fees are paid: SIX's example QR-IBAN (a test account, never a real one)
+ * and the unit's own address, structured as the QR-bill wants it (street, number, postcode, town).
+ */
+export const DEMO_QR_IBAN = 'CH4431999123000889012';
+function demoCreditor(u: { name: string; address: string[] }) {
+  const street = u.address.at(-2) ?? '';
+  const m = /^(.*\S)\s+(\d+\w?)$/.exec(street);
+  const [postalCode, ...town] = (u.address.at(-1) ?? '').split(' ');
+  return {
+    account: DEMO_QR_IBAN,
+    name: u.name,
+    street: m ? m[1]! : street,
+    ...(m ? { buildingNumber: m[2]! } : {}),
+    postalCode: postalCode ?? '',
+    town: town.join(' '),
+    country: 'CH',
+  };
 }
 
 /** The demo catalogue; a service the Chancellery or its unit changed since is left as it is. */

@@ -359,7 +359,7 @@ describe('operations', () => {
     expect(doc.body.openapi).toBe('3.0.3');
     const create = doc.body.paths['/v1/access-requests'].post;
     expect(create.requestBody.content['application/json'].schema.$ref).toBe('#/components/schemas/AccessRequestCreate');
-    expect(doc.body.components.schemas.AccessRequestCreate.required).toEqual(expect.arrayContaining(['unitId', 'service', 'email']));
+    expect(doc.body.components.schemas.AccessRequestCreate.required).toEqual(expect.arrayContaining(['service', 'email']));
     // A person files with her AVS number, an entity's people with its UID (Art. 12): both optional in the schema.
     expect(Object.keys(doc.body.components.schemas.AccessRequestCreate.properties)).toEqual(expect.arrayContaining(['avsNumber', 'uid', 'onBehalfOf']));
     expect((await request(stack.app).get('/docs/')).status).toBe(200);

@@ -1,4 +1,6 @@
-// The access-request workflow on the time-skipping server: days pass in milliseconds.
+// The access-request workflow on the time-skipping server: days pass in milliseconds. The unit
+// decides in its own inbox (a task reminded every period and escalated once), or by the
+// decision route; the older histories (reminders only) replay from their fixtures.
 import { randomUUID } from 'node:crypto';
 import { profiles } from '../../domain/profiles';
 import { accessRequestWorkflowId, decideUpdate, statusQuery } from '../../workflows/access-request/definitions';
@@ -58,8 +60,10 @@ describe('access request waiting for the unit', () => {
       expect((await env.currentTimeMs()) - before).toBeGreaterThanOrEqual(10 * DAY);
       expect(status.state).toBe('awaiting-unit');
       expect(status.remindersSent).toBe(Math.floor(10 / reminderDays));
-      const row = await db.accessRequest.findUniqueOrThrow({ where: { id: args.requestId } });
-      expect(row.remindersSent).toBe(Math.floor(10 / reminderDays));
+      // The unit's task in its inbox carries the reminders, and was escalated after a week.
+      const task = await db.task.findUniqueOrThrow({ where: { id: status.taskId! } });
+      expect(task).toMatchObject({ kind: 'access-request', unitId: 'SPOP', accessRequestId: args.requestId, remindersSent: Math.floor(10 / reminderDays) });
+      expect(task.escalatedAt).not.toBeNull();
       // Ten days of waiting took well under the time of a single real minute.
       process.stderr.write(`10 days on the time-skipping server: ${wallMs} ms of wall time\n`);
       expect(wallMs).toBeLessThan(5000);
@@ -73,7 +77,12 @@ describe('access request waiting for the unit', () => {
         status: 'refused',
         reason: 'Prestation réservée aux entreprises',
       });
-      await recordHistory('access-request-reminded-refused', handle);
+      expect(await db.task.findUniqueOrThrow({ where: { id: status.taskId! } })).toMatchObject({
+        status: 'completed',
+        outcome: 'refuse',
+        completedBy: 'agent',
+      });
+      await recordHistory('access-request-task-reminded-refused', handle);
     });
   });
 
@@ -88,7 +97,7 @@ describe('access request waiting for the unit', () => {
       await env.sleep(`${profiles.JU.reminders.taskReminderDays * 24 - 1} hours`);
       await handle.executeUpdate(decideUpdate, { args: [{ outcome: 'grant', decidedBySub: 'agent', decidedAt: new Date().toISOString() }] });
       expect(await handle.result()).toMatchObject({ state: 'granted', remindersSent: 0 });
-      await recordHistory('access-request-granted', handle);
+      await recordHistory('access-request-task-granted', handle);
     });
   });
 });

@@ -11,7 +11,7 @@ import { localDay } from '../../domain/days';
 import { contractStateQuery, contractWorkflowId } from '../../workflows/contract/definitions';
 import { rolloutProgressQuery, termsRolloutWorkflowId } from '../../workflows/terms-rollout/definitions';
 import { insertContract, type TestContract } from '../support/contracts';
-import { insertUnit, samplePdf } from '../support/decisions';
+import { insertUnit, insertService, samplePdf } from '../support/decisions';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
 let stack: Stack;
@@ -146,7 +146,7 @@ describe('a rollout to every contract, in batches', () => {
     const filed = await request(stack.app)
       .post('/v1/access-requests')
       .set(bearer(a.token))
-      .send({ unitId, service: 'attestation', avsNumber: '756.1234.5678.97', email: a.email });
+      .send({ unitId, service: await insertService(stack.db, unitId), avsNumber: '756.1234.5678.97', email: a.email });
     expect(filed.status).toBe(403);
 
     // Another user's attempt: no contract → 404; their own acceptance leaves A restricted.

@@ -10,7 +10,7 @@ import { contractStateQuery, contractWorkflowId } from '../../workflows/contract
 import { testPeople } from '../support/applications';
 import { signedApplication } from '../support/eid';
 import { insertContract, insertTermsVersion, type TestContract } from '../support/contracts';
-import { insertUnit } from '../support/decisions';
+import { insertUnit, insertService } from '../support/decisions';
 import { pdfText } from '../support/pdf';
 import { startStack, waitFor, type Stack } from '../support/stack';
 
@@ -267,12 +267,13 @@ describe('after a refused access to a service (Art. 14.4)', () => {
     await stack.db.unit.update({ where: { id: unitId }, data: { email: `${unitId.toLowerCase()}@unit.test` } });
     const unit = await stack.token({ role: 'unit', sub: 'unit-jurist', unit: unitId, domains: ['population'] });
     const c = await admitted();
+    const service = await insertService(stack.db, unitId);
     const filed = await request(stack.app)
       .post('/v1/access-requests')
       .set(bearer(c.token))
       .send({
         unitId,
-        service: 'fishing-permit',
+        service,
         avsNumber: (await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: c.sub } })).avsNumber,
         email: c.email,
       });
@@ -305,7 +306,7 @@ describe('after a refused access to a service (Art. 14.4)', () => {
     expect((await request(stack.app).get(`/v1/formal-decision-requests/${asked.body.requestId}`).set(bearer(unit))).status).toBe(200);
     expect((await request(stack.app).get('/v1/formal-decision-requests/2026-02-30').set(bearer(c.token))).status).toBe(400);
     expect(asked.body).toMatchObject({ ground: 'access-refused', authority: unitId });
-    const notice = await stack.mail.waitFor((m) => m.to.includes(`${unitId.toLowerCase()}@unit.test`));
+    const notice = await stack.mail.waitFor((m) => m.to.includes(`${unitId.toLowerCase()}@unit.test`) && m.text.includes(asked.body.taskId));
     expect(notice.text).toContain(asked.body.taskId);
     expect(notice.text).toContain('art. 14 al. 4');
 
@@ -326,7 +327,7 @@ describe('after a refused access to a service (Art. 14.4)', () => {
     const { view, text } = await decidedAndPosted(c.token, asked.body.requestId);
     expect(view).toMatchObject({ outcome: 'refuse', authority: unitId });
     expect(text).toContain('Service de test décide');
-    expect(text).toContain("1. L'accès à la prestation « fishing-permit » est refusé.");
+    expect(text).toContain(`1. L'accès à la prestation « ${service} » est refusé.`);
     expect(text).toContain('réservé aux personnes domiciliées');
     expect(text).toContain('auprès de Service de test, Rue du 24-Septembre 1, 2800 Delémont');
     expect(text).not.toContain('Chancellerie');

@@ -13,8 +13,10 @@ const dataDir = mkdtempSync(join(tmpdir(), 'guichet-start-'));
 chmodSync(dataDir, 0o755);
 let env: NodeJS.ProcessEnv;
 
-const token = (role: string, sub: string) =>
-  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub], { cwd: root, env }).toString().trim();
+const token = (role: string, sub: string, more: string[] = []) =>
+  execFileSync(process.execPath, ['--import', 'tsx', 'scripts/token.ts', '--role', role, '--sub', sub, ...more], { cwd: root, env })
+    .toString()
+    .trim();
 
 beforeAll(async () => {
   env = await npmStartEnv(dataDir);
@@ -184,6 +186,57 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     expect(await accepted.json()).toMatchObject({ status: 'active' });
     // The acceptance answers once the contract's state is written: access is back at once.
     expect((await post('/v1/access-requests', adele, archives)).status).toBe(202);
+
+    // The README's services walk-through: access to the commune's residence attestation on
+    // request, granted in the commune's inbox; the transaction with its fee, paid through the
+    // fake provider; the attestation sealed into her inbox, whose seal verifies.
+    const commune = token('unit', 'agent-commune', ['--unit', 'COMMUNE-DELEMONT', '--domains', 'habitants']);
+    type Body = Partial<Record<'state' | 'taskId' | 'requestId' | 'unitId' | 'transactionId' | 'receiptNumber' | 'providerTransactionId', string>> & {
+      items?: { taskId: string }[];
+    };
+    const json = async (res: Response | Promise<Response>) => (await (await res).json()) as Body;
+    const wait = async (path: string, who: string, ok: (b: Body) => boolean) => {
+      for (let i = 0; i < 300; i++) {
+        const b = await json(fetch(`${api}${path}`, { headers: { authorization: `Bearer ${who}` } }));
+        if (ok(b)) return b;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      throw new Error(`${path} never got there`);
+    };
+    const access = await json(
+      post('/v1/access-requests', adele, { service: 'attestation-de-residence', avsNumber: '756.1234.5678.04', email: 'adele.exemple@example.ch' }),
+    );
+    expect(access).toMatchObject({ unitId: 'COMMUNE-DELEMONT' });
+    const { taskId } = await wait(`/v1/access-requests/${access.requestId}`, adele, (b) => !!b.taskId);
+    await wait('/v1/tasks?kind=access-request', commune, (b) => !!b.items?.some((t) => t.taskId === taskId));
+    expect((await post(`/v1/tasks/${taskId}/claim`, commune)).status).toBe(200);
+    expect((await post(`/v1/tasks/${taskId}/complete`, commune, { outcome: 'grant' })).status).toBe(200);
+    await wait(`/v1/access-requests/${access.requestId}`, adele, (b) => b.state === 'granted');
+    const tx = await json(post('/v1/transactions', adele, { service: 'attestation-de-residence', form: { kind: 'domicile', for: 'self' } }));
+    expect(tx.receiptNumber).toMatch(/^JU-\d{4}-\d{6}$/);
+    await wait(`/v1/transactions/${tx.transactionId}`, adele, (b) => b.state === 'awaiting-payment');
+    const payment = await json(post(`/v1/transactions/${tx.transactionId}/payment`, adele));
+    const settled = await fetch(`http://127.0.0.1:${env.PAYMENTS_PORT}/_control/transactions/${payment.providerTransactionId}/pay`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ outcome: 'settle' }),
+    });
+    expect(settled.ok).toBe(true);
+    await wait(`/v1/transactions/${tx.transactionId}`, adele, (b) => b.state === 'awaiting-unit' && !!b.taskId);
+    const answerPdf = readFileSync(join(root, 'scripts/demo/decision.pdf'));
+    const answered = await post(`/v1/transactions/${tx.transactionId}/answer`, commune, {
+      outcome: 'accept',
+      document: { title: 'Attestation de domicile', content: answerPdf.toString('base64') },
+    });
+    expect(answered.status).toBe(200);
+    const doc = await fetch(`${api}/v1/me/inbox/${tx.transactionId}:answer`, { headers: { authorization: `Bearer ${adele}` } });
+    expect(doc.status).toBe(200);
+    const pdfFile = join(dataDir, 'attestation.pdf');
+    const certFile = join(dataDir, 'seal.pem');
+    writeFileSync(pdfFile, Buffer.from(await doc.arrayBuffer()));
+    writeFileSync(certFile, await (await fetch(`${api}/v1/seal/certificate`)).text());
+    const verdict = JSON.parse(execFileSync(process.execPath, ['--import', 'tsx', 'scripts/verify-seal.ts', pdfFile, certFile], { cwd: root, env }).toString());
+    expect(verdict).toMatchObject({ valid: true, coversWholeDocument: true });
 
     expect(await stopNpm(first.proc)).toBe(0);
     expect(first.output()).toContain('stopped; data kept in');

@@ -6,6 +6,8 @@ import { termsSchedule, type PendingTerms } from '../../domain/contract';
 import { localDay } from '../../domain/days';
 import { profiles, type CantonCode } from '../../domain/profiles';
 import type { Db } from '../../infra/db';
+import type { Client } from '@temporalio/client';
+import { createTemporalContractEngine } from '../../app/gateways';
 import { freshAvs, insertApplication } from './applications';
 
 export interface TestContract {
@@ -99,3 +101,20 @@ export const qesFor = (t: { version: string; sha256: string }, by: string) => ({
   signedAt: new Date().toISOString(),
   by,
 });
+
+/**
+ * A user of the counter as the API knows one: admitted, her contract's workflow running (so
+ * that the contract gate lets her act), her register entry, and a citizen's token.
+ */
+export async function activeCitizen(stack: { db: Db; client: Client; taskQueue: string; token(r: { role: 'citizen'; sub: string }): Promise<string> }) {
+  const c = await insertContract(stack.db, { canton: 'JU' });
+  await createTemporalContractEngine(stack.client, stack.taskQueue).start({
+    contractId: c.contractId,
+    canton: 'JU',
+    startedOn: localDay(new Date(), profiles.JU.timeZone),
+    termsVersion: 'CG-2013-1',
+    pendingTerms: null,
+  });
+  const user = await stack.db.registeredUser.findUniqueOrThrow({ where: { sub: c.sub } });
+  return { ...c, user, avsNumber: user.avsNumber, token: await stack.token({ role: 'citizen', sub: c.sub }) };
+}

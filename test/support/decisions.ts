@@ -1,4 +1,5 @@
 // Test users, units and decisions, written as the API would write them.
+import { upsertTestService } from './units';
 import { createHash, randomUUID } from 'node:crypto';
 import { PDFDocument, StandardFonts } from 'pdf-lib';
 import type { Db } from '../../infra/db';
@@ -81,6 +82,11 @@ export async function insertUnit(db: Db, opts: { webhookUrl?: string; webhookSec
     },
   });
   return id;
+}
+
+/** A service of the catalogue at the unit (on request unless said): its id. */
+export async function insertService(db: Db, unitId: string, opts: Omit<Parameters<typeof upsertTestService>[1], 'id' | 'unitId'> = {}): Promise<string> {
+  return upsertTestService(db, { id: `svc-${randomUUID().slice(0, 8)}`, unitId, ...opts });
 }
 
 export async function grantConsent(db: Db, userSub: string, unitId: string, domain = 'population') {

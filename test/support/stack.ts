@@ -41,6 +41,9 @@ import { listenOn } from '../../fakes/http';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+import { startFakePayments, type FakePaymentsProvider } from '../../fakes/payments/server';
+import { datatransProvider, loadPaymentConfig } from '../../infra/payments';
+import { makeDemoSealKey, type SealKey } from '../../infra/seal';
 import { DEMO_CREDENTIALS as SMS_CREDENTIALS, DEMO_SENDER as SMS_SENDER, startFakeSms, type FakeSmsGateway } from '../../fakes/sms/server';
 import { createHttpSmsGateway } from '../../infra/sms';
 import type { PhoneDirectory } from '../../app/transaction-codes';
@@ -133,6 +136,11 @@ export interface Stack {
   post: FakePostal;
   /** The fake SMS provider the API sends transaction codes through (NE 4.5). */
   sms: FakeSmsGateway;
+  /** With `services`: the fake payment provider and the seal the worker seals with. */
+  payments: FakePaymentsProvider | null;
+  seal: SealKey | null;
+  /** The API's own address, when it listens on a port (`eidWebhook`, `services`). */
+  apiUrl: string | null;
   app: ReturnType<typeof createApp>;
   client: Client;
   db: Db;
@@ -189,6 +197,11 @@ export interface StackOptions {
   phones?: PhoneDirectory;
   /** The use cases' clock (default the real one). */
   now?: () => Date;
+  /**
+   * Fees and issued documents (Art. 15): a fake payment provider (Datatrans's API) calling back
+   * the API, which then listens on a port, and a demo seal for the worker and the API.
+   */
+  services?: boolean;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -208,7 +221,19 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
 
   const db = createDb(databaseUrl);
   const started = await startAdapters(opts.fixturePath);
-  const apiPort = opts.eidWebhook ? await freePort() : null;
+  const apiPort = opts.eidWebhook || opts.services ? await freePort() : null;
+  const payments = opts.services ? await startFakePayments({ port: 0 }) : null;
+  const seal = opts.services ? await makeDemoSealKey({ canton: opts.canton ?? 'JU', organisation: 'Chancellerie de test' }) : null;
+  const paymentProvider = payments
+    ? datatransProvider(
+        loadPaymentConfig({
+          PAYMENT_PROVIDER_URL: payments.url,
+          PAYMENT_MERCHANT_ID: payments.credentials.merchantId,
+          PAYMENT_PASSWORD: payments.credentials.password,
+          PAYMENT_SIGN_KEY: payments.credentials.signKeyHex,
+        }),
+      )
+    : null;
   const eid = await startTestEid({ ...opts.eid, webhookUrl: apiPort ? `http://127.0.0.1:${apiPort}/v1/eid/verifier-events` : undefined });
   const qes = await startTestQes();
   const sms = await startFakeSms({ port: 0 });
@@ -235,6 +260,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       retention: createTemporalRetentionEngine(client, taskQueue, ruleSetId),
       proxies: createTemporalProxyEngine(client, taskQueue, ruleSetId),
       accessRights: createTemporalAccessRights(client, taskQueue, ruleSetId),
+      seal: seal ?? undefined,
+      payments: paymentProvider ?? undefined,
     },
     workflowBundle: await bundle(),
   });
@@ -271,6 +298,16 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     // As config.ts does: where the rule set has access rights of its own, their two factors have legal effect (NE 4.4).
     assurance: { ...DEFAULT_ASSURANCE, legalEffect: legalEffectAcrOf(ruleSetById(ruleSetId)) },
     now: opts.now,
+    payments: paymentProvider && {
+      provider: paymentProvider,
+      urls: {
+        webhook: `http://127.0.0.1:${apiPort}/v1/payment-events`,
+        success: 'http://127.0.0.1/portal/payment/success',
+        cancel: 'http://127.0.0.1/portal/payment/cancel',
+        error: 'http://127.0.0.1/portal/payment/error',
+      },
+    },
+    sealCertificatePem: seal?.certificatePem ?? null,
   });
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;
 
@@ -280,6 +317,9 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     mail,
     post,
     sms,
+    payments,
+    seal,
+    apiUrl: apiPort ? `http://127.0.0.1:${apiPort}` : null,
     app,
     client,
     db,
@@ -303,6 +343,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await eid.close();
       await qes.close();
       await sms.close();
+      await payments?.close();
       if (server) await new Promise((r) => server.close(r));
     },
   };

@@ -15,6 +15,7 @@ import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app
 import type { RetentionEngine } from '../../activities/ports';
 import type { RetentionInput } from '../../workflows/retention/definitions';
 import { dataConverter } from '../../infra/codec';
+import type { SealKey } from '../../infra/seal';
 import { createDb } from '../../infra/db';
 import { createDbDataKeyStore } from '../../infra/data-keys';
 import { ensureSearchAttributes } from '../../infra/namespace';
@@ -58,7 +59,7 @@ function recordingRetention(): RetentionEngine & { scheduled: RetentionInput[] }
   return { scheduled, schedule: async (i) => void scheduled.push(i), holdsChanged: async () => undefined, cancel: async () => undefined };
 }
 
-export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDatabase?: boolean; realRetention?: boolean } = {}) {
+export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDatabase?: boolean; realRetention?: boolean; seal?: SealKey } = {}) {
   quietRuntime();
   const { keys, activeKeyId } = fixtureKeyring();
   const db = createDb(opts.ownDatabase ? await createTestDatabase() : process.env.TEST_DATABASE_URL!);
@@ -88,6 +89,7 @@ export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDa
       proxies: createTemporalProxyEngine(env.client, taskQueue),
       accessRights: createTemporalAccessRights(env.client, taskQueue, 'NE-GU-2025'),
       credentialKey: credentialKeyFrom(activeKeyId, keys.get(activeKeyId)!),
+      seal: opts.seal,
     }),
     dataConverter: dataConverter(keys, activeKeyId, dataKeys),
   });

@@ -9,9 +9,29 @@ import { letterTexts, renderRegisteredLetter, FIRST_SERVICE_REASONS } from '../.
 import { pdfText } from '../support/pdf';
 import { chancelleryUnit, formalDecisionHeadings, formalDecisionRemedy, renderFormalDecision, wording } from '../../activities/formal-decision';
 import type { FormalDecisionGround } from '../../workflows/formal-decision/definitions';
+import { qrBillTexts, receiptTexts, sealTexts } from '../../activities/transaction-documents';
 
 const name = { firstName: 'Anne', lastName: 'Exemple' };
-const GROUNDS: FormalDecisionGround[] = ['onboarding-refused', 'terms-kept-blocked', 'terms-revoked', 'terminated-for-abuse', 'access-refused'];
+const SERVICE_NOTICES: mails.ServiceNoticeKind[] = [
+  'access-granted',
+  'access-refused',
+  'access-revoked',
+  'transaction-received',
+  'payment-requested',
+  'information-missing',
+  'transaction-accepted',
+  'transaction-refused',
+  'lapsed-unpaid',
+  'lapsed-incomplete',
+];
+const GROUNDS: FormalDecisionGround[] = [
+  'onboarding-refused',
+  'terms-kept-blocked',
+  'terms-revoked',
+  'terminated-for-abuse',
+  'access-refused',
+  'access-revoked',
+];
 
 /** Every mail template with sample input; the letter's and the formal decision's texts. */
 function allTexts(voice: Voice): string[] {
@@ -63,7 +83,50 @@ function allTexts(voice: Voice): string[] {
         mails.representationRefused({ ...base, reasons: ['R'] }, voice),
       ];
     }),
+    // Art. 14-15: access to services and transactions.
+    ...SERVICE_NOTICES.map((kind) =>
+      mails.serviceNotice(
+        {
+          kind,
+          serviceTitle: 'Permis',
+          unitName: 'Service',
+          reference: 'X-2026-000001',
+          reasons: ['Motif'],
+          dueDay: '2027-01-04',
+          amount: 'CHF 20.00',
+          document: true,
+        },
+        voice,
+      ),
+    ),
+    mails.taskOpened({ taskKind: 'access-request', taskId: 't-5', dueAt: '2026-12-10T00:00:00Z' }, voice),
+    mails.taskOpened({ taskKind: 'transaction', taskId: 't-6', dueAt: '2026-12-10T00:00:00Z' }, voice),
   ].flatMap((x) => [x.subject, x.text, x.html]);
+  const receipt = receiptTexts(
+    {
+      receiptNumber: 'X-2026-000001',
+      serviceTitle: 'Permis',
+      unitName: 'Service',
+      submittedOn: '2026-12-02',
+      submittedAt: '10:00',
+      attachments: [{ name: 'a.pdf', sha256: 'ab'.repeat(32) }],
+      fee: 'CHF 20.00',
+    },
+    voice,
+  );
+  const bill = qrBillTexts({ receiptNumber: 'X-2026-000001', serviceTitle: 'Permis', unitName: 'Service', dueDay: '2027-01-01' }, voice);
+  const seal = sealTexts({ unitName: 'Service', receiptNumber: 'X-2026-000001' }, voice);
+  const documents = [
+    receipt.title,
+    receipt.subtitle,
+    ...receipt.sections.flatMap((x) => [x.heading, ...x.lines]),
+    bill.heading.title,
+    ...bill.heading.lines,
+    bill.message,
+    seal.name,
+    seal.reason,
+    seal.location,
+  ];
 
   const unit = { name: 'Service', address: ['Rue 1', '1000 Ville'] };
   const remedy = formalDecisionRemedy(rs, chancelleryUnit(voice), voice.lang);
@@ -87,7 +150,7 @@ function allTexts(voice: Voice): string[] {
     h.remedies,
     ...chancelleryUnit(voice).address,
   ]);
-  return [...m, ...letters, ...decisions].map(String);
+  return [...m, ...letters, ...decisions, ...documents].map(String);
 }
 
 const JURA = /Jura|Delémont|RSJU|Porrentruy|\b2800\b|guichet virtuel sécurisé|sicheren virtuellen Schalter|CPA/;

@@ -67,6 +67,7 @@ describe('configuration', () => {
       'COMMERCIAL_REGISTER_URL: required in production: contracts of legal persons need the signing powers of the commercial register (Art. 11-13)',
       'EID_VERIFIER_URL: required in production: onboarding needs the e-ID (Art. 3)',
       'QES_TRUSTED_CA_FILES: required in production: contracts and terms acceptances need verified qualified signatures',
+      "SEAL_KEY_FILE: required in production: issued documents carry the canton's seal",
     ]);
     const production = {
       ...valid,
@@ -76,8 +77,18 @@ describe('configuration', () => {
       EID_VERIFIER_URL: 'https://verifier.jura.ch',
       COMMERCIAL_REGISTER_URL: 'https://www.zefix.admin.ch/ZefixPublicREST',
       QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
+      SEAL_KEY_FILE: '/etc/guichet/seal/key.pem',
+      SEAL_CERTIFICATE_FILE: '/etc/guichet/seal/certificate.pem',
     };
     expect(problems(production)).toEqual([]);
+    // The seal's two files go together; a payment provider needs its credentials and where it calls back.
+    expect(problems({ ...valid, SEAL_KEY_FILE: '/k.pem' })).toEqual(['SEAL_CERTIFICATE_FILE: SEAL_KEY_FILE and SEAL_CERTIFICATE_FILE go together']);
+    expect(problems({ ...valid, PAYMENT_PROVIDER_URL: 'https://api.sandbox.datatrans.com' }).sort()).toEqual([
+      'PAYMENT_MERCHANT_ID: required with PAYMENT_PROVIDER_URL',
+      'PAYMENT_PASSWORD: required with PAYMENT_PROVIDER_URL',
+      'PAYMENT_SIGN_KEY: required with PAYMENT_PROVIDER_URL',
+      'PUBLIC_API_URL: required with PAYMENT_PROVIDER_URL',
+    ]);
     // In development the embedded identity provider speaks plain HTTP on loopback.
     expect(problems(valid)).toEqual([]);
   });
@@ -91,6 +102,8 @@ describe('configuration', () => {
       EID_VERIFIER_URL: 'https://verifier.ne.ch',
       COMMERCIAL_REGISTER_URL: 'https://www.zefix.admin.ch/ZefixPublicREST',
       QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
+      SEAL_KEY_FILE: '/etc/guichet/seal/key.pem',
+      SEAL_CERTIFICATE_FILE: '/etc/guichet/seal/certificate.pem',
     };
     expect(problems({ ...production, CANTON: 'NE' })).toEqual([
       'SMS_GATEWAY_URL: required in production for CANTON NE: sign-in and transaction codes are sent by SMS (NE 4.1, 4.5)',

@@ -42,6 +42,8 @@ export const KNOWN_KINDS = [
   'written-proxy-contract',
   'access-rights-block',
   'account-deactivated',
+  'access-request',
+  'transaction',
 ] as const;
 export type KnownTaskKind = (typeof KNOWN_KINDS)[number];
 /** The API may add kinds before the workspace knows them: any string, shown by its code. */
@@ -58,6 +60,10 @@ export interface Task {
   decisionId?: string | null;
   formalRequestId?: string | null;
   unitId?: string | null;
+  /** The access request an access-request task decides (Art. 14.2) */
+  accessRequestId?: string | null;
+  /** The transaction a transaction task answers (Art. 15.2) */
+  transactionId?: string | null;
   canton: string;
   commune: string | null;
   subject: string;
@@ -192,8 +198,22 @@ export interface Contract {
   holderSub?: string;
 }
 
+/** A submission to a service (Art. 15), as its unit reads it. */
+export interface Transaction {
+  transactionId: string;
+  receiptNumber: string;
+  state: string;
+  serviceId: string;
+  submittedAt: string;
+  payment: { state: string; feeCents: number } | null;
+  completionDueAt: string | null;
+  rounds: number;
+  form: Record<string, unknown>;
+  attachments: { id: string; name: string; contentType: string; sizeBytes: number }[];
+}
+
 export interface CaseTimeline {
-  caseType: 'onboarding-application' | 'decision';
+  caseType: 'onboarding-application' | 'decision' | 'transaction';
   caseId: string;
   canton: string;
   range: { start: string; end: string };
@@ -241,6 +261,9 @@ export class Api {
   complete = (id: string, body: unknown) => this.call<Task>('POST', `/v1/tasks/${encodeURIComponent(id)}/complete`, body);
   application = (id: string) => this.call<Application>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}`);
   applicationTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/onboarding/applications/${encodeURIComponent(id)}/timeline`);
+  transaction = (id: string) => this.call<Transaction>('GET', `/v1/transactions/${encodeURIComponent(id)}`);
+  transactionTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/transactions/${encodeURIComponent(id)}/timeline`);
+  answerTransaction = (id: string, body: unknown) => this.call<Transaction>('POST', `/v1/transactions/${encodeURIComponent(id)}/answer`, body);
   decisionTimeline = (id: string) => this.call<CaseTimeline>('GET', `/v1/decisions/${encodeURIComponent(id)}/timeline`);
   contract = (id: string) => this.call<Contract>('GET', `/v1/contracts/${encodeURIComponent(id)}`);
   entityApplication = (id: string) => this.call<EntityApplication>('GET', `/v1/entity-applications/${encodeURIComponent(id)}`);

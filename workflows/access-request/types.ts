@@ -19,7 +19,7 @@ export interface AccessRequestInput {
   requestedAt: string; // ISO instant
 }
 
-export type AccessRequestState = 'recording' | 'awaiting-unit' | 'granted' | 'refused';
+export type AccessRequestState = 'recording' | 'awaiting-unit' | 'granted' | 'refused' | 'revoked';
 
 export interface UnitDecision {
   outcome: 'grant' | 'refuse';
@@ -40,4 +40,24 @@ export interface AccessRequestStatus {
   remindersSent: number;
   nextReminderDueAt?: string;
   decision?: { outcome: 'grant' | 'refuse'; reason?: string; decidedAt: string };
+  /** Art. 14.3: the access revoked for abuse or breach of the rules, with its reasons. */
+  revocation?: { reasons: string[]; revokedAt: string };
+  /** The unit's task in its inbox (behind `access-request-unit-task`). */
+  taskId?: string;
+}
+
+/** Art. 14.3: what the unit gives when it revokes (personal data: under the request's data key). */
+export interface AccessRevocation {
+  requestId: string;
+  reasons: string[];
+  revokedBySub: string;
+  revokedAt: string;
+}
+
+export interface AccessRevocationInput {
+  requestId: string;
+  canton: CantonCode;
+  ruleSetId?: string;
+  unitId: string;
+  revocation: AccessRevocation;
 }

@@ -9,7 +9,14 @@ export const formalDecisionWorkflowId = (requestId: string) => `${FORMAL_DECISIO
 export const formalDecisionTaskId = (requestId: string) => `${requestId}-formal-decision`;
 
 /** What the counter refused, ended or restricted, and so what the formal decision is about. */
-export const FORMAL_DECISION_GROUNDS = ['onboarding-refused', 'terms-kept-blocked', 'terms-revoked', 'terminated-for-abuse', 'access-refused'] as const;
+export const FORMAL_DECISION_GROUNDS = [
+  'onboarding-refused',
+  'terms-kept-blocked',
+  'terms-revoked',
+  'terminated-for-abuse',
+  'access-refused',
+  'access-revoked',
+] as const;
 export type FormalDecisionGround = (typeof FORMAL_DECISION_GROUNDS)[number];
 
 /** References only: the person's data and the reasons stay in the database. */

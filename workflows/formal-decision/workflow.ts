@@ -29,6 +29,7 @@ const SUBJECTS: Record<FormalDecisionInput['ground'], string> = {
   'terms-revoked': 'décision formelle demandée : révocation du contrat après un refus des conditions (art. 5 al. 3)',
   'terminated-for-abuse': 'décision formelle demandée : résiliation pour abus (art. 10 al. 2)',
   'access-refused': "décision formelle demandée : refus de l'accès à une prestation (art. 14 al. 4)",
+  'access-revoked': "décision formelle demandée : révocation de l'accès à une prestation (art. 14 al. 3 et 4)",
 };
 
 export async function formalDecision(input: FormalDecisionInput): Promise<FormalDecisionState> {
@@ -36,7 +37,11 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
   const { requestId } = input;
   const taskId = formalDecisionTaskId(requestId);
   const recordKind: DataKeyKind =
-    input.ground === 'onboarding-refused' ? 'onboarding-application' : input.ground === 'access-refused' ? 'access-request' : 'contract';
+    input.ground === 'onboarding-refused'
+      ? 'onboarding-application'
+      : input.ground === 'access-refused' || input.ground === 'access-revoked'
+        ? 'access-request'
+        : 'contract';
   const s: FormalDecisionState = { requestId, ground: input.ground, status: 'requested', taskId };
   let pending: TaskView | null = null;
   /** The task from the moment its row is being written: a claim from the inbox is taken at once. */
@@ -75,7 +80,11 @@ export async function formalDecision(input: FormalDecisionInput): Promise<Formal
     commune: null,
     formalRequestId: requestId,
     // What it is about, for the inbox: the application or the contract (an access request is the unit's own).
-    ...(input.ground === 'onboarding-refused' ? { applicationId: input.recordId } : input.ground === 'access-refused' ? {} : { contractId: input.recordId }),
+    ...(input.ground === 'onboarding-refused'
+      ? { applicationId: input.recordId }
+      : input.ground === 'access-refused' || input.ground === 'access-revoked'
+        ? {}
+        : { contractId: input.recordId }),
     ...(input.unitId === 'CHA' ? {} : { unitId: input.unitId }),
   };
   await runHumanTask(

@@ -5,7 +5,7 @@ import type { CantonCode, IsoDay, RetentionCategory } from '../../domain/profile
 export const RETENTION_PROCESS = 'retention';
 
 /** The records kept under Art. 18-19, each with its retention process. */
-export type RecordKind = 'access-request' | 'onboarding-application' | 'decision' | 'contract';
+export type RecordKind = 'access-request' | 'onboarding-application' | 'decision' | 'contract' | 'transaction';
 
 export const retentionWorkflowId = (kind: RecordKind, id: string) => `${RETENTION_PROCESS}/${kind}/${id}`;
 

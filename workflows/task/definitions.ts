@@ -22,7 +22,11 @@ export type TaskKind =
   // NE 7.1, 7.6: access rights blocked at the 8th wrong attempt in a row, lifted on a written request
   | 'access-rights-block'
   // NE 7.4: an account deactivated after 540 days without a sign-in, reactivated by the Chancellery
-  | 'account-deactivated';
+  | 'account-deactivated'
+  // Art. 14.2: access to a service on request, decided by its unit
+  | 'access-request'
+  // Art. 15.2: a submission to a service, answered by its unit (through the transactions' routes)
+  | 'transaction';
 
 export interface TaskView {
   taskId: string;
@@ -55,7 +59,9 @@ export type TaskCompletion =
   // NE 7.6: the block of the access rights lifted on the person's written request (an emolument reserved)
   | { taskId: string; by: string; outcome: 'lift'; justification: string }
   // NE 7.4: a deactivated account reactivated on the person's request
-  | { taskId: string; by: string; outcome: 'reactivate'; justification: string };
+  | { taskId: string; by: string; outcome: 'reactivate'; justification: string }
+  // Art. 14.2: the unit grants access to its service (a refusal is 'refuse', with its reasons)
+  | { taskId: string; by: string; outcome: 'grant' };
 
 export type TaskOutcome = TaskCompletion['outcome'];
 
@@ -74,6 +80,8 @@ export const OUTCOMES_BY_KIND: Record<TaskKind, readonly TaskOutcome[]> = {
   'written-proxy-contract': ['record', 'refuse'],
   'access-rights-block': ['lift'],
   'account-deactivated': ['reactivate'],
+  'access-request': ['grant', 'refuse'],
+  transaction: [],
 };
 
 // Human steps are Updates: their validators say "no" synchronously (the API answers 409/400).

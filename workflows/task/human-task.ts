@@ -36,6 +36,8 @@ function missingFor(c: TaskCompletion): string | null {
       return filled(c.justification) ? null : 'say which written request was received and what was checked (NE 7.6)';
     case 'reactivate':
       return filled(c.justification) ? null : "say how the person asked for the account's reactivation (NE 7.4)";
+    case 'grant':
+      return null;
     case 'special-clauses':
       return allFilled(c.clauses) ? null : 'special clauses need their text (Art. 5.3, 6)';
     case 'keep-blocked':
@@ -119,6 +121,8 @@ export interface TaskSpec {
   entityApplicationId?: string;
   proxyId?: string;
   representationId?: string;
+  accessRequestId?: string;
+  transactionId?: string;
 }
 
 /**

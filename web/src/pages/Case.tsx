@@ -13,14 +13,16 @@ import {
   type LegalEntity,
   type Representation,
   type Task,
+  type Transaction,
 } from '../api';
+import { TransactionPanel } from '../components/TransactionPanel';
 import { CaseHeader } from '../components/CaseHeader';
 import { CaseDetails } from '../components/CaseDetails';
 import { EntityPanel } from '../components/EntityPanel';
 import { RepresentationPanel } from '../components/RepresentationPanel';
 import { useI18n, type MessageKey } from '../i18n';
 
-type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record' | 'acknowledge' | 'lift' | 'reactivate';
+type Outcome = 'approve' | 'refuse' | 'special-clauses' | 'keep-blocked' | 'revoke' | 'record' | 'acknowledge' | 'lift' | 'reactivate' | 'grant';
 /**
  * The outcomes of the kinds this workspace knows. A kind it does not know yet gets no form:
  * the page shows the task, and the decision waits for a workspace that knows its outcomes.
@@ -40,9 +42,11 @@ const OUTCOMES = new Map<string, Outcome[]>([
   // NE 7.6, 7.4: a block lifted on the person's written request; a deactivated account reactivated.
   ['access-rights-block', ['lift']],
   ['account-deactivated', ['reactivate']],
+  // Art. 14.2: a unit grants access to its service, or refuses it with reasons.
+  ['access-request', ['grant', 'refuse']],
 ]);
-/** Which field each outcome needs: a text (justification) or lines (reasons, clauses). */
-const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
+/** Which field each outcome needs: a text (justification) or lines (reasons, clauses); a grant needs none. */
+const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses' | null> = {
   approve: 'justification',
   refuse: 'reasons',
   'special-clauses': 'clauses',
@@ -52,6 +56,7 @@ const FIELD: Record<Outcome, 'justification' | 'reasons' | 'clauses'> = {
   acknowledge: 'justification',
   lift: 'justification',
   reactivate: 'justification',
+  grant: null,
 };
 /** The hint says what the law asks of this outcome, for this kind of task. */
 function hintFor(kind: string, outcome: Outcome): MessageKey {
@@ -67,6 +72,7 @@ function hintFor(kind: string, outcome: Outcome): MessageKey {
     acknowledge: 'acknowledgeHint',
     lift: 'liftHint',
     reactivate: 'reactivateHint',
+    grant: 'grantHint',
   };
   return hints[outcome];
 }
@@ -82,6 +88,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
   const [contract, setContract] = useState<Contract | null>(null);
   const [entityApplication, setEntityApplication] = useState<EntityApplication | null>(null);
   const [entity, setEntity] = useState<LegalEntity | null>(null);
+  const [transaction, setTransaction] = useState<Transaction | null>(null);
   const [person, setPerson] = useState<{ sub: string; representation: Representation | null; error: string | null } | null>(null);
   const [error, setError] = useState<string | null>(null);
   const [busy, setBusy] = useState(false);
@@ -108,6 +115,12 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
         sub = ea.filedBySub;
         // Once admitted, the entity's people on the counter (Art. 12).
         if (ea.status === 'approved') setEntity(await api.entity(ea.uid));
+      }
+      // Art. 15: a submission to the unit's service, with its receipt, fee and rounds.
+      if (t0.transactionId) {
+        const [tx, tl] = await Promise.all([api.transaction(t0.transactionId), api.transactionTimeline(t0.transactionId).catch(() => null)]);
+        setTransaction(tx);
+        setTimeline(tl);
       }
       if (t0.applicationId) {
         const [a, tl] = await Promise.all([api.application(t0.applicationId), api.applicationTimeline(t0.applicationId).catch(() => null)]);
@@ -182,7 +195,7 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
             .map((l) => l.trim())
             .filter(Boolean);
     try {
-      const updated = await api.complete(taskId, { outcome, [field]: value });
+      const updated = await api.complete(taskId, field ? { outcome, [field]: value } : { outcome });
       keepReview(updated);
       setDone(t('completed', { outcome: label('outcome', outcome) }));
       // An entity's process goes on from the task (the next task, or the entity admitted): its
@@ -403,6 +416,10 @@ export function CasePage({ api, taskId, me, navigate }: { api: Api; taskId: stri
         <p role="status" className="success">
           {done}
         </p>
+      )}
+
+      {transaction && task && (
+        <TransactionPanel api={api} transaction={transaction} open={task.status === 'open' && task.claimedBy === me} onAnswered={(tx) => setTransaction(tx)} />
       )}
 
       {timeline && <CaseDetails timeline={timeline} />}

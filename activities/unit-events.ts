@@ -1,0 +1,45 @@
+// A unit hears of what concerns it at its webhook: each event HMAC-signed, with an id it can
+// deduplicate on, delivered once (a delivered event is not sent again, whatever the retries).
+// A failure throws, so that Temporal retries with the caller's backoff. No personal data in
+// an event: ids, states and days only; the unit reads the rest through the API.
+import { createHmac } from 'node:crypto';
+import type { Db } from '../infra/db';
+
+/** The signature a unit checks: HMAC-SHA256 over "<timestamp>.<body>" with its secret. */
+export function signWebhook(secret: string, timestamp: number, body: string): string {
+  return `t=${timestamp},v1=${createHmac('sha256', secret).update(`${timestamp}.${body}`).digest('hex')}`;
+}
+
+export interface UnitEvent {
+  eventId: string;
+  unitId: string;
+  type: string;
+  /** What it is about, for the delivery's row (a decision's id goes in `decisionId`). */
+  about: { decisionId: string } | { recordType: 'access-request' | 'transaction'; recordId: string };
+  /** The event's body besides its id and type */
+  payload: Record<string, unknown>;
+}
+
+export async function deliverUnitEvent(db: Db, e: UnitEvent): Promise<'delivered' | 'no-webhook' | 'already-delivered'> {
+  const unit = await db.unit.findUnique({ where: { id: e.unitId }, select: { webhookUrl: true, webhookSecret: true } });
+  const delivery = await db.webhookDelivery.upsert({
+    where: { eventId: e.eventId },
+    create: { eventId: e.eventId, unitId: e.unitId, type: e.type, ...e.about },
+    update: {},
+  });
+  if (delivery.deliveredAt) return 'already-delivered';
+  if (!unit?.webhookUrl || !unit.webhookSecret) return 'no-webhook';
+  const body = JSON.stringify({ id: e.eventId, type: e.type, ...e.payload });
+  const timestamp = Math.floor(Date.now() / 1000);
+  await db.webhookDelivery.update({ where: { eventId: e.eventId }, data: { attempts: { increment: 1 } } });
+  const res = await fetch(unit.webhookUrl, {
+    method: 'POST',
+    headers: { 'content-type': 'application/json', 'guichet-event-id': e.eventId, 'guichet-signature': signWebhook(unit.webhookSecret, timestamp, body) },
+    body,
+    redirect: 'manual',
+    signal: AbortSignal.timeout(10_000),
+  });
+  if (!res.ok) throw new Error(`unit webhook answered ${res.status}; will retry`);
+  await db.webhookDelivery.update({ where: { eventId: e.eventId }, data: { deliveredAt: new Date() } });
+  return 'delivered';
+}
