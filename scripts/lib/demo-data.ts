@@ -175,7 +175,9 @@ export function demoDataOf(canton: string) {
 export async function seedDemoUnits(db: Db, canton = 'JU'): Promise<void> {
   for (const u of demoDataOf(canton).units) {
     const creditor = demoCreditor(u);
-    await db.unit.upsert({ where: { id: u.id }, create: { ...u, creditor }, update: { name: u.name, address: u.address, creditor } });
+    // Its inbox's notices (a task opened, a reminder) go to a demo address the mail catcher shows; a unit's own address set since is kept.
+    const email = `${u.id.toLowerCase()}@units.example`;
+    await db.unit.upsert({ where: { id: u.id }, create: { ...u, creditor, email }, update: { name: u.name, address: u.address, creditor } });
   }
 }
 

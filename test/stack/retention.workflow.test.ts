@@ -92,12 +92,59 @@ async function insertAccessRequestRow(eventDay: string) {
   return id;
 }
 
+/** A transaction with a file and a receipt in the inbox, as a submission leaves them. */
+async function insertTransactionRows(eventDay: string) {
+  const id = randomUUID();
+  const citizenSub = `citizen-${id}`;
+  await suite.db.transaction.create({
+    data: {
+      id,
+      receiptNumber: `JU-2027-${id.slice(0, 6)}`,
+      canton: 'JU',
+      serviceId: 'archives',
+      unitId: 'SPOP',
+      citizenSub,
+      filedBySub: citizenSub,
+      status: 'accepted',
+      form: { motif: 'Consultation' },
+      submittedAt: new Date(),
+      retentionEventDay: eventDay,
+      attachments: {
+        create: {
+          id: randomUUID(),
+          name: 'a.pdf',
+          contentType: 'application/pdf',
+          sizeBytes: 3,
+          sha256: 'x',
+          content: new Uint8Array([1, 2, 3]),
+          addedAt: new Date(),
+        },
+      },
+    },
+  });
+  await suite.db.inboxDocument.create({
+    data: {
+      id: `${id}:receipt`,
+      ownerSub: citizenSub,
+      transactionId: id,
+      kind: 'receipt',
+      title: 'Accusé',
+      content: new Uint8Array([1]),
+      sha256: 'x',
+      createdAt: new Date(),
+    },
+  });
+  return id;
+}
+
 describe('the last day, in calendar months (Art. 19)', () => {
   it('18 months from 31 August 2027 and 1 year from 29 February 2028 both end on 28 February 2029: kept through it, destroyed at 00:00:00 on 1 March', async () => {
     const requestId = await insertAccessRequestRow('2027-08-31');
+    const transactionId = await insertTransactionRows('2027-08-31');
     const c = await insertContract(suite.db, { canton: 'JU' });
     const inputs: RetentionInput[] = [
       { recordKind: 'access-request', recordId: requestId, category: 'other-transaction', eventDay: '2027-08-31', canton: 'JU' },
+      { recordKind: 'transaction', recordId: transactionId, category: 'other-transaction', eventDay: '2027-08-31', canton: 'JU' },
       { recordKind: 'contract', recordId: c.contractId, category: 'contract-evidence', eventDay: '2028-02-29', canton: 'JU' },
     ];
     for (const i of inputs) {
@@ -112,7 +159,14 @@ describe('the last day, in calendar months (Art. 19)', () => {
     await skipTo(endOfLocalDay('2029-02-28', TZ));
     await until(retentionOf('access-request', requestId), (s) => s.state === 'destroyed');
     await until(retentionOf('contract', c.contractId), (s) => s.state === 'destroyed');
+    await until(retentionOf('transaction', transactionId), (s) => s.state === 'destroyed');
     expect(await suite.db.accessRequest.findUnique({ where: { id: requestId } })).toBeNull();
+    // A transaction goes with its files and the documents of the inbox it gave (Art. 18.1 c).
+    expect(await destruction('transaction', transactionId)).toMatchObject({
+      category: 'other-transaction',
+      counts: { rows: { transaction: 1, transaction_attachment: 1, inbox_document: 1 } },
+    });
+    expect(await suite.db.inboxDocument.count({ where: { transactionId } })).toBe(0);
     expect(await suite.db.contract.findUnique({ where: { id: c.contractId } })).toBeNull();
     expect(await suite.db.registeredUser.findFirst({ where: { sub: c.sub } })).toBeNull();
     const record = await destruction('contract', c.contractId);

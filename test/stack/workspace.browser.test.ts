@@ -12,7 +12,8 @@ import request from 'supertest';
 import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
 import { freePort } from '../../scripts/lib/ports';
 import { testPeople } from '../support/applications';
-import { insertContract } from '../support/contracts';
+import { activeCitizen, insertContract } from '../support/contracts';
+import { insertService } from '../support/decisions';
 import { contractTerms, signedApplication } from '../support/eid';
 import { launchBrowser, openTab, screenshot, seriousViolations, signIn, type Tab } from '../support/browser';
 import { startTestIdentityProvider } from '../support/identity';
@@ -283,6 +284,49 @@ it("verifies an entity's powers with the register's answer beside the filer's re
     completedBy: 'staff-anne',
   });
   await noSeriousViolations(anne, '10-entity-approved');
+});
+
+it("shows a unit its transaction's case with its timeline, and takes its refusal with reasons (Art. 15.2)", async () => {
+  const citizen = await activeCitizen(stack);
+  const service = await insertService(stack.db, 'SPOP', {
+    access: 'free',
+    formSchema: { type: 'object', properties: { motif: { type: 'string' } }, required: ['motif'], additionalProperties: false },
+  });
+  const submitted = await request(stack.app)
+    .post('/v1/transactions')
+    .set({ Authorization: `Bearer ${citizen.token}` })
+    .send({ service, form: { motif: 'Attestation pour un bail' } });
+  expect(submitted.status).toBe(202);
+  const id = submitted.body.transactionId as string;
+  const { taskId } = await waitFor(
+    async () =>
+      (
+        await request(stack.app)
+          .get(`/v1/transactions/${id}`)
+          .set({ Authorization: `Bearer ${citizen.token}` })
+      ).body as { taskId: string | null; state: string },
+    (b) => b.state === 'awaiting-unit' && !!b.taskId,
+  );
+
+  const agent = await tab();
+  await signIn(agent, origin, 'agent.spop', DEMO_PASSWORD, '/staff/?kind=transaction');
+  await row(agent, taskId!).getByRole('link').click();
+  await agent.getByRole('heading', { level: 2, name: `Démarche ${submitted.body.receiptNumber}` }).waitFor();
+  await expectText(agent.getByTestId('transaction-state'), /chez l’unité/);
+  await agent.getByText('Attestation pour un bail').waitFor();
+  await agent.getByTestId('timeline').waitFor();
+  await agent.getByRole('button', { name: 'Prendre' }).click();
+  await expectText(agent.getByTestId('claimed-by'), /moi/);
+  await noSeriousViolations(agent, '12-transaction-case');
+  await agent.getByLabel('refuser').check();
+  await agent.getByLabel('Motifs (un par ligne)').fill('La prestation ne délivre pas d’attestation pour un bail.');
+  await agent.getByRole('button', { name: 'Enregistrer la décision' }).click();
+  await expectText(agent.getByTestId('transaction-state'), /refusée/);
+  expect(await stack.db.transaction.findUniqueOrThrow({ where: { id } })).toMatchObject({
+    status: 'refused',
+    reasons: ['La prestation ne délivre pas d’attestation pour un bail.'],
+  });
+  await screenshot(agent, '13-transaction-refused');
 });
 
 async function expectText(locator: ReturnType<Page['locator']>, pattern: RegExp, timeoutMs = 15_000): Promise<void> {

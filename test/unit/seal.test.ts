@@ -86,13 +86,6 @@ describe('a sealed attestation', () => {
     expect(result.signer).toMatch(/CN=Sceau de démonstration — Commune de Delémont \(pas pour la production\)/);
   });
 
-  (hasTool('pdftotext') ? it : it.skip)('reads with poppler too', async () => {
-    const file = join(tmp, 'sealed-read.pdf');
-    writeFileSync(file, sealed);
-    const { stdout } = await run('pdftotext', [file, '-']);
-    expect(stdout.replace(/\s+/g, ' ')).toContain(SENTENCE);
-  });
-
   it('shows the words of the seal as written, accents and dashes included', async () => {
     const doc = await PDFDocument.load(sealed);
     const signature = doc.context

@@ -94,7 +94,8 @@ export function App() {
         </button>
       </div>
     );
-  else if (phase.session.role !== 'chancellery') main = <p role="alert">{t('noAccess')}</p>;
+  // The Chancellery's inbox, and each unit's own (its access requests, transactions, formal decisions).
+  else if (phase.session.role !== 'chancellery' && phase.session.role !== 'unit') main = <p role="alert">{t('noAccess')}</p>;
   else {
     const route = path.split('?')[0] ?? '';
     const task = /^\/staff\/tasks\/([^/]+)$/.exec(route);
