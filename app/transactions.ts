@@ -260,8 +260,15 @@ export function transactionUseCases({
           orderBy: { addedAt: 'asc' },
         }),
       ]);
+      const documents = await db.inboxDocument.findMany({
+        where: { transactionId: id },
+        select: { id: true, kind: true, title: true, sealed: true, createdAt: true },
+        orderBy: { createdAt: 'asc' },
+      });
       return {
         ...s,
+        // The user's documents of this transaction (read with GET /v1/me/inbox/:id); not the unit's to read.
+        ...(caller.principal.role === 'unit' ? {} : { documents: documents.map((d) => ({ ...d, createdAt: d.createdAt.toISOString() })) }),
         form: t.form,
         attachments: files.map((f) => ({ ...f, addedAt: f.addedAt.toISOString() })),
         ...(t.missingInformation && s.state === 'awaiting-information' ? { missingInformation: t.missingInformation.split('\n') } : {}),
@@ -444,9 +451,16 @@ export function transactionUseCases({
       return docs.map((d) => ({ ...d, createdAt: d.createdAt.toISOString() }));
     },
 
+    /** One document: its owner's, or (for a transaction's) whoever may act for him in it now (a representative, a counsellor in session). */
     async inboxDocument(caller: Caller, id: string): Promise<{ title: string; content: Buffer }> {
       const d = await db.inboxDocument.findUnique({ where: { id } });
-      if (!d || d.ownerSub !== caller.principal.sub) throw notFound('document');
+      if (!d) throw notFound('document');
+      if (d.ownerSub !== caller.principal.sub) {
+        if (!d.transactionId) throw notFound('document');
+        await readable(caller, d.transactionId).catch((err: unknown) => {
+          throw err instanceof AppError && err.status === 403 ? err : notFound('document');
+        });
+      }
       return { title: d.title, content: Buffer.from(d.content) };
     },
   };

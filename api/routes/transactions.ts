@@ -219,8 +219,8 @@ export function transactionRoutes(api: Api, { application }: { application: Appl
     method: 'get',
     path: '/v1/me/inbox/:id',
     tag: 'Transactions',
-    summary: 'One document of your inbox (PDF)',
-    roles: ['citizen'],
+    summary: 'One document of your inbox (PDF); a representative or a counsellor in session reads those of the transactions he acts in',
+    roles: ['citizen', 'counsellor'],
     params: docParams,
     responses: { 200: { description: 'application/pdf' } },
     async handler({ params: p, caller }) {

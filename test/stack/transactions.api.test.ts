@@ -211,9 +211,26 @@ it('a receipt at once, a QR-bill, payment by the provider, and the commune’s a
   const tampered = Buffer.from(pdf);
   tampered[200] = tampered[200]! ^ 0x01;
   expect((await verifySealedPdf(tampered, cert.text ?? cert.body.toString())).valid).toBe(false);
-  // Nobody else reads it.
+  // Nobody else reads it. A counsellor sees only what he filed for her, in the session she opened for him.
   const stranger = await stack.token({ role: 'citizen', sub: 'someone-else' });
   expect((await request(stack.app).get(`/v1/me/inbox/${sealedDoc.id}`).set(bearer(stranger))).status).toBe(404);
+  const counsellorSub = `counsellor-${id.slice(0, 8)}`;
+  const counsellor = await stack.token({ role: 'counsellor', sub: counsellorSub });
+  expect((await request(stack.app).get(`/v1/me/inbox/${sealedDoc.id}`).set(bearer(counsellor))).status).toBe(404);
+  const session = await request(stack.app).post('/v1/me/assisted-sessions').set(bearer(c.token)).send({ counsellorSub, postOffice: 'Poste de Delémont' });
+  expect(session.status).toBe(201);
+  await upsertTestService(stack.db, { id: 'extrait-libre', unitId: 'COMMUNE-DELEMONT', access: 'free' });
+  const forHer = await request(stack.app).post('/v1/transactions').set(bearer(counsellor)).send({ service: 'extrait-libre', form: {}, onBehalfOf: c.sub });
+  expect(forHer.status).toBe(202);
+  const hers = await waitFor(
+    async () => (await request(stack.app).get(`/v1/transactions/${forHer.body.transactionId}`).set(bearer(counsellor))).body,
+    (b) => (b.documents as { kind: string }[] | undefined)?.some((d) => d.kind === 'receipt') === true,
+  );
+  const receiptId = (hers.documents as { id: string; kind: string }[]).find((d) => d.kind === 'receipt')!.id;
+  expect((await request(stack.app).get(`/v1/me/inbox/${receiptId}`).set(bearer(counsellor))).status).toBe(200);
+  expect((await request(stack.app).get(`/v1/me/inbox/${sealedDoc.id}`).set(bearer(counsellor))).status).toBe(404);
+  expect((await request(stack.app).post(`/v1/me/assisted-sessions/${session.body.sessionId}/close`).set(bearer(c.token))).status).toBe(200);
+  expect((await request(stack.app).get(`/v1/me/inbox/${receiptId}`).set(bearer(counsellor))).status).toBe(403);
   await stack.mail.waitFor((m) => m.to.includes(c.email.toLowerCase()) && m.subject.startsWith('Démarche acceptée'), 20_000);
 
   // The case's timeline for the commune: what happened, without personal data; not the citizen's to read.
