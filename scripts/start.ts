@@ -12,6 +12,7 @@ import { startFakeRegisters } from '../fakes/registers/server';
 import { DEMO_CREDENTIALS as COMMERCIAL_REGISTER_DEMO_CREDENTIALS, startFakeCommercialRegister } from '../fakes/commercial-register/server';
 import { startFakeQca } from '../fakes/qca/server';
 import { startFakePayments } from '../fakes/payments/server';
+import { startFakeUnitSystems } from '../fakes/unit-systems/server';
 import { DEMO_CREDENTIALS as SMS_DEMO_CREDENTIALS, DEMO_SENDER as SMS_DEMO_SENDER, startFakeSms } from '../fakes/sms/server';
 import { createDb } from '../infra/db';
 import { demoDataOf, seedDemoServices, seedDemoTerms, seedDemoUnits } from './lib/demo-data';
@@ -48,6 +49,7 @@ const PORTS = {
   commercialRegister: port('COMMERCIAL_REGISTER_PORT', 4060),
   sms: port('SMS_PORT', 4070),
   payments: port('PAYMENTS_PORT', 4080),
+  unitSystems: port('UNIT_SYSTEMS_PORT', 4090),
 };
 
 // The canton's demo people, entities and units (CANTON=NE: Neuchâtel's; scripts/lib/demo-data.ts).
@@ -246,6 +248,13 @@ async function main() {
     };
   }
 
+  // Art. 14-16: the units' own systems, which hear of their requests, transactions and decisions
+  // at their webhooks: a fake receiver that checks each signature, one secret per demo unit.
+  const demoUnits = new Set(demo.units.map((u) => u.id));
+  const unitSecret = (unitId: string) => (demoUnits.has(unitId) ? localSecret(join(dataDir, 'secrets', `unit-webhook-${unitId}.txt`)) : undefined);
+  const unitSystems = await startFakeUnitSystems({ port: PORTS.unitSystems, secrets: unitSecret });
+  stops.push({ name: 'fake unit systems', stop: () => unitSystems.close() });
+
   // Art. 15: fees paid online through a fake payment provider speaking Datatrans's JSON API,
   // unless PAYMENT_PROVIDER_URL names a real one (its PAYMENT_* then come from the environment).
   let paymentsUrl = env.PAYMENT_PROVIDER_URL;
@@ -324,6 +333,12 @@ async function main() {
   // Demo units (the walk-through's SPOP serves population decisions).
   const db = createDb(databaseUrl);
   await seedDemoUnits(db, env.CANTON ?? 'JU');
+  // Each demo unit's webhook at the fake unit systems (a webhook a unit set elsewhere is left alone).
+  for (const u of demoDataOf(env.CANTON ?? 'JU').units) {
+    const row = await db.unit.findUniqueOrThrow({ where: { id: u.id } });
+    if (!row.webhookUrl || row.webhookUrl.includes('/hooks/'))
+      await db.unit.update({ where: { id: u.id }, data: { webhookUrl: unitSystems.hookUrl(u.id), webhookSecret: unitSecret(u.id) } });
+  }
   await seedDemoServices(db, env.CANTON ?? 'JU');
   await seedDemoTerms(db, env.CANTON ?? 'JU');
   await db.$disconnect();
@@ -385,6 +400,7 @@ async function main() {
       : `  Fake SMS provider .......... ${smsUrl}  (sent codes: ${smsUrl}/_control/messages?to=%2B41…)`,
     ...(env.EID_VERIFIER_URL ? ['  e-ID verifier .............. (EID_VERIFIER_URL)'] : eidLines),
     qesLine,
+    `  Fake unit systems .......... ${unitSystems.url}  (webhook events: ${unitSystems.url}/_control/events?unitId=COMMUNE-…)`,
     env.PAYMENT_PROVIDER_URL
       ? '  Payment provider ........... (PAYMENT_PROVIDER_URL)'
       : `  Fake payment provider ...... ${paymentsUrl}  (payments: ${paymentsUrl}/_control/transactions)`,

@@ -209,6 +209,18 @@ it('serves the API, the Web UI and the mail catcher, stops on Ctrl-C, and keeps 
     expect(access).toMatchObject({ unitId: 'COMMUNE-DELEMONT' });
     const { taskId } = await wait(`/v1/access-requests/${access.requestId}`, adele, (b) => !!b.taskId);
     await wait('/v1/tasks?kind=access-request', commune, (b) => !!b.items?.some((t) => t.taskId === taskId));
+    // The commune's own system heard of it at its webhook, the signature checked there.
+    const heard = async (eventId: string) => {
+      for (let i = 0; i < 300; i++) {
+        const { events } = (await (await fetch(`http://127.0.0.1:${env.UNIT_SYSTEMS_PORT}/_control/events?unitId=COMMUNE-DELEMONT`)).json()) as {
+          events: { eventId: string }[];
+        };
+        if (events.some((e) => e.eventId === eventId)) return true;
+        await new Promise((r) => setTimeout(r, 100));
+      }
+      return false;
+    };
+    expect(await heard(`${access.requestId}:access-request.filed`)).toBe(true);
     expect((await post(`/v1/tasks/${taskId}/claim`, commune)).status).toBe(200);
     expect((await post(`/v1/tasks/${taskId}/complete`, commune, { outcome: 'grant' })).status).toBe(200);
     await wait(`/v1/access-requests/${access.requestId}`, adele, (b) => b.state === 'granted');

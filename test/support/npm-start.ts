@@ -59,6 +59,7 @@ export async function npmStartEnv(dataDir: string, extra: Record<string, string>
     COMMERCIAL_REGISTER_PORT: 0,
     SMS_PORT: 0,
     PAYMENTS_PORT: 0,
+    UNIT_SYSTEMS_PORT: 0,
   };
   // Distinct: two calls may hand out the same port once the first is released.
   const taken = new Set<number>();
