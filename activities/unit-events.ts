@@ -4,6 +4,7 @@
 // an event: ids, states and days only; the unit reads the rest through the API.
 import { createHmac } from 'node:crypto';
 import type { Db } from '../infra/db';
+import { isUniqueViolation } from '../records/unique';
 
 /** The signature a unit checks: HMAC-SHA256 over "<timestamp>.<body>" with its secret. */
 export function signWebhook(secret: string, timestamp: number, body: string): string {
@@ -22,12 +23,14 @@ export interface UnitEvent {
 
 export async function deliverUnitEvent(db: Db, e: UnitEvent): Promise<'delivered' | 'no-webhook' | 'already-delivered'> {
   const unit = await db.unit.findUnique({ where: { id: e.unitId }, select: { webhookUrl: true, webhookSecret: true } });
-  const delivery = await db.webhookDelivery.upsert({
-    where: { eventId: e.eventId },
-    create: { eventId: e.eventId, unitId: e.unitId, type: e.type, ...e.about },
-    update: {},
-  });
-  if (delivery.deliveredAt) return 'already-delivered';
+  // The delivery's row first (one statement); a retry finds it there.
+  try {
+    await db.webhookDelivery.create({ data: { eventId: e.eventId, unitId: e.unitId, type: e.type, ...e.about }, select: { eventId: true } });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const delivery = await db.webhookDelivery.findUniqueOrThrow({ where: { eventId: e.eventId }, select: { deliveredAt: true } });
+    if (delivery.deliveredAt) return 'already-delivered';
+  }
   if (!unit?.webhookUrl || !unit.webhookSecret) return 'no-webhook';
   const body = JSON.stringify({ id: e.eventId, type: e.type, ...e.payload });
   const timestamp = Math.floor(Date.now() / 1000);

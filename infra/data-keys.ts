@@ -9,6 +9,7 @@ import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@tempora
 import { temporal } from '@temporalio/proto';
 import type { Db } from './db';
 import { seal, unseal } from './aead';
+import { isUniqueViolation } from '../records/unique';
 
 import { DATA_KEY_FIELD } from '../workflows/personal-data';
 
@@ -129,11 +130,15 @@ export function createDbDataKeyStore(
       const existing = await db.dataKey.findUnique({ where: { id } });
       if (existing) return unwrap(existing);
       const key = makeKey(id);
-      // Two processes making the same key at once: the first insert wins, both use it.
-      await db.dataKey.createMany({
-        data: [{ id, wrapped: new Uint8Array(seal(wrapKeys.get(activeWrapKeyId)!, key)), wrapKeyId: activeWrapKeyId }],
-        skipDuplicates: true,
-      });
+      // Two processes making the same key at once: the first insert wins, both use it. A plain
+      // insert (one statement; createMany would wrap it in a transaction of three).
+      try {
+        return unwrap(
+          await db.dataKey.create({ data: { id, wrapped: new Uint8Array(seal(wrapKeys.get(activeWrapKeyId)!, key)), wrapKeyId: activeWrapKeyId } }),
+        );
+      } catch (err) {
+        if (!isUniqueViolation(err)) throw err;
+      }
       return unwrap(await db.dataKey.findUniqueOrThrow({ where: { id } }));
     },
     async forDecrypt(id) {

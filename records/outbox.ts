@@ -3,6 +3,7 @@
 // same Message-ID, which mail clients show once.
 import type { Db } from '../infra/db';
 import { ERASED, type RecordRefPair } from './audit';
+import { isUniqueViolation } from './unique';
 
 export interface MailMessage {
   to: string;
@@ -40,15 +41,14 @@ export type SendOutcome = 'sent' | 'already-sent' | 'rejected';
 
 /** Sends the message unless its outbox row says it went out or was refused for good. */
 export async function sendOnce(db: Pick<Db, 'mailOutbox'>, mailer: Mailer, mail: OutboxMail): Promise<SendOutcome> {
-  const row = await db.mailOutbox.findUnique({ where: { id: mail.id } });
-  if (row?.sentAt) return 'already-sent';
-  if (row?.rejectedAt) return 'rejected';
-  if (!row) {
-    await db.mailOutbox.upsert({
-      where: { id: mail.id },
-      create: { id: mail.id, template: mail.template, recordType: mail.recordType, recordId: mail.recordId },
-      update: {},
-    });
+  // The row first (one statement: most messages are new); a retry finds it there.
+  try {
+    await db.mailOutbox.create({ data: { id: mail.id, template: mail.template, recordType: mail.recordType, recordId: mail.recordId }, select: { id: true } });
+  } catch (err) {
+    if (!isUniqueViolation(err)) throw err;
+    const row = await db.mailOutbox.findUniqueOrThrow({ where: { id: mail.id }, select: { sentAt: true, rejectedAt: true } });
+    if (row.sentAt) return 'already-sent';
+    if (row.rejectedAt) return 'rejected';
   }
   const message = await mail.compose();
   try {

@@ -6,7 +6,9 @@
 // terms rollout's size and its baseline's (the rollout takes minutes at the default size),
 // BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default),
 // BENCH_INBOX (400 requests per inbox query and size), BENCH_BUNDLE_WORKFLOWS (500 cached
-// workflows per run of section 6). BENCH_ONLY=inbox runs section 5 alone, BENCH_ONLY=bundle section 6.
+// workflows per run of section 6), BENCH_PROCESSES (120 onboardings and 120 access requests per side in
+// section 7), BENCH_PROCESS_IDLE (10 per side one at a time). BENCH_ONLY=inbox runs section 5 alone,
+// BENCH_ONLY=bundle section 6, BENCH_ONLY=processes section 7.
 import { createTemporalContractEngine, createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
@@ -35,6 +37,7 @@ import { benchInbox, inboxReport } from './bench/inbox-bench';
 import { benchBundles, bundleBaseline, bundleReport, type BundleBenchResult } from './bench/bundle-bench';
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
 import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
+import { benchProcesses, processReport, type ProcessResult } from './bench/process-bench';
 import { freePort } from './lib/ports';
 import { migrateDeploy, startEmbeddedPostgres } from './lib/postgres';
 import { ensureTemporalCli } from './lib/provision';
@@ -54,6 +57,8 @@ const INBOX_ITERATIONS = intEnv('BENCH_INBOX', 400);
 const BUNDLE_WORKFLOWS = intEnv('BENCH_BUNDLE_WORKFLOWS', 500);
 // The rollout worker's workflow cache (its WORKER_MAX_CACHED_WORKFLOWS); unset: the worker's default.
 const ROLLOUT_WORKER_CACHE = process.env.BENCH_ROLLOUT_WORKER_CACHE ? intEnv('BENCH_ROLLOUT_WORKER_CACHE', 500) : null;
+const PROCESSES = intEnv('BENCH_PROCESSES', 120);
+const PROCESS_IDLE = intEnv('BENCH_PROCESS_IDLE', 10);
 const OPEN_REQUESTS = 20;
 const WARMUP = 50;
 const IDLE_REQUESTS = 20;
@@ -89,7 +94,11 @@ function takeSignals() {
   }
 }
 
+let runtimeInstalled = false;
 function quietRuntime() {
+  if (runtimeInstalled) return;
+  runtimeInstalled = true;
+  process.env.BENCH_RUNTIME_INSTALLED = '1';
   Runtime.install({
     logger: new DefaultLogger('ERROR'),
     telemetryOptions: { logging: { forward: {}, filter: makeTelemetryFilterString({ core: 'ERROR', other: 'ERROR' }) } },
@@ -141,6 +150,15 @@ async function main() {
     stops.push({ name: 'client connection', stop: () => conn.close() });
     const inbox = await benchInbox({ adminUrl: pg.url, root, connection: conn, iterations: INBOX_ITERATIONS, log, stops });
     process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=inbox)', machineLine(), '', ...inboxReport(inbox), ''].join('\n') + '\n');
+    return;
+  }
+  // BENCH_ONLY=processes: section 7 alone (a few minutes).
+  if (process.env.BENCH_ONLY === 'processes') {
+    quietRuntime();
+    const results = await processSection(pg.url, dev.address, dev.process.pid);
+    process.stdout.write(
+      ['', 'Guichet engine benchmark (BENCH_ONLY=processes)', machineLine(), '', ...processReport(results, processOpts()), ''].join('\n') + '\n',
+    );
     return;
   }
   // BENCH_ONLY=bundle: section 6 alone (two bundles, four worker processes: a few minutes).
@@ -357,6 +375,9 @@ async function main() {
 
   // ── 6. Workflow bundle ────────────────────────────────────────────────────────────────
   const bundle = await bundleSection({ databaseUrl: pg.url, temporalAddress: dev.address, client: encClient, keys, activeKeyId, code: workflowBundle.code });
+
+  // ── 7. Processes against their twins ──────────────────────────────────────────────────
+  const processes = await processSection(pg.url, dev.address, serverPid);
 
   // ── Report ────────────────────────────────────────────────────────────────────────────
   const machine = cpus();
@@ -588,6 +609,8 @@ async function main() {
   say('');
   for (const line of bundleReport(bundle)) say(line);
   say('');
+  for (const line of processReport(processes, processOpts())) say(line);
+  say('');
   process.stdout.write(out.join('\n') + '\n');
 }
 
@@ -610,6 +633,11 @@ async function bundleSection(o: {
     log,
     stops,
   });
+}
+
+const processOpts = () => ({ count: PROCESSES, concurrency: CONCURRENCY, idle: PROCESS_IDLE });
+function processSection(databaseUrl: string, temporalAddress: string, serverPid: number | undefined): Promise<ProcessResult[]> {
+  return benchProcesses({ databaseUrl, temporalAddress, serverPid, ...processOpts(), warmup: 20, log, stops });
 }
 
 function machineLine(): string {

@@ -37,8 +37,10 @@ export interface TestEid {
 }
 
 /** `webhookUrl`: where the fake verifier posts its events (the API's /v1/eid/verifier-events). */
-export async function startTestEid(opts: { webhookUrl?: string; verificationTtlSec?: number; attemptDeadlineMs?: number } = {}): Promise<TestEid> {
-  const issuer = await startTestIssuer({ name: 'Stack' });
+export async function startTestEid(
+  opts: { webhookUrl?: string; verificationTtlSec?: number; attemptDeadlineMs?: number; statusListSize?: number } = {},
+): Promise<TestEid> {
+  const issuer = await startTestIssuer({ name: 'Stack', listSize: opts.statusListSize });
   const verifier = await startFakeEidVerifier({
     port: 0,
     issuerKeys: { [issuer.kid]: issuer.publicJwk },
