@@ -24,6 +24,7 @@ import { localPayloadKeys, localSecret } from './lib/local-secrets';
 import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './lib/postgres';
 import { ensureTemporalCli } from './lib/provision';
 import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server';
+import { onLauncherGone, takeOverDataDir, type RunRecord } from './lib/leftovers';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
 import { deploymentRuleSet } from '../domain/rule-sets';
@@ -60,11 +61,15 @@ const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
 let stopping = false;
+// This start's children, written down in the data directory for the next start should this
+// one be killed (scripts/lib/leftovers.ts).
+let run: RunRecord | undefined;
 
 function child(name: string, args: string[], extraEnv: NodeJS.ProcessEnv): ChildProcess {
   // Own process group: Ctrl-C reaches only this script, which stops the children in order.
   const proc = spawn(process.execPath, args, { cwd: root, env: { ...env, ...extraEnv }, stdio: ['ignore', 'inherit', 'inherit'], detached: true });
   children.push(proc);
+  run?.add(name, proc.pid);
   proc.on('exit', (code, signal) => {
     if (!stopping) {
       say(`${name} exited (${code ?? signal}); stopping everything`);
@@ -97,6 +102,7 @@ async function shutdown(code: number) {
       say(`${s.name} did not stop cleanly: ${(err as Error).message}`);
     }
   }
+  run?.clear();
   say('stopped; data kept in ' + dataDir);
   process.exit(code);
 }
@@ -112,6 +118,13 @@ async function main() {
   process.on('SIGTERM', () => void shutdown(0));
   mkdirSync(dataDir, { recursive: true });
   chmodSync(dataDir, 0o755); // the postgres user (when run as root) must reach its data
+  // A start killed with kill -9 leaves its children running on their ports: stop them first.
+  run = await takeOverDataDir(dataDir, join(dataDir, 'postgres'), say);
+  // And a killed npm (or terminal) takes this script and its children down with it, in order.
+  onLauncherGone((who) => {
+    say(`${who}, which started this script, is gone; stopping everything`);
+    void shutdown(1);
+  });
 
   // Secrets made once for this machine's embedded default.
   const keys = env.PAYLOAD_KEYS
@@ -165,6 +178,7 @@ async function main() {
       detached: true,
     });
     dev.process.stderr?.pipe(process.stderr);
+    run.add('Temporal dev server', dev.process.pid);
     stops.push({ name: 'Temporal dev server', stop: () => dev!.stop() });
     temporalAddress = dev.address;
   }

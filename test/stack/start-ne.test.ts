@@ -5,7 +5,7 @@
 // password, and uses the API; five wrong passwords lock her account and the sixth try, right,
 // is refused. No letter names a Jura authority, law or place.
 import { execFileSync } from 'node:child_process';
-import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { chmodSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { juraNamesIn } from '../support/canton-names';
@@ -101,5 +101,46 @@ it('onboards, posts the two letters, signs in with password and SMS code, and lo
     expect(await stopNpm(run.proc)).toBe(0);
   } finally {
     await stopNpmAnyway(run.proc);
+  }
+}, 300_000);
+
+// A kill -9 of `npm start` leaves its children (in process groups of their own) on their ports.
+// The next start stops them, and a killed npm takes the script and its children down with it.
+it('comes up after a kill -9 of the last start, and stops by itself when npm is killed', async () => {
+  const api = `http://127.0.0.1:${env.PORT}`;
+  const runFile = join(dataDir, 'run', 'npm-start.json');
+  const first = await startNpm(env);
+  first.proc.kill('SIGKILL');
+  await new Promise((resolve) => first.proc.once('exit', resolve));
+  // Its API still answers: the orphans keep the ports.
+  expect((await fetch(`${api}/readyz`)).status).toBe(200);
+
+  const second = await startNpm(env, { viaNpm: true });
+  try {
+    for (const name of ['api', 'worker', 'Temporal dev server', 'embedded PostgreSQL'])
+      expect(second.output()).toMatch(new RegExp(`stopping the ${name} \\(pid \\d+\\) that the last npm start left running`));
+    expect((await fetch(`${api}/readyz`)).status).toBe(200);
+    const { parent } = JSON.parse(readFileSync(runFile, 'utf8')) as { parent: { pid: number } };
+
+    second.proc.kill('SIGKILL'); // npm itself: `sh -c` and the script outlive it
+    const deadline = Date.now() + 60_000;
+    while (!second.output().includes('stopped; data kept in') && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    expect(second.output()).toMatch(/npm \(pid \d+\), which started this script, is gone; stopping everything/);
+    expect(second.output()).toContain('stopped; data kept in');
+    await new Promise((r) => setTimeout(r, 500));
+    expect(() => process.kill(parent.pid, 0)).toThrow();
+    for (const port of [env.PORT, env.TEMPORAL_PORT, env.POSTGRES_PORT]) await expect(fetch(`http://127.0.0.1:${port}/`)).rejects.toThrow();
+    expect(existsSync(runFile)).toBe(false);
+  } finally {
+    // Whatever a failed run left: the children it wrote down.
+    if (existsSync(runFile)) {
+      const left = JSON.parse(readFileSync(runFile, 'utf8')) as { parent: { pid: number }; children: Array<{ pid: number }> };
+      for (const p of [left.parent, ...left.children])
+        try {
+          process.kill(p.pid, 'SIGKILL');
+        } catch {
+          // gone
+        }
+    }
   }
 }, 300_000);

@@ -2,14 +2,17 @@
 // point it at another system; started until it says it runs, stopped with Ctrl-C.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { dirname, join } from 'node:path';
 import { freePort } from '../../scripts/lib/ports';
 import { logFile } from './pii-scan';
 
 const root = join(__dirname, '..', '..');
 
-export async function startNpm(env: NodeJS.ProcessEnv): Promise<{ proc: ChildProcess; output: () => string }> {
-  const proc = spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+/** `viaNpm`: through npm itself (`npm start`: npm, then `sh -c`, then the script), as a user runs it. */
+export async function startNpm(env: NodeJS.ProcessEnv, opts: { viaNpm?: boolean } = {}): Promise<{ proc: ChildProcess; output: () => string }> {
+  const proc = opts.viaNpm
+    ? spawn(join(dirname(process.execPath), 'npm'), ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
+    : spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   // Also into the run's log directory, which global-teardown searches for personal data.
   const logTo = logFile('npm-start');
