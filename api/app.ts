@@ -1,14 +1,13 @@
 // The Express app, apart from `listen`, so tests drive it over real HTTP with supertest.
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID, timingSafeEqual } from 'node:crypto';
 import type { Client, Connection } from '@temporalio/client';
 import { OpenApiGeneratorV3 } from '@asteasolutions/zod-to-openapi';
-import express from 'express';
+import express, { type RequestHandler } from 'express';
 import helmet from 'helmet';
 import { pinoHttp } from 'pino-http';
 import { collectDefaultMetrics, Histogram, Registry } from 'prom-client';
 import swaggerUi from 'swagger-ui-express';
 import { createApplication, type Application } from '../app';
-import { MAX_TERMS_PDF_BYTES } from '../app/contracts';
 import { createGateways } from '../app/gateways';
 import { newestRuleSet, ruleSetById } from '../domain/rule-sets';
 import type { AssurancePolicy } from '../domain/assurance';
@@ -20,7 +19,7 @@ import type { EidVerifier } from '../infra/eid/verifier-client';
 import type { Logger } from '../infra/logger';
 import type { SignatureVerifier } from '../app/signatures';
 import type { Verifier } from './auth';
-import { errorHandler, unknownRoute } from './errors';
+import { ApiError, errorHandler, unknownRoute } from './errors';
 import type { TaskFeed } from './task-feed';
 import { Api } from './http';
 import { accessRequestRoutes } from './routes/access-requests';
@@ -28,7 +27,7 @@ import { accessRightsRoutes } from './routes/access-rights';
 import { caseRoutes } from './routes/cases';
 import { codecRoutes } from './routes/codec';
 import { contractRoutes } from './routes/contracts';
-import { decisionRoutes, MAX_DECISION_PDF_BYTES } from './routes/decisions';
+import { decisionRoutes } from './routes/decisions';
 import { healthRoutes } from './routes/health';
 import { legalHoldRoutes } from './routes/legal-holds';
 import { assistedSessionRoutes } from './routes/assisted-sessions';
@@ -66,6 +65,8 @@ export interface AppDeps {
   /** The deployment's rule set (RULE_SET; default the canton's newest): every process started carries it. */
   ruleSetId?: string;
   bodyLimit: string;
+  /** METRICS_TOKEN: Prometheus's bearer token for /metrics (operators' tokens do too). */
+  metricsToken?: string;
   codecCorsOrigins: string[];
   production: boolean;
   /** Terms rollouts: contracts per batch and batches per run (the workflow's defaults otherwise). */
@@ -88,6 +89,28 @@ export interface AppDeps {
   sealCertificatePem?: string | null;
   /** The use cases' clock (tests move it). */
   now?: () => Date;
+}
+
+/** An operator's token, or the scraper's static one (compared in constant time). */
+function operatorOrScraper(verify: Verifier, scraperToken: string | undefined): RequestHandler {
+  return async (req, res, next) => {
+    const header = req.headers.authorization;
+    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    if (token && scraperToken) {
+      const [a, b] = [createHash('sha256').update(token).digest(), createHash('sha256').update(scraperToken).digest()];
+      if (timingSafeEqual(a, b)) return next();
+    }
+    if (token) {
+      try {
+        if ((await verify(token)).role === 'operator') return next();
+        return next(new ApiError(403, 'forbidden', 'only operators and the metrics scraper read the metrics'));
+      } catch {
+        // answered below
+      }
+    }
+    res.setHeader('WWW-Authenticate', 'Bearer');
+    next(new ApiError(401, 'unauthorized', 'the metrics need an operator token or METRICS_TOKEN'));
+  };
 }
 
 export function createApp(deps: AppDeps) {
@@ -123,18 +146,19 @@ export function createApp(deps: AppDeps) {
     }),
   );
   app.use(helmet());
+  // What the API answers is personal data, or may be: no cache (a browser's, a proxy's) keeps it.
+  // The workspace's files and the docs may be cached; their routes set their own.
+  app.use(['/v1', '/codec', '/staff/auth'], (_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
   app.use((req, res, next) => {
     const end = duration.startTimer({ method: req.method });
     res.on('finish', () => end({ route: (req.route?.path as string | undefined) ?? 'unmatched', status: String(res.statusCode) }));
     next();
   });
-  // A decision or a terms version carries its PDF: those routes alone take larger bodies.
-  app.use('/v1/decisions', express.json({ limit: Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 64 * 1024 }));
-  app.use('/v1/terms-versions', express.json({ limit: Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3) + 64 * 1024 }));
-  // A submission carries its files (each at most 10 MiB); the provider's events are checked over their raw bytes.
-  app.use('/v1/transactions', express.json({ limit: '32mb' }));
-  app.use('/v1/payment-events', express.raw({ type: 'application/json', limit: '256kb' }));
-  app.use(express.json({ limit: deps.bodyLimit }));
+  // Bodies are read by each route after its token is checked (api/http.ts `maxBody`): only the
+  // routes that take a PDF or files read more than BODY_LIMIT.
 
   const application =
     deps.application ??
@@ -154,7 +178,7 @@ export function createApp(deps: AppDeps) {
       sealCertificatePem: deps.sealCertificatePem ?? null,
       now: deps.now,
     });
-  const api = new Api(deps.verify, deps.assurance);
+  const api = new Api(deps.verify, deps.assurance, deps.bodyLimit);
   const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
   for (const make of [
@@ -188,6 +212,7 @@ export function createApp(deps: AppDeps) {
       verify: deps.verify,
       corsOrigins: deps.codecCorsOrigins,
       secureCookie: deps.production,
+      bodyLimit: deps.bodyLimit,
     }),
   );
 
@@ -203,7 +228,8 @@ export function createApp(deps: AppDeps) {
     res.json(openapi);
   });
   app.use('/docs', swaggerUi.serve, swaggerUi.setup(openapi));
-  app.get('/metrics', async (_req, res) => {
+  // Not public: the metrics tell how busy each route is and what the process runs.
+  app.get('/metrics', operatorOrScraper(deps.verify, deps.metricsToken), async (_req, res) => {
     res.type(metrics.contentType).send(await metrics.metrics());
   });
 

@@ -1,7 +1,7 @@
 // A route is declared once: its zod schemas validate the request AND describe it in the
 // OpenAPI document, so the docs cannot drift from what the API accepts.
 import { extendZodWithOpenApi, OpenAPIRegistry, type RouteConfig } from '@asteasolutions/zod-to-openapi';
-import type { Request, Response, Router } from 'express';
+import express, { type Request, type RequestHandler, type Response, type Router } from 'express';
 import { z } from 'zod';
 import type { Caller } from '../app/caller';
 import type { Role } from '../domain/roles';
@@ -55,6 +55,14 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
   query?: Q;
   params?: P;
   headers?: z.ZodObject;
+  /**
+   * The largest body it reads (bytes, or '32mb'): only routes that take a PDF or files go above
+   * the API's BODY_LIMIT. The body is read after the token, the role and the sign-in strength
+   * are checked, and never inflated (a Content-Encoding is refused with 415).
+   */
+  maxBody?: number | string;
+  /** The body as raw bytes (a webhook signed over them), not parsed. */
+  rawBody?: boolean;
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handler: (ctx: {
     req: Request;
@@ -73,6 +81,8 @@ export class Api {
   constructor(
     private readonly verify: Verifier,
     private readonly assurance: AssurancePolicy = DEFAULT_ASSURANCE,
+    /** BODY_LIMIT: what a route reads at most unless it says otherwise. */
+    private readonly bodyLimit: number | string = '100kb',
   ) {
     this.registry.register('Error', errorSchema);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -119,7 +129,7 @@ export class Api {
 
     const act = route.act ?? (route.method === 'get' ? 'read' : 'legal-effect');
     const guards = route.roles ? [authenticate(this.verify), requireRole(...route.roles), requireAssurance(this.assurance, act)] : [];
-    router[route.method](route.path, ...guards, async (req: Request, res: Response) => {
+    router[route.method](route.path, ...guards, readBody(route.maxBody ?? this.bodyLimit, route.rawBody ?? false), async (req: Request, res: Response) => {
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
         if (!schema) return undefined as z.output<T>;
         const bad = badTextIn(value, []);
@@ -147,4 +157,13 @@ export class Api {
       else res.status(out.status).json(out.body);
     });
   }
+}
+
+/**
+ * A route's body parser, run after its guards: an anonymous caller never makes the API read (or
+ * hold) a large body. No inflation: nothing the API takes needs compressing, and a small gzip
+ * body can inflate to many times the limit's work.
+ */
+export function readBody(limit: number | string, raw = false): RequestHandler {
+  return raw ? express.raw({ type: 'application/json', limit, inflate: false }) : express.json({ limit, inflate: false });
 }

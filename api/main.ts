@@ -61,6 +61,7 @@ async function main() {
     canton: config.CANTON,
     ruleSetId: deploymentRuleSetId(config, logger),
     bodyLimit: config.BODY_LIMIT,
+    metricsToken: config.METRICS_TOKEN,
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     production: config.NODE_ENV === 'production',
     staff: { issuer: config.AUTH_ISSUER, clientId: config.STAFF_CLIENT_ID },

@@ -127,6 +127,11 @@ export const configSchema = z
     /** Where reminders of waiting tasks go: the Chancellery's and the protection authority's inboxes. */
     CHANCELLERY_MAIL: z.email().default('chancellerie@localhost'),
     AUTHORITY_MAIL: z.email().default('apea@localhost'),
+    /**
+     * A static bearer token for Prometheus (`authorization: { credentials_file }`) to scrape
+     * /metrics; operators' own tokens are accepted too. Without either, /metrics answers 401.
+     */
+    METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'at least 32 characters').optional()),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')

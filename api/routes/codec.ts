@@ -11,6 +11,7 @@ import { KeyUnavailableError, UndecodablePayloadError } from '../../infra/codec'
 import { writeAccessLog } from '../../records/access-log';
 import type { Verifier } from '../auth';
 import { ApiError, errorBody } from '../errors';
+import { readBody } from '../http';
 
 const COOKIE = 'gvs_codec';
 
@@ -48,6 +49,8 @@ export function codecRoutes(opts: {
   verify: Verifier;
   corsOrigins: string[];
   secureCookie: boolean;
+  /** BODY_LIMIT: the payloads a request may carry at most. */
+  bodyLimit?: string;
 }): Router {
   const router = Router();
   const dataKeyCodec = new DataKeyCodec(opts.dataKeys);
@@ -137,8 +140,9 @@ export function codecRoutes(opts: {
     };
 
   router.use('/codec', cors);
-  router.post('/codec/decode', operatorOnly, transform('decode'));
-  router.post('/codec/encode', operatorOnly, transform('encode'));
+  // The body is read once the operator is known (api/http.ts readBody).
+  router.post('/codec/decode', operatorOnly, readBody(opts.bodyLimit ?? '100kb'), transform('decode'));
+  router.post('/codec/encode', operatorOnly, readBody(opts.bodyLimit ?? '100kb'), transform('encode'));
 
   // Sign-in for the Web UI in a browser: paste an operator token once, get a cookie scoped
   // to the codec endpoint (same site as the UI on loopback; SameSite=Lax).
@@ -151,7 +155,7 @@ settings, tick <em>Include cross-origin credentials</em>.</p>
 <form method="post" action="/codec/session"><label for="t">Operator token</label><br>
 <textarea id="t" name="token" rows="6" cols="60" required></textarea><br><button type="submit">Sign in</button></form></main></html>`);
   });
-  router.post('/codec/session', express.urlencoded({ extended: false, limit: '16kb' }), async (req, res) => {
+  router.post('/codec/session', express.urlencoded({ extended: false, limit: '16kb', inflate: false }), async (req, res) => {
     const token = String((req.body as { token?: string })?.token ?? '').trim();
     try {
       const principal = await opts.verify(token);

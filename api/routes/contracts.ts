@@ -121,6 +121,7 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     summary: 'Publish a terms version: every contract that has not ended is notified, in batches (Art. 5.2)',
     roles: ['chancellery'],
     body: termsBody,
+    maxBody: Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3) + 64 * 1024,
     responses: {
       201: { description: 'Published; the rollout runs', schema: termsView },
       200: { description: 'The same version again: already published', schema: termsView },

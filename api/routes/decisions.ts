@@ -142,6 +142,7 @@ export function decisionRoutes(api: Api, { application }: { application: Applica
     summary: 'Serve a decision to a user: through the counter where authorised, else by post (Art. 16)',
     roles: ['unit'],
     body: decisionBody,
+    maxBody: Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 64 * 1024,
     responses: {
       202: { description: 'Being served', schema: decisionView },
       200: { description: 'The same reference again: the decision already served', schema: decisionView },

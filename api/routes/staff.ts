@@ -7,6 +7,7 @@ import express, { Router, type Response } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
 import { ApiError, fromZod } from '../errors';
+import { readBody } from '../http';
 
 export const WEB_ROOT = join(__dirname, '..', '..', 'web', 'dist');
 
@@ -78,7 +79,7 @@ export function staffRoutes(opts: StaffOptions): Router {
     });
   });
 
-  router.post('/staff/auth/token', async (req, res) => {
+  router.post('/staff/auth/token', readBody('16kb'), async (req, res) => {
     const parsed = tokenBody.safeParse(req.body);
     if (!parsed.success) throw fromZod(parsed.error, 'body');
     const d = await discover();

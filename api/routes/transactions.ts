@@ -10,6 +10,8 @@ import { rejections } from '../openapi';
 import { givenTransactionCode, TRANSACTION_CODE_REFUSALS, transactionCodeHeaders } from './transaction-codes';
 
 const serviceId = z.string().regex(/^[a-z0-9]+(?:-[a-z0-9]+){0,7}$/, 'a service id from the catalogue');
+// A submission, an answer or a completion carries its files (each at most 10 MiB, in base64).
+const MAX_FILES_BODY = '32mb';
 const base64 = z.string().regex(/^[A-Za-z0-9+/]*={0,2}$/, 'base64');
 const file = z
   .object({
@@ -97,6 +99,7 @@ export function transactionRoutes(api: Api, { application }: { application: Appl
     roles: ['citizen', 'counsellor'],
     body: submitBody,
     headers: idempotency.extend(transactionCodeHeaders),
+    maxBody: MAX_FILES_BODY,
     responses: {
       202: { description: 'Received: the receipt number now, its PDF in the inbox', schema: statusSchema },
       400: { description: 'The form or a file is not acceptable: each problem with its path (`form.…`, `attachments.N.…`)' },
@@ -154,6 +157,7 @@ export function transactionRoutes(api: Api, { application }: { application: Appl
     roles: ['unit'],
     params,
     body: answerBody,
+    maxBody: MAX_FILES_BODY,
     responses: {
       200: { description: 'Answered', schema: statusSchema },
       409: { description: rejections(transactionRejections, 409, 'Not awaiting the unit (`NotAwaitingUnit`)') },
@@ -169,6 +173,7 @@ export function transactionRoutes(api: Api, { application }: { application: Appl
     roles: ['citizen', 'counsellor'],
     params,
     body: completionBody,
+    maxBody: MAX_FILES_BODY,
     responses: {
       200: { description: 'Completed: back with the unit', schema: statusSchema },
       409: { description: rejections(transactionRejections, 409, 'No information awaited (`NotAwaitingInformation`)') },
@@ -197,6 +202,8 @@ export function transactionRoutes(api: Api, { application }: { application: Appl
     tag: 'Transactions',
     summary: "The payment provider's webhook (Datatrans-Signature over the raw body)",
     roles: null,
+    rawBody: true,
+    maxBody: '256kb',
     responses: { 204: { description: 'Taken' }, 401: { description: 'Not signed by our provider' } },
     async handler({ req }) {
       if (!Buffer.isBuffer(req.body)) throw new AppError(400, 'validation_failed', 'a payment event is a JSON body');

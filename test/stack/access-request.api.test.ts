@@ -353,7 +353,9 @@ describe('operations', () => {
 
   it('publishes Prometheus metrics and an OpenAPI document generated from the schemas', async () => {
     await request(stack.app).get('/healthz');
-    const metrics = await request(stack.app).get('/metrics');
+    const metrics = await request(stack.app)
+      .get('/metrics')
+      .set(bearer(await stack.token({ role: 'operator' })));
     expect(metrics.text).toContain('http_request_duration_seconds_bucket');
     const doc = await request(stack.app).get('/openapi.json');
     expect(doc.body.openapi).toBe('3.0.3');

@@ -11,8 +11,9 @@ import { recordAccessRequestRow } from '../../records/access-requests';
 import { personalData } from '../../workflows/personal-data';
 import { freshAvs } from '../support/applications';
 import { insertContract } from '../support/contracts';
-import { startStack, type Stack } from '../support/stack';
+import { startStack, TEST_METRICS_TOKEN, type Stack } from '../support/stack';
 import { randomUUID } from 'node:crypto';
+import { gzipSync } from 'node:zlib';
 
 let stack: Stack;
 beforeAll(async () => {
@@ -191,5 +192,78 @@ describe('the codec server', () => {
       .send({ payloads: [good] });
     expect(failed.status).toBe(500);
     expect(failed.body.error.code).toBe('internal');
+  });
+});
+
+// What an anonymous caller can make the API do before it knows who calls: read nothing large,
+// inflate nothing, learn nothing about its dependencies or its load.
+describe('before the caller is known', () => {
+  it('a large body without a token is refused 401 unread; with one, over the route limit, 413', async () => {
+    const big = JSON.stringify({ unitId: 'SPOP', service: 'x', note: 'x'.repeat(2_000_000) });
+    const anonymous = await request(stack.app).post('/v1/access-requests').set('content-type', 'application/json').send(big);
+    expect(anonymous.status).toBe(401);
+    expect(anonymous.headers['www-authenticate']).toBe('Bearer');
+    const signedIn = await request(stack.app)
+      .post('/v1/access-requests')
+      .set(bearer(await stack.token({ role: 'citizen' })))
+      .set('content-type', 'application/json')
+      .send(big);
+    expect(signedIn.status).toBe(413);
+    // Only a route that takes a PDF reads more: a citizen's 2 MB to the decisions route is not a unit's call.
+    const notAUnit = await request(stack.app)
+      .post('/v1/decisions')
+      .set(bearer(await stack.token({ role: 'citizen' })))
+      .set('content-type', 'application/json')
+      .send(big);
+    expect(notAUnit.status).toBe(403);
+    // The codec server reads a body only once the operator is known.
+    const codec = await request(stack.app)
+      .post('/codec/encode')
+      .set('content-type', 'application/json')
+      .send(JSON.stringify({ payloads: [], pad: 'x'.repeat(500_000) }));
+    expect(codec.status).toBe(401);
+  });
+
+  it('a compressed body is refused 415: nothing the API takes needs it, and a small gzip can inflate a thousandfold', async () => {
+    const bomb = gzipSync(JSON.stringify({ unitId: 'SPOP', service: 'archives', note: ' '.repeat(50_000_000) }));
+    expect(bomb.length).toBeLessThan(100_000);
+    const res = await request(stack.app)
+      .post('/v1/access-requests')
+      .set(bearer(await stack.token({ role: 'citizen' })))
+      .set('content-type', 'application/json')
+      .set('content-encoding', 'gzip')
+      .send(bomb);
+    expect(res.status).toBe(415);
+    expect(res.body.error.code).toBe('unsupported_encoding');
+  });
+
+  it('/metrics needs an operator or the scraper token; /readyz says ok or not, never why', async () => {
+    expect((await request(stack.app).get('/metrics')).status).toBe(401);
+    expect((await request(stack.app).get('/metrics').set(bearer('not-the-token'))).status).toBe(401);
+    expect(
+      (
+        await request(stack.app)
+          .get('/metrics')
+          .set(bearer(await stack.token({ role: 'citizen' })))
+      ).status,
+    ).toBe(403);
+    const scraped = await request(stack.app).get('/metrics').set(bearer(TEST_METRICS_TOKEN));
+    expect(scraped.status).toBe(200);
+    expect(scraped.text).toContain('http_request_duration_seconds');
+    const ready = await request(stack.app).get('/readyz');
+    expect(ready.body).toEqual({ status: 'ok', checks: { temporal: 'ok', database: 'ok' } });
+  });
+
+  it('answers with personal data, and errors, are never cached', async () => {
+    const c = await insertContract(stack.db, { canton: 'JU' });
+    const citizen = await stack.token({ role: 'citizen', sub: c.sub });
+    const contract = await request(stack.app).get('/v1/me/contract').set(bearer(citizen));
+    expect(contract.status).toBe(200);
+    expect(contract.headers['cache-control']).toBe('no-store');
+    const refused = await request(stack.app).get('/v1/me/contract');
+    expect(refused.status).toBe(401);
+    expect(refused.headers['cache-control']).toBe('no-store');
+    const decoded = await request(stack.app).post('/codec/decode').send({ payloads: [] });
+    expect(decoded.headers['cache-control']).toBe('no-store');
   });
 });

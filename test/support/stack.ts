@@ -179,6 +179,9 @@ export async function createTestDatabase(): Promise<string> {
   return url.toString();
 }
 
+/** Prometheus's bearer token for /metrics in the stack tests. */
+export const TEST_METRICS_TOKEN = 'test-metrics-scraper-token-0123456789';
+
 export interface StackOptions {
   fixturePath?: string;
   /** The canton the API serves (default JU). */
@@ -287,6 +290,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     taskQueue,
     canton: opts.canton ?? 'JU',
     bodyLimit: '100kb',
+    metricsToken: TEST_METRICS_TOKEN,
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     production: false,
     rollout: opts.rollout,
