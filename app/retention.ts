@@ -1,6 +1,7 @@
 // Legal holds (Art. 18.1 b): while litigation is pending, a decision's records are kept past
 // their retention. The Chancellery or the unit that served the decision places and lifts
-// them; the decision's retention process waits while any is active.
+// them (a hold the Chancellery placed, only the Chancellery lifts); the decision's retention
+// process waits while any is active.
 import { randomUUID } from 'node:crypto';
 import type { Db } from '../infra/db';
 import { writeAudit } from '../records/audit';
@@ -56,6 +57,9 @@ export function retentionUseCases({ db, retention }: { db: Db; retention: Retent
       const hold = await db.legalHold.findUnique({ where: { id: holdId } });
       if (!hold) throw notFound('legal hold');
       await decisionFor(caller, hold.recordId);
+      // The unit may lift its own holds; one the Chancellery placed (its litigation, its complaint) only the Chancellery lifts.
+      if (hold.placedRole === 'chancellery' && caller.principal.role !== 'chancellery')
+        throw new AppError(403, 'forbidden', 'this hold was placed by the Chancellery: only the Chancellery lifts it');
       if (hold.liftedAt) return holdView(hold);
       const { count } = await db.legalHold.updateMany({
         where: { id: holdId, liftedAt: null },

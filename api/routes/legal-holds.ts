@@ -54,7 +54,8 @@ export function legalHoldRoutes(api: Api, { application }: { application: Applic
     method: 'delete',
     path: '/v1/legal-holds/:id',
     tag: 'Retention',
-    summary: 'Lift a legal hold: once none is active, the records are destroyed if their retention is over',
+    summary:
+      'Lift a legal hold: once none is active, the records are destroyed if their retention is over. A hold the Chancellery placed, only the Chancellery lifts (403)',
     roles: ['chancellery', 'unit'],
     params: z.object({ id: z.uuid('not a hold id') }),
     responses: { 200: { description: 'Lifted (or lifted already)', schema: holdView }, 409: { description: 'Lifted meanwhile by someone else' } },

@@ -47,6 +47,10 @@ describe('legal holds', () => {
     expect(lifted.body).toMatchObject({ liftedBy: `agent-${unitId}`, liftedAt: expect.any(String) });
     expect((await request(stack.app).delete(`/v1/legal-holds/${placed.body.holdId}`).set(bearer(unit))).status).toBe(200); // idempotent
     expect((await request(stack.app).delete(`/v1/legal-holds/${second.body.holdId}`).set(bearer(otherUnit))).status).toBe(404);
+    // The serving unit cannot lift what the Chancellery placed.
+    const notYours = await request(stack.app).delete(`/v1/legal-holds/${second.body.holdId}`).set(bearer(unit));
+    expect(notYours.status).toBe(403);
+    expect(notYours.body.error.message).toContain('only the Chancellery lifts it');
     expect(await stack.db.legalHold.count({ where: { recordId: decisionId, liftedAt: null } })).toBe(1);
     const audit = await stack.db.auditLog.findMany({ where: { recordType: 'decision', recordId: decisionId }, orderBy: { id: 'asc' } });
     expect(audit.map((a) => a.action)).toEqual(['legal-hold.placed', 'legal-hold.placed', 'legal-hold.lifted']);
