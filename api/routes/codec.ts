@@ -54,6 +54,12 @@ export function codecRoutes(opts: {
 }): Router {
   const router = Router();
   const dataKeyCodec = new DataKeyCodec(opts.dataKeys);
+  // An operator's encode never makes a data key: a payload is sealed only under a record's key
+  // that exists (else 422), so /codec/encode cannot fill the key table with rows of its choosing.
+  const store = opts.dataKeys;
+  const existingKeyCodec = new DataKeyCodec(
+    store && { forEncrypt: (id) => store.forDecrypt(id), forDecrypt: (id) => store.forDecrypt(id), destroy: () => Promise.resolve(false) },
+  );
   // Decoding goes through both layers, payload by payload: a destroyed record's payload
   // answers "key destroyed" and the others still decode. Encoding mirrors the worker.
   const codecs = {
@@ -71,7 +77,7 @@ export function codecRoutes(opts: {
       );
     },
     async encode(payloads: Payload[]): Promise<Payload[]> {
-      return opts.codec.encode(await dataKeyCodec.encode(payloads));
+      return opts.codec.encode(await existingKeyCodec.encode(payloads));
     },
   };
 
@@ -116,26 +122,25 @@ export function codecRoutes(opts: {
       } catch (err) {
         // Payloads this keyring cannot open are the caller's problem (422); anything else —
         // the data-key store unreachable, say — is ours, logged and answered 500.
-        if (!(err instanceof UndecodablePayloadError || err instanceof KeyUnavailableError)) throw err;
+        if (!(err instanceof UndecodablePayloadError || err instanceof KeyUnavailableError || err instanceof KeyDestroyedError)) throw err;
         res.status(422).json(errorBody('undecodable', err.message));
         return;
       }
       req.log?.info({ op, count: payloads.length, operator: req.principal?.sub, namespace: req.headers['x-namespace'] }, 'codec request');
-      // Every decode is an operator reading what may be personal data: the access log says who, when and why.
-      if (op === 'decode') {
-        const p = req.principal!;
-        await writeAccessLog(opts.db, {
-          actorRole: p.role,
-          actorSub: p.sub,
-          requestId: req.id === undefined ? null : String(req.id),
-          statedPurpose: req.header('x-access-purpose'),
-          action: 'codec.decode',
-          recordType: 'workflow-payloads',
-          recordId: null,
-          purpose: 'operating the workflow engine (Temporal Web UI / CLI)',
-          count: payloads.length,
-        });
-      }
+      // Every decode is an operator reading what may be personal data, every encode one making
+      // what a workflow would take as ours: the access log says who, when and why.
+      const p = req.principal!;
+      await writeAccessLog(opts.db, {
+        actorRole: p.role,
+        actorSub: p.sub,
+        requestId: req.id === undefined ? null : String(req.id),
+        statedPurpose: req.header('x-access-purpose'),
+        action: `codec.${op}`,
+        recordType: 'workflow-payloads',
+        recordId: null,
+        purpose: 'operating the workflow engine (Temporal Web UI / CLI)',
+        count: payloads.length,
+      });
       res.json({ payloads: out.map(toJson) });
     };
 

@@ -140,6 +140,39 @@ describe('the codec server', () => {
   }
   const operator = () => stack.token({ role: 'operator', sub: 'ops-boundary' });
 
+  it('encodes under a record key that exists, never makes one, and logs every encode', async () => {
+    const plainJson = (value: object) => ({
+      metadata: { encoding: Buffer.from('json/plain').toString('base64') },
+      data: Buffer.from(JSON.stringify(value)).toString('base64'),
+    });
+    const unknown = `access-request:${randomUUID()}`;
+    const refused = await request(stack.app)
+      .post('/codec/encode')
+      .set(bearer(await operator()))
+      .send({ payloads: [plainJson({ email: 'x@example.ch', $dataKey: unknown })] });
+    expect(refused.status).toBe(422);
+    expect(await stack.db.dataKey.count({ where: { id: unknown } })).toBe(0);
+
+    const existing = randomUUID();
+    await stack.dataKeys.forEncrypt(`access-request:${existing}`);
+    const before = await stack.db.dataKey.count();
+    const sealed = await request(stack.app)
+      .post('/codec/encode')
+      .set(bearer(await operator()))
+      .set('x-access-purpose', 'repair INC-7')
+      .send({ payloads: [plainJson({ email: 'x@example.ch', $dataKey: `access-request:${existing}` }), plainJson({ n: 1 })] });
+    expect(sealed.status).toBe(200);
+    expect(await stack.db.dataKey.count()).toBe(before);
+    // What it made opens again, through both layers.
+    const opened = await request(stack.app)
+      .post('/codec/decode')
+      .set(bearer(await operator()))
+      .send({ payloads: sealed.body.payloads });
+    expect(JSON.parse(Buffer.from(opened.body.payloads[0].data, 'base64').toString())).toMatchObject({ email: 'x@example.ch' });
+    const logged = await stack.db.accessLog.findMany({ where: { actorSub: 'ops-boundary', action: { startsWith: 'codec.encode' } } });
+    expect(logged.map((l) => l.purpose)).toContainEqual(expect.stringContaining('repair INC-7'));
+  });
+
   it('answers 422 for a payload it cannot open, and 500 (logged) when its own data-key store fails', async () => {
     const id = randomUUID();
     const good = await encoded(stack, stack.dataKeys, personalData('access-request', id, { email: 'x@example.ch' }));
