@@ -22,6 +22,7 @@ import type { Verifier } from './auth';
 import { ApiError, errorHandler, unknownRoute } from './errors';
 import type { TaskFeed } from './task-feed';
 import { Api } from './http';
+import { createRateLimits, DEFAULT_RATE_LIMITS, type RateLimits } from './rate-limits';
 import { accessRequestRoutes } from './routes/access-requests';
 import { accessRightsRoutes } from './routes/access-rights';
 import { caseRoutes } from './routes/cases';
@@ -65,6 +66,8 @@ export interface AppDeps {
   /** The deployment's rule set (RULE_SET; default the canton's newest): every process started carries it. */
   ruleSetId?: string;
   bodyLimit: string;
+  /** Per subject and per address (api/rate-limits.ts); default: counted in this process, RATE_LIMIT_* defaults. */
+  rateLimits?: RateLimits;
   /** METRICS_TOKEN: Prometheus's bearer token for /metrics (operators' tokens do too). */
   metricsToken?: string;
   codecCorsOrigins: string[];
@@ -178,7 +181,8 @@ export function createApp(deps: AppDeps) {
       sealCertificatePem: deps.sealCertificatePem ?? null,
       now: deps.now,
     });
-  const api = new Api(deps.verify, deps.assurance, deps.bodyLimit);
+  const limits = deps.rateLimits ?? createRateLimits(null, DEFAULT_RATE_LIMITS);
+  const api = new Api(deps.verify, deps.assurance, deps.bodyLimit, limits.perSubject);
   const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
   for (const make of [
@@ -213,6 +217,7 @@ export function createApp(deps: AppDeps) {
       corsOrigins: deps.codecCorsOrigins,
       secureCookie: deps.production,
       bodyLimit: deps.bodyLimit,
+      perAddress: limits.perAddress,
     }),
   );
 
@@ -236,7 +241,7 @@ export function createApp(deps: AppDeps) {
   if (deps.staff) {
     const { ruleSet } = ruleSetById(deps.ruleSetId ?? newestRuleSet(deps.canton).ruleSet.id);
     const counter = { canton: deps.canton, ruleSet: { id: ruleSet.id, effectiveFrom: ruleSet.effectiveFrom, effectiveTo: ruleSet.effectiveTo } };
-    app.use(staffRoutes({ ...deps.staff, counter }));
+    app.use(staffRoutes({ ...deps.staff, counter, perAddress: limits.perAddress }));
   }
 
   app.use(unknownRoute);

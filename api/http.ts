@@ -83,6 +83,8 @@ export class Api {
     private readonly assurance: AssurancePolicy = DEFAULT_ASSURANCE,
     /** BODY_LIMIT: what a route reads at most unless it says otherwise. */
     private readonly bodyLimit: number | string = '100kb',
+    /** Counts every act (a call that is not a GET) of a signed-in caller (api/rate-limits.ts). */
+    private readonly perSubject?: RequestHandler,
   ) {
     this.registry.register('Error', errorSchema);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -129,6 +131,7 @@ export class Api {
 
     const act = route.act ?? (route.method === 'get' ? 'read' : 'legal-effect');
     const guards = route.roles ? [authenticate(this.verify), requireRole(...route.roles), requireAssurance(this.assurance, act)] : [];
+    if (route.roles && route.method !== 'get' && this.perSubject) guards.push(this.perSubject);
     router[route.method](route.path, ...guards, readBody(route.maxBody ?? this.bodyLimit, route.rawBody ?? false), async (req: Request, res: Response) => {
       const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
         if (!schema) return undefined as z.output<T>;

@@ -1,6 +1,8 @@
 // The API process: validated config, one Temporal client, listen, graceful shutdown.
 import { createVerifier } from './auth';
+import { Pool } from 'pg';
 import { createApp } from './app';
+import { createRateLimits } from './rate-limits';
 import { TaskFeed } from './task-feed';
 import { assuranceOf, deploymentRuleSetId, loadConfigOrExit } from '../infra/config';
 import { loadEidVerifierConfig } from '../infra/eid/config';
@@ -43,6 +45,7 @@ async function main() {
   if (!config.QES_TRUSTED_CA_FILES) logger.warn('no qualified certification authorities configured (QES_TRUSTED_CA_FILES): signatures answer 503');
   if (!config.SMS_GATEWAY_URL && config.CANTON === 'NE') logger.warn('no SMS provider configured (SMS_GATEWAY_URL): transaction codes answer 503');
   void taskFeed.start();
+  const limitsPool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
   const app = createApp({
     client,
     connection,
@@ -62,6 +65,11 @@ async function main() {
     ruleSetId: deploymentRuleSetId(config, logger),
     bodyLimit: config.BODY_LIMIT,
     metricsToken: config.METRICS_TOKEN,
+    // Counted in PostgreSQL, so every replica sees the same calls.
+    rateLimits: createRateLimits(limitsPool, {
+      writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
+      anonymousPerMinute: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+    }),
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     production: config.NODE_ENV === 'production',
     staff: { issuer: config.AUTH_ISSUER, clientId: config.STAFF_CLIENT_ID },
@@ -94,6 +102,7 @@ async function main() {
     void taskFeed.close(); // ends the open event streams, which would hold close() open
     server.close(async () => {
       await db.$disconnect();
+      await limitsPool.end();
       await connection.close();
       logger.info('api stopped');
       process.exit(0); // a JWKS or metrics timer must not hold a stopped API open

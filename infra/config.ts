@@ -132,6 +132,10 @@ export const configSchema = z
      * /metrics; operators' own tokens are accepted too. Without either, /metrics answers 401.
      */
     METRICS_TOKEN: z.preprocess((v) => (v === '' ? undefined : v), z.string().min(32, 'at least 32 characters').optional()),
+    /** Acts (calls that are not a GET) per signed-in subject per minute, shared by the replicas (429 beyond). */
+    RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(300),
+    /** Anonymous sign-in attempts (/staff/auth/token, /codec/session) per address per minute. */
+    RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')

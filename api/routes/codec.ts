@@ -51,6 +51,8 @@ export function codecRoutes(opts: {
   secureCookie: boolean;
   /** BODY_LIMIT: the payloads a request may carry at most. */
   bodyLimit?: string;
+  /** The sign-in form's limit per address (api/rate-limits.ts). */
+  perAddress?: RequestHandler;
 }): Router {
   const router = Router();
   const dataKeyCodec = new DataKeyCodec(opts.dataKeys);
@@ -160,20 +162,25 @@ settings, tick <em>Include cross-origin credentials</em>.</p>
 <form method="post" action="/codec/session"><label for="t">Operator token</label><br>
 <textarea id="t" name="token" rows="6" cols="60" required></textarea><br><button type="submit">Sign in</button></form></main></html>`);
   });
-  router.post('/codec/session', express.urlencoded({ extended: false, limit: '16kb', inflate: false }), async (req, res) => {
-    const token = String((req.body as { token?: string })?.token ?? '').trim();
-    try {
-      const principal = await opts.verify(token);
-      if (principal.role !== 'operator') throw new ApiError(403, 'forbidden', 'only operators may decode payloads');
-    } catch (err) {
-      if (err instanceof ApiError) throw err;
-      throw new ApiError(401, 'unauthorized', 'the token is invalid or expired');
-    }
-    res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/codec', maxAge: 8 * 3600_000 });
-    res
-      .type('html')
-      .send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
-  });
+  router.post(
+    '/codec/session',
+    opts.perAddress ?? ((_req, _res, next) => next()),
+    express.urlencoded({ extended: false, limit: '16kb', inflate: false }),
+    async (req, res) => {
+      const token = String((req.body as { token?: string })?.token ?? '').trim();
+      try {
+        const principal = await opts.verify(token);
+        if (principal.role !== 'operator') throw new ApiError(403, 'forbidden', 'only operators may decode payloads');
+      } catch (err) {
+        if (err instanceof ApiError) throw err;
+        throw new ApiError(401, 'unauthorized', 'the token is invalid or expired');
+      }
+      res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/codec', maxAge: 8 * 3600_000 });
+      res
+        .type('html')
+        .send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
+    },
+  );
 
   return router;
 }

@@ -3,7 +3,7 @@
 // the authorization code (PKCE) done through this API, so the page talks to no other host.
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
-import express, { Router, type Response } from 'express';
+import express, { Router, type RequestHandler, type Response } from 'express';
 import helmet from 'helmet';
 import { z } from 'zod';
 import { ApiError, fromZod } from '../errors';
@@ -20,6 +20,8 @@ export interface StaffOptions {
   webRoot?: string;
   /** Which counter and rule set this deployment runs: the workspace shows it. */
   counter?: { canton: string; ruleSet: { id: string; effectiveFrom: string; effectiveTo: string | null } };
+  /** The token exchange's limit per address (api/rate-limits.ts). */
+  perAddress?: RequestHandler;
 }
 
 interface Discovery {
@@ -79,7 +81,7 @@ export function staffRoutes(opts: StaffOptions): Router {
     });
   });
 
-  router.post('/staff/auth/token', readBody('16kb'), async (req, res) => {
+  router.post('/staff/auth/token', opts.perAddress ?? ((_req, _res, next) => next()), readBody('16kb'), async (req, res) => {
     const parsed = tokenBody.safeParse(req.body);
     if (!parsed.success) throw fromZod(parsed.error, 'body');
     const d = await discover();

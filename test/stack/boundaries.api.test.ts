@@ -300,3 +300,41 @@ describe('before the caller is known', () => {
     expect(decoded.headers['cache-control']).toBe('no-store');
   });
 });
+
+// The limits count in PostgreSQL (rate-limiter-flexible), so two replicas see the same calls.
+describe('rate limits', () => {
+  it('an account acting too often gets 429 with Retry-After, across replicas; its reads and other accounts go on', async () => {
+    const limits = { writesPerMinute: 3, anonymousPerMinute: 2 };
+    const [replicaA, replicaB] = [stack.appWithRateLimits(limits), stack.appWithRateLimits(limits)];
+    const citizen = await stack.token({ role: 'citizen', sub: `limited-${randomUUID()}` });
+    const file = (app: typeof replicaA, token: string) =>
+      request(app).post('/v1/access-requests').set(bearer(token)).send({ unitId: 'SPOP', service: 'x', email: 'nope' });
+    // Refused for their content (400), they still count: three, on two replicas.
+    expect((await file(replicaA, citizen)).status).toBe(400);
+    expect((await file(replicaB, citizen)).status).toBe(400);
+    expect((await file(replicaA, citizen)).status).toBe(400);
+    const fourth = await file(replicaB, citizen);
+    expect(fourth.status).toBe(429);
+    expect(fourth.body.error.code).toBe('rate_limited');
+    expect(Number(fourth.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    expect(Number(fourth.headers['retry-after'])).toBeLessThanOrEqual(60);
+    expect((await request(replicaA).get('/v1/me/contract').set(bearer(citizen))).status).not.toBe(429);
+    const other = await stack.token({ role: 'citizen', sub: `limited-${randomUUID()}` });
+    expect((await file(replicaA, other)).status).toBe(400);
+    expect(await stack.db.rateLimit.count({ where: { key: { startsWith: 'acts:citizen:limited-' } } })).toBeGreaterThanOrEqual(2);
+  });
+
+  it('anonymous sign-in doors count per address: the codec sign-in and the workspace token exchange', async () => {
+    const app = stack.appWithRateLimits({ writesPerMinute: 1000, anonymousPerMinute: 2 });
+    const address = `203.0.113.${Math.floor(Math.random() * 250) + 1}`; // behind the loopback proxy
+    const tryIt = (path: string) => request(app).post(path).set('x-forwarded-for', address).type('form').send({ token: 'wrong' });
+    expect((await tryIt('/codec/session')).status).toBe(401);
+    expect((await tryIt('/staff/auth/token')).status).not.toBe(429);
+    const third = await tryIt('/codec/session');
+    expect(third.status).toBe(429);
+    expect(third.headers['retry-after']).toBeDefined();
+    // Another address is not held up.
+    const elsewhere = await request(app).post('/codec/session').set('x-forwarded-for', '198.51.100.7').type('form').send({ token: 'wrong' });
+    expect(elsewhere.status).toBe(401);
+  });
+});

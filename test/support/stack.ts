@@ -6,7 +6,8 @@ import { join } from 'node:path';
 import pg from 'pg';
 import { Client, Connection } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type LogEntry, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
-import { createApp } from '../../api/app';
+import { createApp, type AppDeps } from '../../api/app';
+import { createRateLimits, type RateLimitSettings } from '../../api/rate-limits';
 import { createVerifier } from '../../api/auth';
 import { TaskFeed } from '../../api/task-feed';
 import { AesGcmCodec, dataConverter } from '../../infra/codec';
@@ -144,6 +145,8 @@ export interface Stack {
   /** The API's own address, when it listens on a port (`eidWebhook`, `services`). */
   apiUrl: string | null;
   app: ReturnType<typeof createApp>;
+  /** Another API on the same stack, with these limits (counted in the same database). */
+  appWithRateLimits(limits: RateLimitSettings): ReturnType<typeof createApp>;
   client: Client;
   db: Db;
   issuer: LocalIssuer;
@@ -277,7 +280,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const logger = apiLogFile ? createLogger({ name: 'test-api', level: 'info', destination: apiLogFile }) : createLogger({ name: 'test-api', level: 'silent' });
   const taskFeed = new TaskFeed(databaseUrl, logger);
   await taskFeed.start();
-  const app = createApp({
+  const limitsPool = new pg.Pool({ connectionString: databaseUrl, max: 2 });
+  const appDeps: AppDeps = {
     client,
     connection,
     db,
@@ -291,6 +295,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     canton: opts.canton ?? 'JU',
     bodyLimit: '100kb',
     metricsToken: TEST_METRICS_TOKEN,
+    // Counted in the shared test database, as replicas do; high, since suites share subjects and 127.0.0.1.
+    rateLimits: createRateLimits(limitsPool, { writesPerMinute: 100_000, anonymousPerMinute: 100_000 }),
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     production: false,
     rollout: opts.rollout,
@@ -314,7 +320,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       },
     },
     sealCertificatePem: seal?.certificatePem ?? null,
-  });
+  };
+  const app = createApp(appDeps);
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;
 
   return {
@@ -327,6 +334,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     seal,
     apiUrl: apiPort ? `http://127.0.0.1:${apiPort}` : null,
     app,
+    appWithRateLimits: (limits) => createApp({ ...appDeps, rateLimits: createRateLimits(limitsPool, limits) }),
     client,
     db,
     issuer,
@@ -344,6 +352,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
       await nativeConnection.close();
       await connection.close();
       await db.$disconnect();
+      await limitsPool.end();
       await started.close();
       await listening?.close();
       await eid.close();
