@@ -107,6 +107,8 @@ it('onboards, posts the two letters, signs in with password and SMS code, and lo
 // A kill -9 of `npm start` leaves its children (in process groups of their own) on their ports.
 // The next start stops them, and a killed npm takes the script and its children down with it.
 it('comes up after a kill -9 of the last start, and stops by itself when npm is killed', async () => {
+  // Ports of its own, picked now: those picked for the first test may have been handed out since.
+  const env = await npmStartEnv(dataDir, { CANTON: 'NE' });
   const api = `http://127.0.0.1:${env.PORT}`;
   const runFile = join(dataDir, 'run', 'npm-start.json');
   const first = await startNpm(env);
