@@ -18,7 +18,7 @@ import type { Db } from '../infra/db';
 import type { EidVerifier } from '../infra/eid/verifier-client';
 import type { Logger } from '../infra/logger';
 import type { SignatureVerifier } from '../app/signatures';
-import type { Verifier } from './auth';
+import { bearerToken, type Verifier } from './auth';
 import { ApiError, errorHandler, unknownRoute } from './errors';
 import type { TaskFeed } from './task-feed';
 import { Api } from './http';
@@ -97,8 +97,7 @@ export interface AppDeps {
 /** An operator's token, or the scraper's static one (compared in constant time). */
 function operatorOrScraper(verify: Verifier, scraperToken: string | undefined): RequestHandler {
   return async (req, res, next) => {
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : '';
+    const token = bearerToken(req.headers.authorization);
     if (token && scraperToken) {
       const [a, b] = [createHash('sha256').update(token).digest(), createHash('sha256').update(scraperToken).digest()];
       if (timingSafeEqual(a, b)) return next();

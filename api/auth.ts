@@ -81,16 +81,21 @@ export type Verifier = ReturnType<typeof createVerifier>;
 
 const unauthorized = (message: string) => new ApiError(401, 'unauthorized', message);
 
+/** The bearer token of an `Authorization` header, or undefined. */
+export function bearerToken(header: string | undefined): string | undefined {
+  return header?.startsWith('Bearer ') ? header.slice('Bearer '.length).trim() : undefined;
+}
+
 /** Every /v1 route needs a valid bearer token. */
 export function authenticate(verify: Verifier): RequestHandler {
   return async (req, res, next) => {
-    const header = req.headers.authorization;
-    if (!header?.startsWith('Bearer ')) {
+    const token = bearerToken(req.headers.authorization);
+    if (token === undefined) {
       res.setHeader('WWW-Authenticate', 'Bearer');
       return next(unauthorized('a bearer token is required'));
     }
     try {
-      req.principal = await verify(header.slice('Bearer '.length).trim());
+      req.principal = await verify(token);
       next();
     } catch (err) {
       req.log?.info({ reason: (err as Error).message }, 'token rejected');

@@ -162,6 +162,9 @@ export class Api {
   }
 }
 
+/** The body limit of a route carrying a file of `bytes` in base64, with room for the rest of its JSON. */
+export const base64BodyLimit = (bytes: number) => Math.ceil((bytes * 4) / 3) + 64 * 1024;
+
 /**
  * A route's body parser, run after its guards: an anonymous caller never makes the API read (or
  * hold) a large body. No inflation: nothing the API takes needs compressing, and a small gzip

@@ -15,6 +15,9 @@ export interface RateLimitSettings {
   anonymousPerMinute: number;
 }
 
+/** Where no limit is given (a router built alone, in a test). */
+export const unlimited: RequestHandler = (_req, _res, next) => next();
+
 /** RATE_LIMIT_* defaults (infra/config.ts). */
 export const DEFAULT_RATE_LIMITS: RateLimitSettings = { writesPerMinute: 300, anonymousPerMinute: 30 };
 

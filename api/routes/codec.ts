@@ -9,9 +9,10 @@ import { DataKeyCodec, KeyDestroyedError, type DataKeyStore } from '../../infra/
 import type { Db } from '../../infra/db';
 import { KeyUnavailableError, UndecodablePayloadError } from '../../infra/codec';
 import { writeAccessLog } from '../../records/access-log';
-import type { Verifier } from '../auth';
+import { bearerToken, type Verifier } from '../auth';
 import { ApiError, errorBody } from '../errors';
 import { readBody } from '../http';
+import { unlimited } from '../rate-limits';
 
 const COOKIE = 'gvs_codec';
 
@@ -100,8 +101,7 @@ export function codecRoutes(opts: {
   };
 
   const operatorOnly: RequestHandler = async (req, _res, next) => {
-    const header = req.headers.authorization;
-    const token = header?.startsWith('Bearer ') ? header.slice(7).trim() : readCookie(req.headers.cookie, COOKIE);
+    const token = bearerToken(req.headers.authorization) ?? readCookie(req.headers.cookie, COOKIE);
     if (!token) return next(new ApiError(401, 'unauthorized', 'an operator token is required to decode payloads'));
     try {
       req.principal = await opts.verify(token);
@@ -148,8 +148,9 @@ export function codecRoutes(opts: {
 
   router.use('/codec', cors);
   // The body is read once the operator is known (api/http.ts readBody).
-  router.post('/codec/decode', operatorOnly, readBody(opts.bodyLimit ?? '100kb'), transform('decode'));
-  router.post('/codec/encode', operatorOnly, readBody(opts.bodyLimit ?? '100kb'), transform('encode'));
+  const body = readBody(opts.bodyLimit ?? '100kb');
+  router.post('/codec/decode', operatorOnly, body, transform('decode'));
+  router.post('/codec/encode', operatorOnly, body, transform('encode'));
 
   // Sign-in for the Web UI in a browser: paste an operator token once, get a cookie scoped
   // to the codec endpoint (same site as the UI on loopback; SameSite=Lax).
@@ -162,25 +163,20 @@ settings, tick <em>Include cross-origin credentials</em>.</p>
 <form method="post" action="/codec/session"><label for="t">Operator token</label><br>
 <textarea id="t" name="token" rows="6" cols="60" required></textarea><br><button type="submit">Sign in</button></form></main></html>`);
   });
-  router.post(
-    '/codec/session',
-    opts.perAddress ?? ((_req, _res, next) => next()),
-    express.urlencoded({ extended: false, limit: '16kb', inflate: false }),
-    async (req, res) => {
-      const token = String((req.body as { token?: string })?.token ?? '').trim();
-      try {
-        const principal = await opts.verify(token);
-        if (principal.role !== 'operator') throw new ApiError(403, 'forbidden', 'only operators may decode payloads');
-      } catch (err) {
-        if (err instanceof ApiError) throw err;
-        throw new ApiError(401, 'unauthorized', 'the token is invalid or expired');
-      }
-      res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/codec', maxAge: 8 * 3600_000 });
-      res
-        .type('html')
-        .send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
-    },
-  );
+  router.post('/codec/session', opts.perAddress ?? unlimited, express.urlencoded({ extended: false, limit: '16kb', inflate: false }), async (req, res) => {
+    const token = String((req.body as { token?: string })?.token ?? '').trim();
+    try {
+      const principal = await opts.verify(token);
+      if (principal.role !== 'operator') throw new ApiError(403, 'forbidden', 'only operators may decode payloads');
+    } catch (err) {
+      if (err instanceof ApiError) throw err;
+      throw new ApiError(401, 'unauthorized', 'the token is invalid or expired');
+    }
+    res.cookie(COOKIE, token, { httpOnly: true, sameSite: 'lax', secure: opts.secureCookie, path: '/codec', maxAge: 8 * 3600_000 });
+    res
+      .type('html')
+      .send('<!doctype html><html lang="en"><meta charset="utf-8"><title>Signed in</title><p>Signed in: the Web UI can now decode payloads.</p></html>');
+  });
 
   return router;
 }

@@ -6,7 +6,7 @@ import { z } from 'zod';
 import type { Application } from '../../app';
 import { MAX_TERMS_PDF_BYTES } from '../../app/contracts';
 import { contractRejections } from '../../app/gateways/contract';
-import type { Api } from '../http';
+import { base64BodyLimit, type Api } from '../http';
 import { rejections } from '../openapi';
 import { isoDay, qesSigningTime, qesValue, text } from '../schemas';
 
@@ -121,7 +121,7 @@ export function contractRoutes(api: Api, { application }: { application: Applica
     summary: 'Publish a terms version: every contract that has not ended is notified, in batches (Art. 5.2)',
     roles: ['chancellery'],
     body: termsBody,
-    maxBody: Math.ceil((MAX_TERMS_PDF_BYTES * 4) / 3) + 64 * 1024,
+    maxBody: base64BodyLimit(MAX_TERMS_PDF_BYTES),
     responses: {
       201: { description: 'Published; the rollout runs', schema: termsView },
       200: { description: 'The same version again: already published', schema: termsView },

@@ -5,7 +5,7 @@ import { Router } from 'express';
 import { z } from 'zod';
 import type { Application } from '../../app';
 import { decisionServiceRejections } from '../../app/gateways/decision-service';
-import type { Api } from '../http';
+import { base64BodyLimit, type Api } from '../http';
 import { rejections } from '../openapi';
 import { givenTransactionCode, TRANSACTION_CODE_REFUSALS, transactionCodeHeaders } from './transaction-codes';
 import { isoDay } from '../schemas';
@@ -17,7 +17,7 @@ const consentView = z
   .object({ id: z.string(), unitId: z.string(), domain: z.string(), grantedAt: z.string(), revokedAt: z.string().nullable() })
   .openapi('ServiceConsent');
 
-export const MAX_DECISION_PDF_BYTES = 5 * 1024 * 1024;
+const MAX_DECISION_PDF_BYTES = 5 * 1024 * 1024;
 
 const decisionBody = z
   .object({
@@ -142,7 +142,7 @@ export function decisionRoutes(api: Api, { application }: { application: Applica
     summary: 'Serve a decision to a user: through the counter where authorised, else by post (Art. 16)',
     roles: ['unit'],
     body: decisionBody,
-    maxBody: Math.ceil((MAX_DECISION_PDF_BYTES * 4) / 3) + 64 * 1024,
+    maxBody: base64BodyLimit(MAX_DECISION_PDF_BYTES),
     responses: {
       202: { description: 'Being served', schema: decisionView },
       200: { description: 'The same reference again: the decision already served', schema: decisionView },

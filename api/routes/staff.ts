@@ -8,6 +8,7 @@ import helmet from 'helmet';
 import { z } from 'zod';
 import { ApiError, fromZod } from '../errors';
 import { readBody } from '../http';
+import { unlimited } from '../rate-limits';
 
 export const WEB_ROOT = join(__dirname, '..', '..', 'web', 'dist');
 
@@ -81,7 +82,7 @@ export function staffRoutes(opts: StaffOptions): Router {
     });
   });
 
-  router.post('/staff/auth/token', opts.perAddress ?? ((_req, _res, next) => next()), readBody('16kb'), async (req, res) => {
+  router.post('/staff/auth/token', opts.perAddress ?? unlimited, readBody('16kb'), async (req, res) => {
     const parsed = tokenBody.safeParse(req.body);
     if (!parsed.success) throw fromZod(parsed.error, 'body');
     const d = await discover();

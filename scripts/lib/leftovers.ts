@@ -21,16 +21,20 @@ interface RunFile {
   children: RunEntry[];
 }
 
-/** The process's start time in clock ticks since boot, or undefined if it does not run (or no /proc). */
-export function processStart(pid: number): string | undefined {
+/** /proc/<pid>/stat: its command name, parent and start time (clock ticks since boot); undefined if it does not run (or no /proc). */
+function statOf(pid: number): { comm: string; ppid: number; started: string } | undefined {
   try {
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     // "pid (comm) state ppid …": comm may hold spaces and parentheses; fields restart after the last ')'.
-    return stat.slice(stat.lastIndexOf(')') + 2).split(' ')[19];
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return { comm: stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')')), ppid: Number(fields[1]), started: fields[19]! };
   } catch {
     return undefined;
   }
 }
+
+/** The process's start time in clock ticks since boot, or undefined if it does not run (or no /proc). */
+export const processStart = (pid: number): string | undefined => statOf(pid)?.started;
 
 function alive(pid: number): boolean {
   try {
@@ -143,16 +147,6 @@ export async function takeOverDataDir(dataDir: string, pgDataDir: string, say: (
   };
 }
 
-function parentOf(pid: number): { ppid: number; comm: string } | undefined {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
-    return { ppid: Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]), comm };
-  } catch {
-    return undefined;
-  }
-}
-
 /**
  * Calls `onGone` once the process that launched this one dies: its parent, and under `npm start`
  * npm itself (npm runs the script through `sh -c`, which outlives a kill -9 of npm). Without it,
@@ -160,7 +154,7 @@ function parentOf(pid: number): { ppid: number; comm: string } | undefined {
  */
 export function onLauncherGone(onGone: (who: string) => void): void {
   const launchers = [entry('parent process', process.ppid)];
-  const shell = parentOf(process.ppid);
+  const shell = statOf(process.ppid);
   if (process.env.npm_lifecycle_event && shell && /^(sh|dash|bash)$/.test(shell.comm) && shell.ppid > 1) launchers.push(entry('npm', shell.ppid));
   const timer = setInterval(() => {
     const gone = launchers.find((l) => !stillRunning(l));
