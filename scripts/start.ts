@@ -390,7 +390,7 @@ async function main() {
     `  Counter .................... ${canton}, rule set ${ruleSet.ruleSet.id} (${ruleSet.ruleSet.effectiveFrom} to ${ruleSet.ruleSet.effectiveTo ?? 'today'}; RULE_SET)`,
     `  API ........................ ${apiUrl}  (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`,
     `  Chancellery workspace ...... ${apiUrl}/staff/  (demo accounts: README)`,
-    `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics`,
+    `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics  (metrics: an operator token, npm run token -- --role operator)`,
     dev
       ? `  Temporal Web UI ............ ${dev.uiUrl}  (decode payloads: sign in at ${apiUrl}/codec/session)`
       : `  Temporal ................... ${temporalAddress}`,
