@@ -36,6 +36,8 @@ function limiter(pool: Pool | null, keyPrefix: string, points: number): RateLimi
     storeClient: pool,
     tableName: 'rate_limit', // made by the migrations (prisma/migrations/*_rate_limits)
     tableCreated: true,
+    // Windows ended an hour ago go (every 5 minutes): an address is kept no longer than that.
+    clearExpiredByTimeout: true,
     insuranceLimiter: new RateLimiterMemory(opts),
   });
 }
