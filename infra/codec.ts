@@ -6,6 +6,7 @@ import { METADATA_ENCODING_KEY, type Payload, type PayloadCodec } from '@tempora
 import { temporal } from '@temporalio/proto';
 import { seal, unseal } from './aead';
 import { DataKeyCodec, type DataKeyStore } from './data-keys';
+import { PLAINTEXT_REFUSED } from './payload-marker';
 
 export const ENCRYPTED_ENCODING = 'binary/encrypted';
 export const KEY_ID_METADATA = 'encryption-key-id';
@@ -28,10 +29,18 @@ export class UndecodablePayloadError extends Error {
   }
 }
 
+/** What the worker's codec hands on instead of an input it did not encrypt (see workflows/interceptors.ts). */
+const REFUSED_PLAINTEXT: Payload = {
+  metadata: { [METADATA_ENCODING_KEY]: text('json/plain') },
+  data: text(JSON.stringify({ [PLAINTEXT_REFUSED]: true })),
+};
+
 export class AesGcmCodec implements PayloadCodec {
   constructor(
     private readonly keys: ReadonlyMap<string, Buffer>,
     private readonly activeKeyId: string,
+    /** The worker's: a payload not encrypted here is replaced by a marker its interceptors refuse. */
+    private readonly refusePlaintext = false,
   ) {
     if (!keys.has(activeKeyId)) throw new Error(`active payload key "${activeKeyId}" is not in the keyring`);
   }
@@ -46,7 +55,7 @@ export class AesGcmCodec implements PayloadCodec {
 
   async decode(payloads: Payload[]): Promise<Payload[]> {
     return payloads.map((payload) => {
-      if (str(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return payload;
+      if (str(payload.metadata?.[METADATA_ENCODING_KEY]) !== ENCRYPTED_ENCODING) return this.refusePlaintext ? REFUSED_PLAINTEXT : payload;
       const keyId = str(payload.metadata?.[KEY_ID_METADATA]) ?? '';
       const key = this.keys.get(keyId);
       if (!key) throw new KeyUnavailableError(keyId);
@@ -64,9 +73,17 @@ export class AesGcmCodec implements PayloadCodec {
  * (crypto-shredding, ./data-keys), everything under the cluster key, and failures whose
  * messages are encoded too. Codecs encode in order and decode in reverse.
  */
-export function dataConverter(keys: ReadonlyMap<string, Buffer>, activeKeyId: string, dataKeys: DataKeyStore | null = null) {
+export function dataConverter(keys: ReadonlyMap<string, Buffer>, activeKeyId: string, dataKeys: DataKeyStore | null = null, refusePlaintext = false) {
   return {
-    payloadCodecs: [new DataKeyCodec(dataKeys), new AesGcmCodec(keys, activeKeyId)],
+    payloadCodecs: [new DataKeyCodec(dataKeys), new AesGcmCodec(keys, activeKeyId, refusePlaintext)],
     failureConverterPath: require.resolve('./failure-converter'),
   };
+}
+
+/**
+ * The worker's: the same, and no input it did not encrypt reaches a workflow (a client
+ * without the key, the `temporal` CLI, the Web UI), whoever could reach the frontend.
+ */
+export function workerDataConverter(keys: ReadonlyMap<string, Buffer>, activeKeyId: string, dataKeys: DataKeyStore | null = null) {
+  return dataConverter(keys, activeKeyId, dataKeys, true);
 }

@@ -26,7 +26,7 @@ import { AesGcmCodec, dataConverter } from '../infra/codec';
 import { createDb, type Db } from '../infra/db';
 import { LocalIssuer } from '../infra/local-issuer';
 import { createLogger } from '../infra/logger';
-import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../worker/worker';
+import { BUNDLE_OPTIONS, createWorker, FAILURE_CONVERTER_PATH } from '../worker/worker';
 import { accessRequestWorkflowId, statusQuery } from '../workflows/access-request/definitions';
 import type { accessRequest } from '../workflows/access-request/workflow';
 import { httpGetter, runHttp } from './bench/api-bench';
@@ -168,8 +168,7 @@ async function main() {
     stops.push({ name: 'client connection', stop: () => conn.close() });
     log('bundling the workflow code …');
     const { code } = await bundleWorkflowCode({
-      workflowsPath: WORKFLOWS_PATH,
-      failureConverterPath: FAILURE_CONVERTER_PATH,
+      ...BUNDLE_OPTIONS,
       logger: new DefaultLogger('ERROR'),
     });
     const bundle = await bundleSection({
@@ -194,8 +193,7 @@ async function main() {
   const activeKeyId = 'bench-1';
   log('bundling the workflow code …');
   const workflowBundle = await bundleWorkflowCode({
-    workflowsPath: WORKFLOWS_PATH,
-    failureConverterPath: FAILURE_CONVERTER_PATH,
+    ...BUNDLE_OPTIONS,
     logger: new DefaultLogger('ERROR'),
   });
 

@@ -2,10 +2,10 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { bundleWorkflowCode } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../worker/worker';
+import { BUNDLE_OPTIONS } from '../worker/worker';
 
 async function main() {
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH });
+  const { code } = await bundleWorkflowCode(BUNDLE_OPTIONS);
   const out = join(__dirname, '..', 'dist', 'workflow-bundle.js');
   mkdirSync(join(__dirname, '..', 'dist'), { recursive: true });
   writeFileSync(out, code);

@@ -3,11 +3,19 @@ import { existsSync, readFileSync } from 'node:fs';
 import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
 import { createActivities, type ActivityDeps } from '../activities';
 import { credentialKeyFrom } from '../activities/credentials';
-import { dataConverter } from '../infra/codec';
+import { workerDataConverter } from '../infra/codec';
 import type { DataKeyStore } from '../infra/data-keys';
 
 export const WORKFLOWS_PATH = require.resolve('../workflows');
 export const FAILURE_CONVERTER_PATH = require.resolve('../infra/failure-converter');
+/** Refuse every input the engine did not encrypt (workflows/interceptors.ts). */
+export const WORKFLOW_INTERCEPTOR_MODULES = [require.resolve('../workflows/interceptors')];
+/** What every workflow bundle is made of, whoever bundles (build, tests, bench). */
+export const BUNDLE_OPTIONS = {
+  workflowsPath: WORKFLOWS_PATH,
+  failureConverterPath: FAILURE_CONVERTER_PATH,
+  workflowInterceptorModules: WORKFLOW_INTERCEPTOR_MODULES,
+};
 
 export interface WorkerParams {
   connection: NativeConnection;
@@ -34,9 +42,9 @@ export async function createWorker(p: WorkerParams): Promise<Worker> {
     connection: p.connection,
     namespace: p.namespace,
     taskQueue: p.taskQueue,
-    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH }),
+    ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
     activities: createActivities({ credentialKey: credentialKeyFrom(p.activeKeyId, p.keys.get(p.activeKeyId)!), ...p.deps }),
-    dataConverter: dataConverter(p.keys, p.activeKeyId, p.dataKeys ?? null),
+    dataConverter: workerDataConverter(p.keys, p.activeKeyId, p.dataKeys ?? null),
     ...p.options,
   });
 }

@@ -12,7 +12,7 @@ import { createTemporalAccessRights, createTemporalContractEngine, createTempora
 import type { AccessRightsStatus } from '../../domain/access-rights';
 import { localDay } from '../../domain/days';
 import { ruleSetById } from '../../domain/rule-sets';
-import { dataConverter } from '../../infra/codec';
+import { workerDataConverter } from '../../infra/codec';
 import { accessRightsWorkflowId } from '../../workflows/access-rights/definitions';
 import type { accessRights } from '../../workflows/access-rights/workflow';
 import { claimTaskUpdate, completeTaskUpdate } from '../../workflows/task/definitions';
@@ -227,7 +227,7 @@ it('keeps the lock across a worker restart (a new worker, the same server)', asy
         retention: suite.retention,
         proxies: createTemporalProxyEngine(suite.env.client, taskQueue),
       }),
-      dataConverter: dataConverter(keys, activeKeyId, suite.dataKeys),
+      dataConverter: workerDataConverter(keys, activeKeyId, suite.dataKeys),
       // No sticky cache: the time-skipping server would keep routing the account's tasks to the
       // stopped worker's sticky queue; the new worker rebuilds the state from the history.
       maxCachedWorkflows: 0,

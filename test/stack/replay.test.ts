@@ -1,7 +1,7 @@
 // Determinism guard: today's workflow code must replay the histories of earlier runs.
 import { readdirSync } from 'node:fs';
 import { Worker } from '@temporalio/worker';
-import { dataConverter } from '../../infra/codec';
+import { workerDataConverter } from '../../infra/codec';
 import { FIXTURES, fixtureDataKeyStore, fixtureKeyring, readHistory } from '../support/histories';
 import { bundle, quietRuntime } from '../support/stack';
 
@@ -14,7 +14,7 @@ describe('workflow replay', () => {
     const histories = files.map((f) => ({ workflowId: f, history: readHistory(f) }));
     const results = [];
     for await (const r of Worker.runReplayHistories(
-      { workflowBundle: await bundle(), dataConverter: dataConverter(keys, activeKeyId, fixtureDataKeyStore(keys)) },
+      { workflowBundle: await bundle(), dataConverter: workerDataConverter(keys, activeKeyId, fixtureDataKeyStore(keys)) },
       histories,
     )) {
       results.push({ file: r.workflowId, error: r.error?.message });

@@ -8,10 +8,10 @@ import { join } from 'node:path';
 import { bundleWorkflowCode, DefaultLogger, Worker } from '@temporalio/worker';
 import { createActivities } from '../../activities';
 import { createTemporalContractEngine } from '../../app/gateways';
-import { dataConverter } from '../../infra/codec';
+import { workerDataConverter } from '../../infra/codec';
 import { proxyStateQuery, proxyWorkflowId } from '../../workflows/proxy/definitions';
 import type { proxy } from '../../workflows/proxy/workflow';
-import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+import { BUNDLE_OPTIONS } from '../../worker/worker';
 import { fixtureKeyring, recordHistory } from '../support/histories';
 import { bundle, waitFor } from '../support/stack';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
@@ -34,8 +34,7 @@ async function releaseWorker(taskQueue: string, release: 'today' | 'next') {
     release === 'today'
       ? await bundle()
       : await bundleWorkflowCode({
-          workflowsPath: WORKFLOWS_PATH,
-          failureConverterPath: FAILURE_CONVERTER_PATH,
+          ...BUNDLE_OPTIONS,
           logger: new DefaultLogger('WARN'),
           webpackConfigHook: (config) => ({ ...config, resolve: { ...config.resolve, alias: { ...config.resolve?.alias, [RULE_SETS_IMPORT]: NEXT_MODULE } } }),
         });
@@ -53,7 +52,7 @@ async function releaseWorker(taskQueue: string, release: 'today' | 'next') {
       contracts: createTemporalContractEngine(suite.env.client, taskQueue),
       retention: suite.retention,
     }),
-    dataConverter: dataConverter(keys, activeKeyId, suite.dataKeys),
+    dataConverter: workerDataConverter(keys, activeKeyId, suite.dataKeys),
   });
   return { worker, running: worker.run() };
 }

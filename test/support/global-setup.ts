@@ -3,7 +3,7 @@
 // Temporal dev server in memory. Test files find them through environment variables.
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { bundleWorkflowCode, DefaultLogger } from '@temporalio/worker';
-import { FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+import { BUNDLE_OPTIONS } from '../../worker/worker';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { ensureChromium, ensureTemporalCli, ensureTestServer } from '../../scripts/lib/provision';
@@ -39,7 +39,7 @@ export default async function globalSetup(globalConfig?: { maxWorkers?: number }
   process.env.TEST_DATABASE_URL = pg.url;
 
   // One workflow bundle for every test file (each would take seconds to make its own).
-  const { code } = await bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  const { code } = await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
   writeFileSync(join(dataDir, 'workflow-bundle.js'), code);
   process.env.TEST_WORKFLOW_BUNDLE = join(dataDir, 'workflow-bundle.js');
 

@@ -41,7 +41,7 @@ import { startTestEid, startTestQes, type TestEid, type TestQes } from './eid';
 import { listenOn } from '../../fakes/http';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
-import { createWorker, FAILURE_CONVERTER_PATH, WORKFLOWS_PATH } from '../../worker/worker';
+import { BUNDLE_OPTIONS, createWorker } from '../../worker/worker';
 import { startFakePayments, type FakePaymentsProvider } from '../../fakes/payments/server';
 import { datatransProvider, loadPaymentConfig } from '../../infra/payments';
 import { makeDemoSealKey, type SealKey } from '../../infra/seal';
@@ -90,7 +90,7 @@ export function testKeyring(): { keys: Map<string, Buffer>; activeKeyId: string 
 export async function bundle(): Promise<{ code: string }> {
   const file = process.env.TEST_WORKFLOW_BUNDLE;
   if (file) return { code: readFileSync(file, 'utf8') };
-  return bundleWorkflowCode({ workflowsPath: WORKFLOWS_PATH, failureConverterPath: FAILURE_CONVERTER_PATH, logger: new DefaultLogger('WARN') });
+  return bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') });
 }
 
 export const STAFF_INBOX = 'chancellerie@test.local';

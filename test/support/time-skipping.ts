@@ -14,7 +14,7 @@ import { createTemporalRetentionEngine } from '../../app/gateways';
 import { createTemporalAccessRights, createTemporalProxyEngine } from '../../app/gateways';
 import type { RetentionEngine } from '../../activities/ports';
 import type { RetentionInput } from '../../workflows/retention/definitions';
-import { dataConverter } from '../../infra/codec';
+import { dataConverter, workerDataConverter } from '../../infra/codec';
 import type { SealKey } from '../../infra/seal';
 import { createDb } from '../../infra/db';
 import { createDbDataKeyStore } from '../../infra/data-keys';
@@ -91,7 +91,7 @@ export async function startTimeSkippingSuite(opts: { fixturePath?: string; ownDa
       credentialKey: credentialKeyFrom(activeKeyId, keys.get(activeKeyId)!),
       seal: opts.seal,
     }),
-    dataConverter: dataConverter(keys, activeKeyId, dataKeys),
+    dataConverter: workerDataConverter(keys, activeKeyId, dataKeys),
   });
   const running = worker.run();
   return {
