@@ -61,30 +61,12 @@ describe('a client without the payload key', () => {
     const workflowId = onboardingWorkflowId(applicationId);
 
     // The update the CLI sends in clear is rejected before it is accepted: nothing in the history.
-    const claim = await temporal(
-      'workflow',
-      'update',
-      'execute',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'claimTask',
-      '--input',
-      JSON.stringify({ taskId, by: 'mallory' }),
-    );
+    const cliUpdate = (name: string, input: object) =>
+      temporal('workflow', 'update', 'execute', '--workflow-id', workflowId, '--name', name, '--input', JSON.stringify(input));
+    const claim = await cliUpdate('claimTask', { taskId, by: 'mallory' });
     expect(claim.ok).toBe(false);
     expect(claim.out).toMatch(/PlaintextRefused/); // its message is encrypted too (infra/failure-converter.ts)
-    const complete = await temporal(
-      'workflow',
-      'update',
-      'execute',
-      '--workflow-id',
-      workflowId,
-      '--name',
-      'completeTask',
-      '--input',
-      JSON.stringify({ taskId, by: 'mallory', outcome: 'approve', justification: 'approved by the CLI' }),
-    );
+    const complete = await cliUpdate('completeTask', { taskId, by: 'mallory', outcome: 'approve', justification: 'approved by the CLI' });
     expect(complete.ok).toBe(false);
     expect(complete.out).toMatch(/PlaintextRefused/);
     const afterProbe = await historyEvents(workflowId);
