@@ -2,12 +2,12 @@
 // recipient's opening, the postal service's tracking events, and the appeal the counter
 // cannot take.
 import { createHash, randomUUID } from 'node:crypto';
-import { localDay } from '../domain/days';
+import { localDay, startOfLocalDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
 import { citeShort, inParens, voiceFor, voiceOf } from '../domain/words';
 import type { Prisma } from '../generated/prisma/client';
 import type { Db } from '../infra/db';
-import { writeAccessLog } from '../records/access-log';
+import { writeAccessLog, writeAccessLogOnce } from '../records/access-log';
 import { writeAudit } from '../records/audit';
 import { recordLateOpening } from '../records/decisions';
 import { enclosablePages, UnusablePdfError } from '../infra/pdf';
@@ -38,6 +38,9 @@ export interface DecisionCreate {
 }
 
 type DecisionRow = Prisma.DecisionGetPayload<{ include: { postalEvents: true } }>;
+
+const STAFF_READ_PURPOSE = 'the decision served by this unit, or the Chancellery supervising its service';
+const isStaff = (caller: Caller) => caller.principal.role === 'unit' || caller.principal.role === 'chancellery';
 
 export const decisionView = (d: DecisionRow) => ({
   decisionId: d.id,
@@ -237,7 +240,18 @@ export function decisionUseCases({ db, decisions, contractAllows, proxies, canto
     },
 
     async get(caller: Caller, decisionId: string): Promise<DecisionView> {
-      return decisionView(await visible(caller, decisionId));
+      const d = await visible(caller, decisionId);
+      // Staff reading a person's decision (whether and when she opened it, its letter's
+      // tracking): in her access log, once per reader and day, however often a screen polls.
+      if (isStaff(caller)) {
+        const timeZone = profiles[d.canton as CantonCode].timeZone;
+        await writeAccessLogOnce(
+          db,
+          { ...readerOf(caller), action: 'read.decision', recordType: 'decision', recordId: d.id, purpose: STAFF_READ_PURPOSE },
+          startOfLocalDay(localDay(now(), timeZone), timeZone),
+        );
+      }
+      return decisionView(d);
     },
 
     /**
@@ -256,13 +270,13 @@ export function decisionUseCases({ db, decisions, contractAllows, proxies, canto
         }
       }
       // Staff reading a person's decision: the person sees it in his access log.
-      if (caller.principal.role === 'unit' || caller.principal.role === 'chancellery') {
+      if (isStaff(caller)) {
         await writeAccessLog(db, {
           ...readerOf(caller),
           action: 'read.decision-document',
           recordType: 'decision',
           recordId: d.id,
-          purpose: 'the decision served by this unit, or the Chancellery supervising its service',
+          purpose: STAFF_READ_PURPOSE,
         });
       }
       return { pdf: Buffer.from(d.document), reference: d.reference };

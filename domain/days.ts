@@ -123,7 +123,7 @@ function offsetMs(ms: number, timeZone: string): number {
 }
 
 /** The instant local midnight starts `day` (midnight is never skipped in Europe/Zurich). */
-function startOfLocalDay(day: IsoDay, timeZone: string): Date {
+export function startOfLocalDay(day: IsoDay, timeZone: string): Date {
   const wall = toOrdinal(day) * MS_PER_DAY;
   // Two passes settle the offset in force at that wall time, across a DST change.
   const first = wall - offsetMs(wall, timeZone);

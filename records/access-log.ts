@@ -33,3 +33,16 @@ export async function writeAccessLog(db: Pick<Db, 'accessLog'>, e: AccessEntry):
     },
   });
 }
+
+/**
+ * The same, once per reader, action and record since `since` (the start of the reader's day):
+ * for reads a screen repeats (a unit polling a decision's state), so the person's log says
+ * who read and when first that day, not how often a page refreshed.
+ */
+export async function writeAccessLogOnce(db: Pick<Db, 'accessLog'>, e: AccessEntry, since: Date): Promise<void> {
+  const seen = await db.accessLog.findFirst({
+    where: { actorSub: e.actorSub, action: e.action, recordType: e.recordType, recordId: e.recordId, at: { gte: since } },
+    select: { id: true },
+  });
+  if (!seen) await writeAccessLog(db, e);
+}

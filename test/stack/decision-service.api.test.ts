@@ -394,6 +394,15 @@ describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
         record: { type: 'decision', id },
         purpose: 'réclamation 2026/17 (stated)',
       },
+      // The unit's screen polled the decision's state until the letter left: one entry that day.
+      {
+        at: expect.any(String),
+        role: 'unit',
+        unit: s.unitId,
+        action: 'read.decision',
+        record: { type: 'decision', id },
+        purpose: 'the decision served by this unit, or the Chancellery supervising its service',
+      },
     ]);
     expect(JSON.stringify(log.body)).not.toContain(`agent-${s.unitId}`); // the staff member's own id stays with the unit
 
@@ -401,7 +410,7 @@ describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
     expect(json.status).toBe(200);
     expect(json.body.userRegister).toMatchObject({ email: s.user.email, firstName: 'Jeanne', lastName: 'Destinataire', address: { locality: 'Delémont' } });
     expect(json.body.decisions).toEqual([expect.objectContaining({ decisionId: id, reference: 'REF-TRANSP-1', documentSha256: served.body.documentSha256 })]);
-    expect(json.body.readsByStaff).toHaveLength(1);
+    expect(json.body.readsByStaff).toHaveLength(2);
 
     const pdf = await request(stack.app)
       .get('/v1/me/export.pdf')
@@ -419,12 +428,21 @@ describe('transparency towards the person (seed 002, CPDT-JUNE)', () => {
     expect(text).toContain('REF-TRANSP-1');
     expect(text).toContain(`unit (${s.unitId}): read.decision-document`);
 
+    // More polls the same day add nothing; another reader (the Chancellery) is logged on its own.
+    for (let i = 0; i < 3; i++) expect((await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(s.unit))).status).toBe(200);
+    const chancellery = await stack.token({ role: 'chancellery', sub: 'supervisor-1' });
+    expect((await request(stack.app).get(`/v1/decisions/${id}`).set(bearer(chancellery))).status).toBe(200);
+    const views = (await request(stack.app).get('/v1/me/access-log').set(bearer(s.citizen))).body.items.filter(
+      (i: { action: string }) => i.action === 'read.decision',
+    );
+    expect(views.map((v: { role: string }) => v.role)).toEqual(['chancellery', 'unit']);
+
     for (const path of ['/v1/me/access-log', '/v1/me/export', '/v1/me/export.pdf'])
       expect((await request(stack.app).get(path).set(bearer(s.unit))).status).toBe(403);
     // Another citizen sees his own (empty) log, never this one's.
     const other = await stack.token({ role: 'citizen', sub: `other-${s.user.sub}` });
     expect((await request(stack.app).get('/v1/me/access-log').set(bearer(other))).body.items).toEqual([]);
     const own = await stack.db.accessLog.findMany({ where: { actorSub: s.user.sub, recordType: 'person' }, orderBy: { id: 'asc' } });
-    expect(own.map((a) => a.action)).toEqual(['read.own-access-log', 'export.json', 'export.pdf']);
+    expect(own.map((a) => a.action)).toEqual(['read.own-access-log', 'export.json', 'export.pdf', 'read.own-access-log']);
   });
 });
