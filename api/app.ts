@@ -181,7 +181,7 @@ export function createApp(deps: AppDeps) {
       now: deps.now,
     });
   const limits = deps.rateLimits ?? createRateLimits(null, DEFAULT_RATE_LIMITS);
-  const api = new Api(deps.verify, deps.assurance, deps.bodyLimit, limits.perSubject);
+  const api = new Api(deps.verify, deps.assurance, deps.bodyLimit, limits.perSubject, limits.perLogin);
   const routes = { application, taskFeed: deps.taskFeed };
   app.use(healthRoutes(api, deps));
   for (const make of [

@@ -63,6 +63,11 @@ export interface Route<B extends z.ZodType, Q extends z.ZodType, P extends z.Zod
   maxBody?: number | string;
   /** The body as raw bytes (a webhook signed over them), not parsed. */
   rawBody?: boolean;
+  /**
+   * What its calls count against (api/rate-limits.ts): the caller's subject (default), or the
+   * login the body names, for the identity provider's sign-in steps.
+   */
+  rateLimit?: 'subject' | 'login';
   responses: Record<number, { description: string; schema?: z.ZodType }>;
   handler: (ctx: {
     req: Request;
@@ -85,6 +90,8 @@ export class Api {
     private readonly bodyLimit: number | string = '100kb',
     /** Counts every act (a call that is not a GET) of a signed-in caller (api/rate-limits.ts). */
     private readonly perSubject?: RequestHandler,
+    /** Counts the sign-in steps per login (routes with `rateLimit: 'login'`). */
+    private readonly perLogin?: RequestHandler,
   ) {
     this.registry.register('Error', errorSchema);
     this.registry.registerComponent('securitySchemes', 'bearer', { type: 'http', scheme: 'bearer', bearerFormat: 'JWT' });
@@ -131,34 +138,42 @@ export class Api {
 
     const act = route.act ?? (route.method === 'get' ? 'read' : 'legal-effect');
     const guards = route.roles ? [authenticate(this.verify), requireRole(...route.roles), requireAssurance(this.assurance, act)] : [];
-    if (route.roles && route.method !== 'get' && this.perSubject) guards.push(this.perSubject);
-    router[route.method](route.path, ...guards, readBody(route.maxBody ?? this.bodyLimit, route.rawBody ?? false), async (req: Request, res: Response) => {
-      const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
-        if (!schema) return undefined as z.output<T>;
-        const bad = badTextIn(value, []);
-        if (bad)
-          throw new ApiError(400, 'validation_failed', `the request ${where} is not valid`, [
-            { path: bad.join('.') || '(root)', issue: 'not valid text: a NUL byte or invalid UTF-8' },
-          ]);
-        const r = schema.safeParse(value);
-        if (!r.success) throw fromZod(r.error, where);
-        return r.data;
-      };
-      const body = parse(route.body, req.body ?? {}, 'body');
-      const query = parse(route.query, req.query, 'query');
-      const params = parse(route.params, req.params, 'params');
-      const caller = (
-        route.roles ? { principal: principalOf(req), requestId: String(req.id), statedPurpose: req.header('x-access-purpose') } : undefined
-      ) as R extends null ? undefined : Caller;
-      const out = await route.handler({ req, res, body, query, params, caller });
-      if (out.streamed) return; // the handler writes the response itself (server-sent events)
-      for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
-      if (out.file) {
-        res.status(out.status).type(out.file.type).setHeader('Content-Disposition', `inline; filename="${out.file.filename}"`);
-        res.send(out.file.data);
-      } else if (out.body === undefined) res.status(out.status).end();
-      else res.status(out.status).json(out.body);
-    });
+    const perLogin = route.rateLimit === 'login';
+    if (route.roles && route.method !== 'get' && this.perSubject && !perLogin) guards.push(this.perSubject);
+    const afterBody = perLogin && this.perLogin ? [this.perLogin] : [];
+    router[route.method](
+      route.path,
+      ...guards,
+      readBody(route.maxBody ?? this.bodyLimit, route.rawBody ?? false),
+      ...afterBody,
+      async (req: Request, res: Response) => {
+        const parse = <T extends z.ZodType>(schema: T | undefined, value: unknown, where: 'body' | 'query' | 'params') => {
+          if (!schema) return undefined as z.output<T>;
+          const bad = badTextIn(value, []);
+          if (bad)
+            throw new ApiError(400, 'validation_failed', `the request ${where} is not valid`, [
+              { path: bad.join('.') || '(root)', issue: 'not valid text: a NUL byte or invalid UTF-8' },
+            ]);
+          const r = schema.safeParse(value);
+          if (!r.success) throw fromZod(r.error, where);
+          return r.data;
+        };
+        const body = parse(route.body, req.body ?? {}, 'body');
+        const query = parse(route.query, req.query, 'query');
+        const params = parse(route.params, req.params, 'params');
+        const caller = (
+          route.roles ? { principal: principalOf(req), requestId: String(req.id), statedPurpose: req.header('x-access-purpose') } : undefined
+        ) as R extends null ? undefined : Caller;
+        const out = await route.handler({ req, res, body, query, params, caller });
+        if (out.streamed) return; // the handler writes the response itself (server-sent events)
+        for (const [k, v] of Object.entries(out.headers ?? {})) res.setHeader(k, v);
+        if (out.file) {
+          res.status(out.status).type(out.file.type).setHeader('Content-Disposition', `inline; filename="${out.file.filename}"`);
+          res.send(out.file.data);
+        } else if (out.body === undefined) res.status(out.status).end();
+        else res.status(out.status).json(out.body);
+      },
+    );
   }
 }
 

@@ -69,6 +69,7 @@ async function main() {
     rateLimits: createRateLimits(limitsPool, {
       writesPerMinute: config.RATE_LIMIT_WRITES_PER_MINUTE,
       anonymousPerMinute: config.RATE_LIMIT_ANONYMOUS_PER_MINUTE,
+      signInsPerLoginPerMinute: config.RATE_LIMIT_SIGN_INS_PER_LOGIN_PER_MINUTE,
     }),
     codecCorsOrigins: config.CODEC_CORS_ORIGINS,
     production: config.NODE_ENV === 'production',

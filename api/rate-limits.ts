@@ -3,6 +3,7 @@
 // an anonymous caller can knock at (the workspace's token exchange, the codec's sign-in) against
 // their address. Over the limit: 429 with Retry-After. Should PostgreSQL not answer, each
 // replica counts on its own in memory meanwhile (the library's insurance limiter).
+import { createHash } from 'node:crypto';
 import type { RequestHandler } from 'express';
 import type { Pool } from 'pg';
 import { RateLimiterMemory, RateLimiterPostgres, RateLimiterRes, type IRateLimiterOptions, type RateLimiterAbstract } from 'rate-limiter-flexible';
@@ -13,19 +14,35 @@ export interface RateLimitSettings {
   writesPerMinute: number;
   /** Anonymous sign-in attempts per address per minute. */
   anonymousPerMinute: number;
+  /** Sign-in steps the identity provider sends for one login (user code or challenge) per minute. */
+  signInsPerLoginPerMinute?: number;
 }
 
 /** Where no limit is given (a router built alone, in a test). */
 export const unlimited: RequestHandler = (_req, _res, next) => next();
 
 /** RATE_LIMIT_* defaults (infra/config.ts). */
-export const DEFAULT_RATE_LIMITS: RateLimitSettings = { writesPerMinute: 300, anonymousPerMinute: 30 };
+export const DEFAULT_RATE_LIMITS: Required<RateLimitSettings> = { writesPerMinute: 300, anonymousPerMinute: 30, signInsPerLoginPerMinute: 10 };
 
 export interface RateLimits {
   /** Per signed-in subject (after the token is checked). */
   perSubject: RequestHandler;
   /** Per address, for a door without a token. */
   perAddress: RequestHandler;
+  /**
+   * Per login, for the identity provider's sign-in steps (after the body is read): it calls for
+   * every person of the canton under one subject, so a per-subject count would hold them all
+   * up, while one login tried over and over is held up alone. The key is the caller and a
+   * hash of the user code (or the challenge), never the code itself.
+   */
+  perLogin: RequestHandler;
+}
+
+/** The login a sign-in step is about: its user code, or the challenge its first step opened. */
+function loginOf(req: Parameters<RequestHandler>[0]): string {
+  const body = (req.body ?? {}) as { userCode?: unknown; challengeId?: unknown };
+  const login = typeof body.userCode === 'string' ? `code:${body.userCode.trim().toUpperCase()}` : `challenge:${String(body.challengeId)}`;
+  return `${req.principal?.sub}:${createHash('sha256').update(login).digest('base64url').slice(0, 22)}`;
 }
 
 function limiter(pool: Pool | null, keyPrefix: string, points: number): RateLimiterAbstract {
@@ -62,5 +79,10 @@ export function createRateLimits(pool: Pool | null, s: RateLimitSettings): RateL
   return {
     perSubject: middleware(limiter(pool, 'acts', s.writesPerMinute), (req) => `${req.principal?.role}:${req.principal?.sub}`, 'requests from this account'),
     perAddress: middleware(limiter(pool, 'anonymous', s.anonymousPerMinute), (req) => req.ip ?? 'unknown', 'sign-in attempts from this address'),
+    perLogin: middleware(
+      limiter(pool, 'login', s.signInsPerLoginPerMinute ?? DEFAULT_RATE_LIMITS.signInsPerLoginPerMinute),
+      loginOf,
+      'sign-in attempts for this login',
+    ),
   };
 }

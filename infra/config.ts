@@ -136,6 +136,8 @@ export const configSchema = z
     RATE_LIMIT_WRITES_PER_MINUTE: z.coerce.number().int().min(1).default(300),
     /** Anonymous sign-in attempts (/staff/auth/token, /codec/session) per address per minute. */
     RATE_LIMIT_ANONYMOUS_PER_MINUTE: z.coerce.number().int().min(1).default(30),
+    /** The identity provider's sign-in steps for one login (user code or challenge) per minute; they do not count against its subject. */
+    RATE_LIMIT_SIGN_INS_PER_LOGIN_PER_MINUTE: z.coerce.number().int().min(1).default(10),
     BODY_LIMIT: z
       .string()
       .regex(/^\d+(b|kb|mb)$/i, 'must be a size such as 100kb')

@@ -324,6 +324,26 @@ describe('rate limits', () => {
     expect(await stack.db.rateLimit.count({ where: { key: { startsWith: 'acts:citizen:limited-' } } })).toBeGreaterThanOrEqual(2);
   });
 
+  it("the identity provider's sign-in steps count per login, not against its own subject", async () => {
+    // One act per subject a minute: were the provider counted as one account, its second call would be 429.
+    const app = stack.appWithRateLimits({ writesPerMinute: 1, anonymousPerMinute: 1000, signInsPerLoginPerMinute: 2 });
+    const idp = await stack.token({ role: 'identity-provider', sub: `idp-${randomUUID()}` });
+    const step = (userCode: string) => request(app).post('/v1/sign-in/password').set(bearer(idp)).send({ userCode, password: 'guess' });
+    const tried = `TRY-${randomUUID().slice(0, 8)}`;
+    expect((await step(tried)).status).not.toBe(429);
+    expect((await step(tried.toLowerCase())).status).not.toBe(429); // the same login, however it is typed
+    const third = await step(tried);
+    expect(third.status).toBe(429);
+    expect(third.body.error.message).toMatch(/for this login/);
+    expect(Number(third.headers['retry-after'])).toBeGreaterThanOrEqual(1);
+    // Everyone else signing in through the same provider goes on.
+    for (let i = 0; i < 3; i++) expect((await step(`OTHER-${randomUUID().slice(0, 8)}`)).status).not.toBe(429);
+    // The count keeps no user code, only its hash.
+    const keys = await stack.db.rateLimit.findMany({ where: { key: { startsWith: 'login:' } }, select: { key: true } });
+    expect(keys.length).toBeGreaterThanOrEqual(4);
+    expect(JSON.stringify(keys)).not.toContain(tried);
+  });
+
   it('anonymous sign-in doors count per address: the codec sign-in and the workspace token exchange', async () => {
     const app = stack.appWithRateLimits({ writesPerMinute: 1000, anonymousPerMinute: 2 });
     const address = `203.0.113.${Math.floor(Math.random() * 250) + 1}`; // behind the loopback proxy

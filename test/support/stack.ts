@@ -296,7 +296,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     bodyLimit: '100kb',
     metricsToken: TEST_METRICS_TOKEN,
     // Counted in the shared test database, as replicas do; high, since suites share subjects and 127.0.0.1.
-    rateLimits: createRateLimits(limitsPool, { writesPerMinute: 100_000, anonymousPerMinute: 100_000 }),
+    rateLimits: createRateLimits(limitsPool, { writesPerMinute: 100_000, anonymousPerMinute: 100_000, signInsPerLoginPerMinute: 100_000 }),
     codecCorsOrigins: ['http://127.0.0.1:8233'],
     production: false,
     rollout: opts.rollout,
