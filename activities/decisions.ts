@@ -16,6 +16,7 @@ import { enclosablePages, encloseAfter, UnusablePdfError } from '../infra/pdf';
 import { renderRegisteredLetter, type FirstServiceReason, type LetterService } from './letter-pdf';
 import { decisionAvailable } from './mail-templates';
 import type { PostalGateway } from './postal';
+import type { AtRestKeys } from '../infra/secret-box';
 import type { Mailer, RetentionEngine } from './ports';
 
 export interface DecisionDeps {
@@ -23,13 +24,14 @@ export interface DecisionDeps {
   mailer: Mailer;
   postal: PostalGateway;
   retention: RetentionEngine;
+  atRest?: AtRestKeys;
 }
 
 const SYSTEM = SYSTEM_ACTOR;
 
 export { signWebhook } from './unit-events';
 
-export function createDecisionActivities({ db, mailer, postal, retention }: DecisionDeps) {
+export function createDecisionActivities({ db, mailer, postal, retention, atRest }: DecisionDeps) {
   const decision = (id: string) => db.decision.findUniqueOrThrow({ where: { id } });
   /** A user, or — for the formal decision after a refused application — that applicant. */
   const recipientOf = async (sub: string) => {
@@ -231,22 +233,26 @@ export function createDecisionActivities({ db, mailer, postal, retention }: Deci
      */
     async notifyUnit({ decisionId, type }: { decisionId: string; type: 'decision.served' }): Promise<void> {
       const d = await decision(decisionId);
-      await deliverUnitEvent(db, {
-        eventId: `${decisionId}:${type}`,
-        unitId: d.unitId,
-        type,
-        about: { decisionId },
-        payload: {
-          decision: {
-            id: d.id,
-            reference: d.reference,
-            state: d.state,
-            serviceRule: d.serviceRule,
-            triggerDay: d.triggerDay,
-            remedy: { start: d.remedyStart, lastDay: d.remedyLastDay },
+      await deliverUnitEvent(
+        db,
+        {
+          eventId: `${decisionId}:${type}`,
+          unitId: d.unitId,
+          type,
+          about: { decisionId },
+          payload: {
+            decision: {
+              id: d.id,
+              reference: d.reference,
+              state: d.state,
+              serviceRule: d.serviceRule,
+              triggerDay: d.triggerDay,
+              remedy: { start: d.remedyStart, lastDay: d.remedyLastDay },
+            },
           },
         },
-      });
+        atRest,
+      );
     },
   };
 }

@@ -24,6 +24,7 @@ import { createCredentialActivities, type AccessRightsEngine, type CredentialKey
 import { createServiceActivities } from './services';
 import type { SealKey } from '../infra/seal';
 import type { PaymentProvider } from '../infra/payments';
+import type { AtRestKeys } from '../infra/secret-box';
 export interface ActivityDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
@@ -48,6 +49,8 @@ export interface ActivityDeps {
   seal?: SealKey;
   /** The payment provider (fees paid online): refunds of refused transactions. */
   payments?: PaymentProvider;
+  /** The keyring the units' webhook secrets are sealed under (createWorker passes the payload keys). */
+  atRest?: AtRestKeys;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -17,6 +17,7 @@ import { serviceNotice, type ServiceNoticeKind } from './mail-templates';
 import type { Mailer, RetentionEngine } from './ports';
 import { chf, qrBillTexts, receiptTexts, sealTexts } from './transaction-documents';
 import { deliverUnitEvent } from './unit-events';
+import type { AtRestKeys } from '../infra/secret-box';
 
 export interface ServiceActivityDeps {
   db: Db;
@@ -26,6 +27,7 @@ export interface ServiceActivityDeps {
   seal?: SealKey;
   /** The payment provider, for refunds (absent: a refund is left to the unit, audited). */
   payments?: PaymentProvider;
+  atRest?: AtRestKeys;
 }
 
 /** The person or entity a record is for: where its mail goes, whom a QR-bill is addressed to. */
@@ -46,7 +48,7 @@ export function splitStreet(line: string): { street: string; buildingNumber?: st
 
 const titleIn = (svc: { titleFr: string; titleDe: string }, lang: Lang) => (lang === 'de' ? svc.titleDe : svc.titleFr);
 
-export function createServiceActivities({ db, mailer, retention, seal, payments }: ServiceActivityDeps) {
+export function createServiceActivities({ db, mailer, retention, seal, payments, atRest }: ServiceActivityDeps) {
   const tx = (id: string) => db.transaction.findUniqueOrThrow({ where: { id } });
   /** The service, its unit and whom the transaction is for: what every notice names. */
   const partiesOf = (t: { serviceId: string; unitId: string; citizenSub: string }) =>
@@ -101,13 +103,17 @@ export function createServiceActivities({ db, mailer, retention, seal, payments 
     /** Art. 14.2: the unit hears of a request at its webhook (ids and states only). */
     async notifyUnitOfAccessRequest({ requestId, type }: { requestId: string; type: 'access-request.filed' | 'access-request.revoked' }): Promise<void> {
       const r = await db.accessRequest.findUniqueOrThrow({ where: { id: requestId } });
-      await deliverUnitEvent(db, {
-        eventId: `${requestId}:${type}`,
-        unitId: r.unitId,
-        type,
-        about: { recordType: 'access-request', recordId: requestId },
-        payload: { accessRequest: { id: r.id, service: r.service, state: r.status, requestedAt: r.requestedAt.toISOString() } },
-      });
+      await deliverUnitEvent(
+        db,
+        {
+          eventId: `${requestId}:${type}`,
+          unitId: r.unitId,
+          type,
+          about: { recordType: 'access-request', recordId: requestId },
+          payload: { accessRequest: { id: r.id, service: r.service, state: r.status, requestedAt: r.requestedAt.toISOString() } },
+        },
+        atRest,
+      );
     },
 
     /** The user is told the outcome of his request (Art. 14), with the reasons of a refusal or revocation. */
@@ -246,13 +252,17 @@ export function createServiceActivities({ db, mailer, retention, seal, payments 
     async notifyUnitOfTransaction({ transactionId, type }: { transactionId: string; type: 'transaction.submitted' | 'transaction.completed' }): Promise<void> {
       const t = await tx(transactionId);
       await setStatus(transactionId, 'awaiting-unit', `${type.split('.')[1]}-to-unit`);
-      await deliverUnitEvent(db, {
-        eventId: `${transactionId}:${type}:${t.completionDueAt?.getTime() ?? 0}`,
-        unitId: t.unitId,
-        type,
-        about: { recordType: 'transaction', recordId: transactionId },
-        payload: { transaction: { id: t.id, receiptNumber: t.receiptNumber, service: t.serviceId, submittedAt: t.submittedAt.toISOString() } },
-      });
+      await deliverUnitEvent(
+        db,
+        {
+          eventId: `${transactionId}:${type}:${t.completionDueAt?.getTime() ?? 0}`,
+          unitId: t.unitId,
+          type,
+          about: { recordType: 'transaction', recordId: transactionId },
+          payload: { transaction: { id: t.id, receiptNumber: t.receiptNumber, service: t.serviceId, submittedAt: t.submittedAt.toISOString() } },
+        },
+        atRest,
+      );
     },
 
     /** Art. 15.2: information missing, by a day; the user is told what. */

@@ -4,6 +4,8 @@
 // an event: ids, states and days only; the unit reads the rest through the API.
 import { createHmac } from 'node:crypto';
 import type { Db } from '../infra/db';
+import { openAtRest, type AtRestKeys } from '../infra/secret-box';
+import { WEBHOOK_SECRET } from '../records/units';
 import { isUniqueViolation } from '../records/unique';
 
 /** The signature a unit checks: HMAC-SHA256 over "<timestamp>.<body>" with its secret. */
@@ -21,7 +23,8 @@ export interface UnitEvent {
   payload: Record<string, unknown>;
 }
 
-export async function deliverUnitEvent(db: Db, e: UnitEvent): Promise<'delivered' | 'no-webhook' | 'already-delivered'> {
+/** `atRest`: the keyring the unit's webhook secret is sealed under (infra/secret-box.ts). */
+export async function deliverUnitEvent(db: Db, e: UnitEvent, atRest?: AtRestKeys): Promise<'delivered' | 'no-webhook' | 'already-delivered'> {
   const unit = await db.unit.findUnique({ where: { id: e.unitId }, select: { webhookUrl: true, webhookSecret: true } });
   // The delivery's row first (one statement); a retry finds it there.
   try {
@@ -32,12 +35,13 @@ export async function deliverUnitEvent(db: Db, e: UnitEvent): Promise<'delivered
     if (delivery.deliveredAt) return 'already-delivered';
   }
   if (!unit?.webhookUrl || !unit.webhookSecret) return 'no-webhook';
+  const secret = openAtRest(atRest, WEBHOOK_SECRET, unit.webhookSecret);
   const body = JSON.stringify({ id: e.eventId, type: e.type, ...e.payload });
   const timestamp = Math.floor(Date.now() / 1000);
   await db.webhookDelivery.update({ where: { eventId: e.eventId }, data: { attempts: { increment: 1 } } });
   const res = await fetch(unit.webhookUrl, {
     method: 'POST',
-    headers: { 'content-type': 'application/json', 'guichet-event-id': e.eventId, 'guichet-signature': signWebhook(unit.webhookSecret, timestamp, body) },
+    headers: { 'content-type': 'application/json', 'guichet-event-id': e.eventId, 'guichet-signature': signWebhook(secret, timestamp, body) },
     body,
     redirect: 'manual',
     signal: AbortSignal.timeout(10_000),

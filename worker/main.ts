@@ -15,6 +15,7 @@ import { deploymentRuleSetId, loadConfigOrExit } from '../infra/config';
 import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
+import { sealUnitSecrets } from '../records/units';
 import { createWorker } from './worker';
 import { sealKeyFrom } from '../infra/seal-files';
 import { paymentProviderFrom } from '../infra/payment-config';
@@ -26,6 +27,9 @@ async function main() {
   // The SDK's own messages at WARN and above (its INFO includes the whole webpack report).
   Runtime.install({ logger: new DefaultLogger('WARN'), telemetryOptions: { logging: { filter: makeTelemetryFilterString({ core: 'WARN' }), forward: {} } } });
   const db = createDb(config.DATABASE_URL);
+  // Webhook secrets stored in clear (by SQL, `npm start`'s demo units, or before sealing) are sealed now.
+  const sealedSecrets = await sealUnitSecrets(db, { keys: config.PAYLOAD_KEYS, activeKeyId: config.PAYLOAD_ACTIVE_KEY_ID });
+  if (sealedSecrets) log.info({ units: sealedSecrets }, 'webhook secrets stored in clear are sealed');
   const dataKeys = createDbDataKeyStore(db, config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID);
   const mailer = createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
   const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });

@@ -43,7 +43,11 @@ export async function createWorker(p: WorkerParams): Promise<Worker> {
     namespace: p.namespace,
     taskQueue: p.taskQueue,
     ...(bundle ? { workflowBundle: bundle } : { workflowsPath: WORKFLOWS_PATH, interceptors: { workflowModules: WORKFLOW_INTERCEPTOR_MODULES } }),
-    activities: createActivities({ credentialKey: credentialKeyFrom(p.activeKeyId, p.keys.get(p.activeKeyId)!), ...p.deps }),
+    activities: createActivities({
+      credentialKey: credentialKeyFrom(p.activeKeyId, p.keys.get(p.activeKeyId)!),
+      atRest: { keys: p.keys, activeKeyId: p.activeKeyId },
+      ...p.deps,
+    }),
     dataConverter: workerDataConverter(p.keys, p.activeKeyId, p.dataKeys ?? null),
     ...p.options,
   });
