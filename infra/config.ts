@@ -62,6 +62,12 @@ export const configSchema = z
       .regex(/^[^:\s]+:\d+$/, 'must be host:port')
       .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    /** mTLS to the Temporal frontend (required in production): the CA that signs the server's certificate, this process's certificate and key (PEM files). */
+    TEMPORAL_TLS_CA_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    TEMPORAL_TLS_CERT_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    TEMPORAL_TLS_KEY_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
+    /** The name the server's certificate is checked against (default: the host of TEMPORAL_ADDRESS). */
+    TEMPORAL_TLS_SERVER_NAME: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
     TEMPORAL_TASK_QUEUE: z.string().min(1).default('guichet'),
     DATABASE_URL: url.refine((u) => /^postgres(ql)?:\/\//.test(u), 'must be a postgresql:// URL'),
     AUTH_ISSUER: url,
@@ -193,6 +199,18 @@ export const configSchema = z
         path: [c.SEAL_KEY_FILE ? 'SEAL_CERTIFICATE_FILE' : 'SEAL_KEY_FILE'],
         message: 'SEAL_KEY_FILE and SEAL_CERTIFICATE_FILE go together',
       });
+    const tls = ['TEMPORAL_TLS_CA_FILE', 'TEMPORAL_TLS_CERT_FILE', 'TEMPORAL_TLS_KEY_FILE'] as const;
+    if (tls.some((n) => c[n]) || c.NODE_ENV === 'production')
+      for (const name of tls)
+        if (!c[name])
+          ctx.addIssue({
+            code: 'custom',
+            path: [name],
+            message:
+              c.NODE_ENV === 'production'
+                ? 'required in production: the Temporal frontend takes mTLS clients only'
+                : 'the three TEMPORAL_TLS_*_FILE go together',
+          });
     if (c.PAYMENT_PROVIDER_URL)
       for (const name of ['PAYMENT_MERCHANT_ID', 'PAYMENT_PASSWORD', 'PAYMENT_SIGN_KEY', 'PUBLIC_API_URL'] as const)
         if (!c[name]) ctx.addIssue({ code: 'custom', path: [name], message: 'required with PAYMENT_PROVIDER_URL' });

@@ -17,6 +17,7 @@ import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { sealUnitSecrets } from '../records/units';
 import { createWorker } from './worker';
+import { temporalTls } from '../infra/temporal';
 import { sealKeyFrom } from '../infra/seal-files';
 import { paymentProviderFrom } from '../infra/payment-config';
 
@@ -32,9 +33,10 @@ async function main() {
   if (sealedSecrets) log.info({ units: sealedSecrets }, 'webhook secrets stored in clear are sealed');
   const dataKeys = createDbDataKeyStore(db, config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID);
   const mailer = createSmtpMailer({ smtpUrl: config.SMTP_URL, from: config.MAIL_FROM });
-  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS });
+  const tls = temporalTls(config);
+  const connection = await NativeConnection.connect({ address: config.TEMPORAL_ADDRESS, tls });
   // The activities' own client (contract hand-off, terms rollouts), encrypting like the rest.
-  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS });
+  const clientConnection = await Connection.connect({ address: config.TEMPORAL_ADDRESS, tls });
   const client = new Client({
     connection: clientConnection,
     namespace: config.TEMPORAL_NAMESPACE,

@@ -13,10 +13,10 @@ export function cacheDir(): string {
   return join(process.env.XDG_CACHE_HOME || join(homedir(), '.cache'), 'guichet-engine');
 }
 
-type Log = (message: string) => void;
+export type Log = (message: string) => void;
 const defaultLog: Log = (m) => process.stderr.write(`[provision] ${m}\n`);
 
-function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log, cwd?: string): Promise<void> {
+export function run(cmd: string, args: string[], env: NodeJS.ProcessEnv, log: Log, cwd?: string): Promise<void> {
   return new Promise((resolve, reject) => {
     const child = spawn(cmd, args, { env, cwd, stdio: ['ignore', 'pipe', 'pipe'] });
     let tail = '';
@@ -57,7 +57,7 @@ function lockHolderGone(lock: string): boolean {
 }
 
 /** A lock made of a directory: mkdir is atomic. Waits for another process's install. */
-async function withLock<T>(name: string, log: Log, fn: () => Promise<T>): Promise<T> {
+export async function withLock<T>(name: string, log: Log, fn: () => Promise<T>): Promise<T> {
   const lock = join(cacheDir(), `${name}.lock`);
   mkdirSync(cacheDir(), { recursive: true });
   const deadline = Date.now() + 20 * 60_000;

@@ -10,6 +10,7 @@ import { ensureChromium, ensureTemporalCli, ensureTestServer } from '../../scrip
 import { freePort } from '../../scripts/lib/ports';
 import { migrateDeploy, startEmbeddedPostgres } from '../../scripts/lib/postgres';
 import { startDevServer } from '../../scripts/lib/temporal-dev-server';
+import { ensureTemporalServer } from '../../scripts/lib/temporal-server';
 import { ensureWebBuilt } from '../../scripts/lib/web';
 import { POOL_ENV, startTimeSkippingPool } from './time-skipping-pool';
 import { seedUnits } from './units';
@@ -20,8 +21,16 @@ export default async function globalSetup(globalConfig?: { maxWorkers?: number }
   const startedMs = Date.now();
   const log = (m: string) => process.stderr.write(`[test setup] ${m}\n`);
   // The browser tests' Chromium (Debian's) and the workspace they open.
-  const [temporalCli, testServer, chromium] = await Promise.all([ensureTemporalCli(), ensureTestServer(), ensureChromium(), ensureWebBuilt(log)]);
+  // The production Temporal server (deploy/temporal-server) for the suite that runs the engine on it.
+  const [temporalCli, testServer, chromium, , temporalServer] = await Promise.all([
+    ensureTemporalCli(),
+    ensureTestServer(),
+    ensureChromium(),
+    ensureWebBuilt(log),
+    ensureTemporalServer(),
+  ]);
   process.env.TEST_CHROMIUM_PATH = chromium;
+  process.env.TEST_TEMPORAL_SERVER_BIN = temporalServer;
   process.env.TEMPORAL_TEST_SERVER_PATH = testServer;
   // The workflow suites' time-skipping servers (a JVM each, one per suite), started ahead of
   // need: as many spares as suites can run at once (jest's workers), so a suite's server is up

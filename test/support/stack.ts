@@ -4,7 +4,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { appendFileSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import pg from 'pg';
-import { Client, Connection } from '@temporalio/client';
+import { Client, Connection, type TLSConfig } from '@temporalio/client';
 import { bundleWorkflowCode, DefaultLogger, type LogEntry, makeTelemetryFilterString, NativeConnection, Runtime, type Worker } from '@temporalio/worker';
 import { createApp, type AppDeps } from '../../api/app';
 import { createRateLimits, type RateLimitSettings } from '../../api/rate-limits';
@@ -210,10 +210,12 @@ export interface StackOptions {
    * the API, which then listens on a port, and a demo seal for the worker and the API.
    */
   services?: boolean;
+  /** Another Temporal server than the suite's dev server (the production server, test/stack/temporal-server.api.test.ts), with each process's mTLS identity. */
+  temporal?: { address: string; tls: { api: TLSConfig; worker: TLSConfig } };
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
-  const address = process.env.TEST_TEMPORAL_ADDRESS;
+  const address = opts.temporal?.address ?? process.env.TEST_TEMPORAL_ADDRESS;
   const databaseUrl = opts.ownDatabase ? await createTestDatabase() : process.env.TEST_DATABASE_URL;
   if (!address || !databaseUrl) throw new Error('the stack tests run through jest (global-setup starts the servers)');
   quietRuntime();
@@ -248,10 +250,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const { registers, commercialRegister, mail, post, adapters } = started;
   // As a deployment does: its processes pinned to the canton's rule set (RULE_SET's default).
   const ruleSetId = newestRuleSet(opts.canton ?? 'JU').ruleSet.id;
-  const connection = await Connection.connect({ address });
+  const connection = await Connection.connect({ address, tls: opts.temporal?.tls.api });
   const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, dataKeys) });
-  const nativeConnection = await NativeConnection.connect({ address });
+  const nativeConnection = await NativeConnection.connect({ address, tls: opts.temporal?.tls.worker });
   const worker: Worker = await createWorker({
     connection: nativeConnection,
     namespace: 'default',

@@ -68,6 +68,9 @@ describe('configuration', () => {
       'EID_VERIFIER_URL: required in production: onboarding needs the e-ID (Art. 3)',
       'QES_TRUSTED_CA_FILES: required in production: contracts and terms acceptances need verified qualified signatures',
       "SEAL_KEY_FILE: required in production: issued documents carry the canton's seal",
+      'TEMPORAL_TLS_CA_FILE: required in production: the Temporal frontend takes mTLS clients only',
+      'TEMPORAL_TLS_CERT_FILE: required in production: the Temporal frontend takes mTLS clients only',
+      'TEMPORAL_TLS_KEY_FILE: required in production: the Temporal frontend takes mTLS clients only',
     ]);
     const production = {
       ...valid,
@@ -79,6 +82,9 @@ describe('configuration', () => {
       QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
       SEAL_KEY_FILE: '/etc/guichet/seal/key.pem',
       SEAL_CERTIFICATE_FILE: '/etc/guichet/seal/certificate.pem',
+      TEMPORAL_TLS_CA_FILE: '/etc/guichet/temporal/ca.pem',
+      TEMPORAL_TLS_CERT_FILE: '/etc/guichet/temporal/guichet-api.pem',
+      TEMPORAL_TLS_KEY_FILE: '/etc/guichet/temporal/guichet-api.key',
     };
     expect(problems(production)).toEqual([]);
     // The seal's two files go together; a payment provider needs its credentials and where it calls back.
@@ -88,6 +94,11 @@ describe('configuration', () => {
       'PAYMENT_PASSWORD: required with PAYMENT_PROVIDER_URL',
       'PAYMENT_SIGN_KEY: required with PAYMENT_PROVIDER_URL',
       'PUBLIC_API_URL: required with PAYMENT_PROVIDER_URL',
+    ]);
+    // mTLS to Temporal: the CA, the certificate and its key go together.
+    expect(problems({ ...valid, TEMPORAL_TLS_CERT_FILE: '/c.pem' }).sort()).toEqual([
+      'TEMPORAL_TLS_CA_FILE: the three TEMPORAL_TLS_*_FILE go together',
+      'TEMPORAL_TLS_KEY_FILE: the three TEMPORAL_TLS_*_FILE go together',
     ]);
     // In development the embedded identity provider speaks plain HTTP on loopback.
     expect(problems(valid)).toEqual([]);
@@ -104,6 +115,9 @@ describe('configuration', () => {
       QES_TRUSTED_CA_FILES: '/etc/guichet/qes/swisssign.pem',
       SEAL_KEY_FILE: '/etc/guichet/seal/key.pem',
       SEAL_CERTIFICATE_FILE: '/etc/guichet/seal/certificate.pem',
+      TEMPORAL_TLS_CA_FILE: '/etc/guichet/temporal/ca.pem',
+      TEMPORAL_TLS_CERT_FILE: '/etc/guichet/temporal/guichet-api.pem',
+      TEMPORAL_TLS_KEY_FILE: '/etc/guichet/temporal/guichet-api.key',
     };
     expect(problems({ ...production, CANTON: 'NE' })).toEqual([
       'SMS_GATEWAY_URL: required in production for CANTON NE: sign-in and transaction codes are sent by SMS (NE 4.1, 4.5)',
