@@ -46,6 +46,9 @@ async function main() {
   if (!config.SMS_GATEWAY_URL && config.CANTON === 'NE') logger.warn('no SMS provider configured (SMS_GATEWAY_URL): transaction codes answer 503');
   void taskFeed.start();
   const limitsPool = new Pool({ connectionString: config.DATABASE_URL, max: 4 });
+  // An idle connection the server drops (PostgreSQL restarted, a failover) is replaced at the next
+  // use; unhandled, its 'error' would end the process (seen with PostgreSQL stopped for 30 s).
+  limitsPool.on('error', (err) => logger.warn({ err: err.message }, 'rate limits: an idle database connection was closed'));
   const app = createApp({
     client,
     connection,

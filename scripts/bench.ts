@@ -8,7 +8,8 @@
 // BENCH_INBOX (400 requests per inbox query and size), BENCH_BUNDLE_WORKFLOWS (500 cached
 // workflows per run of section 6), BENCH_PROCESSES (120 onboardings and 120 access requests per side in
 // section 7), BENCH_PROCESS_IDLE (10 per side one at a time). BENCH_ONLY=inbox runs section 5 alone,
-// BENCH_ONLY=bundle section 6, BENCH_ONLY=processes section 7.
+// BENCH_ONLY=bundle section 6, BENCH_ONLY=processes section 7, BENCH_ONLY=cluster the production
+// topology (scripts/bench/cluster-bench.ts: BENCH_CLUSTER, BENCH_CLUSTER_FAULTS, BENCH_CLUSTER_PG_DOWN_S).
 import { createTemporalContractEngine, createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
 import { createHttpPostalGateway } from '../activities/postal';
@@ -38,6 +39,7 @@ import { benchBundles, bundleBaseline, bundleReport, type BundleBenchResult } fr
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
 import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
 import { benchProcesses, processReport, type ProcessResult } from './bench/process-bench';
+import { benchCluster, clusterReport } from './bench/cluster-bench';
 import { freePort } from './lib/ports';
 import { migrateDeploy, startEmbeddedPostgres } from './lib/postgres';
 import { ensureTemporalCli } from './lib/provision';
@@ -119,6 +121,22 @@ async function main() {
   takeSignals();
   const out: string[] = [];
   const say = (line = '') => out.push(line);
+
+  // BENCH_ONLY=cluster: the production topology, its throughput with 1 and 2 workers and its faults (minutes).
+  if (process.env.BENCH_ONLY === 'cluster') {
+    quietRuntime();
+    const result = await benchCluster({
+      root,
+      count: intEnv('BENCH_CLUSTER', 100),
+      concurrency: intEnv('BENCH_CONCURRENCY', 20),
+      faults: intEnv('BENCH_CLUSTER_FAULTS', 200),
+      pgDownSeconds: intEnv('BENCH_CLUSTER_PG_DOWN_S', 30),
+      log,
+      stops,
+    });
+    process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=cluster)', machineLine(), '', ...clusterReport(result), ''].join('\n') + '\n');
+    return;
+  }
 
   // ── Servers ───────────────────────────────────────────────────────────────────────────
   log('provisioning the Temporal CLI (cached) …');

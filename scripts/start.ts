@@ -3,6 +3,10 @@
 //   Temporal dev server + Web UI, PostgreSQL (migrated), a mail catcher, the local token
 //   issuer, the worker and the API. TEMPORAL_ADDRESS / DATABASE_URL / SMTP_URL /
 //   AUTH_ISSUER point it at real infrastructure instead. Ctrl-C stops everything.
+// `npm run start:cluster` (--cluster): the production topology instead of the dev server, with
+// its data in .data-cluster/: the Temporal server (deploy/temporal-server) on the PostgreSQL,
+// behind mTLS with a development CA and the guichet's authorizer, 2 workers and 2 API replicas
+// (each started again if it dies) behind HAProxy on the API's port.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { chmodSync, mkdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -25,12 +29,16 @@ import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './li
 import { ensureTemporalCli } from './lib/provision';
 import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server';
 import { onLauncherGone, takeOverDataDir, type RunRecord } from './lib/leftovers';
+import { ensureHaproxy, startBalancer, supervise } from './lib/cluster';
+import { ensureClusterPki, type ClusterPki } from './lib/pki';
+import { ensureTemporalServer, startTemporalServer } from './lib/temporal-server';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
 import { deploymentRuleSet } from '../domain/rule-sets';
 
 const root = join(__dirname, '..');
-const dataDir = process.env.DATA_DIR ?? join(root, '.data');
+const cluster = process.argv.includes('--cluster');
+const dataDir = process.env.DATA_DIR ?? join(root, cluster ? '.data-cluster' : '.data');
 const env = process.env;
 const port = (name: string, fallback: number) => Number(env[name] ?? fallback);
 
@@ -162,10 +170,36 @@ async function main() {
   await migrateDeploy(databaseUrl, root);
 
   // Temporal: the dev server (persistent, with the Web UI decoding through our codec
-  // endpoint) unless TEMPORAL_ADDRESS is set.
+  // endpoint) unless TEMPORAL_ADDRESS is set; with --cluster, the production server.
   let temporalAddress = env.TEMPORAL_ADDRESS;
   let dev: RunningDevServer | undefined;
-  if (!temporalAddress) {
+  let pki: ClusterPki | undefined;
+  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
+  if (!temporalAddress && cluster) {
+    const bin = await ensureTemporalServer((m) => say(m));
+    pki = await ensureClusterPki(join(dataDir, 'pki'));
+    const pgUrl = new URL(databaseUrl);
+    say('starting the Temporal server (PostgreSQL, mTLS, authorizer) …');
+    const server = await startTemporalServer({
+      bin,
+      dir: join(dataDir, 'temporal'),
+      pki,
+      postgres: {
+        host: pgUrl.hostname,
+        port: Number(pgUrl.port || 5432),
+        user: decodeURIComponent(pgUrl.username),
+        password: decodeURIComponent(pgUrl.password),
+      },
+      frontendPort: PORTS.temporal,
+      shards: Number(env.TEMPORAL_HISTORY_SHARDS ?? 4),
+      namespace,
+      detached: true,
+      log: say,
+    });
+    run.add('Temporal server', server.process.pid);
+    stops.push({ name: 'Temporal server', stop: () => server.stop() });
+    temporalAddress = server.address;
+  } else if (!temporalAddress) {
     const bin = await ensureTemporalCli((m) => say(m));
     mkdirSync(join(dataDir, 'temporal'), { recursive: true });
     say('starting the Temporal dev server …');
@@ -182,10 +216,11 @@ async function main() {
     stops.push({ name: 'Temporal dev server', stop: () => dev!.stop() });
     temporalAddress = dev.address;
   }
-  const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
-  const conn = await Connection.connect({ address: temporalAddress });
-  await ensureSearchAttributes(conn, namespace);
-  await conn.close();
+  if (!pki) {
+    const conn = await Connection.connect({ address: temporalAddress });
+    await ensureSearchAttributes(conn, namespace);
+    await conn.close();
+  }
 
   // Mail: a catcher with a web page, unless SMTP_URL points at a real relay.
   let smtpUrl = env.SMTP_URL;
@@ -376,8 +411,46 @@ async function main() {
     CODEC_CORS_ORIGINS: env.CODEC_CORS_ORIGINS ?? `${uiOrigin},http://localhost:${PORTS.temporalUi}`,
   };
   // `--import tsx` rather than the tsx CLI: no wrapper process between the signal and the code.
-  child('worker', ['--import', 'tsx', join(root, 'worker/main.ts')], runtimeEnv);
-  child('api', ['--import', 'tsx', join(root, 'api/main.ts')], runtimeEnv);
+  const clusterLines: string[] = [];
+  if (pki) {
+    // Two of each, each started again if it dies; the APIs behind HAProxy on the API's port.
+    const tlsOf = (id: 'guichet-api' | 'guichet-worker') => ({
+      TEMPORAL_TLS_CA_FILE: pki!.caFile,
+      TEMPORAL_TLS_CERT_FILE: pki!.files(id).cert,
+      TEMPORAL_TLS_KEY_FILE: pki!.files(id).key,
+      TEMPORAL_TLS_SERVER_NAME: pki!.serverName,
+    });
+    const replicas = Number(env.CLUSTER_REPLICAS ?? 2);
+    const apiPorts = env.CLUSTER_API_PORTS ? env.CLUSTER_API_PORTS.split(',').map(Number) : Array.from({ length: replicas }, (_, i) => PORTS.api + 100 + i);
+    mkdirSync(join(dataDir, 'logs'), { recursive: true });
+    const part = (name: string, script: string, extra: NodeJS.ProcessEnv) => {
+      const s = supervise({
+        name,
+        args: ['--import', 'tsx', join(root, script)],
+        env: { ...env, ...runtimeEnv, ...extra },
+        cwd: root,
+        logFile: join(dataDir, 'logs', `${name.replace(/ /g, '-')}.log`),
+        log: say,
+        onStart: (pid) => run?.add(name, pid),
+      });
+      stops.push({ name, stop: () => s.stop() });
+    };
+    for (let i = 1; i <= replicas; i++) part(`worker ${i}`, 'worker/main.ts', tlsOf('guichet-worker'));
+    apiPorts.forEach((p, i) => part(`api ${i + 1}`, 'api/main.ts', { ...tlsOf('guichet-api'), PORT: String(p) }));
+    for (const p of apiPorts) await waitForHttp(`http://127.0.0.1:${p}/readyz`, 120_000);
+    const lb = await startBalancer({ bin: await ensureHaproxy(say), dir: join(dataDir, 'haproxy'), port: PORTS.api, backends: apiPorts, log: say });
+    run.add('haproxy', lb.process.pid);
+    stops.push({ name: 'haproxy', stop: () => lb.stop() });
+    const op = pki.files('operator');
+    clusterLines.push(
+      `  Entry point (HAProxy) ...... ${apiUrl}  → APIs ${apiPorts.map((p) => `127.0.0.1:${p}`).join(', ')}; ${replicas} workers (logs ${join(dataDir, 'logs')})`,
+      `  Temporal server (mTLS) ..... ${temporalAddress}  (PostgreSQL; log ${join(dataDir, 'temporal', 'server.log')})`,
+      `  Operator CLI ............... temporal workflow list --address ${temporalAddress} --tls-ca-path ${pki.caFile} --tls-server-name ${pki.serverName} --tls-cert-path ${op.cert} --tls-key-path ${op.key}`,
+    );
+  } else {
+    child('worker', ['--import', 'tsx', join(root, 'worker/main.ts')], runtimeEnv);
+    child('api', ['--import', 'tsx', join(root, 'api/main.ts')], runtimeEnv);
+  }
 
   await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000);
   // The mail catcher is a child of its own: its page answers before its address is printed.
@@ -386,14 +459,17 @@ async function main() {
   const { ruleSet } = deploymentRuleSet(canton, env.RULE_SET, localDay(new Date(), profiles[canton].timeZone));
   const lines = [
     '',
-    'Guichet engine is running:',
+    cluster ? 'Guichet engine is running (cluster):' : 'Guichet engine is running:',
     `  Counter .................... ${canton}, rule set ${ruleSet.ruleSet.id} (${ruleSet.ruleSet.effectiveFrom} to ${ruleSet.ruleSet.effectiveTo ?? 'today'}; RULE_SET)`,
     `  API ........................ ${apiUrl}  (docs ${apiUrl}/docs, OpenAPI ${apiUrl}/openapi.json)`,
     `  Chancellery workspace ...... ${apiUrl}/staff/  (demo accounts: README)`,
     `  Readiness / metrics ........ ${apiUrl}/readyz  ${apiUrl}/metrics  (metrics: an operator token, npm run token -- --role operator)`,
+    ...clusterLines,
     dev
       ? `  Temporal Web UI ............ ${dev.uiUrl}  (decode payloads: sign in at ${apiUrl}/codec/session)`
-      : `  Temporal ................... ${temporalAddress}`,
+      : pki
+        ? ''
+        : `  Temporal ................... ${temporalAddress}`,
     dev ? `  Temporal frontend (gRPC) ... ${dev.address}` : '',
     env.DATABASE_URL ? '  PostgreSQL ................. (DATABASE_URL)' : `  PostgreSQL ................. ${databaseUrl.replace(/:[^:@/]*@/, ':***@')}`,
     env.SMTP_URL ? '  Mail ....................... (SMTP_URL)' : `  Mail catcher ............... http://127.0.0.1:${PORTS.mailWeb}  (SMTP ${smtpUrl})`,

@@ -59,6 +59,8 @@ export interface TemporalServerOptions {
   /** The namespace registered on a new database, and how long it keeps closed workflows. */
   namespace?: string;
   retentionDays?: number;
+  /** In its own process group (a terminal's Ctrl-C reaches the launcher only, which stops it last). */
+  detached?: boolean;
   log?: Log;
 }
 
@@ -230,7 +232,7 @@ export async function startTemporalServer(o: TemporalServerOptions): Promise<Run
 async function launch(o: TemporalServerOptions, configDir: string, log: Log): Promise<RunningTemporalServer> {
   const logFile = join(o.dir, 'server.log');
   const out = openSync(logFile, 'a');
-  const child = spawn(o.bin, ['start', '--config', configDir, '--env', 'production'], { stdio: ['ignore', out, out] });
+  const child = spawn(o.bin, ['start', '--config', configDir, '--env', 'production'], { stdio: ['ignore', out, out], detached: o.detached ?? false });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const address = `127.0.0.1:${o.frontendPort}`;
   const deadline = Date.now() + 90_000;

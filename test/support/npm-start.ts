@@ -9,10 +9,14 @@ import { logFile } from './pii-scan';
 const root = join(__dirname, '..', '..');
 
 /** `viaNpm`: through npm itself (`npm start`: npm, then `sh -c`, then the script), as a user runs it. */
-export async function startNpm(env: NodeJS.ProcessEnv, opts: { viaNpm?: boolean } = {}): Promise<{ proc: ChildProcess; output: () => string }> {
+/** `args`: the script's own (`--cluster` for `npm run start:cluster`). */
+export async function startNpm(
+  env: NodeJS.ProcessEnv,
+  opts: { viaNpm?: boolean; args?: string[] } = {},
+): Promise<{ proc: ChildProcess; output: () => string }> {
   const proc = opts.viaNpm
     ? spawn(join(dirname(process.execPath), 'npm'), ['start'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] })
-    : spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts'], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
+    : spawn(process.execPath, ['--import', 'tsx', 'scripts/start.ts', ...(opts.args ?? [])], { cwd: root, env, stdio: ['ignore', 'pipe', 'pipe'] });
   let out = '';
   // Also into the run's log directory, which global-teardown searches for personal data.
   const logTo = logFile('npm-start');
