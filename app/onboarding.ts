@@ -163,10 +163,14 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
     if (!key) return undefined;
     const prior = await db.onboardingApplication.findUnique({
       where: { filedBySub_idempotencyKey: { filedBySub: caller.principal.sub, idempotencyKey: key } },
-      select: { id: true, requestHash: true },
+      select: { id: true, requestHash: true, status: true, commune: true },
     });
     if (!prior) return undefined;
     if (prior.requestHash !== hash) throw new AppError(422, 'idempotency_key_reused', 'this Idempotency-Key was already used with a different body');
+    // An API process that died between storing the application and starting its process (kill -9,
+    // a crash) left it "checking" with no workflow: the client's retry starts it (the workflow id is
+    // the application's, so a running one is left alone).
+    if (prior.status === 'checking') await onboarding.start({ applicationId: prior.id, canton, commune: prior.commune });
     return view(prior.id);
   }
 

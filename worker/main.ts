@@ -16,8 +16,9 @@ import { createDb } from '../infra/db';
 import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { sealUnitSecrets } from '../records/units';
-import { createWorker } from './worker';
+import { createWorkers } from './worker';
 import { temporalTls } from '../infra/temporal';
+import { rolloutTaskQueue } from '../workflows/terms-rollout/definitions';
 import { sealKeyFrom } from '../infra/seal-files';
 import { paymentProviderFrom } from '../infra/payment-config';
 
@@ -42,7 +43,7 @@ async function main() {
     namespace: config.TEMPORAL_NAMESPACE,
     dataConverter: dataConverter(config.PAYLOAD_KEYS, config.PAYLOAD_ACTIVE_KEY_ID, dataKeys),
   });
-  const worker = await createWorker({
+  const [worker, rollouts] = await createWorkers({
     connection,
     namespace: config.TEMPORAL_NAMESPACE,
     taskQueue: config.TEMPORAL_TASK_QUEUE,
@@ -82,9 +83,12 @@ async function main() {
     options: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (config.NODE_ENV === 'production' ? join(__dirname, '..', 'workflow-bundle.js') : undefined),
   });
-  log.info({ taskQueue: config.TEMPORAL_TASK_QUEUE, namespace: config.TEMPORAL_NAMESPACE }, 'worker running');
+  log.info(
+    { taskQueue: config.TEMPORAL_TASK_QUEUE, rollouts: rolloutTaskQueue(config.TEMPORAL_TASK_QUEUE), namespace: config.TEMPORAL_NAMESPACE },
+    'worker running',
+  );
   try {
-    await worker.run(); // resolves after a shutdown signal, once in-flight work is done
+    await Promise.all([worker.run(), rollouts.run()]); // resolve after a shutdown signal, once in-flight work is done
   } finally {
     await db.$disconnect();
     mailer.close();

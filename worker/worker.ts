@@ -1,6 +1,7 @@
 // Wiring only: connection, dependencies, Worker.create.
 import { existsSync, readFileSync } from 'node:fs';
-import { NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker, type WorkerOptions } from '@temporalio/worker';
+import { rolloutTaskQueue } from '../workflows/terms-rollout/definitions';
 import { createActivities, type ActivityDeps } from '../activities';
 import { credentialKeyFrom } from '../activities/credentials';
 import { workerDataConverter } from '../infra/codec';
@@ -51,4 +52,31 @@ export async function createWorker(p: WorkerParams): Promise<Worker> {
     dataConverter: workerDataConverter(p.keys, p.activeKeyId, p.dataKeys ?? null),
     ...p.options,
   });
+}
+
+/** A rollout is one workflow per terms version: few to keep in memory. */
+const ROLLOUT_CACHED_WORKFLOWS = 20;
+
+/**
+ * A worker process's two workers, on one bundle: the deployment's task queue, and the terms
+ * rollouts' own (rolloutTaskQueue), so a rollout never waits behind the contracts' backlog.
+ */
+export async function createWorkers(p: WorkerParams): Promise<[Worker, Worker]> {
+  if (p.workflowBundlePath && !existsSync(p.workflowBundlePath)) {
+    throw new Error(`no workflow bundle at ${p.workflowBundlePath}: run \`npm run build\`, or unset WORKFLOW_BUNDLE_PATH to bundle at start`);
+  }
+  const workflowBundle =
+    p.workflowBundle ??
+    (p.workflowBundlePath
+      ? { code: readFileSync(p.workflowBundlePath, 'utf8') }
+      : { code: (await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') })).code });
+  return Promise.all([
+    createWorker({ ...p, workflowBundle }),
+    createWorker({
+      ...p,
+      workflowBundle,
+      taskQueue: rolloutTaskQueue(p.taskQueue),
+      options: { ...p.options, maxCachedWorkflows: Math.min(p.options?.maxCachedWorkflows ?? ROLLOUT_CACHED_WORKFLOWS, ROLLOUT_CACHED_WORKFLOWS) },
+    }),
+  ]);
 }

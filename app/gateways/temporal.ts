@@ -68,12 +68,16 @@ export class WorkflowGateway {
   }
 
   /** Starts the workflow; false when it is already running (the same business id again). */
-  protected async startOnce<N extends WorkflowName>(name: N, options: Omit<WorkflowStartOptions<Workflows[N]>, 'taskQueue'>): Promise<boolean> {
+  protected async startOnce<N extends WorkflowName>(
+    name: N,
+    options: Omit<WorkflowStartOptions<Workflows[N]>, 'taskQueue'>,
+    taskQueue = this.temporal.taskQueue,
+  ): Promise<boolean> {
     return started(
       this.temporal.client.workflow.start<Workflows[N]>(name, {
         ...options,
         args: this.pinned(options.args),
-        taskQueue: this.temporal.taskQueue,
+        taskQueue,
       } as WorkflowStartOptions<Workflows[N]>),
     );
   }

@@ -277,8 +277,13 @@ export async function benchCluster(o: ClusterBenchOptions): Promise<ClusterResul
     server = await server.restart();
   }
   const ids = filed.map((f) => f.id);
-  await untilApproved(ids, 600_000);
-  events.push(`${at()}: all ${ids.length} approved`);
+  try {
+    await untilApproved(ids, 300_000);
+    events.push(`${at()}: all ${ids.length} approved`);
+  } catch (err) {
+    const stuck = await db.onboardingApplication.groupBy({ by: ['status'], where: { id: { in: ids }, status: { not: 'approved' } }, _count: true });
+    events.push(`${at()}: ${(err as Error).message}; not approved: ${stuck.map((g) => `${g._count} ${g.status}`).join(', ')}`);
+  }
   const wallMs = performance.now() - t0;
   // Mail may still be leaving: a moment for the last confirmations.
   await new Promise((r) => setTimeout(r, 3000));

@@ -9,7 +9,7 @@ import type { Mailer } from '../../activities/ports';
 import { createTemporalContractEngine } from '../../app/gateways';
 import { localDay } from '../../domain/days';
 import { contractStateQuery, contractWorkflowId } from '../../workflows/contract/definitions';
-import { rolloutProgressQuery, termsRolloutWorkflowId } from '../../workflows/terms-rollout/definitions';
+import { rolloutProgressQuery, rolloutTaskQueue, termsRolloutWorkflowId } from '../../workflows/terms-rollout/definitions';
 import { insertContract, type TestContract } from '../support/contracts';
 import { insertUnit, insertService, samplePdf } from '../support/decisions';
 import { startStack, waitFor, type Stack } from '../support/stack';
@@ -112,6 +112,9 @@ describe('a rollout to every contract, in batches', () => {
     expect(progress).toMatchObject({ notified: 7, batches: 4, runs: 2, done: true });
     const rollout = await stack.client.workflow.getHandle(termsRolloutWorkflowId(version)).describe();
     expect(rollout.searchAttributes).toMatchObject({ GvsNotified: [7], GvsState: ['done'], GvsTermsVersion: [version] });
+    // On the rollouts' own task queue, never behind the contracts' backlog; the contracts on theirs.
+    expect(rollout.taskQueue).toBe(rolloutTaskQueue(stack.taskQueue));
+    expect((await stack.client.workflow.getHandle(contractWorkflowId(users[0]!.contractId)).describe()).taskQueue).toBe(stack.taskQueue);
     expect(failNextSendAfter).toBeNull(); // the failure did happen
 
     for (const u of users) {

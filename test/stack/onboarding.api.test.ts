@@ -3,6 +3,7 @@
 import request from 'supertest';
 import { applicationBody, testPeople, type RegisterEntry } from '../support/applications';
 import { signedApplication } from '../support/eid';
+import { onboardingWorkflowId } from '../../workflows/onboarding/definitions';
 import { AUTHORITY_INBOX, startStack, waitFor, type Stack } from '../support/stack';
 
 const { people, fixturePath } = testPeople({
@@ -10,6 +11,7 @@ const { people, fixturePath } = testPeople({
   adult3: {},
   adult4: {},
   minor2: { birthDate: '2012-01-01' },
+  minor3: { birthDate: '2012-02-02' },
   nonResident2: { domiciledInCanton: false },
 });
 let stack: Stack;
@@ -199,6 +201,31 @@ describe('applying', () => {
     const second = await send(await signedApplication(stack, token, people.nonResident2!, 'bruno@example.ch'), 'idem-key-0003');
     expect(second.status).toBe(409);
     expect(second.body.error.code).toBe('application_open');
+  });
+
+  it('starts the process of an application an API process stored and died before starting: the retry with its Idempotency-Key', async () => {
+    const token = await citizen('orphan-minor');
+    const body = await signedApplication(stack, token, people.minor3!, 'orphan@example.ch');
+    const send = () => request(stack.app).post('/v1/onboarding/applications').set(bearer(token)).set('Idempotency-Key', 'idem-orphan-01').send(body);
+    const first = await send();
+    expect(first.status).toBe(202);
+    const id = first.body.applicationId as string;
+    const statusOf = async () => (await request(stack.app).get(`/v1/onboarding/applications/${id}`).set(bearer(token))).body as { status: string };
+    await waitFor(statusOf, (s) => s.status === 'awaiting-review');
+    // What a kill -9 between the two steps leaves (seen in the cluster's fault check): the row, and no
+    // workflow running for it (here: terminated).
+    const workflowId = onboardingWorkflowId(id);
+    await stack.client.workflow.getHandle(workflowId).terminate('test: as if it never started');
+    await stack.db.onboardingApplication.update({ where: { id }, data: { status: 'checking' } });
+
+    const retry = await send();
+    expect(retry.status).toBe(202);
+    expect(retry.body.applicationId).toBe(id);
+    await waitFor(statusOf, (s) => s.status === 'awaiting-review');
+    expect((await stack.client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+    // A retry while it runs starts nothing more.
+    expect((await send()).status).toBe(202);
+    expect(await stack.db.onboardingApplication.count({ where: { applicantSub: 'orphan-minor' } })).toBe(1);
   });
 
   it('shows an application to its applicant, their counsellor and the Chancellery only', async () => {

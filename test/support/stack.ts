@@ -41,7 +41,7 @@ import { startTestEid, startTestQes, type TestEid, type TestQes } from './eid';
 import { listenOn } from '../../fakes/http';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
-import { BUNDLE_OPTIONS, createWorker } from '../../worker/worker';
+import { BUNDLE_OPTIONS, createWorkers } from '../../worker/worker';
 import { startFakePayments, type FakePaymentsProvider } from '../../fakes/payments/server';
 import { datatransProvider, loadPaymentConfig } from '../../infra/payments';
 import { makeDemoSealKey, type SealKey } from '../../infra/seal';
@@ -254,7 +254,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
   const client = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, dataKeys) });
   const nativeConnection = await NativeConnection.connect({ address, tls: opts.temporal?.tls.worker });
-  const worker: Worker = await createWorker({
+  const [worker, rolloutWorker]: Worker[] = await createWorkers({
     connection: nativeConnection,
     namespace: 'default',
     taskQueue,
@@ -275,7 +275,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     },
     workflowBundle: await bundle(),
   });
-  const running = worker.run();
+  const running = Promise.all([worker.run(), rolloutWorker!.run()]);
 
   const apiLogFile = logFile('api');
   // Into the run's log directory, which global-teardown searches for personal data in clear.
@@ -349,7 +349,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     token: (req) => issuer.sign({ sub: req.sub ?? `sub-${randomUUID()}`, ...req }),
     async stop() {
       await taskFeed.close();
-      worker.shutdown();
+      worker!.shutdown();
+      rolloutWorker!.shutdown();
       await running;
       await nativeConnection.close();
       await connection.close();

@@ -5,6 +5,12 @@ export const TERMS_ROLLOUT_PROCESS = 'terms-rollout';
 
 export const termsRolloutWorkflowId = (version: string) => `${TERMS_ROLLOUT_PROCESS}/${version}`;
 
+/**
+ * The rollouts' own task queue beside the deployment's (TEMPORAL_TASK_QUEUE): a rollout and its
+ * batches never wait behind the backlog of the contracts it notifies. Every worker process polls both.
+ */
+export const rolloutTaskQueue = (taskQueue: string) => `${taskQueue}-rollouts`;
+
 export interface RolloutProgress {
   /** Contracts notified so far (e-mail sent and the contract's workflow told) */
   notified: number;
