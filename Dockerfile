@@ -35,6 +35,26 @@ COPY web ./web
 # where dist/infra/db.js requires it: the runtime needs no `prisma generate`.
 RUN npm run build
 
+# --- temporal: the Temporal server with the guichet's authorizer, its SQL tool and the Web UI in
+# one binary (deploy/temporal-server; go.temporal.io/server v1.29.1 pinned by its go.sum).
+# docker-compose.yml builds this target for temporal-schema, temporal and temporal-ui.
+FROM golang:1.25-bookworm AS temporal-build
+WORKDIR /src
+COPY deploy/temporal-server/go.mod deploy/temporal-server/go.sum ./
+RUN go mod download
+COPY deploy/temporal-server/*.go ./
+RUN CGO_ENABLED=0 go build -trimpath -o /out/guichet-temporal .
+
+FROM debian:bookworm-slim AS temporal
+RUN useradd --system --uid 1000 --home-dir /nonexistent temporal
+COPY --from=temporal-build /out/guichet-temporal /usr/local/bin/guichet-temporal
+# The configuration templates; docker-compose.yml mounts the same directory over it.
+COPY deploy/temporal-server/config /etc/temporal/config
+USER temporal
+EXPOSE 7233 8080
+ENTRYPOINT ["guichet-temporal"]
+CMD ["start", "--config", "/etc/temporal/config", "--env", "production"]
+
 # --- runtime: production dependencies and compiled JS only --------------------------------
 FROM ${NODE_IMAGE} AS runtime
 ENV NODE_ENV=production \

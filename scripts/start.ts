@@ -31,7 +31,7 @@ import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server
 import { onLauncherGone, takeOverDataDir, type RunRecord } from './lib/leftovers';
 import { ensureHaproxy, startBalancer, supervise } from './lib/cluster';
 import { ensureClusterPki, type ClusterPki } from './lib/pki';
-import { ensureTemporalServer, startTemporalServer } from './lib/temporal-server';
+import { ensureTemporalServer, startTemporalServer, startTemporalUi } from './lib/temporal-server';
 import { localDay } from '../domain/days';
 import { profiles, type CantonCode } from '../domain/profiles';
 import { deploymentRuleSet } from '../domain/rule-sets';
@@ -65,6 +65,8 @@ const PORTS = {
 const demo = demoDataOf(env.CANTON ?? 'JU');
 
 const apiUrl = (env.PUBLIC_URL ?? `http://127.0.0.1:${PORTS.api}`).replace(/\/$/, '');
+const TEMPORAL_UI_CLIENT_ID = 'temporal-ui';
+const temporalUiSecret = () => localSecret(join(dataDir, 'secrets', 'temporal-ui-client-secret'));
 const say = (m: string) => process.stdout.write(`[start] ${m}\n`);
 const stops: Array<{ name: string; stop: () => Promise<void> }> = [];
 const children: ChildProcess[] = [];
@@ -152,6 +154,14 @@ async function main() {
       // NE 4.1: citizens sign in with the counter's access rights, checked by the engine.
       API_URL: apiUrl,
       PORTAL_REDIRECT_URIS: `${apiUrl}/portal/callback`,
+      // The cluster's Temporal Web UI: operators sign in there (a confidential client).
+      ...(cluster
+        ? {
+            OPERATOR_CLIENT_ID: TEMPORAL_UI_CLIENT_ID,
+            OPERATOR_CLIENT_SECRET: temporalUiSecret(),
+            OPERATOR_REDIRECT_URIS: `http://127.0.0.1:${PORTS.temporalUi}/auth/sso/callback,http://localhost:${PORTS.temporalUi}/auth/sso/callback`,
+          }
+        : {}),
     });
     await waitForHttp(`${issuerUrl}/.well-known/openid-configuration`, 60_000);
     // The API finds the JWKS through the issuer's discovery document, as in production.
@@ -174,6 +184,7 @@ async function main() {
   let temporalAddress = env.TEMPORAL_ADDRESS;
   let dev: RunningDevServer | undefined;
   let pki: ClusterPki | undefined;
+  let clusterUi: string | undefined;
   const namespace = env.TEMPORAL_NAMESPACE ?? 'default';
   if (!temporalAddress && cluster) {
     const bin = await ensureTemporalServer((m) => say(m));
@@ -199,6 +210,23 @@ async function main() {
     run.add('Temporal server', server.process.pid);
     stops.push({ name: 'Temporal server', stop: () => server.stop() });
     temporalAddress = server.address;
+    // The Web UI: operators sign in at the embedded identity provider; a real one needs its own client.
+    if (!env.AUTH_ISSUER) {
+      const ui = await startTemporalUi({
+        bin,
+        dir: join(dataDir, 'temporal-ui'),
+        pki,
+        port: PORTS.temporalUi,
+        frontend: server.address,
+        namespace,
+        codecEndpoint: `${apiUrl}/codec`,
+        auth: { issuer: auth.AUTH_ISSUER, clientId: TEMPORAL_UI_CLIENT_ID, clientSecret: temporalUiSecret() },
+        detached: true,
+      });
+      run.add('Temporal Web UI', ui.process.pid);
+      stops.push({ name: 'Temporal Web UI', stop: () => ui.stop() });
+      clusterUi = ui.url;
+    }
   } else if (!temporalAddress) {
     const bin = await ensureTemporalCli((m) => say(m));
     mkdirSync(join(dataDir, 'temporal'), { recursive: true });
@@ -445,6 +473,9 @@ async function main() {
     clusterLines.push(
       `  Entry point (HAProxy) ...... ${apiUrl}  → APIs ${apiPorts.map((p) => `127.0.0.1:${p}`).join(', ')}; ${replicas} workers (logs ${join(dataDir, 'logs')})`,
       `  Temporal server (mTLS) ..... ${temporalAddress}  (PostgreSQL; log ${join(dataDir, 'temporal', 'server.log')})`,
+      clusterUi
+        ? `  Temporal Web UI ............ ${clusterUi}  (operators only: sign in as ops.guichet; it acts with the operator's certificate)`
+        : '  Temporal Web UI ............ (none: AUTH_ISSUER is not the embedded provider)',
       `  Operator CLI ............... temporal workflow list --address ${temporalAddress} --tls-ca-path ${pki.caFile} --tls-server-name ${pki.serverName} --tls-cert-path ${op.cert} --tls-key-path ${op.key}`,
     );
   } else {

@@ -4,6 +4,7 @@
 //
 //	guichet-temporal start --config <dir> [--env production]   the server (every service)
 //	guichet-temporal sql-tool <temporal-sql-tool arguments>      the schema tool
+//	guichet-temporal ui --config <file.yaml>                     the Web UI (ui.go)
 //
 // scripts/lib/temporal-server.ts builds it (pinned, cached outside the clone), makes its
 // configuration and runs it.
@@ -26,7 +27,7 @@ import (
 
 func main() {
 	if len(os.Args) < 2 {
-		fail("usage: guichet-temporal start --config <dir> [--env <name>] | sql-tool <args>")
+		fail("usage: guichet-temporal start --config <dir> [--env <name>] | sql-tool <args> | ui --config <file>")
 	}
 	switch os.Args[1] {
 	case "sql-tool":
@@ -39,6 +40,11 @@ func main() {
 		env := flags.String("env", "production", "the configuration's name")
 		_ = flags.Parse(os.Args[2:])
 		start(*dir, *env)
+	case "ui":
+		flags := flag.NewFlagSet("ui", flag.ExitOnError)
+		file := flags.String("config", "ui.yaml", "the UI server's configuration (github.com/temporalio/ui-server/v2 config)")
+		_ = flags.Parse(os.Args[2:])
+		ui(*file)
 	default:
 		fail("unknown command " + os.Args[1])
 	}

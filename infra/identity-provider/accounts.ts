@@ -20,6 +20,8 @@ export const DEMO_ACCOUNTS: readonly DemoAccount[] = [
   { login: 'agent.spop', sub: 'agent-spop', role: 'unit', unit: 'SPOP', domains: ['population'], displayName: 'Agent SPOP' },
   { login: 'adele.exemple', sub: 'demo-adele', role: 'citizen', displayName: 'Adèle (démo)' },
   { login: 'conseil.poste', sub: 'counsellor-1', role: 'counsellor', displayName: 'Conseil postal (démo)' },
+  // The Temporal Web UI of `npm run start:cluster` signs in operators only.
+  { login: 'ops.guichet', sub: 'ops-1', role: 'operator', displayName: 'Exploitation (démo)' },
 ];
 
 export const accountBySub = (sub: string) => DEMO_ACCOUNTS.find((a) => a.sub === sub);

@@ -5,7 +5,9 @@
 //   (the API origins the workspace is served from, comma-separated). Where the deployment's rule
 //   set (RULE_SET, else CANTON's newest) has access rights of its own (NE 4.1), citizens sign
 //   in with them through the engine at API_URL: PORTAL_CLIENT_ID (guichet-portal) and
-//   PORTAL_REDIRECT_URIS (comma-separated) are the citizens' portal.
+//   PORTAL_REDIRECT_URIS (comma-separated) are the citizens' portal. OPERATOR_CLIENT_ID
+//   (temporal-ui), OPERATOR_CLIENT_SECRET and OPERATOR_REDIRECT_URIS: the cluster's Temporal Web UI,
+//   where operators only sign in.
 import { join } from 'node:path';
 import { z } from 'zod';
 import { LocalIssuer } from '../local-issuer';
@@ -30,6 +32,19 @@ const env = z
           .filter(Boolean),
       )
       .pipe(z.array(z.url()).min(1)),
+    /** The cluster's Temporal Web UI (operators only): a confidential client, with its secret and callback. */
+    OPERATOR_CLIENT_ID: z.string().min(1).default('temporal-ui'),
+    OPERATOR_CLIENT_SECRET: z.string().min(16).optional(),
+    OPERATOR_REDIRECT_URIS: z
+      .string()
+      .default('')
+      .transform((s) =>
+        s
+          .split(',')
+          .map((o) => o.trim())
+          .filter(Boolean),
+      )
+      .pipe(z.array(z.url())),
     CANTON: z.enum(['JU', 'NE']).default('JU'),
     RULE_SET: z.string().optional(),
     API_URL: z.url().optional(),
@@ -76,6 +91,10 @@ async function main() {
     audience: env.AUTH_AUDIENCE,
     staffClient: { clientId: env.STAFF_CLIENT_ID, origins: env.STAFF_REDIRECT_ORIGINS },
     portalClient: { clientId: env.PORTAL_CLIENT_ID, redirectUris: env.PORTAL_REDIRECT_URIS },
+    operatorClient:
+      env.OPERATOR_CLIENT_SECRET && env.OPERATOR_REDIRECT_URIS.length
+        ? { clientId: env.OPERATOR_CLIENT_ID, clientSecret: env.OPERATOR_CLIENT_SECRET, redirectUris: env.OPERATOR_REDIRECT_URIS }
+        : undefined,
     accessRights: accessRights(key),
   });
   process.stdout.write(`identity provider listening at ${idp.issuer}\n`);

@@ -33,6 +33,11 @@ export interface IdentityProviderOptions {
   staffClient: { clientId: string; origins: string[] };
   /** The citizens' portal (a public client): where a counter with access rights of its own signs people in. */
   portalClient?: { clientId: string; redirectUris: string[] };
+  /**
+   * The Temporal Web UI of the cluster (a confidential client, its secret shared with the UI
+   * server): only an account with the operator role signs in there.
+   */
+  operatorClient?: { clientId: string; clientSecret: string; redirectUris: string[] };
   /** The counter's own access rights (NE 4.1): user code, password, SMS code; absent: demo accounts only. */
   accessRights?: AccessRightsSignInOptions;
   accessTokenTtlSeconds?: number;
@@ -109,12 +114,26 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
             },
           ]
         : []),
+      ...(opts.operatorClient
+        ? [
+            {
+              client_id: opts.operatorClient.clientId,
+              client_secret: opts.operatorClient.clientSecret,
+              token_endpoint_auth_method: 'client_secret_basic',
+              grant_types: ['authorization_code'],
+              response_types: ['code'],
+              redirect_uris: opts.operatorClient.redirectUris,
+              id_token_signed_response_alg: 'ES256',
+            },
+          ]
+        : []),
     ],
     jwks: { keys: [{ ...opts.signingKey, use: 'sig', alg: 'ES256' }] },
     cookies: { keys: [cookieKey] },
     scopes: ['openid', API_SCOPE],
     claims: { openid: ['sub'], profile: ['name'] },
-    pkce: { required: () => true },
+    // Public clients (the workspace, the portal) prove their code with PKCE; the UI server authenticates with its secret.
+    pkce: { required: (_ctx: unknown, client: { clientAuthMethod?: string }) => client.clientAuthMethod === 'none' },
     ttl: { AccessToken: ttl, AuthorizationCode: 60, IdToken: ttl, Interaction: 600, Session: 8 * 3600, Grant: 8 * 3600 },
     async findAccount(_ctx: unknown, sub: string) {
       if (signedInWithAccessRights.has(sub)) return { accountId: sub, claims: async () => ({ sub }) };
@@ -187,18 +206,20 @@ export async function startIdentityProvider(opts: IdentityProviderOptions): Prom
     const path = new URL(req.url ?? '/', opts.issuer).pathname;
     const m = /^\/interaction\/([\w-]+)(\/login|\/code|\/password)?$/.exec(path);
     if (!m) return oidc(req, res);
-    interaction(provider, req, res, (m[2]?.slice(1) as 'login' | 'code' | 'password' | undefined) ?? null, ar).catch((err: unknown) => {
-      process.stderr.write(`[identity provider] interaction failed: ${(err as Error).message}\n`);
-      if (!res.headersSent)
-        send(
-          res,
-          400,
-          page(
-            'Erreur — Fehler',
-            '<h1>La session de connexion a expiré. <span lang="de">Die Anmeldesitzung ist abgelaufen.</span></h1><p><a href="/">Recommencer / Neu beginnen</a></p>',
-          ),
-        );
-    });
+    interaction(provider, req, res, (m[2]?.slice(1) as 'login' | 'code' | 'password' | undefined) ?? null, ar, opts.operatorClient?.clientId).catch(
+      (err: unknown) => {
+        process.stderr.write(`[identity provider] interaction failed: ${(err as Error).message}\n`);
+        if (!res.headersSent)
+          send(
+            res,
+            400,
+            page(
+              'Erreur — Fehler',
+              '<h1>La session de connexion a expiré. <span lang="de">Die Anmeldesitzung ist abgelaufen.</span></h1><p><a href="/">Recommencer / Neu beginnen</a></p>',
+            ),
+          );
+      },
+    );
   });
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
@@ -215,6 +236,7 @@ async function interaction(
   res: ServerResponse,
   step: 'login' | 'code' | 'password' | null,
   ar: AccessRights | undefined,
+  operatorClientId?: string,
 ): Promise<void> {
   const details = await provider.interactionDetails(req, res);
   if (details.prompt.name !== 'login') {
@@ -223,6 +245,7 @@ async function interaction(
   }
   const lang: Lang = String(details.params.ui_locales ?? 'fr').startsWith('de') ? 'de' : 'fr';
   const uid = details.uid;
+  const operatorsOnly = !!operatorClientId && details.params.client_id === operatorClientId;
   if (!step || req.method !== 'POST') return send(res, 200, loginPage(uid, lang, '', null, !!ar));
   const form = new URLSearchParams(await readBody(req));
   const finish = (accountId: string, withAccessRights = false) => {
@@ -235,7 +258,16 @@ async function interaction(
     const login = (form.get('login') ?? '').slice(0, 100);
     const password = form.get('password') ?? '';
     const account = check(login, password);
+    // The Temporal Web UI: operators only (their certificate there reads and repairs, nothing more).
+    if (account && operatorsOnly && account.role !== 'operator')
+      return send(res, 403, loginPage(uid, lang, login, lang === 'de' ? 'Nur für Betreiber.' : 'Réservé aux opérateurs.', false));
     if (account) return finish(account.sub);
+    if (operatorsOnly)
+      return send(
+        res,
+        401,
+        loginPage(uid, lang, login, lang === 'de' ? 'Benutzername oder Passwort falsch.' : 'Identifiant ou mot de passe incorrect.', false),
+      );
     if (!ar || accountByLogin(login))
       return send(res, 401, loginPage(uid, lang, login, lang === 'de' ? 'Benutzername oder Passwort falsch.' : 'Identifiant ou mot de passe incorrect.', !!ar));
     const answer = await engine(() => ar.client.password(login, password, lang), lang);

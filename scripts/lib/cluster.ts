@@ -80,6 +80,34 @@ export function supervise(o: {
   };
 }
 
+/** The settings every entry point shares (docker-compose.yml's deploy/haproxy/haproxy.cfg has the same; test/unit/topology.test.ts). */
+export const HAPROXY_DEFAULTS = [
+  'mode http',
+  'timeout connect 2s',
+  'timeout client 60s',
+  'timeout server 60s',
+  'option redispatch',
+  'retries 3',
+  'retry-on conn-failure',
+];
+export const HAPROXY_BACKEND = ['balance roundrobin', 'option httpchk GET /readyz', 'http-check expect status 200', 'default-server inter 1s fall 2 rise 1'];
+
+/** HAProxy's configuration: `bind` the entry point, `servers` the backend's server lines. */
+export function haproxyConfig(bind: string, servers: string[]): string {
+  const block = (lines: string[]) => lines.map((l) => `  ${l}`).join('\n');
+  return `# Written by scripts/lib/cluster.ts; every start writes it again.
+global
+  maxconn 4096
+defaults
+${block(HAPROXY_DEFAULTS)}
+frontend guichet
+  bind ${bind}
+  default_backend api
+backend api
+${block([...HAPROXY_BACKEND, ...servers])}
+`;
+}
+
 export interface Balancer {
   url: string;
   process: ChildProcess;
@@ -96,27 +124,10 @@ export async function startBalancer(o: { bin: string; dir: string; port: number;
   const cfg = join(o.dir, 'haproxy.cfg');
   writeFileSync(
     cfg,
-    `# Written by scripts/lib/cluster.ts; every start writes it again.
-global
-  maxconn 4096
-defaults
-  mode http
-  timeout connect 2s
-  timeout client 60s
-  timeout server 60s
-  option redispatch
-  retries 3
-  retry-on conn-failure
-frontend guichet
-  bind 127.0.0.1:${o.port}
-  default_backend api
-backend api
-  balance roundrobin
-  option httpchk GET /readyz
-  http-check expect status 200
-  default-server inter 1s fall 2 rise 1
-${o.backends.map((p, i) => `  server api${i + 1} 127.0.0.1:${p} check`).join('\n')}
-`,
+    haproxyConfig(
+      `127.0.0.1:${o.port}`,
+      o.backends.map((p, i) => `server api${i + 1} 127.0.0.1:${p} check`),
+    ),
   );
   const out = openSync(join(o.dir, 'haproxy.log'), 'a');
   const proc = spawn(o.bin, ['-db', '-f', cfg], { stdio: ['ignore', out, out], detached: true });

@@ -8,7 +8,7 @@ import { existsSync, mkdirSync, openSync, readdirSync, readFileSync, renameSync,
 import { join, resolve } from 'node:path';
 import pg from 'pg';
 import { msToTs } from '@temporalio/common';
-import { Connection } from '@temporalio/client';
+import { Connection, type TLSConfig } from '@temporalio/client';
 import { cacheDir, run, withLock, type Log } from './provision';
 import { freePortOutsideEphemeralRange } from './ports';
 import type { ClusterPki } from './pki';
@@ -104,115 +104,61 @@ async function migrate(o: TemporalServerOptions, db: { main: string; visibility:
   }
 }
 
-function config(o: TemporalServerOptions, db: { main: string; visibility: string }, ports: number[]): string {
-  const [historyGrpc, historyRing, matchingGrpc, matchingRing, workerGrpc, workerRing, frontendRing, frontendHttp, metrics] = ports as [
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
-    number,
+/** Where the configuration template lives (deploy/temporal-server/config/production.yaml), shared with docker-compose.yml. */
+export const SERVER_CONFIG_DIR = join(SOURCE_DIR, 'config');
+
+/**
+ * The variables the configuration template reads (deploy/temporal-server/config/production.yaml),
+ * for this machine: loopback, the ports of `ports`, the development PKI's files.
+ */
+export function serverEnv(o: TemporalServerOptions, db: { main: string; visibility: string }, ports: number[]): Record<string, string> {
+  const [historyGrpc, historyRing, matchingGrpc, matchingRing, workerGrpc, workerRing, frontendRing, frontendHttp, metrics] = ports.map(String) as [
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
+    string,
   ];
   const server = o.pki.files('temporal-server');
-  const store = (name: string, conns: number) => `
-    ${name}:
-      sql:
-        pluginName: postgres12_pgx
-        databaseName: ${JSON.stringify(name === 'main' ? db.main : db.visibility)}
-        connectAddr: ${JSON.stringify(`${o.postgres.host}:${o.postgres.port}`)}
-        connectProtocol: tcp
-        user: ${JSON.stringify(o.postgres.user)}
-        password: ${JSON.stringify(o.postgres.password)}
-        maxConns: ${conns}
-        maxIdleConns: ${conns}
-        maxConnLifetime: 1h`;
-  const serverTls = `
-        certFile: ${JSON.stringify(server.cert)}
-        keyFile: ${JSON.stringify(server.key)}
-        requireClientAuth: true
-        clientCaFiles: [${JSON.stringify(o.pki.caFile)}]`;
-  const clientTls = `
-        serverName: ${JSON.stringify(o.pki.serverName)}
-        rootCaFiles: [${JSON.stringify(o.pki.caFile)}]`;
-  const svc = (grpc: number, ring: number, extra = '') => `
-    rpc:
-      grpcPort: ${grpc}
-      membershipPort: ${ring}
-      bindOnLocalHost: true${extra}`;
-  return `# Written by scripts/lib/temporal-server.ts; every run writes it again.
-log:
-  stdout: true
-  level: warn
-  format: json
-persistence:
-  defaultStore: main
-  visibilityStore: visibility
-  numHistoryShards: ${o.shards ?? 4}
-  datastores:${store('main', 20)}${store('visibility', 4)}
-global:
-  membership:
-    maxJoinDuration: 30s
-    broadcastAddress: 127.0.0.1
-  metrics:
-    prometheus:
-      framework: tally
-      timerType: histogram
-      listenAddress: 127.0.0.1:${metrics}
-  tls:
-    internode:
-      server:${serverTls}
-      client:${clientTls}
-    frontend:
-      server:${serverTls}
-      client:${clientTls}
-    systemWorker:
-      certFile: ${JSON.stringify(server.cert)}
-      keyFile: ${JSON.stringify(server.key)}
-      client:${clientTls}
-services:
-  frontend:${svc(o.frontendPort, frontendRing, `\n      httpPort: ${frontendHttp}`)}
-  history:${svc(historyGrpc, historyRing)}
-  matching:${svc(matchingGrpc, matchingRing)}
-  worker:${svc(workerGrpc, workerRing)}
-clusterMetadata:
-  enableGlobalNamespace: false
-  failoverVersionIncrement: 10
-  masterClusterName: active
-  currentClusterName: active
-  clusterInformation:
-    active:
-      enabled: true
-      initialFailoverVersion: 1
-      rpcName: frontend
-      rpcAddress: 127.0.0.1:${o.frontendPort}
-dcRedirectionPolicy:
-  policy: noop
-dynamicConfigClient:
-  filepath: ${JSON.stringify(join(o.dir, 'config', 'dynamicconfig.yaml'))}
-  pollInterval: 10s
-`;
+  return {
+    SQL_HOST: o.postgres.host,
+    SQL_PORT: String(o.postgres.port),
+    SQL_USER: o.postgres.user,
+    SQL_PASSWORD: o.postgres.password,
+    SQL_DATABASE: db.main,
+    SQL_VISIBILITY_DATABASE: db.visibility,
+    NUM_HISTORY_SHARDS: String(o.shards ?? 4),
+    BIND_ON_IP: '127.0.0.1',
+    BROADCAST_ADDRESS: '127.0.0.1',
+    TLS_CA: o.pki.caFile,
+    TLS_SERVER_CERT: server.cert,
+    TLS_SERVER_KEY: server.key,
+    TLS_SERVER_NAME: o.pki.serverName,
+    FRONTEND_GRPC_PORT: String(o.frontendPort),
+    FRONTEND_MEMBERSHIP_PORT: frontendRing,
+    FRONTEND_HTTP_PORT: frontendHttp,
+    HISTORY_GRPC_PORT: historyGrpc,
+    HISTORY_MEMBERSHIP_PORT: historyRing,
+    MATCHING_GRPC_PORT: matchingGrpc,
+    MATCHING_MEMBERSHIP_PORT: matchingRing,
+    WORKER_GRPC_PORT: workerGrpc,
+    WORKER_MEMBERSHIP_PORT: workerRing,
+    METRICS_PORT: metrics,
+    DYNAMIC_CONFIG_FILE: join(SERVER_CONFIG_DIR, 'dynamicconfig.yaml'),
+    TEMPORAL_LOG_LEVEL: 'warn',
+  };
 }
-
-const DYNAMIC_CONFIG = `# Written by scripts/lib/temporal-server.ts.
-limit.maxIDLength:
-  - value: 255
-system.forceSearchAttributesCacheRefreshOnRead:
-  - value: true
-# A namespace registered at the first start is usable within seconds, not the default 10 s.
-system.namespaceCacheRefreshInterval:
-  - value: 2s
-`;
 
 export async function startTemporalServer(o: TemporalServerOptions): Promise<RunningTemporalServer> {
   const log = o.log ?? defaultLog;
   const db = o.databases ?? { main: 'temporal', visibility: 'temporal_visibility' };
   await ensureDatabases(o, [db.main, db.visibility]);
   await migrate(o, db, log);
-  const configDir = join(o.dir, 'config');
-  mkdirSync(configDir, { recursive: true });
+  mkdirSync(o.dir, { recursive: true });
   // The other services' ports: chosen once per directory, so a restart finds its ring again.
   const portsFile = join(o.dir, 'ports.json');
   let ports: number[] = existsSync(portsFile) ? (JSON.parse(readFileSync(portsFile, 'utf8')) as number[]) : [];
@@ -224,47 +170,55 @@ export async function startTemporalServer(o: TemporalServerOptions): Promise<Run
     }
     writeFileSync(portsFile, JSON.stringify(ports));
   }
-  writeFileSync(join(configDir, 'production.yaml'), config(o, db, ports), { mode: 0o600 });
-  writeFileSync(join(configDir, 'dynamicconfig.yaml'), DYNAMIC_CONFIG);
-  return launch(o, configDir, log);
+  return launch(o, serverEnv(o, db, ports), log);
 }
 
-async function launch(o: TemporalServerOptions, configDir: string, log: Log): Promise<RunningTemporalServer> {
+/**
+ * One try, as the operator: the namespace usable through the namespace cache (as every client's
+ * call goes) and the search attributes registered; a new database's namespace is registered
+ * first (the dev server makes its own). Throws until it is ready.
+ * `npm run start:cluster` and the tests call it through startTemporalServer, docker-compose.yml's
+ * `temporal-setup` one-shot through scripts/temporal-setup.ts.
+ */
+export async function setUpNamespace(o: { address: string; tls: TLSConfig; namespace: string; retentionDays?: number; log: Log }): Promise<void> {
+  const conn = await Connection.connect({ address: o.address, tls: o.tls, connectTimeout: 2000 });
+  try {
+    await conn.workflowService.listWorkflowExecutions({ namespace: o.namespace, pageSize: 1 });
+    await ensureSearchAttributes(conn, o.namespace);
+  } catch (err) {
+    if ((err as { code?: number }).code !== NOT_FOUND) throw err;
+    try {
+      await conn.workflowService.describeNamespace({ namespace: o.namespace });
+    } catch (e) {
+      if ((e as { code?: number }).code !== NOT_FOUND) throw e;
+      await conn.workflowService.registerNamespace({ namespace: o.namespace, workflowExecutionRetentionPeriod: msToTs(`${o.retentionDays ?? 30} days`) });
+      o.log(`namespace ${o.namespace} registered (closed workflows kept ${o.retentionDays ?? 30} days)`);
+    }
+    throw err;
+  } finally {
+    await conn.close();
+  }
+}
+
+async function launch(o: TemporalServerOptions, env: Record<string, string>, log: Log): Promise<RunningTemporalServer> {
   const logFile = join(o.dir, 'server.log');
   const out = openSync(logFile, 'a');
-  const child = spawn(o.bin, ['start', '--config', configDir, '--env', 'production'], { stdio: ['ignore', out, out], detached: o.detached ?? false });
+  // The configuration is the template docker-compose.yml mounts too, rendered by the server from these variables.
+  const child = spawn(o.bin, ['start', '--config', SERVER_CONFIG_DIR, '--env', 'production'], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    detached: o.detached ?? false,
+  });
   const exited = new Promise<number | null>((r) => child.once('exit', (code) => r(code)));
   const address = `127.0.0.1:${o.frontendPort}`;
   const deadline = Date.now() + 90_000;
   const namespace = o.namespace ?? 'default';
-  let registered = false;
   for (;;) {
     const early = await Promise.race([exited, new Promise((r) => setTimeout(() => r('wait'), 500))]);
     if (early !== 'wait') throw new Error(`the Temporal server exited (${String(early)}); see ${logFile}:\n${tail(logFile)}`);
     try {
-      const conn = await Connection.connect({ address, tls: clientTls(o.pki, 'operator'), connectTimeout: 2000 });
-      try {
-        // Through the namespace cache, as every client's call goes.
-        await conn.workflowService.listWorkflowExecutions({ namespace, pageSize: 1 });
-        await ensureSearchAttributes(conn, namespace);
-        break;
-      } catch (err) {
-        if ((err as { code?: number }).code !== NOT_FOUND) throw err;
-        // A new database has no namespace: the operator registers it (the dev server makes its own).
-        if (!registered) {
-          try {
-            await conn.workflowService.describeNamespace({ namespace });
-          } catch (e) {
-            if ((e as { code?: number }).code !== NOT_FOUND) throw e;
-            await conn.workflowService.registerNamespace({ namespace, workflowExecutionRetentionPeriod: msToTs(`${o.retentionDays ?? 30} days`) });
-            log(`namespace ${namespace} registered (closed workflows kept ${o.retentionDays ?? 30} days)`);
-          }
-          registered = true;
-        }
-        throw err;
-      } finally {
-        await conn.close();
-      }
+      await setUpNamespace({ address, tls: clientTls(o.pki, 'operator'), namespace, retentionDays: o.retentionDays, log });
+      break;
     } catch (err) {
       if (Date.now() > deadline) {
         child.kill('SIGKILL');
@@ -284,7 +238,7 @@ async function launch(o: TemporalServerOptions, configDir: string, log: Log): Pr
       await exited;
       clearTimeout(timer);
     },
-    restart: () => launch(o, configDir, log),
+    restart: () => launch(o, env, log),
   };
   return running;
 }
@@ -295,4 +249,79 @@ function tail(file: string): string {
   } catch {
     return '';
   }
+}
+
+export interface TemporalUiOptions {
+  bin: string;
+  dir: string;
+  pki: ClusterPki;
+  port: number;
+  /** The frontend's gRPC address. */
+  frontend: string;
+  namespace?: string;
+  /** The API's codec endpoint (`<api>/codec`): the browser sends it the operator's access token. */
+  codecEndpoint: string;
+  /** The identity provider where operators sign in (OIDC, a confidential client). */
+  auth: { issuer: string; clientId: string; clientSecret: string };
+  detached?: boolean;
+}
+
+/** The variables of the Web UI's template (deploy/temporal-server/config/ui.yaml), which docker-compose.yml mounts too. */
+export function uiEnv(o: TemporalUiOptions): Record<string, string> {
+  const op = o.pki.files('operator');
+  return {
+    UI_TEMPORAL_ADDRESS: o.frontend,
+    UI_BIND_ON_IP: '127.0.0.1',
+    UI_PORT: String(o.port),
+    UI_PUBLIC_URL: `http://127.0.0.1:${o.port}`,
+    UI_NAMESPACE: o.namespace ?? 'default',
+    TLS_CA: o.pki.caFile,
+    TLS_SERVER_NAME: o.pki.serverName,
+    UI_TLS_CERT: op.cert,
+    UI_TLS_KEY: op.key,
+    UI_AUTH_ISSUER: o.auth.issuer,
+    UI_AUTH_CLIENT_ID: o.auth.clientId,
+    UI_AUTH_CLIENT_SECRET: o.auth.clientSecret,
+    UI_CODEC_ENDPOINT: o.codecEndpoint,
+    UI_COOKIE_INSECURE: 'true', // plain HTTP on loopback
+  };
+}
+
+/**
+ * The Web UI server (deploy/temporal-server/ui.go) in front of the frontend: operators sign in at
+ * the identity provider; it calls the frontend with the operator's certificate, so what the UI
+ * can do is what an operator may (read, repair). Its log goes to `dir`.
+ */
+export async function startTemporalUi(o: TemporalUiOptions): Promise<{ url: string; process: ChildProcess; stop(): Promise<void> }> {
+  mkdirSync(o.dir, { recursive: true });
+  const url = `http://127.0.0.1:${o.port}`;
+  const env = uiEnv(o);
+  const out = openSync(join(o.dir, 'ui.log'), 'a');
+  const child = spawn(o.bin, ['ui', '--config', join(SERVER_CONFIG_DIR, 'ui.yaml')], {
+    env: { ...process.env, ...env },
+    stdio: ['ignore', out, out],
+    detached: o.detached ?? false,
+  });
+  const exited = new Promise<void>((r) => child.once('exit', () => r()));
+  const deadline = Date.now() + 30_000;
+  for (;;) {
+    if (child.exitCode !== null)
+      throw new Error(`the Temporal Web UI exited (${child.exitCode}); see ${join(o.dir, 'ui.log')}:\n${tail(join(o.dir, 'ui.log'))}`);
+    const ok = await fetch(`${url}/healthz`).then(
+      (r) => r.ok,
+      () => false,
+    );
+    if (ok) break;
+    if (Date.now() > deadline) throw new Error(`the Temporal Web UI did not answer on ${url} within 30 s`);
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    url,
+    process: child,
+    async stop() {
+      if (child.exitCode !== null || child.signalCode) return;
+      child.kill('SIGTERM');
+      await exited;
+    },
+  };
 }

@@ -1,7 +1,8 @@
 // `npm run start:cluster`, as the README walks through it: the production Temporal server on
 // the embedded PostgreSQL behind mTLS, 2 workers and 2 API replicas behind HAProxy on the API's
-// port. The onboarding walk-through goes through the entry point; the operator's CLI line it
-// prints reads the workflows, and the same CLI without a certificate reaches nothing. A kill -9
+// port. The onboarding walk-through goes through the entry point; the Web UI signs in operators
+// only, at the identity provider; the operator's CLI line it prints reads the workflows, and the
+// same CLI without a certificate reaches nothing. A kill -9
 // of one API replica and of one worker in the middle of an application loses nothing: the
 // supervisor starts them again, the entry point sends requests to the living replica, and the
 // minor's application reaches its review. Ctrl-C stops it all.
@@ -12,6 +13,8 @@ import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { ensureTemporalCli } from '../../scripts/lib/provision';
 import { freePort } from '../../scripts/lib/ports';
+import { DEMO_PASSWORD } from '../../infra/identity-provider/accounts';
+import { launchBrowser, openTab, screenshot } from '../support/browser';
 import { npmStartEnv, startNpm, stopNpm, stopNpmAnyway } from '../support/npm-start';
 
 const root = join(__dirname, '..', '..');
@@ -88,6 +91,30 @@ it('serves the walk-through through the entry point on the production server; a 
     const adultId = ((await adult.json()) as { applicationId: string }).applicationId;
     await until(`/v1/onboarding/applications/${adultId}`, adele, 'approved');
 
+    // The Web UI: operators only, signed in at the identity provider; a citizen's account is refused.
+    const uiUrl = `http://127.0.0.1:${env.TEMPORAL_UI_PORT}`;
+    expect(out).toContain(`Temporal Web UI ............ ${uiUrl}  (operators only`);
+    const browser = await launchBrowser();
+    try {
+      const signInAt = async (login: string) => {
+        const { page } = await openTab(browser);
+        await page.goto(`${uiUrl}/auth/sso?returnUrl=${encodeURIComponent('/namespaces/default/workflows')}`);
+        await page.locator('input[name="login"]').fill(login);
+        await page.locator('input[name="password"]').fill(DEMO_PASSWORD);
+        await page.locator('button[type="submit"]').click();
+        return page;
+      };
+      const citizen = await signInAt('adele.exemple');
+      await citizen.getByText('Réservé aux opérateurs').waitFor();
+      expect(new URL(citizen.url()).origin).not.toBe(uiUrl);
+      const operator = await signInAt('ops.guichet');
+      await operator.waitForURL((u) => u.origin === uiUrl && u.pathname.startsWith('/namespaces/default/workflows'), { timeout: 20_000 });
+      await operator.getByText('onboarding', { exact: true }).first().waitFor(); // the workflows, read with the operator's certificate
+      await screenshot(operator, 'cluster-web-ui-workflows');
+    } finally {
+      await browser.close();
+    }
+
     // The operator's CLI, as printed: it reads the workflows. Without a certificate: nothing.
     const temporal = await ensureTemporalCli();
     const line = out.split('\n').find((l) => l.includes('Operator CLI'))!;
@@ -110,9 +137,19 @@ it('serves the walk-through through the entry point on the production server; a 
     const minorBody = await application('demo-noe', 'scripts/demo/application-minor.json', noe);
     process.kill(pidOf('api 1'), 'SIGKILL');
     process.kill(pidOf('worker 1'), 'SIGKILL');
-    const minor = await post('/v1/onboarding/applications', noe, minorBody);
-    expect(minor.status).toBe(202); // the entry point sent it to the living replica
-    const minorId = ((await minor.json()) as { applicationId: string }).applicationId;
+    // As the portal files: with an Idempotency-Key, sent again when the connection broke or the
+    // entry point had no replica to answer (the request in flight on the killed one is lost).
+    let minor: Response | undefined;
+    for (let attempt = 0; attempt < 20 && !(minor && minor.status < 500); attempt++) {
+      if (attempt) await new Promise((r) => setTimeout(r, 500));
+      minor = await fetch(`${api}/v1/onboarding/applications`, {
+        method: 'POST',
+        headers: { authorization: `Bearer ${noe}`, 'content-type': 'application/json', 'idempotency-key': 'cluster-minor-0001' },
+        body: JSON.stringify(minorBody),
+      }).catch(() => undefined);
+    }
+    expect(minor!.status).toBe(202); // the entry point sent it to a living replica
+    const minorId = ((await minor!.json()) as { applicationId: string }).applicationId;
     await until(`/v1/onboarding/applications/${minorId}`, noe, 'awaiting-review');
     for (let i = 0; i < 100 && !first.output().includes('api 1 died (SIGKILL); starting it again'); i++) await new Promise((r) => setTimeout(r, 100));
     expect(first.output()).toContain('worker 1 died (SIGKILL); starting it again');
