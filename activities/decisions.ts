@@ -17,6 +17,7 @@ import { renderRegisteredLetter, type FirstServiceReason, type LetterService } f
 import { decisionAvailable } from './mail-templates';
 import type { PostalGateway } from './postal';
 import type { AtRestKeys } from '../infra/secret-box';
+import type { AddressPolicy } from '../infra/outbound';
 import type { Mailer, RetentionEngine } from './ports';
 
 export interface DecisionDeps {
@@ -25,13 +26,14 @@ export interface DecisionDeps {
   postal: PostalGateway;
   retention: RetentionEngine;
   atRest?: AtRestKeys;
+  webhookAddresses?: AddressPolicy;
 }
 
 const SYSTEM = SYSTEM_ACTOR;
 
 export { signWebhook } from './unit-events';
 
-export function createDecisionActivities({ db, mailer, postal, retention, atRest }: DecisionDeps) {
+export function createDecisionActivities({ db, mailer, postal, retention, atRest, webhookAddresses }: DecisionDeps) {
   const decision = (id: string) => db.decision.findUniqueOrThrow({ where: { id } });
   /** A user, or — for the formal decision after a refused application — that applicant. */
   const recipientOf = async (sub: string) => {
@@ -251,7 +253,7 @@ export function createDecisionActivities({ db, mailer, postal, retention, atRest
             },
           },
         },
-        atRest,
+        { atRest, webhookAddresses },
       );
     },
   };

@@ -25,6 +25,7 @@ import { createServiceActivities } from './services';
 import type { SealKey } from '../infra/seal';
 import type { PaymentProvider } from '../infra/payments';
 import type { AtRestKeys } from '../infra/secret-box';
+import type { AddressPolicy } from '../infra/outbound';
 export interface ActivityDeps {
   db: Db;
   registers: { resident: ResidentRegister; protection: ProtectionRegister };
@@ -51,6 +52,8 @@ export interface ActivityDeps {
   payments?: PaymentProvider;
   /** The keyring the units' webhook secrets are sealed under (createWorker passes the payload keys). */
   atRest?: AtRestKeys;
+  /** Which addresses the units' webhooks may reach (production: no internal one outside WEBHOOK_ALLOWED_NETWORKS). */
+  webhookAddresses?: AddressPolicy;
 }
 
 export function createActivities(deps: ActivityDeps) {

@@ -18,6 +18,7 @@ import type { Mailer, RetentionEngine } from './ports';
 import { chf, qrBillTexts, receiptTexts, sealTexts } from './transaction-documents';
 import { deliverUnitEvent } from './unit-events';
 import type { AtRestKeys } from '../infra/secret-box';
+import type { AddressPolicy } from '../infra/outbound';
 
 export interface ServiceActivityDeps {
   db: Db;
@@ -28,6 +29,7 @@ export interface ServiceActivityDeps {
   /** The payment provider, for refunds (absent: a refund is left to the unit, audited). */
   payments?: PaymentProvider;
   atRest?: AtRestKeys;
+  webhookAddresses?: AddressPolicy;
 }
 
 /** The person or entity a record is for: where its mail goes, whom a QR-bill is addressed to. */
@@ -48,7 +50,7 @@ export function splitStreet(line: string): { street: string; buildingNumber?: st
 
 const titleIn = (svc: { titleFr: string; titleDe: string }, lang: Lang) => (lang === 'de' ? svc.titleDe : svc.titleFr);
 
-export function createServiceActivities({ db, mailer, retention, seal, payments, atRest }: ServiceActivityDeps) {
+export function createServiceActivities({ db, mailer, retention, seal, payments, atRest, webhookAddresses }: ServiceActivityDeps) {
   const tx = (id: string) => db.transaction.findUniqueOrThrow({ where: { id } });
   /** The service, its unit and whom the transaction is for: what every notice names. */
   const partiesOf = (t: { serviceId: string; unitId: string; citizenSub: string }) =>
@@ -112,7 +114,7 @@ export function createServiceActivities({ db, mailer, retention, seal, payments,
           about: { recordType: 'access-request', recordId: requestId },
           payload: { accessRequest: { id: r.id, service: r.service, state: r.status, requestedAt: r.requestedAt.toISOString() } },
         },
-        atRest,
+        { atRest, webhookAddresses },
       );
     },
 
@@ -261,7 +263,7 @@ export function createServiceActivities({ db, mailer, retention, seal, payments,
           about: { recordType: 'transaction', recordId: transactionId },
           payload: { transaction: { id: t.id, receiptNumber: t.receiptNumber, service: t.serviceId, submittedAt: t.submittedAt.toISOString() } },
         },
-        atRest,
+        { atRest, webhookAddresses },
       );
     },
 

@@ -5,6 +5,7 @@
 import { createHmac } from 'node:crypto';
 import type { Db } from '../infra/db';
 import { openAtRest, type AtRestKeys } from '../infra/secret-box';
+import { postTo, type AddressPolicy } from '../infra/outbound';
 import { WEBHOOK_SECRET } from '../records/units';
 import { isUniqueViolation } from '../records/unique';
 
@@ -23,8 +24,15 @@ export interface UnitEvent {
   payload: Record<string, unknown>;
 }
 
-/** `atRest`: the keyring the unit's webhook secret is sealed under (infra/secret-box.ts). */
-export async function deliverUnitEvent(db: Db, e: UnitEvent, atRest?: AtRestKeys): Promise<'delivered' | 'no-webhook' | 'already-delivered'> {
+export interface UnitEventDeps {
+  /** The keyring the unit's webhook secret is sealed under (infra/secret-box.ts). */
+  atRest?: AtRestKeys;
+  /** Which addresses a webhook may reach (infra/outbound.ts); absent: any (development). */
+  webhookAddresses?: AddressPolicy;
+}
+
+export async function deliverUnitEvent(db: Db, e: UnitEvent, deps: UnitEventDeps = {}): Promise<'delivered' | 'no-webhook' | 'already-delivered'> {
+  const { atRest } = deps;
   const unit = await db.unit.findUnique({ where: { id: e.unitId }, select: { webhookUrl: true, webhookSecret: true } });
   // The delivery's row first (one statement); a retry finds it there.
   try {
@@ -39,14 +47,14 @@ export async function deliverUnitEvent(db: Db, e: UnitEvent, atRest?: AtRestKeys
   const body = JSON.stringify({ id: e.eventId, type: e.type, ...e.payload });
   const timestamp = Math.floor(Date.now() / 1000);
   await db.webhookDelivery.update({ where: { eventId: e.eventId }, data: { attempts: { increment: 1 } } });
-  const res = await fetch(unit.webhookUrl, {
-    method: 'POST',
-    headers: { 'content-type': 'application/json', 'guichet-event-id': e.eventId, 'guichet-signature': signWebhook(secret, timestamp, body) },
+  // No redirect followed; outside development no internal address reached (infra/outbound.ts).
+  const status = await postTo(
+    unit.webhookUrl,
+    { 'content-type': 'application/json', 'guichet-event-id': e.eventId, 'guichet-signature': signWebhook(secret, timestamp, body) },
     body,
-    redirect: 'manual',
-    signal: AbortSignal.timeout(10_000),
-  });
-  if (!res.ok) throw new Error(`unit webhook answered ${res.status}; will retry`);
+    { timeoutMs: 10_000, policy: deps.webhookAddresses ?? null },
+  );
+  if (status < 200 || status > 299) throw new Error(`unit webhook answered ${status}; will retry`);
   await db.webhookDelivery.update({ where: { eventId: e.eventId }, data: { deliveredAt: new Date() } });
   return 'delivered';
 }

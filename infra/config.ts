@@ -62,6 +62,20 @@ export const configSchema = z
       .regex(/^[^:\s]+:\d+$/, 'must be host:port')
       .default('127.0.0.1:7233'),
     TEMPORAL_NAMESPACE: z.string().min(1).default('default'),
+    /**
+     * In production a unit's webhook never reaches a loopback, private or internal address
+     * (infra/outbound.ts) unless it is in one of these CIDR blocks (a canton's own network).
+     */
+    WEBHOOK_ALLOWED_NETWORKS: z.preprocess(
+      (v) =>
+        typeof v === 'string'
+          ? v
+              .split(',')
+              .map((x) => x.trim())
+              .filter(Boolean)
+          : v,
+      z.array(z.string().regex(/^[0-9a-fA-F:.]+\/\d{1,3}$/, 'must be CIDR blocks such as 10.20.0.0/16, comma-separated')).default([]),
+    ),
     /** mTLS to the Temporal frontend (required in production): the CA that signs the server's certificate, this process's certificate and key (PEM files). */
     TEMPORAL_TLS_CA_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),
     TEMPORAL_TLS_CERT_FILE: z.preprocess((v) => (v === '' ? undefined : v), z.string().optional()),

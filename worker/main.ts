@@ -76,6 +76,8 @@ async function main() {
       accessRights: createTemporalAccessRights(client, config.TEMPORAL_TASK_QUEUE, ruleSetId),
       // Art. 15: issued documents sealed; refunds of fees paid online.
       seal: await sealKeyFrom(config),
+      // Outside development the units' webhooks reach no internal address but the canton's networks.
+      webhookAddresses: config.NODE_ENV === 'production' ? { allowedNetworks: config.WEBHOOK_ALLOWED_NETWORKS } : undefined,
       payments: paymentProviderFrom(config) ?? undefined,
     },
     // Production runs the bundle `npm run build` made (dist/workflow-bundle.js beside the

@@ -45,7 +45,7 @@ it('a secret stored in clear is sealed at the worker start; deliveries are still
   const outcome = await deliverUnitEvent(
     db,
     { eventId, unitId, type: 'test.sealed', about: { recordType: 'transaction', recordId: randomUUID() }, payload: {} },
-    ring,
+    { atRest: ring },
   );
   expect(outcome).toBe('delivered');
   const got = received.find((r) => r.body.includes(eventId))!;
@@ -54,7 +54,7 @@ it('a secret stored in clear is sealed at the worker start; deliveries are still
   // Without the key, nothing is sent: the activity fails (and Temporal retries it) naming the key.
   const again = `${randomUUID()}:test.sealed`;
   await expect(
-    deliverUnitEvent(db, { eventId: again, unitId, type: 'test.sealed', about: { recordType: 'transaction', recordId: randomUUID() }, payload: {} }, undefined),
+    deliverUnitEvent(db, { eventId: again, unitId, type: 'test.sealed', about: { recordType: 'transaction', recordId: randomUUID() }, payload: {} }, {}),
   ).rejects.toThrow(new RegExp(`sealed under payload key "${ring.activeKeyId}"`));
   expect(received.some((r) => r.body.includes(again))).toBe(false);
 });
