@@ -65,7 +65,12 @@ it('a sealed secret opens only for its purpose, under its key, unaltered', () =>
   expect(openAtRest(ring, WEBHOOK_SECRET, sealed)).toBe(SECRET);
   expect(sealAtRest(ring, WEBHOOK_SECRET, SECRET)).not.toBe(sealed); // a fresh iv each time
   expect(() => openAtRest(ring, 'another-purpose', sealed)).toThrow(SealedSecretError);
-  const altered = sealed.slice(0, -2) + (sealed.endsWith('A') ? 'BB' : 'AA');
+  // One bit of the ciphertext flipped (not the text's last characters: base64url's last one may carry padding bits only).
+  const at = sealed.lastIndexOf(':') + 1;
+  const raw = Buffer.from(sealed.slice(at), 'base64url');
+  raw[raw.length - 1]! ^= 0x01;
+  const altered = sealed.slice(0, at) + raw.toString('base64url');
+  expect(altered).not.toBe(sealed);
   expect(() => openAtRest(ring, WEBHOOK_SECRET, altered)).toThrow(SealedSecretError);
   expect(() => openAtRest({ keys: new Map(), activeKeyId: 'x' }, WEBHOOK_SECRET, sealed)).toThrow(/does not have/);
 });
