@@ -356,3 +356,25 @@ export function onboardingUseCases({ db, onboarding, formalDecisions, identity, 
 }
 
 export type OnboardingUseCases = ReturnType<typeof onboardingUseCases>;
+
+/**
+ * Applications an API process stored and then died before starting their workflow (kill -9,
+ * a crash; found by the cluster's fault check), whose client did not retry: still "checking"
+ * `olderThanMs` after they were filed, they get their workflow now, unless one ever ran for
+ * them. The worker runs it every minute; returns how many it started.
+ */
+export async function startUnstartedApplications(
+  deps: { db: Db; onboarding: Pick<OnboardingGateway, 'startIfNeverStarted'>; canton: CantonCode; now?: () => Date },
+  o: { olderThanMs?: number; limit?: number; applicationIds?: string[] } = {},
+): Promise<number> {
+  const before = new Date((deps.now?.() ?? new Date()).getTime() - (o.olderThanMs ?? 60_000));
+  const stale = await deps.db.onboardingApplication.findMany({
+    where: { status: 'checking', canton: deps.canton, submittedAt: { lt: before }, ...(o.applicationIds ? { id: { in: o.applicationIds } } : {}) },
+    select: { id: true, commune: true },
+    orderBy: { submittedAt: 'asc' },
+    take: o.limit ?? 100,
+  });
+  let started = 0;
+  for (const a of stale) if (await deps.onboarding.startIfNeverStarted({ applicationId: a.id, canton: deps.canton, commune: a.commune })) started++;
+  return started;
+}

@@ -3,7 +3,7 @@
 import { join } from 'node:path';
 import { Client, Connection } from '@temporalio/client';
 import { DefaultLogger, NativeConnection, Runtime, makeTelemetryFilterString } from '@temporalio/worker';
-import { createTemporalContractEngine } from '../app/gateways';
+import { createTemporalContractEngine, createTemporalOnboardings } from '../app/gateways';
 import { createTemporalAccessRights, createTemporalProxyEngine } from '../app/gateways';
 import { createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
@@ -17,6 +17,7 @@ import { createDbDataKeyStore } from '../infra/data-keys';
 import { createLogger } from '../infra/logger';
 import { sealUnitSecrets } from '../records/units';
 import { createWorkers } from './worker';
+import { startUnstartedApplications } from '../app/onboarding';
 import { temporalTls } from '../infra/temporal';
 import { rolloutTaskQueue } from '../workflows/terms-rollout/definitions';
 import { sealKeyFrom } from '../infra/seal-files';
@@ -85,6 +86,15 @@ async function main() {
     options: { maxCachedWorkflows: config.WORKER_MAX_CACHED_WORKFLOWS },
     workflowBundlePath: config.WORKFLOW_BUNDLE_PATH ?? (config.NODE_ENV === 'production' ? join(__dirname, '..', 'workflow-bundle.js') : undefined),
   });
+  // Applications an API process stored and died before starting (no client retry): started here.
+  const onboardings = createTemporalOnboardings(client, config.TEMPORAL_TASK_QUEUE, ruleSetId);
+  const sweep = setInterval(() => {
+    startUnstartedApplications({ db, onboarding: onboardings, canton: config.CANTON }).then(
+      (n) => n && log.warn({ started: n }, 'applications stored without their workflow: started now'),
+      (err: unknown) => log.warn({ err: (err as Error).message }, 'sweep of applications without a workflow failed; next in a minute'),
+    );
+  }, 60_000);
+  sweep.unref();
   log.info(
     { taskQueue: config.TEMPORAL_TASK_QUEUE, rollouts: rolloutTaskQueue(config.TEMPORAL_TASK_QUEUE), namespace: config.TEMPORAL_NAMESPACE },
     'worker running',
@@ -92,6 +102,7 @@ async function main() {
   try {
     await Promise.all([worker.run(), rollouts.run()]); // resolve after a shutdown signal, once in-flight work is done
   } finally {
+    clearInterval(sweep);
     await db.$disconnect();
     mailer.close();
     await clientConnection.close();

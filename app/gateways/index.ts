@@ -39,6 +39,9 @@ export { WorkflowGoneError, type Temporal } from './temporal';
 /** The contract workflows as the worker's activities see them (the ContractEngine port). */
 export const createTemporalContractEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
   new ContractGateway({ client, taskQueue, ruleSetId });
+/** The onboarding workflows, for the worker's sweep of applications stored without one (app/onboarding.ts). */
+export const createTemporalOnboardings = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
+  new OnboardingGateway({ client, taskQueue, ruleSetId });
 /** The retention processes as the worker's activities see them (the RetentionEngine port). */
 export const createTemporalRetentionEngine = (client: Temporal['client'], taskQueue: string, ruleSetId?: string) =>
   new RetentionGateway({ client, taskQueue, ruleSetId });

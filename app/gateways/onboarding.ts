@@ -1,3 +1,4 @@
+import { WorkflowIdReusePolicy } from '@temporalio/client';
 import { authorityAnswerUpdate, formalDecisionRequestUpdate, onboardingWorkflowId, Rejections, stateQuery } from '../../workflows/onboarding/definitions';
 import type { AuthorityAnswer, OnboardingInput, OnboardingState } from '../../workflows/onboarding/types';
 import { AppError } from '../errors';
@@ -16,6 +17,15 @@ export class OnboardingGateway extends WorkflowGateway {
 
   start(input: OnboardingInput): Promise<boolean> {
     return this.startOnce('onboarding', { workflowId: onboardingWorkflowId(input.applicationId), args: [input] });
+  }
+
+  /** Starts it only if no workflow of this application ever ran (within the namespace's retention). */
+  startIfNeverStarted(input: OnboardingInput): Promise<boolean> {
+    return this.startOnce('onboarding', {
+      workflowId: onboardingWorkflowId(input.applicationId),
+      args: [input],
+      workflowIdReusePolicy: WorkflowIdReusePolicy.REJECT_DUPLICATE,
+    });
   }
 
   state(applicationId: string): Promise<OnboardingState | null> {

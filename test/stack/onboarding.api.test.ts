@@ -4,6 +4,8 @@ import request from 'supertest';
 import { applicationBody, testPeople, type RegisterEntry } from '../support/applications';
 import { signedApplication } from '../support/eid';
 import { onboardingWorkflowId } from '../../workflows/onboarding/definitions';
+import { createTemporalOnboardings } from '../../app/gateways';
+import { startUnstartedApplications } from '../../app/onboarding';
 import { AUTHORITY_INBOX, startStack, waitFor, type Stack } from '../support/stack';
 
 const { people, fixturePath } = testPeople({
@@ -12,6 +14,7 @@ const { people, fixturePath } = testPeople({
   adult4: {},
   minor2: { birthDate: '2012-01-01' },
   minor3: { birthDate: '2012-02-02' },
+  minor4: { birthDate: '2012-03-03' },
   nonResident2: { domiciledInCanton: false },
 });
 let stack: Stack;
@@ -227,6 +230,43 @@ describe('applying', () => {
     expect((await send()).status).toBe(202);
     expect(await stack.db.onboardingApplication.count({ where: { applicantSub: 'orphan-minor' } })).toBe(1);
   });
+
+  it('the worker starts an application stored without its workflow whose client never retried; never one that ran', async () => {
+    const token = await citizen('orphan-minor-2');
+    const filed = await request(stack.app)
+      .post('/v1/onboarding/applications')
+      .set(bearer(token))
+      .send(await signedApplication(stack, token, people.minor4!, 'orphan2@example.ch'));
+    expect(filed.status).toBe(202);
+    const id = filed.body.applicationId as string;
+    const workflowId = onboardingWorkflowId(id);
+    const statusOf = async () => (await request(stack.app).get(`/v1/onboarding/applications/${id}`).set(bearer(token))).body as { status: string };
+    await waitFor(statusOf, (s) => s.status === 'awaiting-review');
+    const gateway = createTemporalOnboardings(stack.client, stack.taskQueue);
+    const sweep = () => startUnstartedApplications({ db: stack.db, onboarding: gateway, canton: 'JU' }, { applicationIds: [id] });
+    // A workflow that ran (here: terminated) is never started again by the sweep.
+    await stack.client.workflow.getHandle(workflowId).terminate('test');
+    await stack.db.onboardingApplication.update({ where: { id }, data: { status: 'checking', submittedAt: new Date(Date.now() - 120_000) } });
+    expect(await sweep()).toBe(0);
+    // No workflow at all (what a kill -9 between the two steps leaves): started.
+    await stack.client.connection.workflowService.deleteWorkflowExecution({ namespace: 'default', workflowExecution: { workflowId } });
+    await waitFor(
+      () =>
+        stack.client.workflow
+          .getHandle(workflowId)
+          .describe()
+          .then(
+            () => 'there',
+            () => 'gone',
+          ),
+      (s) => s === 'gone',
+      60_000,
+    );
+    expect(await sweep()).toBe(1);
+    await waitFor(statusOf, (s) => s.status === 'awaiting-review');
+    expect((await stack.client.workflow.getHandle(workflowId).describe()).status.name).toBe('RUNNING');
+    expect(await sweep()).toBe(0); // running: left alone
+  }, 90_000);
 
   it('shows an application to its applicant, their counsellor and the Chancellery only', async () => {
     const counsellor = await stack.token({ role: 'counsellor', sub: 'poste-porrentruy-1' });
