@@ -29,6 +29,7 @@ import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from './li
 import { ensureTemporalCli } from './lib/provision';
 import { startDevServer, type RunningDevServer } from './lib/temporal-dev-server';
 import { onLauncherGone, takeOverDataDir, type RunRecord } from './lib/leftovers';
+import { waitForHttp } from './lib/ports';
 import { ensureHaproxy, startBalancer, supervise } from './lib/cluster';
 import { ensureClusterPki, type ClusterPki } from './lib/pki';
 import { ensureTemporalServer, startTemporalServer, startTemporalUi } from './lib/temporal-server';
@@ -163,7 +164,7 @@ async function main() {
           }
         : {}),
     });
-    await waitForHttp(`${issuerUrl}/.well-known/openid-configuration`, 60_000);
+    await waitForHttp(`${issuerUrl}/.well-known/openid-configuration`, 60_000, () => stopping);
     // The API finds the JWKS through the issuer's discovery document, as in production.
     auth = { AUTH_ISSUER: issuerUrl, AUTH_JWKS_URL: '' };
   }
@@ -465,7 +466,7 @@ async function main() {
     };
     for (let i = 1; i <= replicas; i++) part(`worker ${i}`, 'worker/main.ts', tlsOf('guichet-worker'));
     apiPorts.forEach((p, i) => part(`api ${i + 1}`, 'api/main.ts', { ...tlsOf('guichet-api'), PORT: String(p) }));
-    for (const p of apiPorts) await waitForHttp(`http://127.0.0.1:${p}/readyz`, 120_000);
+    for (const p of apiPorts) await waitForHttp(`http://127.0.0.1:${p}/readyz`, 120_000, () => stopping);
     const lb = await startBalancer({ bin: await ensureHaproxy(say), dir: join(dataDir, 'haproxy'), port: PORTS.api, backends: apiPorts, log: say });
     run.add('haproxy', lb.process.pid);
     stops.push({ name: 'haproxy', stop: () => lb.stop() });
@@ -483,9 +484,9 @@ async function main() {
     child('api', ['--import', 'tsx', join(root, 'api/main.ts')], runtimeEnv);
   }
 
-  await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000);
+  await waitForHttp(`http://127.0.0.1:${PORTS.api}/readyz`, 120_000, () => stopping);
   // The mail catcher is a child of its own: its page answers before its address is printed.
-  if (!env.SMTP_URL) await waitForHttp(`http://127.0.0.1:${PORTS.mailWeb}/`, 60_000);
+  if (!env.SMTP_URL) await waitForHttp(`http://127.0.0.1:${PORTS.mailWeb}/`, 60_000, () => stopping);
   const canton = (env.CANTON ?? 'JU') as CantonCode;
   const { ruleSet } = deploymentRuleSet(canton, env.RULE_SET, localDay(new Date(), profiles[canton].timeZone));
   const lines = [
@@ -532,22 +533,6 @@ async function main() {
     '',
   ];
   process.stdout.write(lines.filter((l) => l !== '').join('\n') + '\n\n');
-}
-
-async function waitForHttp(url: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  let last = '';
-  while (Date.now() < deadline && !stopping) {
-    try {
-      const res = await fetch(url);
-      if (res.ok) return;
-      last = `${res.status} ${await res.text()}`;
-    } catch (err) {
-      last = (err as Error).message;
-    }
-    await new Promise((r) => setTimeout(r, 500));
-  }
-  throw new Error(`${url} not ready within ${timeoutMs / 1000} s: ${last}`);
 }
 
 main().catch((err) => {

@@ -34,11 +34,18 @@ export interface WorkerParams {
   options?: Partial<WorkerOptions>;
 }
 
-export async function createWorker(p: WorkerParams): Promise<Worker> {
-  if (p.workflowBundlePath && !existsSync(p.workflowBundlePath)) {
+/** The bundle the parameters give (made once for the tests, or `npm run build`'s file), if any. */
+function givenBundle(p: WorkerParams): { code: string } | undefined {
+  if (p.workflowBundle) return p.workflowBundle;
+  if (!p.workflowBundlePath) return undefined;
+  if (!existsSync(p.workflowBundlePath)) {
     throw new Error(`no workflow bundle at ${p.workflowBundlePath}: run \`npm run build\`, or unset WORKFLOW_BUNDLE_PATH to bundle at start`);
   }
-  const bundle = p.workflowBundle ?? (p.workflowBundlePath ? { code: readFileSync(p.workflowBundlePath, 'utf8') } : undefined);
+  return { code: readFileSync(p.workflowBundlePath, 'utf8') };
+}
+
+export async function createWorker(p: WorkerParams): Promise<Worker> {
+  const bundle = givenBundle(p);
   return Worker.create({
     connection: p.connection,
     namespace: p.namespace,
@@ -62,14 +69,7 @@ const ROLLOUT_CACHED_WORKFLOWS = 20;
  * rollouts' own (rolloutTaskQueue), so a rollout never waits behind the contracts' backlog.
  */
 export async function createWorkers(p: WorkerParams): Promise<[Worker, Worker]> {
-  if (p.workflowBundlePath && !existsSync(p.workflowBundlePath)) {
-    throw new Error(`no workflow bundle at ${p.workflowBundlePath}: run \`npm run build\`, or unset WORKFLOW_BUNDLE_PATH to bundle at start`);
-  }
-  const workflowBundle =
-    p.workflowBundle ??
-    (p.workflowBundlePath
-      ? { code: readFileSync(p.workflowBundlePath, 'utf8') }
-      : { code: (await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') })).code });
+  const workflowBundle = givenBundle(p) ?? { code: (await bundleWorkflowCode({ ...BUNDLE_OPTIONS, logger: new DefaultLogger('WARN') })).code };
   return Promise.all([
     createWorker({ ...p, workflowBundle }),
     createWorker({

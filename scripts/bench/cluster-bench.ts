@@ -25,7 +25,7 @@ import { seedUnits } from '../../test/support/units';
 import { ensureHaproxy, startBalancer, supervise, type Supervised } from '../lib/cluster';
 import { ensureClusterPki } from '../lib/pki';
 import { clientTls } from '../lib/pki-client';
-import { freePort } from '../lib/ports';
+import { freePort, waitForHttp } from '../lib/ports';
 import { migrateDeploy, startEmbeddedPostgres, type RunningPostgres } from '../lib/postgres';
 import { ensureTemporalServer, startTemporalServer, type RunningTemporalServer } from '../lib/temporal-server';
 import { fmtMs, fmtRate, fmtRatio, percentile, table } from './stats';
@@ -305,19 +305,6 @@ export async function benchCluster(o: ClusterBenchOptions): Promise<ClusterResul
       retries,
     },
   };
-}
-
-async function waitForHttp(url: string, timeoutMs: number) {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const ok = await fetch(url).then(
-      (r) => r.ok,
-      () => false,
-    );
-    if (ok) return;
-    if (Date.now() > deadline) throw new Error(`${url} not ready within ${timeoutMs / 1000} s`);
-    await new Promise((r) => setTimeout(r, 300));
-  }
 }
 
 export function clusterReport(r: ClusterResult): string[] {

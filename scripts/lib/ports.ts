@@ -33,3 +33,20 @@ export async function freePortOutsideEphemeralRange(from = 20_000, to = 30_000):
   }
   throw new Error(`no free port between ${from} and ${to}`);
 }
+
+/** Polls `url` until it answers 2xx; throws with the last answer after `timeoutMs`, or at once when `stopping()` says so. */
+export async function waitForHttp(url: string, timeoutMs: number, stopping: () => boolean = () => false): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  let last = '';
+  while (Date.now() < deadline && !stopping()) {
+    try {
+      const res = await fetch(url);
+      if (res.ok) return;
+      last = `${res.status} ${await res.text()}`;
+    } catch (err) {
+      last = (err as Error).message;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  throw new Error(`${url} not ready within ${timeoutMs / 1000} s: ${last}`);
+}
