@@ -157,3 +157,58 @@ export function createDbDataKeyStore(
     },
   };
 }
+
+/**
+ * Wraps again under the active cluster key every data key wrapped under another one, so a
+ * retired cluster key is no longer needed to open them (README "Rotating the payload key").
+ * In batches; each row is updated only if it is still wrapped under the key it was read with,
+ * so a run beside a destruction or another run changes nothing twice. Idempotent.
+ */
+export async function rewrapDataKeys(
+  db: Db,
+  wrapKeys: ReadonlyMap<string, Buffer>,
+  activeWrapKeyId: string,
+  opts: { batchSize?: number; ids?: readonly string[] } = {},
+): Promise<{ rewrapped: number; unopenable: Record<string, number> }> {
+  const active = wrapKeys.get(activeWrapKeyId);
+  if (!active) throw new Error(`active payload key "${activeWrapKeyId}" is not in the keyring`);
+  const batchSize = opts.batchSize ?? 500;
+  let rewrapped = 0;
+  const unopenable: Record<string, number> = {};
+  let afterId = '';
+  for (;;) {
+    const rows = await db.dataKey.findMany({
+      where: {
+        id: { gt: afterId, ...(opts.ids ? { in: [...opts.ids] } : {}) },
+        wrapKeyId: { not: activeWrapKeyId },
+        destroyedAt: null,
+        wrapped: { not: null },
+      },
+      orderBy: { id: 'asc' },
+      take: batchSize,
+      select: { id: true, wrapped: true, wrapKeyId: true },
+    });
+    if (rows.length === 0) return { rewrapped, unopenable };
+    afterId = rows[rows.length - 1]!.id;
+    for (const row of rows) {
+      const old = wrapKeys.get(row.wrapKeyId ?? '');
+      if (!old) {
+        // Under a key already dropped from this keyring: these records' data cannot be opened any more.
+        unopenable[row.wrapKeyId ?? '?'] = (unopenable[row.wrapKeyId ?? '?'] ?? 0) + 1;
+        continue;
+      }
+      const wrapped = new Uint8Array(seal(active, unseal(old, row.wrapped!)));
+      const { count } = await db.dataKey.updateMany({
+        where: { id: row.id, wrapKeyId: row.wrapKeyId, destroyedAt: null },
+        data: { wrapped, wrapKeyId: activeWrapKeyId },
+      });
+      rewrapped += count;
+    }
+  }
+}
+
+/** How many live data keys each cluster key wraps. */
+export async function dataKeysByWrapKey(db: Db): Promise<Record<string, number>> {
+  const groups = await db.dataKey.groupBy({ by: ['wrapKeyId'], where: { destroyedAt: null, wrapped: { not: null } }, _count: { _all: true } });
+  return Object.fromEntries(groups.map((g) => [g.wrapKeyId ?? '?', g._count._all]));
+}

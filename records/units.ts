@@ -29,3 +29,14 @@ export async function sealUnitSecrets(db: Db, k: AtRestKeys, only?: { unitIds: s
   }
   return sealed;
 }
+
+/** How many webhook secrets are sealed under each payload key (`clear` for those not sealed yet). */
+export async function unitSecretsByKey(db: Db): Promise<Record<string, number>> {
+  const units = await db.unit.findMany({ where: { webhookSecret: { not: null } }, select: { webhookSecret: true } });
+  const by: Record<string, number> = {};
+  for (const u of units) {
+    const keyId = sealedKeyId(u.webhookSecret!) ?? 'clear';
+    by[keyId] = (by[keyId] ?? 0) + 1;
+  }
+  return by;
+}

@@ -23,6 +23,7 @@ import type { contract } from '../../workflows/contract/workflow';
 import { claimTaskUpdate, completeTaskUpdate, type TaskCompletion } from '../../workflows/task/definitions';
 import { insertContract, insertTermsVersion, qesFor, type TestContract } from '../support/contracts';
 import { recordHistory } from '../support/histories';
+import { rekeySignal } from '../../workflows/rekey';
 import { rejection } from '../support/updates';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
@@ -344,6 +345,27 @@ describe('continue-as-new', () => {
       pendingTerms: null,
       acceptedTermsVersion: t.version,
     });
+  });
+
+  it('on `rekey` (a payload key rotation, workflows/rekey.ts), at once when quiet, carrying the pending terms and the block', async () => {
+    const c = await startContract();
+    const t0 = await today();
+    await c.handle.signal(termsPublishedSignal, {
+      version: 'rekey-1',
+      sequence: 2_000_001,
+      effectiveOn: t0,
+      restrictFrom: addDays(t0, 30),
+      blockFrom: addDays(t0, 60),
+    });
+    await c.handle.executeUpdate(blockUpdate, { args: [{ by: STAFF, reason: 'avant la rotation' }] });
+    const before = await until(c.handle, (x) => x.pendingTerms?.version === 'rekey-1' && x.blocks.length === 1);
+    const firstRunId = (await c.handle.describe()).runId;
+    await c.handle.signal(rekeySignal);
+    const runOf = async () => (await c.handle.describe()).runId;
+    for (let i = 0; i < 200 && (await runOf()) === firstRunId; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await runOf()).not.toBe(firstRunId);
+    expect(await c.handle.query(contractStateQuery)).toEqual({ ...before, runs: before.runs + 1 });
+    await recordHistory('contract-rekeyed', env.client.workflow.getHandle(c.handle.workflowId, firstRunId));
   });
 });
 

@@ -24,7 +24,8 @@ import { retentionStateQuery, retentionWorkflowId, type RecordKind, type Retenti
 import type { retention } from '../../workflows/retention/workflow';
 import { insertContract, insertTermsVersion, qesFor } from '../support/contracts';
 import { insertDecision, insertUnit, insertUser } from '../support/decisions';
-import { fixtureKeyring } from '../support/histories';
+import { fixtureKeyring, recordHistory } from '../support/histories';
+import { rekeySignal } from '../../workflows/rekey';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
 const TZ = 'Europe/Zurich';
@@ -535,5 +536,21 @@ describe('the audit log stays append-only', () => {
       { ...before[0], actorSub: ERASED, requestId: null },
       before[1],
     ]);
+  });
+});
+
+describe('a payload key rotation (workflows/rekey.ts)', () => {
+  it("makes a kept record's retention continue as new with the same last day, still kept", async () => {
+    const input: RetentionInput = { recordKind: 'decision', recordId: randomUUID(), category: 'decision-service', eventDay: await today(), canton: 'JU' };
+    await startRetention(input);
+    const handle = retentionOf('decision', input.recordId);
+    const kept = await until(handle, (s) => s.state === 'kept');
+    const firstRunId = (await handle.describe()).runId;
+    await handle.signal(rekeySignal);
+    const runOf = async () => (await handle.describe()).runId;
+    for (let i = 0; i < 200 && (await runOf()) === firstRunId; i++) await new Promise((r) => setTimeout(r, 25));
+    expect(await runOf()).not.toBe(firstRunId);
+    expect(await until(handle, (s) => s.state === 'kept')).toEqual(kept);
+    await recordHistory('retention-rekeyed', suite.env.client.workflow.getHandle(handle.workflowId, firstRunId));
   });
 });

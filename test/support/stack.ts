@@ -212,6 +212,9 @@ export interface StackOptions {
   services?: boolean;
   /** Another Temporal server than the suite's dev server (the production server, test/stack/temporal-server.api.test.ts), with each process's mTLS identity. */
   temporal?: { address: string; tls: { api: TLSConfig; worker: TLSConfig } };
+  /** The payload keyring (default a fresh one of its own), and the task queue (default a fresh one): a later stack takes over an earlier one's processes. */
+  keyring?: { keys: Map<string, Buffer>; activeKeyId: string };
+  taskQueue?: string;
 }
 
 export async function startStack(opts: StackOptions = {}): Promise<Stack> {
@@ -219,8 +222,8 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   const databaseUrl = opts.ownDatabase ? await createTestDatabase() : process.env.TEST_DATABASE_URL;
   if (!address || !databaseUrl) throw new Error('the stack tests run through jest (global-setup starts the servers)');
   quietRuntime();
-  const { keys, activeKeyId } = testKeyring();
-  const taskQueue = `test-${randomUUID()}`;
+  const { keys, activeKeyId } = opts.keyring ?? testKeyring();
+  const taskQueue = opts.taskQueue ?? `test-${randomUUID()}`;
 
   // The tokens' issuer: a LocalIssuer serving its JWKS, or the real identity provider's key.
   const idp = opts.identityProvider;

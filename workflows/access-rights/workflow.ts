@@ -25,6 +25,7 @@ import {
 import type { AccessRightsState, AccessRightsStatus } from '../../domain/access-rights';
 import { localDay } from '../../domain/days';
 import { activitiesWith, markState, ruleSetOf } from '../common';
+import { rekeySignal } from '../rekey';
 import { GvsCanton, GvsProcess } from '../search-attributes';
 import { handleTaskUpdates, runHumanTask } from '../task/human-task';
 import type { TaskCompletion, TaskView } from '../task/definitions';
@@ -225,6 +226,11 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
   ]);
   let marked: AccessRightsState | undefined;
   const unchanged = (v: number) => () => version !== v;
+  // The payload key rotates (../rekey.ts): the next run, carrying the state, once the account is active and mirrored.
+  let rekey = false;
+  setHandler(rekeySignal, () => {
+    rekey = true;
+  });
 
   // Processes started before the access rights were issued by letter: only a replacement issues them.
   if (input.carried === undefined && !patched('access-rights-credentials')) credentialsAsked = 0;
@@ -295,7 +301,7 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
       continue;
     }
     const info = workflowInfo();
-    if (updatesThisRun >= (input.updatesPerRun ?? UPDATES_PER_RUN) || info.historyLength >= HISTORY_EVENTS_PER_RUN || info.continueAsNewSuggested) {
+    if (rekey || updatesThisRun >= (input.updatesPerRun ?? UPDATES_PER_RUN) || info.historyLength >= HISTORY_EVENTS_PER_RUN || info.continueAsNewSuggested) {
       await condition(allHandlersFinished);
       if (mirrored === version && state === 'active')
         return continueAsNew<typeof accessRights>({
@@ -307,6 +313,7 @@ export async function accessRights(input: AccessRightsInput): Promise<AccessRigh
         });
       continue;
     }
-    await condition(unchanged(version), Math.max(1, (warnedFor === deactivatesOn ? deactivatesAt : warnAt) - now));
+    const changedSince = unchanged(version);
+    await condition(() => changedSince() || rekey, Math.max(1, (warnedFor === deactivatesOn ? deactivatesAt : warnAt) - now));
   }
 }

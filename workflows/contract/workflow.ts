@@ -11,6 +11,7 @@ import { contractStatus, mergePendingTerms, noticeLastDay, statusReason, type Co
 import { addDays, endOfLocalDay, localDay } from '../../domain/days';
 import { activitiesWith, markState, ruleSetOf } from '../common';
 import { personalData } from '../personal-data';
+import { rekeySignal } from '../rekey';
 import { GvsCanton, GvsProcess, GvsTermsVersion } from '../search-attributes';
 import { blockLiftedByDecisionSignal } from '../formal-decision/definitions';
 import type { TaskCompletion, TaskView } from '../task/definitions';
@@ -319,7 +320,12 @@ export async function contract(input: ContractInput): Promise<ContractState> {
     return instants.length ? Math.min(...instants) : null;
   }
 
-  const longHistory = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
+  // A long history, or the payload key rotates (../rekey.ts): the next run starts at the next quiet point.
+  let rekey = false;
+  setHandler(rekeySignal, () => {
+    rekey = true;
+  });
+  const longHistory = () => rekey || workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= historyLimit;
 
   upsertSearchAttributes([
     { key: GvsProcess, value: CONTRACT_PROCESS },

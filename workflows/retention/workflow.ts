@@ -4,9 +4,10 @@
 // the record is destroyed — its rows and documents deleted, its data key destroyed so that
 // the workflow histories holding its personal data are unreadable — and a destruction
 // record without personal data says what went, when and why.
-import { condition, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
+import { condition, continueAsNew, setHandler, sleep, upsertSearchAttributes } from '@temporalio/workflow';
 import { endOfLocalDay, retentionEnd } from '../../domain/legal-calendar';
 import { activitiesWith, markState, ruleSetOf } from '../common';
+import { rekeySignal } from '../rekey';
 import { GvsCanton, GvsProcess } from '../search-attributes';
 import { holdsChangedSignal, RETENTION_PROCESS, retentionStateQuery, type RetentionInput, type RetentionState } from './definitions';
 
@@ -20,6 +21,11 @@ export async function retention(input: RetentionInput): Promise<RetentionState> 
   setHandler(holdsChangedSignal, () => {
     holdsChanged = true;
   });
+  // The payload key rotates (../rekey.ts): the same input again, in a run encoded under the new key.
+  let rekey = false;
+  setHandler(rekeySignal, () => {
+    rekey = true;
+  });
   upsertSearchAttributes([
     { key: GvsProcess, value: RETENTION_PROCESS },
     { key: GvsCanton, value: input.canton },
@@ -28,7 +34,11 @@ export async function retention(input: RetentionInput): Promise<RetentionState> 
 
   // Kept through the last day: the timer fires when the next local day starts.
   const destroyAt = endOfLocalDay(s.lastDay, profile.timeZone).getTime();
-  while (Date.now() < destroyAt) await sleep(destroyAt - Date.now());
+  // A condition without a timeout adds no command: the histories of runs before `rekey` replay unchanged.
+  while (Date.now() < destroyAt) {
+    await Promise.race([sleep(destroyAt - Date.now()), condition(() => rekey)]);
+    if (rekey) return continueAsNew<typeof retention>(input);
+  }
 
   for (;;) {
     holdsChanged = false;
@@ -44,6 +54,7 @@ export async function retention(input: RetentionInput): Promise<RetentionState> 
     }
     s.state = 'on-hold';
     markState('on-hold', 'court');
-    await condition(() => holdsChanged);
+    await condition(() => holdsChanged || rekey);
+    if (rekey && !holdsChanged) return continueAsNew<typeof retention>(input);
   }
 }
