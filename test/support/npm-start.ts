@@ -3,7 +3,7 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { appendFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
-import { freePort } from '../../scripts/lib/ports';
+import { freePortOutsideEphemeralRange } from '../../scripts/lib/ports';
 import { logFile } from './pii-scan';
 
 const root = join(__dirname, '..', '..');
@@ -68,11 +68,18 @@ export async function npmStartEnv(dataDir: string, extra: Record<string, string>
     PAYMENTS_PORT: 0,
     UNIT_SYSTEMS_PORT: 0,
   };
+  // `npm start` binds them seconds later: outside the ephemeral range, where another suite's
+  // listen(0) or an outgoing connection could take one meanwhile (seen: the mail catcher's
+  // EADDRINUSE), and in a band of this jest worker's own, where no concurrent suite picks
+  // (the JVM test servers pick in 20000-30000, the production server in 30100-32700); above
+  // 10080, the last port fetch() refuses to reach.
+  const band = 2000;
+  const from = 12_000 + ((Number(process.env.JEST_WORKER_ID ?? 1) - 1) % 4) * band;
   // Distinct: two calls may hand out the same port once the first is released.
   const taken = new Set<number>();
   for (const k of Object.keys(ports) as Array<keyof typeof ports>) {
-    let port = await freePort();
-    while (taken.has(port)) port = await freePort();
+    let port = await freePortOutsideEphemeralRange(from, from + band);
+    while (taken.has(port)) port = await freePortOutsideEphemeralRange(from, from + band);
     taken.add(port);
     ports[k] = port;
   }

@@ -3,7 +3,8 @@
 // Temporal server configuration template and Web UI template, every variable they read set on
 // both sides, the same identities and certificates, the same entry point settings.
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
+import ts from 'typescript';
 import { parse } from 'yaml';
 import { HAPROXY_BACKEND, HAPROXY_DEFAULTS } from '../../scripts/lib/cluster';
 import { CLUSTER_IDENTITIES, type ClusterPki } from '../../scripts/lib/pki';
@@ -132,5 +133,24 @@ describe('docker-compose.yml and the scripts', () => {
     const cfg = read('deploy/haproxy/haproxy.cfg');
     for (const line of [...HAPROXY_DEFAULTS, ...HAPROXY_BACKEND]) expect(cfg).toContain(`\n  ${line}\n`);
     expect(svc('haproxy').volumes).toContain('./deploy/haproxy/haproxy.cfg:/usr/local/etc/haproxy/haproxy.cfg:ro');
+  });
+});
+
+describe("the image's build", () => {
+  it('compiles from what the Dockerfile copies into its build stage: every file the build imports is there', () => {
+    const dockerfile = read('Dockerfile');
+    const stage = (name: string) => dockerfile.slice(dockerfile.indexOf(` AS ${name}\n`)).split(/\nFROM /)[0]!;
+    const copied = [...`${stage('deps')}\n${stage('build')}`.matchAll(/^COPY (?!--from)(.+) \S+$/gm)].flatMap((m) => m[1]!.split(' '));
+    // `npx prisma generate` writes generated/ in the deps stage.
+    const present = [...copied, 'generated'];
+    const config = ts.getParsedCommandLineOfConfigFile(join(root, 'tsconfig.build.json'), {}, { ...ts.sys, onUnRecoverableConfigFileDiagnostic: () => {} })!;
+    const program = ts.createProgram({ rootNames: config.fileNames, options: { ...config.options, noEmit: true } });
+    const ours = program
+      .getSourceFiles()
+      .map((f) => relative(root, f.fileName))
+      .filter((f) => !f.startsWith('node_modules/') && !f.startsWith('..'));
+    expect(ours).toEqual(expect.arrayContaining(['api/main.ts', 'worker/main.ts', 'scripts/temporal-setup.ts', 'scripts/rekey.ts']));
+    const missing = ours.filter((f) => !present.some((p) => f === p || f.startsWith(`${p.replace(/\/$/, '')}/`)));
+    expect(missing).toEqual([]);
   });
 });
