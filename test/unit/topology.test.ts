@@ -2,7 +2,9 @@
 // container engine runs here, so the scripts' side is what the cluster's tests prove): the same
 // Temporal server configuration template and Web UI template, every variable they read set on
 // both sides, the same identities and certificates, the same entry point settings.
-import { readFileSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import ts from 'typescript';
 import { parse } from 'yaml';
@@ -152,5 +154,26 @@ describe("the image's build", () => {
     expect(ours).toEqual(expect.arrayContaining(['api/main.ts', 'worker/main.ts', 'scripts/temporal-setup.ts', 'scripts/rekey.ts']));
     const missing = ours.filter((f) => !present.some((p) => f === p || f.startsWith(`${p.replace(/\/$/, '')}/`)));
     expect(missing).toEqual([]);
+  });
+});
+
+describe('npm run pki', () => {
+  it("gives the images' user the certificates and their keys with --owner, never the CA's key", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pki-'));
+    const me = process.getuid!();
+    const owner = me === 0 ? 1000 : me; // root gives them away; anyone else may only name themselves
+    const out = execFileSync(process.execPath, ['--import', 'tsx', 'scripts/pki.ts', join(dir, 'set'), '--owner', String(owner)], { cwd: root }).toString();
+    expect(out).toContain(`owned by ${owner}:${owner}`);
+    const set = join(dir, 'set');
+    expect(statSync(set).uid).toBe(owner);
+    for (const id of Object.keys(CLUSTER_IDENTITIES)) {
+      expect(statSync(join(set, `${id}.key`))).toMatchObject({ uid: owner, mode: expect.any(Number) });
+      expect(statSync(join(set, `${id}.key`)).mode & 0o777).toBe(0o600);
+      expect(statSync(join(set, `${id}.pem`)).uid).toBe(owner);
+    }
+    expect(statSync(join(set, 'ca.key')).uid).toBe(me);
+    expect(() =>
+      execFileSync(process.execPath, ['--import', 'tsx', 'scripts/pki.ts', join(dir, 'x'), '--owner', 'node'], { cwd: root, stdio: 'pipe' }),
+    ).toThrow(/--owner is a numeric UID/);
   });
 });
