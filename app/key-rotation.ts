@@ -67,8 +67,6 @@ export async function rotatePayloadKeys(
     concurrency?: number;
     /** Only these units' secrets (tests share a database). */
     unitIds?: string[];
-    /** Only these data keys (tests share a database). */
-    dataKeyIds?: string[];
   } = {},
 ): Promise<KeyRotationReport> {
   const { db, histories, keys, activeKeyId } = deps;
@@ -76,7 +74,7 @@ export async function rotatePayloadKeys(
   if (!keys.has(activeKeyId)) throw new Error(`active payload key "${activeKeyId}" is not in the keyring`);
   const rekey = opts.rekey ?? true;
 
-  const { rewrapped } = await rewrapDataKeys(db, keys, activeKeyId, { ids: opts.dataKeyIds });
+  const { rewrapped } = await rewrapDataKeys(db, keys, activeKeyId);
   const resealed = await sealUnitSecrets(db, { keys, activeKeyId }, opts.unitIds ? { unitIds: opts.unitIds } : undefined);
 
   const byKey = new Map<string, { open: RetiredKeyReport['openRuns']; closed: number; lastClosedAt: Date | null }>();
@@ -88,16 +86,12 @@ export async function rotatePayloadKeys(
   for (const keyId of keys.keys()) if (keyId !== activeKeyId) entry(keyId);
 
   let scanned = 0;
-  const told = new Set<string>();
   await eachLimited(histories.runs(opts.query), opts.concurrency ?? 8, async (run: RunSeen) => {
     scanned += 1;
     const others = [...(await histories.keyIdsOf(run))].filter((k) => k !== activeKeyId);
     if (others.length === 0) return;
-    let toldToContinue = false;
-    if (run.running && rekey && REKEYABLE_TYPES.includes(run.type) && !told.has(run.workflowId)) {
-      told.add(run.workflowId);
-      toldToContinue = await histories.rekey(run.workflowId);
-    }
+    // One run of a workflow id runs at a time: each is told once.
+    const toldToContinue = run.running && rekey && REKEYABLE_TYPES.includes(run.type) && (await histories.rekey(run.workflowId));
     for (const keyId of others) {
       const e = entry(keyId);
       if (run.running) e.open.push({ workflowId: run.workflowId, runId: run.runId, type: run.type, toldToContinue });

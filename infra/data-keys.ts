@@ -168,7 +168,7 @@ export async function rewrapDataKeys(
   db: Db,
   wrapKeys: ReadonlyMap<string, Buffer>,
   activeWrapKeyId: string,
-  opts: { batchSize?: number; ids?: readonly string[] } = {},
+  opts: { batchSize?: number } = {},
 ): Promise<{ rewrapped: number; unopenable: Record<string, number> }> {
   const active = wrapKeys.get(activeWrapKeyId);
   if (!active) throw new Error(`active payload key "${activeWrapKeyId}" is not in the keyring`);
@@ -179,7 +179,7 @@ export async function rewrapDataKeys(
   for (;;) {
     const rows = await db.dataKey.findMany({
       where: {
-        id: { gt: afterId, ...(opts.ids ? { in: [...opts.ids] } : {}) },
+        id: { gt: afterId },
         wrapKeyId: { not: activeWrapKeyId },
         destroyedAt: null,
         wrapped: { not: null },

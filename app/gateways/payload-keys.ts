@@ -3,7 +3,7 @@
 // tells a long-lived process to continue as new under the active key (workflows/rekey.ts).
 import { KEY_ID_METADATA } from '../../infra/codec';
 import { rekeySignal } from '../../workflows/rekey';
-import { WorkflowGateway, type Temporal } from './temporal';
+import { WorkflowGateway, WorkflowGoneError, type Temporal } from './temporal';
 
 export interface RunSeen {
   workflowId: string;
@@ -55,7 +55,7 @@ export class PayloadKeyGateway extends WorkflowGateway {
       await this.signal(workflowId, rekeySignal);
       return true;
     } catch (err) {
-      if ((err as Error).name === 'WorkflowGoneError') return false;
+      if (err instanceof WorkflowGoneError) return false;
       throw err;
     }
   }

@@ -23,6 +23,7 @@ import type { contract } from '../../workflows/contract/workflow';
 import { claimTaskUpdate, completeTaskUpdate, type TaskCompletion } from '../../workflows/task/definitions';
 import { insertContract, insertTermsVersion, qesFor, type TestContract } from '../support/contracts';
 import { recordHistory } from '../support/histories';
+import { waitFor } from '../support/stack';
 import { rekeySignal } from '../../workflows/rekey';
 import { rejection } from '../support/updates';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
@@ -362,8 +363,7 @@ describe('continue-as-new', () => {
     const firstRunId = (await c.handle.describe()).runId;
     await c.handle.signal(rekeySignal);
     const runOf = async () => (await c.handle.describe()).runId;
-    for (let i = 0; i < 200 && (await runOf()) === firstRunId; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await runOf()).not.toBe(firstRunId);
+    expect(await waitFor(runOf, (r) => r !== firstRunId)).not.toBe(firstRunId);
     expect(await c.handle.query(contractStateQuery)).toEqual({ ...before, runs: before.runs + 1 });
     await recordHistory('contract-rekeyed', env.client.workflow.getHandle(c.handle.workflowId, firstRunId));
   });

@@ -25,6 +25,7 @@ import type { retention } from '../../workflows/retention/workflow';
 import { insertContract, insertTermsVersion, qesFor } from '../support/contracts';
 import { insertDecision, insertUnit, insertUser } from '../support/decisions';
 import { fixtureKeyring, recordHistory } from '../support/histories';
+import { waitFor } from '../support/stack';
 import { rekeySignal } from '../../workflows/rekey';
 import { startTimeSkippingSuite, type TimeSkippingSuite } from '../support/time-skipping';
 
@@ -548,8 +549,7 @@ describe('a payload key rotation (workflows/rekey.ts)', () => {
     const firstRunId = (await handle.describe()).runId;
     await handle.signal(rekeySignal);
     const runOf = async () => (await handle.describe()).runId;
-    for (let i = 0; i < 200 && (await runOf()) === firstRunId; i++) await new Promise((r) => setTimeout(r, 25));
-    expect(await runOf()).not.toBe(firstRunId);
+    expect(await waitFor(runOf, (r) => r !== firstRunId)).not.toBe(firstRunId);
     expect(await until(handle, (s) => s.state === 'kept')).toEqual(kept);
     await recordHistory('retention-rekeyed', suite.env.client.workflow.getHandle(handle.workflowId, firstRunId));
   });
