@@ -18,6 +18,7 @@ import { sealCertificateFrom } from '../infra/seal-files';
 import { paymentProviderFrom } from '../infra/payment-config';
 import type { Config } from '../infra/config';
 import { transactionCodeKeyFrom } from '../app/transaction-codes';
+import { keepIdleConnections } from './server';
 
 /** Online payment of fees, where a provider is configured: it calls back at the API's public URL. */
 function paymentsOf(config: Config) {
@@ -100,7 +101,7 @@ async function main() {
     payments: paymentsOf(config),
     sealCertificatePem: sealCertificateFrom(config),
   });
-  const server = app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening'));
+  const server = keepIdleConnections(app.listen(config.PORT, config.HOST, () => logger.info({ url: `http://${config.HOST}:${config.PORT}` }, 'api listening')));
   const stop = (signal: string) => {
     logger.info({ signal }, 'api stopping');
     void taskFeed.close(); // ends the open event streams, which would hold close() open

@@ -27,13 +27,14 @@ export async function listenOn(
   port: number,
   host: string,
   beforeClose: () => void = () => undefined,
-): Promise<{ url: string; close(): Promise<void> }> {
+): Promise<{ url: string; server: Server; close(): Promise<void> }> {
   const server = await new Promise<Server>((resolve, reject) => {
     const s = app.listen(port, host, (err?: Error) => (err ? reject(err) : resolve(s)));
   });
   const actual = (server.address() as AddressInfo).port;
   return {
     url: `http://${host.includes(':') ? `[${host}]` : host}:${actual}`,
+    server,
     close: () =>
       new Promise<void>((resolve, reject) => {
         beforeClose();

@@ -38,7 +38,7 @@ import { benchInbox, inboxReport } from './bench/inbox-bench';
 import { benchBundles, bundleBaseline, bundleReport, type BundleBenchResult } from './bench/bundle-bench';
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
 import { historyBreakdown, requestInput, runBatch, type BatchResult, type Breakdown, type RequestTiming } from './bench/workflow-bench';
-import { benchProcesses, processReport, type ProcessResult } from './bench/process-bench';
+import { benchProcesses, processReport } from './bench/process-bench';
 import { benchCluster, clusterReport } from './bench/cluster-bench';
 import { freePort } from './lib/ports';
 import { migrateDeploy, startEmbeddedPostgres } from './lib/postgres';
@@ -652,7 +652,7 @@ async function bundleSection(o: {
 }
 
 const processOpts = () => ({ count: PROCESSES, concurrency: CONCURRENCY, idle: PROCESS_IDLE });
-function processSection(databaseUrl: string, temporalAddress: string, serverPid: number | undefined): Promise<ProcessResult[]> {
+function processSection(databaseUrl: string, temporalAddress: string, serverPid: number | undefined): ReturnType<typeof benchProcesses> {
   return benchProcesses({ databaseUrl, temporalAddress, serverPid, ...processOpts(), warmup: 20, log, stops });
 }
 

@@ -2,6 +2,8 @@
 // say "not there" as null, and Updates whose refusals keep the workflow's own rejection type
 // as the error code. Workflow-not-found is mapped here, once.
 import {
+  QueryRejectedError,
+  WorkflowClient,
   WorkflowExecutionAlreadyStartedError,
   WorkflowNotFoundError,
   WorkflowUpdateFailedError,
@@ -53,6 +55,22 @@ async function started(start: Promise<unknown>): Promise<boolean> {
   }
 }
 
+/**
+ * The client's twin for queries, which the server refuses for a workflow that has closed: a
+ * closed workflow's query would have a worker fetch and replay its whole history (~40 ms),
+ * so a closed case is read from its record instead (issue 20). One per client.
+ */
+const openOnly = new WeakMap<Client, WorkflowClient>();
+function openOnlyQueries(client: Client): WorkflowClient {
+  let c = openOnly.get(client);
+  if (!c) {
+    const { namespace, dataConverter, interceptors } = client.options;
+    c = new WorkflowClient({ connection: client.connection, namespace, dataConverter, interceptors: interceptors.workflow, queryRejectCondition: 'NOT_OPEN' });
+    openOnly.set(client, c);
+  }
+  return c;
+}
+
 export class WorkflowGateway {
   constructor(
     protected readonly temporal: Temporal,
@@ -96,10 +114,29 @@ export class WorkflowGateway {
     );
   }
 
-  /** The query's answer, or null when the workflow is not on the server. Other failures propagate. */
+  /**
+   * The running workflow's answer to the query; null when it has closed (the server refuses
+   * the query, no worker replays it: the caller reads the record) or is not on the server.
+   * Other failures propagate.
+   */
   protected async queryOrNull<T>(workflowId: string, query: QueryDefinition<T, []>): Promise<T | null> {
     try {
-      return await this.temporal.client.workflow.getHandle(workflowId).query(query);
+      return await openOnlyQueries(this.temporal.client).getHandle(workflowId).query(query);
+    } catch (err) {
+      if (err instanceof WorkflowNotFoundError || err instanceof QueryRejectedError) return null;
+      throw err;
+    }
+  }
+
+  /**
+   * What a workflow returned, read off its close event (no replay); null while it runs, when it
+   * ended otherwise than completed, or when it is not on the server.
+   */
+  protected async resultOrNull<T>(workflowId: string): Promise<T | null> {
+    const handle = this.temporal.client.workflow.getHandle(workflowId);
+    try {
+      if ((await handle.describe()).status.name !== 'COMPLETED') return null;
+      return (await handle.result()) as T;
     } catch (err) {
       if (err instanceof WorkflowNotFoundError) return null;
       throw err;

@@ -28,8 +28,12 @@ export class TermsRolloutGateway extends WorkflowGateway {
     );
   }
 
-  /** Null when no rollout of this version is on the server (never started, or gone from it). */
-  progress(version: string): Promise<RolloutProgress | null> {
-    return this.queryOrNull(termsRolloutWorkflowId(version), rolloutProgressQuery);
+  /**
+   * While it runs, its answer; once done, what it returned. Null when no rollout of this version
+   * is on the server (never started, failed, or gone from it).
+   */
+  async progress(version: string): Promise<RolloutProgress | null> {
+    const id = termsRolloutWorkflowId(version);
+    return (await this.queryOrNull(id, rolloutProgressQuery)) ?? this.resultOrNull<RolloutProgress>(id);
   }
 }

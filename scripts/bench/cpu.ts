@@ -1,7 +1,7 @@
 // Where the CPU goes during a phase: this process (worker, clients, API), the Temporal dev
 // server, and the rest of the machine (PostgreSQL, everything else). Linux: the dev server's
 // share is read from /proc; elsewhere it is counted in the rest.
-import { readFileSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import { cpus } from 'node:os';
 
 export interface CpuSnapshot {
@@ -40,4 +40,51 @@ export function cpuSum(xs: CpuSnapshot[]): CpuSnapshot {
     serverMs: 0,
     machineMs: 0,
   });
+}
+
+/**
+ * This process's CPU by kind of thread (Linux; empty elsewhere). Node names most of its threads
+ * "node": the main thread is the one whose id is the process's; the "node" threads created
+ * after the Temporal core's first (tokio) thread are the SDK's workflow threads (worker_threads
+ * running the workflow bundles); those created before it, V8's platform (garbage collection,
+ * compilation) and libuv's pool.
+ */
+export function threadCpuMs(): Record<string, number> {
+  const out: Record<string, number> = {};
+  let tids: number[];
+  try {
+    tids = readdirSync('/proc/self/task')
+      .map(Number)
+      .sort((a, b) => a - b);
+  } catch {
+    return out;
+  }
+  const rows: Array<{ tid: number; comm: string; ms: number }> = [];
+  for (const tid of tids) {
+    try {
+      const stat = readFileSync(`/proc/self/task/${tid}/stat`, 'utf8');
+      const comm = stat.slice(stat.indexOf('(') + 1, stat.lastIndexOf(')'));
+      const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+      rows.push({ tid, comm, ms: ((Number(f[11]) + Number(f[12])) * 1000) / CLK_TCK });
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const firstCore = rows.find((r) => r.comm.startsWith('tokio'))?.tid ?? Infinity;
+  for (const r of rows) {
+    const kind =
+      r.tid === process.pid
+        ? 'main thread (API, activities, clients, SDK glue)'
+        : r.comm.startsWith('tokio') || r.comm.startsWith('temporal') || r.comm.startsWith('workflow-proces')
+          ? 'Temporal core (Rust)'
+          : r.comm === 'node' && r.tid > firstCore
+            ? 'workflow threads'
+            : 'V8 platform, libuv pool';
+    out[kind] = (out[kind] ?? 0) + r.ms;
+  }
+  return out;
+}
+
+export function threadDelta(a: Record<string, number>, b: Record<string, number>): Record<string, number> {
+  return Object.fromEntries(Object.entries(b).map(([k, v]) => [k, v - (a[k] ?? 0)]));
 }

@@ -20,7 +20,8 @@ import { signedApplication } from '../../test/support/eid';
 import { startStack, type Stack } from '../../test/support/stack';
 import { seedUnits } from '../../test/support/units';
 import { profiled, type ProfileSummary } from './profile';
-import { cpuDelta, cpuSnapshot, type CpuSnapshot } from './cpu';
+import { benchStatements, statementReport, type StatementCost } from './statement-bench';
+import { cpuDelta, cpuSnapshot, threadCpuMs, threadDelta, type CpuSnapshot } from './cpu';
 import { fmtMs, fmtRate, fmtRatio, percentile, table } from './stats';
 import { countsOf, fmtCounts, readShape, type StartsOf } from './twin/shape';
 import { pad, twinUpdate, type TwinActivities, type TwinShape } from './twin/workflows';
@@ -29,6 +30,8 @@ export interface ProcessCpu extends CpuSnapshot {
   postgresMs: number;
   /** SQL statements sent by this process. */
   sql: number;
+  /** This process's CPU by kind of thread. */
+  threads: Record<string, number>;
 }
 
 export interface Side {
@@ -95,8 +98,18 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   return (pgQuery as (...a: unknown[]) => unknown).apply(this, args);
 } as typeof pgQuery;
 
-const snap = (serverPid: number | undefined) => ({ ...cpuSnapshot(serverPid), postgresMs: postgresCpuMs(), sql: sqlStatements });
-const delta = (a: ProcessCpu, b: ProcessCpu): ProcessCpu => ({ ...cpuDelta(a, b), postgresMs: b.postgresMs - a.postgresMs, sql: b.sql - a.sql });
+const snap = (serverPid: number | undefined): ProcessCpu => ({
+  ...cpuSnapshot(serverPid),
+  postgresMs: postgresCpuMs(),
+  sql: sqlStatements,
+  threads: threadCpuMs(),
+});
+const delta = (a: ProcessCpu, b: ProcessCpu): ProcessCpu => ({
+  ...cpuDelta(a, b),
+  postgresMs: b.postgresMs - a.postgresMs,
+  sql: b.sql - a.sql,
+  threads: threadDelta(a.threads, b.threads),
+});
 const sum = (xs: ProcessCpu[]): ProcessCpu =>
   xs.reduce(
     (s, x) => ({
@@ -105,8 +118,11 @@ const sum = (xs: ProcessCpu[]): ProcessCpu =>
       machineMs: s.machineMs + x.machineMs,
       postgresMs: s.postgresMs + x.postgresMs,
       sql: s.sql + x.sql,
+      threads: Object.fromEntries(
+        [...new Set([...Object.keys(s.threads), ...Object.keys(x.threads)])].map((k) => [k, (s.threads[k] ?? 0) + (x.threads[k] ?? 0)]),
+      ),
     }),
-    { selfMs: 0, serverMs: 0, machineMs: 0, postgresMs: 0, sql: 0 },
+    { selfMs: 0, serverMs: 0, machineMs: 0, postgresMs: 0, sql: 0, threads: {} },
   );
 
 /** POST JSON over a keep-alive agent, as a portal does. */
@@ -193,7 +209,7 @@ export interface ProcessBenchOptions {
   stops: Array<{ name: string; stop: () => Promise<void> }>;
 }
 
-export async function benchProcesses(o: ProcessBenchOptions): Promise<ProcessResult[]> {
+export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processes: ProcessResult[]; statements: StatementCost[] }> {
   const ORDER = ['real', 'twin', 'twin', 'real', 'real', 'twin', 'twin', 'real'] as const;
   const perRound = Math.max(1, Math.ceil(o.count / (ORDER.length / 2)));
   // Each onboarding needs a person of its own (the user register keeps AVS numbers unique).
@@ -399,7 +415,8 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<ProcessRes
       return open ? [`${open} access requests not granted`] : [];
     },
   );
-  return results;
+  o.log('7/7 what one SQL statement costs, by the way it is sent …');
+  return { processes: results, statements: await benchStatements(stack.db, o.databaseUrl) };
 }
 
 /** The id of a twin of this process that has completed (to read its shape back). */
@@ -413,7 +430,10 @@ async function lastTwin(client: Client, process: string): Promise<string | undef
 export const p = (xs: number[], q: number) => percentile(xs, q);
 
 /** The section's lines of the report. */
-export function processReport(results: ProcessResult[], o: { count: number; concurrency: number; idle: number }): string[] {
+export function processReport(
+  { processes: results, statements }: { processes: ProcessResult[]; statements: StatementCost[] },
+  o: { count: number; concurrency: number; idle: number },
+): string[] {
   const out: string[] = [];
   out.push(
     `7. Processes through the API against their synthetic twins — ${o.count} per side under load (ABBA ABBA, 4 rounds each), ${o.concurrency} in flight;`,
@@ -462,6 +482,13 @@ export function processReport(results: ProcessResult[], o: { count: number; conc
     out.push(`   ${r.name}: ${fmtCounts(r.realCounts)} in all (with what it started);`);
     out.push(`     its own workflow ${fmtCounts(r.realTop)}; the twin's, read back: ${same ? 'the same' : fmtCounts(r.twinTop)}`);
     const per = (ms: number, n: number) => fmtMs(ms / n);
+    const byThread = (side: 'real' | 'twin') =>
+      Object.entries(r[side].cpu.threads)
+        .sort((a, b) => b[1] - a[1])
+        .map(([k, v]) => `${k} ${per(v, r[side].timings.length)}`)
+        .join(', ');
+    out.push(`     this process's CPU per process by thread: real: ${byThread('real')}`);
+    out.push(`       twin: ${byThread('twin')}`);
     const prof = r.profile;
     const show = (side: 'real' | 'twin') => {
       const s = prof![side];
@@ -487,5 +514,6 @@ export function processReport(results: ProcessResult[], o: { count: number; conc
       `     ${r.checks.length ? `CHECK FAILED: ${r.checks.join('; ')}` : 'checks ok: every process ended in its right state, one user row and one e-mail of each kind per application'}`,
     );
   }
+  out.push(...statementReport(statements));
   return out;
 }

@@ -39,6 +39,7 @@ import {
 import { testPeople } from './applications';
 import { startTestEid, startTestQes, type TestEid, type TestQes } from './eid';
 import { listenOn } from '../../fakes/http';
+import { keepIdleConnections } from '../../api/server';
 import { logFile } from './pii-scan';
 import { startSmtpCatcher, type SmtpCatcher } from './smtp-catcher';
 import { BUNDLE_OPTIONS, createWorkers } from '../../worker/worker';
@@ -157,6 +158,8 @@ export interface Stack {
   keys: Map<string, Buffer>;
   activeKeyId: string;
   dataKeys: DataKeyStore;
+  /** Stops this stack's workers (the API stays up): what then needs a worker waits for one. */
+  stopWorkers(): Promise<void>;
   stop(): Promise<void>;
 }
 
@@ -279,6 +282,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     workflowBundle: await bundle(),
   });
   const running = Promise.all([worker.run(), rolloutWorker!.run()]);
+  const stopWorkers = async () => {
+    for (const w of [worker, rolloutWorker!]) if (w.getState() === 'RUNNING') w.shutdown();
+    await running;
+  };
 
   const apiLogFile = logFile('api');
   // Into the run's log directory, which global-teardown searches for personal data in clear.
@@ -328,6 +335,7 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
   };
   const app = createApp(appDeps);
   const listening = apiPort ? await listenOn(app, apiPort, '127.0.0.1') : null;
+  if (listening) keepIdleConnections(listening.server);
 
   return {
     registers,
@@ -350,11 +358,10 @@ export async function startStack(opts: StackOptions = {}): Promise<Stack> {
     activeKeyId,
     dataKeys,
     token: (req) => issuer.sign({ sub: req.sub ?? `sub-${randomUUID()}`, ...req }),
+    stopWorkers,
     async stop() {
       await taskFeed.close();
-      worker!.shutdown();
-      rolloutWorker!.shutdown();
-      await running;
+      await stopWorkers();
       await nativeConnection.close();
       await connection.close();
       await db.$disconnect();
