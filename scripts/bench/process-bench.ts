@@ -12,6 +12,7 @@ import { Client, Connection } from '@temporalio/client';
 import { temporal } from '@temporalio/proto';
 import { bundleWorkflowCode, DefaultLogger, NativeConnection, Worker } from '@temporalio/worker';
 import { accessRequestWorkflowId } from '../../workflows/access-request/definitions';
+import { decisionServiceWorkflowId } from '../../workflows/decision-service/definitions';
 import { contractWorkflowId } from '../../workflows/contract/definitions';
 import { onboardingWorkflowId } from '../../workflows/onboarding/definitions';
 import { retentionWorkflowId } from '../../workflows/retention/definitions';
@@ -19,6 +20,7 @@ import { testPeople, type RegisterEntry } from '../../test/support/applications'
 import { signedApplication } from '../../test/support/eid';
 import { startStack, type Stack } from '../../test/support/stack';
 import { seedUnits } from '../../test/support/units';
+import { insertUnit, insertUser, samplePdf } from '../../test/support/decisions';
 import { profiled, type ProfileSummary } from './profile';
 import { benchStatements, statementReport, type StatementCost } from './statement-bench';
 import { cpuDelta, cpuSnapshot, threadCpuMs, threadDelta, type CpuSnapshot } from './cpu';
@@ -129,17 +131,17 @@ const sum = (xs: ProcessCpu[]): ProcessCpu =>
 function poster(baseUrl: string) {
   const agent = new Agent({ keepAlive: true, maxSockets: 64 });
   const url = new URL(baseUrl);
-  const post = (path: string, token: string, body: unknown) =>
+  const send = (method: 'GET' | 'POST', path: string, token: string, body?: unknown) =>
     new Promise<{ status: number; body: string }>((resolve, reject) => {
-      const data = Buffer.from(JSON.stringify(body));
+      const data = body === undefined ? Buffer.alloc(0) : Buffer.from(JSON.stringify(body));
       const req = request(
         {
           agent,
           host: url.hostname,
           port: url.port,
           path,
-          method: 'POST',
-          headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json', 'content-length': data.length },
+          method,
+          headers: { authorization: `Bearer ${token}`, ...(body === undefined ? {} : { 'content-type': 'application/json', 'content-length': data.length }) },
         },
         (res) => {
           let text = '';
@@ -152,7 +154,11 @@ function poster(baseUrl: string) {
       req.on('error', reject);
       req.end(data);
     });
-  return { post, close: () => agent.destroy() };
+  return {
+    post: (path: string, token: string, body: unknown) => send('POST', path, token, body),
+    get: (path: string, token: string) => send('GET', path, token),
+    close: () => agent.destroy(),
+  };
 }
 
 /** Waits until the workflow has closed (a long poll on its close event; nothing decoded). */
@@ -310,6 +316,57 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     },
   };
 
+  // ── Decision service, electronic (Art. 16): the unit serves a PDF, the recipient is told by
+  // e-mail, looks at it on the counter and opens it; served, the process ends. Each recipient
+  // has consented beforehand (not timed).
+  // (After the onboardings: their check counts the user rows.)
+  const decisionUnit = await insertUnit(stack.db, { domains: ['population'] });
+  const decisionUnitToken = await stack.token({ role: 'unit', sub: `agent-${decisionUnit}`, unit: decisionUnit, domains: ['population'] });
+  const recipients: Array<{ sub: string; email: string; token: string }> = [];
+  const consentingRecipients = async () => {
+    o.log(`7/7 processes: ${people} recipients consenting to electronic service (not timed) …`);
+    for (let i = 0; i < people; i++) {
+      const user = await insertUser(stack.db);
+      const token = await stack.token({ role: 'citizen', sub: user.sub });
+      const consent = await api.post('/v1/me/service-consents', token, { unitId: decisionUnit, domain: 'population' });
+      if (consent.status !== 201) throw new Error(`consent ${i}: ${consent.status} ${consent.body.slice(0, 300)}`);
+      recipients.push({ ...user, token });
+    }
+  };
+  const decisionPdf = samplePdf('Decision de banc').toString('base64');
+  let decisionLooks = 0;
+  const decisionReal: Runner = {
+    async one(i) {
+      const r = recipients[i]!;
+      const t0 = performance.now();
+      const served = await api.post('/v1/decisions', decisionUnitToken, {
+        recipientSub: r.sub,
+        unitId: decisionUnit,
+        domain: 'population',
+        reference: `BANC-${i}-${randomUUID().slice(0, 8)}`,
+        title: 'Décision de banc',
+        documentPdfBase64: decisionPdf,
+        remedy: { kind: 'opposition', days: 30 },
+        legalRemediesText: 'Opposition dans les 30 jours auprès du Service de la population, Rue du 24-Septembre 1, 2800 Delémont.',
+      });
+      if (served.status !== 202) throw new Error(`decision ${i}: ${served.status} ${served.body.slice(0, 300)}`);
+      const { decisionId } = JSON.parse(served.body) as { decisionId: string };
+      await stack.mail.waitFor((m) => m.to.includes(r.email), 60_000);
+      // The recipient looks at it on the counter (until it shows in her inbox), then opens it.
+      for (let tries = 0; ; tries++) {
+        decisionLooks++;
+        const d = await api.get(`/v1/decisions/${decisionId}`, r.token);
+        if (d.status === 200 && (JSON.parse(d.body) as { state: string }).state === 'awaiting-opening') break;
+        if (tries > 500) throw new Error(`decision ${i}: never awaiting its opening (${d.status} ${d.body.slice(0, 200)})`);
+        await new Promise((res) => setTimeout(res, 20));
+      }
+      const opened = await api.post(`/v1/decisions/${decisionId}/open`, r.token, {});
+      if (opened.status !== 200) throw new Error(`opening ${i}: ${opened.status} ${opened.body.slice(0, 300)}`);
+      await closed(stack.client.connection as Connection, decisionServiceWorkflowId(decisionId));
+      return performance.now() - t0;
+    },
+  };
+
   const results: ProcessResult[] = [];
   let cursor = 0;
   const measure = async (name: string, real: Runner, shapeOf: () => Promise<TwinShape>, updates: number, checks: () => Promise<string[]>) => {
@@ -413,6 +470,23 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     async () => {
       const open = await stack.db.accessRequest.count({ where: { status: { not: 'granted' } } });
       return open ? [`${open} access requests not granted`] : [];
+    },
+  );
+  cursor = 0;
+  await consentingRecipients();
+  await measure(
+    'decision service',
+    decisionReal,
+    async () => {
+      const d = await stack.db.decision.findFirstOrThrow({ where: { unitId: decisionUnit, state: 'served' }, select: { id: true } });
+      return readShape(stack.client, decisionServiceWorkflowId(d.id), (type) => (type === 'recordService' ? [retentionWorkflowId('decision', d.id)] : []));
+    },
+    1,
+    async () => {
+      const served = await stack.db.decision.count({ where: { unitId: decisionUnit, state: 'served', channel: 'electronic' } });
+      const all = await stack.db.decision.count({ where: { unitId: decisionUnit } });
+      const problems = served === all ? [] : [`${all - served} of ${all} decisions not served electronically`];
+      return [...problems, ...(decisionLooks > 2 * all ? [`${decisionLooks} looks for ${all} decisions (the inbox lagged the e-mail)`] : [])];
     },
   );
   o.log('7/7 what one SQL statement costs, by the way it is sent …');
