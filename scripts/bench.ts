@@ -8,7 +8,7 @@
 // BENCH_INBOX (400 requests per inbox query and size), BENCH_BUNDLE_WORKFLOWS (500 cached
 // workflows per run of section 6), BENCH_PROCESSES (120 onboardings and 120 access requests per side in
 // section 7), BENCH_PROCESS_IDLE (10 per side one at a time). BENCH_ONLY=inbox runs section 5 alone,
-// BENCH_ONLY=bundle section 6, BENCH_ONLY=processes section 7, BENCH_ONLY=cluster the production
+// BENCH_ONLY=rollout section 4, BENCH_ONLY=bundle section 6, BENCH_ONLY=processes section 7, BENCH_ONLY=cluster the production
 // topology (scripts/bench/cluster-bench.ts: BENCH_CLUSTER, BENCH_CLUSTER_FAULTS, BENCH_CLUSTER_PG_DOWN_S).
 import { createTemporalContractEngine, createTemporalRetentionEngine } from '../app/gateways';
 import { createSmtpMailer } from '../activities/mailer';
@@ -224,6 +224,30 @@ async function main() {
   const nativeConnection = await NativeConnection.connect({ address: dev.address });
   stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
 
+  const rolloutSection = () =>
+    benchRollout({
+      root,
+      db,
+      databaseUrl: pg.url,
+      temporalAddress: dev.address,
+      client: encClient,
+      keys,
+      activeKeyId,
+      workflowBundleCode: workflowBundle.code,
+      serverPid: dev.process.pid,
+      contracts: ROLLOUT_CONTRACTS,
+      baseline: ROLLOUT_BASELINE,
+      workerCache: ROLLOUT_WORKER_CACHE,
+      log,
+      stops,
+    });
+  // BENCH_ONLY=rollout: section 4 alone (BENCH_ROLLOUT_CONTRACTS, e.g. 5000, for the worker's peak memory).
+  if (process.env.BENCH_ONLY === 'rollout') {
+    const rollout = await rolloutSection();
+    process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=rollout)', machineLine(), '', ...rolloutReport(rollout), ''].join('\n') + '\n');
+    return;
+  }
+
   const encQueue = `bench-enc-${randomUUID()}`;
   const plainQueue = `bench-plain-${randomUUID()}`;
   const startWorker = async (taskQueue: string, plain: boolean) => {
@@ -369,22 +393,7 @@ async function main() {
   const closedLat = lat.get('closed')!;
 
   // ── 4. Terms rollout ──────────────────────────────────────────────────────────────────
-  const rollout = await benchRollout({
-    root,
-    db,
-    databaseUrl: pg.url,
-    temporalAddress: dev.address,
-    client: encClient,
-    keys,
-    activeKeyId,
-    workflowBundleCode: workflowBundle.code,
-    serverPid,
-    contracts: ROLLOUT_CONTRACTS,
-    baseline: ROLLOUT_BASELINE,
-    workerCache: ROLLOUT_WORKER_CACHE,
-    log,
-    stops,
-  });
+  const rollout = await rolloutSection();
 
   // ── 5. Inbox ──────────────────────────────────────────────────────────────────────────
   const inbox = await benchInbox({ adminUrl: pg.url, root, connection, iterations: INBOX_ITERATIONS, log, stops });
@@ -396,7 +405,6 @@ async function main() {
   const processes = await processSection(pg.url, dev.address, serverPid);
 
   // ── Report ────────────────────────────────────────────────────────────────────────────
-  const machine = cpus();
   say('');
   say('Guichet engine benchmark');
   say(machineLine());
@@ -505,7 +513,7 @@ async function main() {
       ['', 'n', 'p50', 'p99'],
       apiRow('GET /healthz (baseline)', health),
       apiRow('GET /v1/access-requests/:id (open workflow)', openLat),
-      apiRow('GET /v1/access-requests/:id (closed, replayed)', closedLat),
+      apiRow('GET /v1/access-requests/:id (closed: from its record)', closedLat),
       ['ratio open query / health', '', fmtRatio(percentile(openLat, 50) / percentile(health, 50)), fmtRatio(percentile(openLat, 99) / percentile(health, 99))],
       [
         'ratio closed query / health',
@@ -516,6 +524,22 @@ async function main() {
     ]),
   );
   say('');
+  for (const line of rolloutReport(rollout)) say(line);
+  say('');
+  for (const line of inboxReport(inbox)) say(line);
+  say('');
+  for (const line of bundleReport(bundle)) say(line);
+  say('');
+  for (const line of processReport(processes, processOpts())) say(line);
+  say('');
+  process.stdout.write(out.join('\n') + '\n');
+}
+
+/** Section 4's lines: the full rollout against its baseline. */
+function rolloutReport(rollout: { baseline: RolloutResult; full: RolloutResult }): string[] {
+  const out: string[] = [];
+  const say = (line = '') => out.push(line);
+  const machine = cpus();
   const { baseline: rb, full: rf } = rollout;
   const n = (x: number) => x.toLocaleString('en-US');
   const secs = (msec: number) => `${(msec / 1000).toFixed(1)} s`;
@@ -620,14 +644,7 @@ async function main() {
       `   ${r.label}: ${n(r.progress.notified)} notified in ${r.progress.batches} batches, ${n(r.mails.messages)} e-mails to ${n(r.mails.recipients)} recipients, ${n(r.mails.outboxSent)} outbox rows sent, ${r.retries} activity retries${r.problems.length ? ` — CHECK FAILED: ${r.problems.join('; ')}` : ' — checks ok'}`,
     );
   }
-  say('');
-  for (const line of inboxReport(inbox)) say(line);
-  say('');
-  for (const line of bundleReport(bundle)) say(line);
-  say('');
-  for (const line of processReport(processes, processOpts())) say(line);
-  say('');
-  process.stdout.write(out.join('\n') + '\n');
+  return out;
 }
 
 /** Section 6: this bundle (`code`) against the baseline bundle, the same workflows plus date-holidays. */

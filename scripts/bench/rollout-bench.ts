@@ -388,12 +388,13 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
   const count = async (query: string) => (await client.workflow.count(query)).count;
 
   /** Waits until the visibility count of `query` reaches `n`, logging now and then. */
-  async function awaitCount(query: string, n: number, what: string): Promise<void> {
+  /** Waits until `counted` (a visibility query, or a count of its own) reaches n. */
+  async function awaitCount(counted: string | (() => Promise<number>), n: number, what: string): Promise<void> {
     let lastLog = 0;
     let last = -1;
     let lastChange = Date.now();
     for (;;) {
-      const c = await count(query);
+      const c = typeof counted === 'string' ? await count(counted) : await counted();
       if (c >= n) return;
       if (c !== last) {
         last = c;
@@ -519,7 +520,13 @@ export async function benchRollout(p: RolloutBenchParams): Promise<RolloutBenchR
     const progress = await result;
     const rolloutMs = performance.now() - t0;
     log(`4/6 rollout ${label}: rollout done in ${(rolloutMs / 1000).toFixed(1)} s; waiting for every contract workflow to apply it …`);
-    await worker.guard(awaitCount(`GvsProcess="contract" AND GvsTermsVersion="${version}"`, n, 'contract workflows applied the notice'));
+    // Where a change is communicated (NE 9), the contract takes it at once and records it (an
+    // audit row each); where it must be accepted, the contract shows it pending (its search attribute).
+    const applied =
+      profiles[canton].contract.termsChanges === 'communicated'
+        ? () => db.auditLog.count({ where: { recordType: 'contract', action: { startsWith: `terms.communicated.${version}.` } } })
+        : `GvsProcess="contract" AND GvsTermsVersion="${version}"`;
+    await worker.guard(awaitCount(applied, n, 'contract workflows applied the notice'));
     const appliedMs = performance.now() - t0;
     clearInterval(sampler);
     const load1 = loadavg()[0]!;
