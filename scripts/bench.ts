@@ -2,7 +2,7 @@
 // run (ratios, never absolute thresholds). Starts its own real servers — a Temporal dev server
 // in memory and a fresh embedded PostgreSQL with the migrations — and stops them at the end,
 // on error and on Ctrl-C. Knobs: BENCH_WORKFLOWS (200), BENCH_CONCURRENCY (20),
-// BENCH_HTTP (400), BENCH_ROLLOUT_CONTRACTS (50000) and BENCH_ROLLOUT_BASELINE (1000): the
+// BENCH_HTTP (400), BENCH_ROLLOUT_CONTRACTS (5000) and BENCH_ROLLOUT_BASELINE (1000): the
 // terms rollout's size and its baseline's (the rollout takes minutes at the default size),
 // BENCH_ROLLOUT_WORKER_CACHE (unset: the worker's own WORKER_MAX_CACHED_WORKFLOWS default),
 // BENCH_INBOX (400 requests per inbox query and size), BENCH_BUNDLE_WORKFLOWS (500 cached
@@ -53,7 +53,7 @@ const intEnv = (name: string, fallback: number) => {
 const WORKFLOWS = intEnv('BENCH_WORKFLOWS', 200);
 const CONCURRENCY = intEnv('BENCH_CONCURRENCY', 20);
 const HTTP_ITERATIONS = intEnv('BENCH_HTTP', 400);
-const ROLLOUT_CONTRACTS = intEnv('BENCH_ROLLOUT_CONTRACTS', 50_000);
+const ROLLOUT_CONTRACTS = intEnv('BENCH_ROLLOUT_CONTRACTS', 5_000);
 const ROLLOUT_BASELINE = intEnv('BENCH_ROLLOUT_BASELINE', 1000);
 const INBOX_ITERATIONS = intEnv('BENCH_INBOX', 400);
 const BUNDLE_WORKFLOWS = intEnv('BENCH_BUNDLE_WORKFLOWS', 500);
@@ -241,7 +241,7 @@ async function main() {
       log,
       stops,
     });
-  // BENCH_ONLY=rollout: section 4 alone (BENCH_ROLLOUT_CONTRACTS, e.g. 5000, for the worker's peak memory).
+  // BENCH_ONLY=rollout: section 4 alone (BENCH_ROLLOUT_CONTRACTS, 5000 by default: the worker's peak memory).
   if (process.env.BENCH_ONLY === 'rollout') {
     const rollout = await rolloutSection();
     process.stdout.write(['', 'Guichet engine benchmark (BENCH_ONLY=rollout)', machineLine(), '', ...rolloutReport(rollout), ''].join('\n') + '\n');
