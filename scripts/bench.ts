@@ -24,6 +24,7 @@ import { bundleWorkflowCode, DefaultLogger, makeTelemetryFilterString, NativeCon
 import { createApp } from '../api/app';
 import { createVerifier } from '../api/auth';
 import { AesGcmCodec, dataConverter } from '../infra/codec';
+import { createDbDataKeyStore } from '../infra/data-keys';
 import { createDb, type Db } from '../infra/db';
 import { LocalIssuer } from '../infra/local-issuer';
 import { createLogger } from '../infra/logger';
@@ -33,7 +34,7 @@ import type { accessRequest } from '../workflows/access-request/workflow';
 import { httpGetter, runHttp } from './bench/api-bench';
 import { benchCodec } from './bench/codec-bench';
 import { cpuDelta, cpuSnapshot, cpuSum, type CpuSnapshot } from './bench/cpu';
-import { batchDrift, batchP, benchRollout, fmtMiB, type RolloutResult } from './bench/rollout-bench';
+import { batchDrift, batchP, benchRollout, fmtMiB, startCountingSmtp, type RolloutResult } from './bench/rollout-bench';
 import { benchInbox, inboxReport } from './bench/inbox-bench';
 import { benchBundles, bundleBaseline, bundleReport, type BundleBenchResult } from './bench/bundle-bench';
 import { fmtMs, fmtRate, fmtRatio, median, percentile, table } from './bench/stats';
@@ -219,7 +220,9 @@ async function main() {
   stops.push({ name: 'database client', stop: () => db.$disconnect() });
   const connection = await Connection.connect({ address: dev.address });
   stops.push({ name: 'client connection', stop: () => connection.close() });
-  const encClient = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId) });
+  // The records' data keys (crypto-shredding), as the API and the worker have them.
+  const dataKeys = createDbDataKeyStore(db, keys, activeKeyId);
+  const encClient = new Client({ connection, dataConverter: dataConverter(keys, activeKeyId, dataKeys) });
   const plainClient = new Client({ connection, dataConverter: { failureConverterPath: FAILURE_CONVERTER_PATH } });
   const nativeConnection = await NativeConnection.connect({ address: dev.address });
   stops.push({ name: 'worker connection', stop: () => nativeConnection.close() });
@@ -250,6 +253,9 @@ async function main() {
 
   const encQueue = `bench-enc-${randomUUID()}`;
   const plainQueue = `bench-plain-${randomUUID()}`;
+  // The access request opens a unit's task, whose notice is e-mailed: a counting SMTP sink takes it.
+  const smtp = await startCountingSmtp();
+  stops.push({ name: 'SMTP sink', stop: smtp.close });
   const startWorker = async (taskQueue: string, plain: boolean) => {
     const worker: Worker = await createWorker({
       connection: nativeConnection,
@@ -257,7 +263,8 @@ async function main() {
       taskQueue,
       keys,
       activeKeyId,
-      // The access-request workflow never calls the registers or the mail server: adapters
+      dataKeys: plain ? null : dataKeys,
+      // The access-request workflow never calls the registers or the postal service: adapters
       // pointed at a closed port would fail loudly if it did.
       deps: {
         db,
@@ -266,7 +273,7 @@ async function main() {
           protectionUrl: 'http://127.0.0.1:9/protection-register',
           timeoutMs: 1000,
         }),
-        mailer: createSmtpMailer({ smtpUrl: 'smtp://127.0.0.1:9', from: 'bench@localhost' }),
+        mailer: createSmtpMailer({ smtpUrl: smtp.url, from: 'bench@localhost' }),
         notify: { chancellery: 'chancellerie@localhost', authority: 'apea@localhost' },
         postal: createHttpPostalGateway({ url: 'http://127.0.0.1:9', timeoutMs: 1000 }),
         contracts: createTemporalContractEngine(encClient, taskQueue),

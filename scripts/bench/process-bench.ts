@@ -286,14 +286,17 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     tokens.push(token);
     bodies.push(await signedApplication(stack, token, p, `banc${i}@example.ch`));
   }
-  let onboardingsFiled = 0;
+  // What this section filed: the database may hold other sections' rows (`npm run bench` runs them all on one).
+  const filedApplications: string[] = [];
+  const filedRequests: string[] = [];
   const onboardingReal: Runner = {
     async one(i) {
       const t0 = performance.now();
       const res = await api.post('/v1/onboarding/applications', tokens[i]!, bodies[i]);
       if (res.status !== 202) throw new Error(`onboarding ${i}: ${res.status} ${res.body.slice(0, 300)}`);
-      onboardingsFiled++;
-      await closed(stack.client.connection as Connection, onboardingWorkflowId((JSON.parse(res.body) as { applicationId: string }).applicationId));
+      const { applicationId } = JSON.parse(res.body) as { applicationId: string };
+      filedApplications.push(applicationId);
+      await closed(stack.client.connection as Connection, onboardingWorkflowId(applicationId));
       return performance.now() - t0;
     },
   };
@@ -309,6 +312,7 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
       });
       if (filed.status !== 202) throw new Error(`access request: ${filed.status} ${filed.body.slice(0, 300)}`);
       const { requestId } = JSON.parse(filed.body) as { requestId: string };
+      filedRequests.push(requestId);
       const decided = await api.post(`/v1/access-requests/${requestId}/decision`, unitToken, { outcome: 'grant' });
       if (decided.status !== 200) throw new Error(`decision: ${decided.status} ${decided.body.slice(0, 300)}`);
       await closed(stack.client.connection as Connection, accessRequestWorkflowId(requestId));
@@ -431,7 +435,7 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     'onboarding',
     onboardingReal,
     async () => {
-      const a = await stack.db.onboardingApplication.findFirstOrThrow({ where: { status: 'approved' }, orderBy: { submittedAt: 'asc' }, select: { id: true } });
+      const a = await stack.db.onboardingApplication.findUniqueOrThrow({ where: { id: filedApplications[0]! }, select: { id: true } });
       const contract = await stack.db.contract.findUniqueOrThrow({ where: { applicationId: a.id }, select: { id: true } });
       const starts: StartsOf = (type) =>
         type === 'recordChecks'
@@ -443,8 +447,9 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     },
     0,
     async () => {
-      const approved = await stack.db.onboardingApplication.count({ where: { status: 'approved' } });
-      const users = await stack.db.registeredUser.count();
+      const onboardingsFiled = filedApplications.length;
+      const approved = await stack.db.onboardingApplication.count({ where: { id: { in: filedApplications }, status: 'approved' } });
+      const users = await stack.db.registeredUser.count({ where: { applicationId: { in: filedApplications } } });
       const mails = stack.mail.messages.filter((m) => /^banc\d+@example\.ch$/.test(m.to[0] ?? ''));
       const kinds = new Set(mails.map((m) => `${m.to[0]}\u0000${m.subject}`));
       const recipients = new Set(mails.map((m) => m.to[0]));
@@ -461,14 +466,14 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     'access request',
     accessReal,
     async () => {
-      const r = await stack.db.accessRequest.findFirstOrThrow({ where: { status: 'granted' }, select: { id: true } });
+      const r = await stack.db.accessRequest.findUniqueOrThrow({ where: { id: filedRequests[0]! }, select: { id: true } });
       return readShape(stack.client, accessRequestWorkflowId(r.id), (type) =>
         type === 'recordAccessRequest' ? [retentionWorkflowId('access-request', r.id)] : [],
       );
     },
     1,
     async () => {
-      const open = await stack.db.accessRequest.count({ where: { status: { not: 'granted' } } });
+      const open = await stack.db.accessRequest.count({ where: { id: { in: filedRequests }, status: { not: 'granted' } } });
       return open ? [`${open} access requests not granted`] : [];
     },
   );

@@ -138,7 +138,7 @@ async function inPool(count: number, concurrency: number, job: (i: number) => Pr
 }
 
 /** An SMTP server that counts messages and distinct recipients and keeps nothing else. */
-async function startCountingSmtp(): Promise<{ url: string; messages: () => number; recipients: () => number; close: () => Promise<void> }> {
+export async function startCountingSmtp(): Promise<{ url: string; messages: () => number; recipients: () => number; close: () => Promise<void> }> {
   let messages = 0;
   const recipients = new Set<string>();
   const server = new SMTPServer({
