@@ -23,7 +23,7 @@ import { seedUnits } from '../../test/support/units';
 import { insertUnit, insertUser, samplePdf } from '../../test/support/decisions';
 import { profiled, type ProfileSummary } from './profile';
 import { benchStatements, statementReport, type StatementCost } from './statement-bench';
-import { cpuDelta, cpuSnapshot, threadCpuMs, threadDelta, type CpuSnapshot } from './cpu';
+import { cpuDelta, cpuSnapshot, threadCpuMs, threadDelta, threadSum, type CpuSnapshot } from './cpu';
 import { fmtMs, fmtRate, fmtRatio, percentile, table } from './stats';
 import { countsOf, fmtCounts, readShape, type StartsOf } from './twin/shape';
 import { pad, twinUpdate, type TwinActivities, type TwinShape } from './twin/workflows';
@@ -120,9 +120,7 @@ const sum = (xs: ProcessCpu[]): ProcessCpu =>
       machineMs: s.machineMs + x.machineMs,
       postgresMs: s.postgresMs + x.postgresMs,
       sql: s.sql + x.sql,
-      threads: Object.fromEntries(
-        [...new Set([...Object.keys(s.threads), ...Object.keys(x.threads)])].map((k) => [k, (s.threads[k] ?? 0) + (x.threads[k] ?? 0)]),
-      ),
+      threads: threadSum(s.threads, x.threads),
     }),
     { selfMs: 0, serverMs: 0, machineMs: 0, postgresMs: 0, sql: 0, threads: {} },
   );
@@ -323,20 +321,17 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
   // ── Decision service, electronic (Art. 16): the unit serves a PDF, the recipient is told by
   // e-mail, looks at it on the counter and opens it; served, the process ends. Each recipient
   // has consented beforehand (not timed).
-  // (After the onboardings: their check counts the user rows.)
   const decisionUnit = await insertUnit(stack.db, { domains: ['population'] });
   const decisionUnitToken = await stack.token({ role: 'unit', sub: `agent-${decisionUnit}`, unit: decisionUnit, domains: ['population'] });
   const recipients: Array<{ sub: string; email: string; token: string }> = [];
-  const consentingRecipients = async () => {
-    o.log(`7/7 processes: ${people} recipients consenting to electronic service (not timed) …`);
-    for (let i = 0; i < people; i++) {
-      const user = await insertUser(stack.db);
-      const token = await stack.token({ role: 'citizen', sub: user.sub });
-      const consent = await api.post('/v1/me/service-consents', token, { unitId: decisionUnit, domain: 'population' });
-      if (consent.status !== 201) throw new Error(`consent ${i}: ${consent.status} ${consent.body.slice(0, 300)}`);
-      recipients.push({ ...user, token });
-    }
-  };
+  o.log(`7/7 processes: ${people} recipients consenting to electronic service (not timed) …`);
+  for (let i = 0; i < people; i++) {
+    const user = await insertUser(stack.db);
+    const token = await stack.token({ role: 'citizen', sub: user.sub });
+    const consent = await api.post('/v1/me/service-consents', token, { unitId: decisionUnit, domain: 'population' });
+    if (consent.status !== 201) throw new Error(`consent ${i}: ${consent.status} ${consent.body.slice(0, 300)}`);
+    recipients.push({ ...user, token });
+  }
   const decisionPdf = samplePdf('Decision de banc').toString('base64');
   let decisionLooks = 0;
   const decisionReal: Runner = {
@@ -435,7 +430,7 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     'onboarding',
     onboardingReal,
     async () => {
-      const a = await stack.db.onboardingApplication.findUniqueOrThrow({ where: { id: filedApplications[0]! }, select: { id: true } });
+      const a = { id: filedApplications[0]! };
       const contract = await stack.db.contract.findUniqueOrThrow({ where: { applicationId: a.id }, select: { id: true } });
       const starts: StartsOf = (type) =>
         type === 'recordChecks'
@@ -466,7 +461,7 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     'access request',
     accessReal,
     async () => {
-      const r = await stack.db.accessRequest.findUniqueOrThrow({ where: { id: filedRequests[0]! }, select: { id: true } });
+      const r = { id: filedRequests[0]! };
       return readShape(stack.client, accessRequestWorkflowId(r.id), (type) =>
         type === 'recordAccessRequest' ? [retentionWorkflowId('access-request', r.id)] : [],
       );
@@ -478,7 +473,6 @@ export async function benchProcesses(o: ProcessBenchOptions): Promise<{ processe
     },
   );
   cursor = 0;
-  await consentingRecipients();
   await measure(
     'decision service',
     decisionReal,
